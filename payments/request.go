@@ -1,0 +1,48 @@
+package payments
+
+import "time"
+
+// Request is one attempt to pay within a payment session (the gateway's
+// PaymentRequest). A session may hold several: a customer who cancels or fails
+// can try again, with the same or another method.
+type Request struct {
+	// WaitToken identifies the request: the waitToken (or, for P24, PayPal and
+	// bank transfer, the paymentId) returned when the payment was started.
+	WaitToken string
+	// Amount is in minor units of Currency (10056 is 100,56 kr).
+	Amount int64
+	// Currency is the ISO 4217 code of Amount, e.g. "SEK".
+	Currency string
+	// CreatedAt is when the request was created.
+	CreatedAt time.Time
+	// Reference is the session's merchantReference.
+	Reference string
+	// Method is the payment method, e.g. "SWISH"; empty when not yet known.
+	Method Method
+	// Status is the request's current status.
+	Status Status
+	// StatusEnteredAt is when the request entered Status.
+	StatusEnteredAt time.Time
+	// ResultingPaymentID is the id of the payment the request produced, set once
+	// the request is PAID or AUTHORIZED; zero before that. Captures, releases and
+	// refunds take it as their payment id.
+	ResultingPaymentID int64
+	// TransactionID identifies the transaction; captures, releases and refunds
+	// also accept it as paymentTransactionId.
+	TransactionID string
+}
+
+// Method is a payment method (the gateway's PaymentMethodEnum). Unknown values
+// are kept as sent.
+type Method string
+
+// The payment methods this SDK starts payments with.
+const (
+	MethodSwish        Method = "SWISH"
+	MethodCreditCard   Method = "CREDIT_CARD"
+	MethodMobilePay    Method = "MOBILEPAY"
+	MethodVipps        Method = "VIPPS"
+	MethodP24          Method = "P24"
+	MethodBankTransfer Method = "BANK_TRANSFER"
+	MethodPayPal       Method = "PAYPAL"
+)
