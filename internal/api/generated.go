@@ -72,6 +72,18 @@ func (v *AddressInput) GetStreetNumber() *string { return v.StreetNumber }
 // GetTitle returns AddressInput.Title, and is useful for accessing the field via an interface.
 func (v *AddressInput) GetTitle() *CustomerTitle { return v.Title }
 
+// BankTransferPaymentDetails includes the GraphQL fields of BankTransferDetails requested by the fragment BankTransferPaymentDetails.
+type BankTransferPaymentDetails struct {
+	BankName          *string `json:"bankName"`
+	MaskedBankAccount *string `json:"maskedBankAccount"`
+}
+
+// GetBankName returns BankTransferPaymentDetails.BankName, and is useful for accessing the field via an interface.
+func (v *BankTransferPaymentDetails) GetBankName() *string { return v.BankName }
+
+// GetMaskedBankAccount returns BankTransferPaymentDetails.MaskedBankAccount, and is useful for accessing the field via an interface.
+func (v *BankTransferPaymentDetails) GetMaskedBankAccount() *string { return v.MaskedBankAccount }
+
 type BankTransferPaymentInput struct {
 	AspspId              *scalars.BigInt `json:"aspspId,omitempty"`
 	ExecutionDate        *string         `json:"executionDate,omitempty"`
@@ -868,6 +880,22 @@ func (v *LatestSessionPaymentRequestResponse) GetPaymentRequests() []LatestSessi
 	return v.PaymentRequests
 }
 
+// MobilePayPaymentDetails includes the GraphQL fields of MobilePayDetails requested by the fragment MobilePayPaymentDetails.
+type MobilePayPaymentDetails struct {
+	CardNumber *string `json:"cardNumber"`
+	CardType   *string `json:"cardType"`
+	UserFlow   *string `json:"userFlow"`
+}
+
+// GetCardNumber returns MobilePayPaymentDetails.CardNumber, and is useful for accessing the field via an interface.
+func (v *MobilePayPaymentDetails) GetCardNumber() *string { return v.CardNumber }
+
+// GetCardType returns MobilePayPaymentDetails.CardType, and is useful for accessing the field via an interface.
+func (v *MobilePayPaymentDetails) GetCardType() *string { return v.CardType }
+
+// GetUserFlow returns MobilePayPaymentDetails.UserFlow, and is useful for accessing the field via an interface.
+func (v *MobilePayPaymentDetails) GetUserFlow() *string { return v.UserFlow }
+
 type MobilePayPaymentInput struct {
 	IdempotencyKey    string             `json:"idempotencyKey"`
 	MerchantReturnUrl *string            `json:"merchantReturnUrl,omitempty"`
@@ -1344,6 +1372,7 @@ type PaymentByIDPaymentsPaymentRefundsRefund struct {
 	TotalAmount   scalars.BigInt                                                     `json:"totalAmount"`
 	Message       string                                                             `json:"message"`
 	CreatedAt     time.Time                                                          `json:"createdAt"`
+	ErrorMessage  *string                                                            `json:"errorMessage"`
 	Status        []PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus `json:"status"`
 }
 
@@ -1366,6 +1395,9 @@ func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetMessage() string { return v
 
 // GetCreatedAt returns PaymentByIDPaymentsPaymentRefundsRefund.CreatedAt, and is useful for accessing the field via an interface.
 func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetErrorMessage returns PaymentByIDPaymentsPaymentRefundsRefund.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetErrorMessage() *string { return v.ErrorMessage }
 
 // GetStatus returns PaymentByIDPaymentsPaymentRefundsRefund.Status, and is useful for accessing the field via an interface.
 func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetStatus() []PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus {
@@ -1503,24 +1535,72 @@ func (v *PaymentByIDPaymentsPaymentTransactionCreditCardDetails) __premarshalJSO
 
 // PaymentByIDPaymentsPaymentTransactionMobilePayDetails includes the requested fields of the GraphQL type MobilePayDetails.
 type PaymentByIDPaymentsPaymentTransactionMobilePayDetails struct {
-	CardNumber *string `json:"cardNumber"`
-	CardType   *string `json:"cardType"`
-	UserFlow   *string `json:"userFlow"`
+	MobilePayPaymentDetails `json:"-"`
 }
 
 // GetCardNumber returns PaymentByIDPaymentsPaymentTransactionMobilePayDetails.CardNumber, and is useful for accessing the field via an interface.
 func (v *PaymentByIDPaymentsPaymentTransactionMobilePayDetails) GetCardNumber() *string {
-	return v.CardNumber
+	return v.MobilePayPaymentDetails.CardNumber
 }
 
 // GetCardType returns PaymentByIDPaymentsPaymentTransactionMobilePayDetails.CardType, and is useful for accessing the field via an interface.
 func (v *PaymentByIDPaymentsPaymentTransactionMobilePayDetails) GetCardType() *string {
-	return v.CardType
+	return v.MobilePayPaymentDetails.CardType
 }
 
 // GetUserFlow returns PaymentByIDPaymentsPaymentTransactionMobilePayDetails.UserFlow, and is useful for accessing the field via an interface.
 func (v *PaymentByIDPaymentsPaymentTransactionMobilePayDetails) GetUserFlow() *string {
-	return v.UserFlow
+	return v.MobilePayPaymentDetails.UserFlow
+}
+
+func (v *PaymentByIDPaymentsPaymentTransactionMobilePayDetails) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentByIDPaymentsPaymentTransactionMobilePayDetails
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentByIDPaymentsPaymentTransactionMobilePayDetails = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.MobilePayPaymentDetails)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentByIDPaymentsPaymentTransactionMobilePayDetails struct {
+	CardNumber *string `json:"cardNumber"`
+
+	CardType *string `json:"cardType"`
+
+	UserFlow *string `json:"userFlow"`
+}
+
+func (v *PaymentByIDPaymentsPaymentTransactionMobilePayDetails) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentByIDPaymentsPaymentTransactionMobilePayDetails) __premarshalJSON() (*__premarshalPaymentByIDPaymentsPaymentTransactionMobilePayDetails, error) {
+	var retval __premarshalPaymentByIDPaymentsPaymentTransactionMobilePayDetails
+
+	retval.CardNumber = v.MobilePayPaymentDetails.CardNumber
+	retval.CardType = v.MobilePayPaymentDetails.CardType
+	retval.UserFlow = v.MobilePayPaymentDetails.UserFlow
+	return &retval, nil
 }
 
 // PaymentByIDPaymentsPaymentTransactionP24Details includes the requested fields of the GraphQL type P24Details.
@@ -1775,17 +1855,65 @@ func (v *PaymentByIDPaymentsPaymentTransactionSwishDetails) __premarshalJSON() (
 
 // PaymentByIDPaymentsPaymentTransactionVippsDetails includes the requested fields of the GraphQL type VippsDetails.
 type PaymentByIDPaymentsPaymentTransactionVippsDetails struct {
-	CardNumber *string `json:"cardNumber"`
-	CardType   *string `json:"cardType"`
+	VippsPaymentDetails `json:"-"`
 }
 
 // GetCardNumber returns PaymentByIDPaymentsPaymentTransactionVippsDetails.CardNumber, and is useful for accessing the field via an interface.
 func (v *PaymentByIDPaymentsPaymentTransactionVippsDetails) GetCardNumber() *string {
-	return v.CardNumber
+	return v.VippsPaymentDetails.CardNumber
 }
 
 // GetCardType returns PaymentByIDPaymentsPaymentTransactionVippsDetails.CardType, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentTransactionVippsDetails) GetCardType() *string { return v.CardType }
+func (v *PaymentByIDPaymentsPaymentTransactionVippsDetails) GetCardType() *string {
+	return v.VippsPaymentDetails.CardType
+}
+
+func (v *PaymentByIDPaymentsPaymentTransactionVippsDetails) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentByIDPaymentsPaymentTransactionVippsDetails
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentByIDPaymentsPaymentTransactionVippsDetails = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VippsPaymentDetails)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentByIDPaymentsPaymentTransactionVippsDetails struct {
+	CardNumber *string `json:"cardNumber"`
+
+	CardType *string `json:"cardType"`
+}
+
+func (v *PaymentByIDPaymentsPaymentTransactionVippsDetails) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentByIDPaymentsPaymentTransactionVippsDetails) __premarshalJSON() (*__premarshalPaymentByIDPaymentsPaymentTransactionVippsDetails, error) {
+	var retval __premarshalPaymentByIDPaymentsPaymentTransactionVippsDetails
+
+	retval.CardNumber = v.VippsPaymentDetails.CardNumber
+	retval.CardType = v.VippsPaymentDetails.CardType
+	return &retval, nil
+}
 
 // PaymentByIDResponse is returned by PaymentByID on success.
 type PaymentByIDResponse struct {
@@ -2064,18 +2192,64 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestStatusHistoryCurrentP
 
 // PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails includes the requested fields of the GraphQL type BankTransferDetails.
 type PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails struct {
-	BankName          *string `json:"bankName"`
-	MaskedBankAccount *string `json:"maskedBankAccount"`
+	BankTransferPaymentDetails `json:"-"`
 }
 
 // GetBankName returns PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails.BankName, and is useful for accessing the field via an interface.
 func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails) GetBankName() *string {
-	return v.BankName
+	return v.BankTransferPaymentDetails.BankName
 }
 
 // GetMaskedBankAccount returns PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails.MaskedBankAccount, and is useful for accessing the field via an interface.
 func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails) GetMaskedBankAccount() *string {
-	return v.MaskedBankAccount
+	return v.BankTransferPaymentDetails.MaskedBankAccount
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.BankTransferPaymentDetails)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails struct {
+	BankName *string `json:"bankName"`
+
+	MaskedBankAccount *string `json:"maskedBankAccount"`
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails) __premarshalJSON() (*__premarshalPaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails, error) {
+	var retval __premarshalPaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails
+
+	retval.BankName = v.BankTransferPaymentDetails.BankName
+	retval.MaskedBankAccount = v.BankTransferPaymentDetails.MaskedBankAccount
+	return &retval, nil
 }
 
 // PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionCreditCardDetails includes the requested fields of the GraphQL type CreditCardDetails.
@@ -2174,24 +2348,72 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionCreditCard
 
 // PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails includes the requested fields of the GraphQL type MobilePayDetails.
 type PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails struct {
-	CardNumber *string `json:"cardNumber"`
-	CardType   *string `json:"cardType"`
-	UserFlow   *string `json:"userFlow"`
+	MobilePayPaymentDetails `json:"-"`
 }
 
 // GetCardNumber returns PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails.CardNumber, and is useful for accessing the field via an interface.
 func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails) GetCardNumber() *string {
-	return v.CardNumber
+	return v.MobilePayPaymentDetails.CardNumber
 }
 
 // GetCardType returns PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails.CardType, and is useful for accessing the field via an interface.
 func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails) GetCardType() *string {
-	return v.CardType
+	return v.MobilePayPaymentDetails.CardType
 }
 
 // GetUserFlow returns PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails.UserFlow, and is useful for accessing the field via an interface.
 func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails) GetUserFlow() *string {
-	return v.UserFlow
+	return v.MobilePayPaymentDetails.UserFlow
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.MobilePayPaymentDetails)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails struct {
+	CardNumber *string `json:"cardNumber"`
+
+	CardType *string `json:"cardType"`
+
+	UserFlow *string `json:"userFlow"`
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails) __premarshalJSON() (*__premarshalPaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails, error) {
+	var retval __premarshalPaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails
+
+	retval.CardNumber = v.MobilePayPaymentDetails.CardNumber
+	retval.CardType = v.MobilePayPaymentDetails.CardType
+	retval.UserFlow = v.MobilePayPaymentDetails.UserFlow
+	return &retval, nil
 }
 
 // PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionP24Details includes the requested fields of the GraphQL type P24Details.
@@ -2446,18 +2668,64 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionSwishDetai
 
 // PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails includes the requested fields of the GraphQL type VippsDetails.
 type PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails struct {
-	CardNumber *string `json:"cardNumber"`
-	CardType   *string `json:"cardType"`
+	VippsPaymentDetails `json:"-"`
 }
 
 // GetCardNumber returns PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails.CardNumber, and is useful for accessing the field via an interface.
 func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails) GetCardNumber() *string {
-	return v.CardNumber
+	return v.VippsPaymentDetails.CardNumber
 }
 
 // GetCardType returns PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails.CardType, and is useful for accessing the field via an interface.
 func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails) GetCardType() *string {
-	return v.CardType
+	return v.VippsPaymentDetails.CardType
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VippsPaymentDetails)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails struct {
+	CardNumber *string `json:"cardNumber"`
+
+	CardType *string `json:"cardType"`
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails) __premarshalJSON() (*__premarshalPaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails, error) {
+	var retval __premarshalPaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails
+
+	retval.CardNumber = v.VippsPaymentDetails.CardNumber
+	retval.CardType = v.VippsPaymentDetails.CardType
+	return &retval, nil
 }
 
 // PaymentRequestDetailsResponse is returned by PaymentRequestDetails on success.
@@ -3808,6 +4076,18 @@ var AllTransactionReleaseStatusEnum = []TransactionReleaseStatusEnum{
 	TransactionReleaseStatusEnumReleaseAmbiguous,
 }
 
+// VippsPaymentDetails includes the GraphQL fields of VippsDetails requested by the fragment VippsPaymentDetails.
+type VippsPaymentDetails struct {
+	CardNumber *string `json:"cardNumber"`
+	CardType   *string `json:"cardType"`
+}
+
+// GetCardNumber returns VippsPaymentDetails.CardNumber, and is useful for accessing the field via an interface.
+func (v *VippsPaymentDetails) GetCardNumber() *string { return v.CardNumber }
+
+// GetCardType returns VippsPaymentDetails.CardType, and is useful for accessing the field via an interface.
+func (v *VippsPaymentDetails) GetCardType() *string { return v.CardType }
+
 type VippsPaymentInput struct {
 	IdempotencyKey    string             `json:"idempotencyKey"`
 	MerchantReturnUrl *string            `json:"merchantReturnUrl,omitempty"`
@@ -4858,6 +5138,7 @@ query PaymentByID ($id: bigint!) {
 			totalAmount
 			message
 			createdAt
+			errorMessage
 			status {
 				status
 				enteredAt
@@ -4870,13 +5151,10 @@ query PaymentByID ($id: bigint!) {
 			... SwishPaymentDetails
 		}
 		transactionMobilePayDetails {
-			cardNumber
-			cardType
-			userFlow
+			... MobilePayPaymentDetails
 		}
 		transactionVippsDetails {
-			cardNumber
-			cardType
+			... VippsPaymentDetails
 		}
 		transactionP24Details {
 			... P24PaymentDetails
@@ -4901,6 +5179,15 @@ fragment SwishPaymentDetails on SwishDetails {
 	datePaid
 	errorCode
 	errorMessage
+}
+fragment MobilePayPaymentDetails on MobilePayDetails {
+	cardNumber
+	cardType
+	userFlow
+}
+fragment VippsPaymentDetails on VippsDetails {
+	cardNumber
+	cardType
 }
 fragment P24PaymentDetails on P24Details {
 	p24Statement
@@ -4970,13 +5257,10 @@ query PaymentRequestDetails ($waitToken: uuid!) {
 			... SwishPaymentDetails
 		}
 		transactionMobilePayDetails {
-			cardNumber
-			cardType
-			userFlow
+			... MobilePayPaymentDetails
 		}
 		transactionVippsDetails {
-			cardNumber
-			cardType
+			... VippsPaymentDetails
 		}
 		transactionP24Details {
 			... P24PaymentDetails
@@ -4985,8 +5269,7 @@ query PaymentRequestDetails ($waitToken: uuid!) {
 			... PayPalPaymentDetails
 		}
 		transactionBankTransferDetails {
-			bankName
-			maskedBankAccount
+			... BankTransferPaymentDetails
 		}
 	}
 }
@@ -5006,6 +5289,15 @@ fragment SwishPaymentDetails on SwishDetails {
 	errorCode
 	errorMessage
 }
+fragment MobilePayPaymentDetails on MobilePayDetails {
+	cardNumber
+	cardType
+	userFlow
+}
+fragment VippsPaymentDetails on VippsDetails {
+	cardNumber
+	cardType
+}
 fragment P24PaymentDetails on P24Details {
 	p24Statement
 	verified
@@ -5017,6 +5309,10 @@ fragment PayPalPaymentDetails on PayPalDetails {
 	payerCountryCode
 	errorCode
 	errorMessage
+}
+fragment BankTransferPaymentDetails on BankTransferDetails {
+	bankName
+	maskedBankAccount
 }
 `
 
