@@ -1,0 +1,287 @@
+package client
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Targets for [errors.Is]. A failed request returns an [*Error]; these tell
+// what kind of failure it was without inspecting status codes or GraphQL
+// error codes.
+var (
+	// ErrUnauthorized: the token was refused (HTTP 401 or 403, or a GraphQL
+	// error coded invalid-jwt, jwt-invalid-claims, jwt-expired,
+	// invalid-headers or access-denied). Retrying with the same token will
+	// not help.
+	ErrUnauthorized = errors.New("kronor: unauthorized")
+
+	// ErrRejected: the gateway refused the request itself (HTTP 400 or 422,
+	// or a GraphQL error that is not a temporary failure, such as
+	// validation-failed, bad-request, constraint-violation or parse-failed).
+	// The request was not retried; sending it again unchanged will fail the
+	// same way.
+	ErrRejected = errors.New("kronor: request rejected")
+
+	// ErrTemporary: the request failed in a way that is worth retrying
+	// (a network error, HTTP 429/502/503/504, or a GraphQL error of type
+	// TEMPORARY_FAILURE) and the client gave up: the attempts ran out, the
+	// next wait would have passed the context's deadline, or the gateway
+	// asked for a wait longer than the client accepts. For a mutation the
+	// outcome is unknown: it may have been applied. Retry later with the same
+	// idempotency key.
+	ErrTemporary = errors.New("kronor: temporary failure")
+
+	// ErrRequestTooLarge: the gateway answered HTTP 413.
+	ErrRequestTooLarge = errors.New("kronor: request too large")
+
+	// ErrResponseTooLarge: the response body was longer than the limit set
+	// by [WithMaxResponseBytes].
+	ErrResponseTooLarge = errors.New("kronor: response too large")
+
+	// ErrInvalidInput: the SDK refused the input before sending anything
+	// (see [ValidationError] and [CheckIdempotencyKey]).
+	ErrInvalidInput = errors.New("kronor: invalid input")
+)
+
+// TemporaryFailure is the value of a GraphQL error's extensions.type (or of
+// the response's top-level extensions.type) that marks a failure as worth
+// retrying.
+const TemporaryFailure = "TEMPORARY_FAILURE"
+
+// Error is the error returned for every request that reached the point of
+// being sent and then failed: a transport failure, an HTTP error status, or
+// a response carrying GraphQL errors. Use [errors.Is] with the Err* targets
+// of this package to classify it, and [errors.As] to read its fields.
+//
+// Error never contains the token or any request header.
+type Error struct {
+	// Operation is the GraphQL operation name, e.g. "NewPaymentSession".
+	Operation string
+	// StatusCode is the HTTP status of the last attempt, or 0 when no
+	// response was received.
+	StatusCode int
+	// Errors are the GraphQL errors of the last response, in order.
+	Errors []GraphQLError
+	// Retryable reports whether the last failure was of a retryable kind.
+	// An Error is only returned once the client has stopped retrying, so a
+	// retryable Error means the client gave up (see [ErrTemporary]).
+	Retryable bool
+	// Attempts is the number of requests sent, including the first.
+	Attempts int
+	// Err is the underlying cause when there is one: a network error,
+	// a context error, [ErrResponseTooLarge], a malformed response.
+	Err error
+}
+
+// GraphQLError is one entry of a GraphQL response's "errors" list.
+type GraphQLError struct {
+	// Message is the error's message.
+	Message string
+	// Path is the response path of the field that failed, when the gateway
+	// gives one: strings for field names, ints for list indexes.
+	Path []any
+	// Code is extensions.code, e.g. "validation-failed" or "invalid-jwt".
+	Code string
+	// Type is extensions.type, e.g. "TEMPORARY_FAILURE".
+	Type string
+	// Extensions holds every extension field as decoded from JSON.
+	Extensions map[string]any
+}
+
+// Temporary reports whether the gateway marked this error as a temporary
+// failure (extensions.type TEMPORARY_FAILURE).
+func (g GraphQLError) Temporary() bool { return g.Type == TemporaryFailure }
+
+// unauthorizedCodes are GraphQL error codes meaning the token was refused.
+// Hasura reports a bad or expired JWT as invalid-jwt.
+func unauthorizedCode(code string) bool {
+	switch code {
+	case "invalid-jwt", "jwt-invalid-claims", "jwt-expired", "jwt-missing-role-claims",
+		"invalid-headers", "access-denied":
+		return true
+	}
+	return false
+}
+
+// Error describes the failure on one line: the operation, the HTTP status
+// when it is not 200, the GraphQL errors (code and message), the cause, and
+// the number of attempts.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("kronor: ")
+	if e.Operation != "" {
+		b.WriteString(e.Operation)
+		b.WriteString(": ")
+	}
+	sep := ""
+	if e.StatusCode != 0 && e.StatusCode != http.StatusOK {
+		b.WriteString("HTTP ")
+		b.WriteString(strconv.Itoa(e.StatusCode))
+		if t := http.StatusText(e.StatusCode); t != "" {
+			b.WriteByte(' ')
+			b.WriteString(t)
+		}
+		sep = ": "
+	}
+	for i, g := range e.Errors {
+		if i == 0 {
+			b.WriteString(sep)
+		} else {
+			b.WriteString("; ")
+		}
+		if g.Code != "" {
+			b.WriteString(g.Code)
+			b.WriteString(": ")
+		}
+		b.WriteString(g.Message)
+		if len(g.Path) > 0 {
+			b.WriteString(" (at ")
+			writePath(&b, g.Path)
+			b.WriteByte(')')
+		}
+		sep = ": "
+	}
+	if e.Err != nil {
+		b.WriteString(sep)
+		b.WriteString(e.Err.Error())
+	}
+	if e.Attempts > 1 {
+		b.WriteString(" (after ")
+		b.WriteString(strconv.Itoa(e.Attempts))
+		b.WriteString(" attempts)")
+	}
+	return b.String()
+}
+
+func writePath(b *strings.Builder, path []any) {
+	for i, p := range path {
+		switch v := p.(type) {
+		case int:
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(v))
+			b.WriteByte(']')
+		case string:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(v)
+		default:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString("?")
+		}
+	}
+}
+
+// Unwrap returns the underlying cause, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is maps the error to this package's targets: [ErrUnauthorized],
+// [ErrRejected], [ErrTemporary], [ErrRequestTooLarge] (and, through Err,
+// [ErrResponseTooLarge]).
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.unauthorized()
+	case ErrRejected:
+		return e.rejected()
+	case ErrTemporary:
+		return e.Retryable
+	case ErrRequestTooLarge:
+		return e.StatusCode == http.StatusRequestEntityTooLarge
+	}
+	return false
+}
+
+func (e *Error) unauthorized() bool {
+	if e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden {
+		return true
+	}
+	for _, g := range e.Errors {
+		if unauthorizedCode(g.Code) {
+			return true
+		}
+	}
+	return false
+}
+
+// rejected: the gateway answered and refused the request. A 5xx is never a
+// rejection (the request may have been applied), nor is a retryable failure.
+func (e *Error) rejected() bool {
+	if e.Retryable || e.unauthorized() {
+		return false
+	}
+	switch e.StatusCode {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return true
+	}
+	if e.StatusCode >= 500 || e.StatusCode == http.StatusRequestEntityTooLarge {
+		return false
+	}
+	for _, g := range e.Errors {
+		if !g.Temporary() {
+			return true
+		}
+	}
+	return false
+}
+
+// Violation is one rule broken by an input, found before anything was sent.
+type Violation struct {
+	// Field is the path of the offending field in the input, e.g.
+	// "payment.additionalData.orderLines[1].name".
+	Field string
+	// Rule says what the field must satisfy, e.g. "must be at most 64 characters".
+	Rule string
+}
+
+// String returns "field: rule".
+func (v Violation) String() string {
+	if v.Field == "" {
+		return v.Rule
+	}
+	return v.Field + ": " + v.Rule
+}
+
+// ValidationError reports every rule an input broke. It is returned, as a
+// *ValidationError, before anything is sent to the gateway, and
+// errors.Is(err, ErrInvalidInput) is true for it.
+type ValidationError struct {
+	// Violations lists all broken rules, in the order they were found.
+	Violations []Violation
+}
+
+// Add records a violation of rule by field.
+func (v *ValidationError) Add(field, rule string) {
+	v.Violations = append(v.Violations, Violation{Field: field, Rule: rule})
+}
+
+// Err returns v when it holds at least one violation, and nil otherwise, so
+// a validator can end with `return v.Err()`.
+func (v *ValidationError) Err() error {
+	if v == nil || len(v.Violations) == 0 {
+		return nil
+	}
+	return v
+}
+
+// Error lists all violations: "kronor: invalid input: a: rule; b: rule".
+func (v *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("kronor: invalid input")
+	for i, x := range v.Violations {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(x.String())
+	}
+	return b.String()
+}
+
+// Is reports whether target is [ErrInvalidInput].
+func (v *ValidationError) Is(target error) bool { return target == ErrInvalidInput }

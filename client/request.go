@@ -1,0 +1,406 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Khan/genqlient/graphql"
+)
+
+// Header values shared by every request (never modified).
+var (
+	jsonContentType = []string{"application/json"}
+	userAgentHeader = []string{userAgent}
+)
+
+// MakeRequest sends req to the gateway and decodes the response into resp.
+// It implements genqlient's graphql.Client, so the generated operation
+// functions run through it.
+//
+// The request body is encoded once; every retry resends exactly the same
+// bytes, so a mutation keeps its idempotency key. A request is retried on a
+// network error, on HTTP 429, 502, 503 or 504, and on a GraphQL error (or a
+// response) whose extensions.type is TEMPORARY_FAILURE; nothing else is
+// retried. That includes a network error after the request was written,
+// when the gateway may have applied a mutation but its answer was lost:
+// the retry is safe because it carries the same idempotency key, which the
+// gateway uses to return the original result instead of applying the
+// mutation twice. Retries stop after the configured number of attempts,
+// when the context is done, and before a wait that would pass the
+// context's deadline.
+//
+// On failure MakeRequest returns an [*Error]. When the response carries both
+// data and errors, the data is decoded into resp.Data and the error is
+// returned as well. resp.Extensions receives the response's extensions;
+// resp.Errors is left empty: the GraphQL errors are in the returned *Error.
+func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if req == nil {
+		return errors.New("kronor: nil request")
+	}
+	if c.cred.err != nil {
+		return c.cred.err
+	}
+	op := req.OpName
+	if strings.HasPrefix(strings.TrimSpace(req.Query), "subscription") {
+		return fmt.Errorf("kronor: %s: a subscription cannot be sent over HTTP", op)
+	}
+	if resp == nil {
+		resp = &graphql.Response{}
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("kronor: %s: encoding the request: %w", op, err)
+	}
+
+	log := c.cfg.logger
+	for n := 1; ; n++ {
+		start := time.Now()
+		o := c.attempt(ctx, body, resp)
+		if o.success() {
+			if log.Enabled(ctx, slog.LevelDebug) {
+				log.LogAttrs(ctx, slog.LevelDebug, "kronor: request succeeded",
+					slog.String("operation", op), slog.Int("attempt", n),
+					slog.Int("status", o.status), slog.Duration("duration", time.Since(start)))
+			}
+			return nil
+		}
+		elapsed := time.Since(start)
+
+		giveUp := ""
+		var wait time.Duration
+		switch {
+		case !o.retryable:
+			giveUp = "not retryable"
+		case n >= c.cfg.maxAttempts:
+			giveUp = "attempts exhausted"
+		case o.retryAfter > MaxRetryAfter:
+			giveUp = "Retry-After too long"
+		default:
+			wait = c.backoff(n)
+			if o.retryAfter > wait {
+				wait = o.retryAfter
+			}
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= wait {
+				giveUp = "next wait would pass the context deadline"
+			}
+		}
+		if giveUp != "" {
+			e := c.newError(op, o, n)
+			if log.Enabled(ctx, slog.LevelWarn) {
+				log.LogAttrs(ctx, slog.LevelWarn, "kronor: request failed",
+					slog.String("operation", op), slog.Int("attempt", n),
+					slog.Int("status", o.status), slog.Duration("duration", elapsed),
+					slog.Bool("retryable", o.retryable), slog.String("reason", giveUp),
+					slog.String("error", e.Error()))
+			}
+			return e
+		}
+		if log.Enabled(ctx, slog.LevelInfo) {
+			log.LogAttrs(ctx, slog.LevelInfo, "kronor: request failed, retrying",
+				slog.String("operation", op), slog.Int("attempt", n),
+				slog.Int("status", o.status), slog.Duration("duration", elapsed),
+				slog.Duration("wait", wait), slog.String("error", c.newError(op, o, n).Error()))
+		}
+		if err := c.cfg.sleep(ctx, wait); err != nil {
+			e := c.newError(op, o, n)
+			if o.err != nil {
+				e.Err = fmt.Errorf("%w (last attempt: %w)", err, e.Err)
+			} else {
+				e.Err = err
+			}
+			if log.Enabled(ctx, slog.LevelWarn) {
+				log.LogAttrs(ctx, slog.LevelWarn, "kronor: request failed",
+					slog.String("operation", op), slog.Int("attempt", n),
+					slog.String("reason", "context done while waiting to retry"),
+					slog.String("error", e.Error()))
+			}
+			return e
+		}
+		resetData(resp)
+	}
+}
+
+// outcome is the result of one attempt.
+type outcome struct {
+	status     int
+	errs       []GraphQLError
+	err        error // transport, decoding or size error
+	retryable  bool
+	retryAfter time.Duration
+}
+
+func (o *outcome) success() bool {
+	return o.err == nil && len(o.errs) == 0 && !o.retryable && o.status/100 == 2
+}
+
+// newError builds the *Error returned for o after n attempts.
+func (c *Client) newError(op string, o outcome, n int) *Error {
+	e := &Error{
+		Operation:  op,
+		StatusCode: o.status,
+		Errors:     o.errs,
+		Retryable:  o.retryable,
+		Attempts:   n,
+		Err:        o.err,
+	}
+	if e.Err != nil {
+		if msg := e.Err.Error(); c.redact(msg) != msg {
+			e.Err = &redactedError{msg: c.redact(msg), err: e.Err}
+		}
+	}
+	return e
+}
+
+// redactedError hides the token in an underlying error's text while keeping
+// it reachable for errors.Is and errors.As.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (r *redactedError) Error() string { return r.msg }
+func (r *redactedError) Unwrap() error { return r.err }
+
+// backoff returns the wait before retry n (n >= 1): drawn from the upper
+// half of min(initial*2^(n-1), max).
+func (c *Client) backoff(n int) time.Duration {
+	base := c.cfg.initialBackoff
+	for i := 1; i < n && base < c.cfg.maxBackoff; i++ {
+		base *= 2
+	}
+	base = min(base, c.cfg.maxBackoff)
+	half := base / 2
+	return half + time.Duration(rand.Int64N(int64(base-half)+1))
+}
+
+// resetData zeroes the value resp.Data points to, so a retry does not merge
+// into the partial data of an earlier attempt.
+func resetData(resp *graphql.Response) {
+	if resp.Data == nil {
+		return
+	}
+	v := reflect.ValueOf(resp.Data)
+	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().CanSet() {
+		v.Elem().SetZero()
+	}
+}
+
+// wire types: the JSON shape of a GraphQL response.
+type wireResponse struct {
+	Data       any            `json:"data"`
+	Errors     []wireError    `json:"errors"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type wireError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// wireErrors is a response whose data is ignored (non-2xx answers).
+type wireErrors struct {
+	Errors     []wireError    `json:"errors"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// exchange holds the per-attempt buffers, reused through a pool.
+type exchange struct {
+	buf  bytes.Buffer
+	lr   io.LimitedReader
+	wire wireResponse
+}
+
+var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
+
+// maxPooledBuffer: larger response buffers are not kept in the pool.
+const maxPooledBuffer = 256 << 10
+
+func putExchange(x *exchange) {
+	x.lr.R = nil
+	x.wire = wireResponse{}
+	if x.buf.Cap() > maxPooledBuffer {
+		return
+	}
+	x.buf.Reset()
+	exchangePool.Put(x)
+}
+
+// attempt sends body once and interprets the answer.
+func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Response) (o outcome) {
+	actx := ctx
+	if c.cfg.timeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, c.cfg.timeout)
+		defer cancel()
+	}
+	hreq, err := http.NewRequestWithContext(actx, http.MethodPost, c.cfg.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return outcome{err: err}
+	}
+	h := hreq.Header
+	h["Content-Type"] = jsonContentType
+	h["Accept"] = jsonContentType
+	h["User-Agent"] = userAgentHeader
+	h["Authorization"] = c.cred.auth
+
+	hresp, err := c.cfg.hc.Do(hreq)
+	if err != nil {
+		return outcome{err: err, retryable: retryableTransportError(ctx, err)}
+	}
+	defer hresp.Body.Close()
+	o.status = hresp.StatusCode
+	ok := o.status/100 == 2
+	retryStatus := retryableStatus(o.status)
+	if retryStatus {
+		o.retryAfter = parseRetryAfter(hresp.Header.Get("Retry-After"), time.Now())
+	}
+
+	limit := c.cfg.maxResponseBytes
+	if hresp.ContentLength > limit {
+		o.err = fmt.Errorf("%w: %d bytes, over the limit of %d", ErrResponseTooLarge, hresp.ContentLength, limit)
+		return o
+	}
+	x := exchangePool.Get().(*exchange)
+	defer putExchange(x)
+	if hresp.ContentLength > 0 {
+		x.buf.Grow(int(hresp.ContentLength))
+	}
+	x.lr = io.LimitedReader{R: hresp.Body, N: limit + 1}
+	if _, err := x.buf.ReadFrom(&x.lr); err != nil {
+		o.err = fmt.Errorf("reading the response: %w", err)
+		// A lost answer: safe to retry (same idempotency key), unless the
+		// caller's context ended or the gateway already refused the request.
+		o.retryable = (ok || retryStatus) && ctx.Err() == nil
+		return o
+	}
+	if int64(x.buf.Len()) > limit {
+		o.err = fmt.Errorf("%w: over the limit of %d bytes", ErrResponseTooLarge, limit)
+		return o
+	}
+
+	var errs []wireError
+	var ext map[string]any
+	if ok {
+		w := &x.wire
+		w.Data = resp.Data
+		if err := json.Unmarshal(x.buf.Bytes(), w); err != nil {
+			o.err = fmt.Errorf("decoding the response: %w", err)
+			return o
+		}
+		errs, ext = w.Errors, w.Extensions
+		resp.Extensions = ext
+	} else {
+		var w wireErrors
+		// Best effort: a proxy's error page is not JSON.
+		if json.Unmarshal(x.buf.Bytes(), &w) == nil {
+			errs, ext = w.Errors, w.Extensions
+		}
+	}
+	if len(errs) == 0 && !isTemporary(ext) {
+		o.retryable = retryStatus
+		return o
+	}
+	o.errs = c.convertErrors(errs)
+	temporary := isTemporary(ext)
+	for i := range o.errs {
+		temporary = temporary || o.errs[i].Temporary()
+	}
+	o.retryable = retryStatus || (temporary && (ok || o.status >= 500))
+	if o.retryable && !retryStatus {
+		o.retryAfter = parseRetryAfter(hresp.Header.Get("Retry-After"), time.Now())
+	}
+	return o
+}
+
+// isTemporary reports whether extensions.type is TEMPORARY_FAILURE.
+func isTemporary(ext map[string]any) bool {
+	t, _ := ext["type"].(string)
+	return t == TemporaryFailure
+}
+
+func (c *Client) convertErrors(ws []wireError) []GraphQLError {
+	out := make([]GraphQLError, len(ws))
+	for i, w := range ws {
+		g := GraphQLError{Message: c.redact(w.Message), Extensions: w.Extensions}
+		g.Code, _ = w.Extensions["code"].(string)
+		g.Type, _ = w.Extensions["type"].(string)
+		g.Code, g.Type = c.redact(g.Code), c.redact(g.Type)
+		if len(w.Path) > 0 {
+			g.Path = make([]any, len(w.Path))
+			for j, p := range w.Path {
+				if f, isNum := p.(float64); isNum && f == float64(int(f)) {
+					g.Path[j] = int(f)
+				} else {
+					g.Path[j] = p
+				}
+			}
+		}
+		out[i] = g
+	}
+	return out
+}
+
+// retryableStatus: the HTTP statuses that say "try again".
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryableTransportError: network failures are retried, unless the
+// caller's context ended, a redirect was refused, or the server's
+// certificate was refused.
+func retryableTransportError(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var re *errRedirect
+	if errors.As(err, &re) {
+		return false
+	}
+	var ce *tls.CertificateVerificationError
+	return !errors.As(err, &ce)
+}
+
+// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP
+// date. It returns 0 when the header is absent, malformed or in the past.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
