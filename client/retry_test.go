@@ -1,0 +1,372 @@
+package client_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/Khan/genqlient/graphql"
+
+	"github.com/kronor-io/kronor-go/client"
+)
+
+const temporaryBody = `{"errors":[{"message":"try again","extensions":{"type":"TEMPORARY_FAILURE","code":"unexpected"}}]}`
+
+// waits records the waits a client chose, without sleeping.
+type waits struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (w *waits) install(c *client.Client) {
+	client.SetSleep(c, func(ctx context.Context, d time.Duration) error {
+		w.mu.Lock()
+		w.d = append(w.d, d)
+		w.mu.Unlock()
+		return ctx.Err()
+	})
+}
+
+func (w *waits) get() []time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]time.Duration(nil), w.d...)
+}
+
+// assertSameBodies checks every request carried the identical body bytes.
+func assertSameBodies(t *testing.T, reqs []recorded) {
+	t.Helper()
+	for i, r := range reqs {
+		if !bytes.Equal(r.Body, reqs[0].Body) {
+			t.Errorf("attempt %d body differs:\n%s\nfirst:\n%s", i+1, r.Body, reqs[0].Body)
+		}
+		if !bytes.Contains(r.Body, []byte("order-42-capture-1")) {
+			t.Errorf("attempt %d body lacks the idempotency key: %s", i+1, r.Body)
+		}
+	}
+}
+
+func TestRetriedFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fail http.HandlerFunc
+	}{
+		{"HTTP 429", reply(429, `{"errors":[{"message":"slow down"}]}`)},
+		{"HTTP 502", reply(502, `<html>bad gateway</html>`)},
+		{"HTTP 503", reply(503, ``)},
+		{"HTTP 504", reply(504, `gateway timeout`)},
+		{"network error after the request was written", hangUp},
+		{"GraphQL TEMPORARY_FAILURE", reply(200, temporaryBody)},
+		{"GraphQL TEMPORARY_FAILURE among other errors", reply(200, `{"errors":[{"message":"x","extensions":{"code":"unexpected"}},{"message":"y","extensions":{"type":"TEMPORARY_FAILURE"}}]}`)},
+		{"top-level TEMPORARY_FAILURE", reply(200, `{"errors":[{"message":"busy"}],"extensions":{"type":"TEMPORARY_FAILURE"}}`)},
+		{"HTTP 500 marked TEMPORARY_FAILURE", reply(500, temporaryBody)},
+		{"truncated body", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "100")
+			w.WriteHeader(200)
+			w.Write([]byte(`{"data":`))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScript(t, tc.fail, tc.fail, reply(200, okBody))
+			c := s.newClient(t)
+			var w waits
+			w.install(c)
+			d, err := ping(context.Background(), c)
+			if err != nil {
+				t.Fatalf("ping: %v", err)
+			}
+			if d.Ping != "pong" {
+				t.Errorf("data = %+v", d)
+			}
+			reqs := s.requests()
+			if len(reqs) != 3 {
+				t.Fatalf("server got %d requests, want 3", len(reqs))
+			}
+			assertSameBodies(t, reqs)
+			if n := len(w.get()); n != 2 {
+				t.Errorf("client waited %d times, want 2", n)
+			}
+		})
+	}
+}
+
+func TestRetriesExhausted(t *testing.T) {
+	fail := reply(503, `{"errors":[{"message":"unavailable"}]}`)
+	s := newScript(t, fail, fail, fail, fail)
+	c := s.newClient(t, client.WithMaxAttempts(4))
+	_, err := ping(context.Background(), c)
+	var e *client.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v, want *client.Error", err)
+	}
+	if !errors.Is(err, client.ErrTemporary) || errors.Is(err, client.ErrRejected) || errors.Is(err, client.ErrUnauthorized) {
+		t.Errorf("err = %v: want only ErrTemporary", err)
+	}
+	if e.Attempts != 4 || !e.Retryable || e.StatusCode != 503 || e.Operation != "Ping" {
+		t.Errorf("Error = %+v, want 4 attempts, retryable, HTTP 503, operation Ping", *e)
+	}
+	if len(e.Errors) != 1 || e.Errors[0].Message != "unavailable" {
+		t.Errorf("Errors = %+v", e.Errors)
+	}
+	reqs := s.requests()
+	if len(reqs) != 4 {
+		t.Fatalf("server got %d requests, want 4", len(reqs))
+	}
+	assertSameBodies(t, reqs)
+}
+
+func TestMaxAttemptsOneDisablesRetries(t *testing.T) {
+	s := newScript(t, reply(503, ``))
+	c := s.newClient(t, client.WithMaxAttempts(1))
+	if _, err := ping(context.Background(), c); !errors.Is(err, client.ErrTemporary) {
+		t.Fatalf("err = %v, want ErrTemporary", err)
+	}
+	if n := len(s.requests()); n != 1 {
+		t.Errorf("server got %d requests, want 1", n)
+	}
+}
+
+func TestNotRetried(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer http.HandlerFunc
+	}{
+		{"HTTP 400", reply(400, `{"errors":[{"message":"bad"}]}`)},
+		{"HTTP 401", reply(401, `{"errors":[{"message":"Could not verify JWT","extensions":{"code":"invalid-jwt"}}]}`)},
+		{"HTTP 403", reply(403, ``)},
+		{"HTTP 413", reply(413, ``)},
+		{"HTTP 422", reply(422, ``)},
+		{"HTTP 500", reply(500, `{"errors":[{"message":"boom"}]}`)},
+		{"HTTP 501", reply(501, ``)},
+		{"validation-failed", reply(200, `{"errors":[{"message":"field 'x' not found","extensions":{"code":"validation-failed","type":"VALIDATION_FAILURE"}}]}`)},
+		{"other GraphQL error", reply(200, `{"errors":[{"message":"no","extensions":{"code":"unexpected"}}]}`)},
+		{"malformed JSON", reply(200, `{"data":`)},
+		{"HTML page with 200", reply(200, `<html></html>`)},
+		{"top-level type not temporary", reply(200, `{"errors":[{"message":"no"}],"extensions":{"type":"FATAL"}}`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScript(t, tc.answer)
+			c := s.newClient(t)
+			var w waits
+			w.install(c)
+			_, err := ping(context.Background(), c)
+			var e *client.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("err = %v, want *client.Error", err)
+			}
+			if e.Retryable || e.Attempts != 1 || errors.Is(err, client.ErrTemporary) {
+				t.Errorf("Error = %+v, want not retryable after 1 attempt", *e)
+			}
+			if n := len(s.requests()); n != 1 {
+				t.Errorf("server got %d requests, want 1", n)
+			}
+			if n := len(w.get()); n != 0 {
+				t.Errorf("client waited %d times, want 0", n)
+			}
+		})
+	}
+}
+
+func TestBackoffSchedule(t *testing.T) {
+	fail := reply(503, ``)
+	s := newScript(t, fail, fail, fail, fail, fail, fail, fail)
+	c, err := client.New(testToken, client.WithEndpoint(s.URL()), client.WithHTTPClient(s.srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w waits
+	w.install(c)
+	if _, err := ping(context.Background(), c); !errors.Is(err, client.ErrTemporary) {
+		t.Fatalf("err = %v, want ErrTemporary", err)
+	}
+	if n := len(s.requests()); n != client.DefaultMaxAttempts {
+		t.Errorf("server got %d requests, want %d", n, client.DefaultMaxAttempts)
+	}
+	ceilings := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}
+	got := w.get()
+	if len(got) != len(ceilings) {
+		t.Fatalf("waits = %v, want %d", got, len(ceilings))
+	}
+	for i, d := range got {
+		if d < ceilings[i]/2 || d > ceilings[i] {
+			t.Errorf("wait %d = %v, want within [%v, %v]", i+1, d, ceilings[i]/2, ceilings[i])
+		}
+	}
+}
+
+func TestBackoffCapped(t *testing.T) {
+	fail := reply(503, ``)
+	s := newScript(t, fail, fail, fail, fail, fail)
+	c := s.newClient(t, client.WithBackoff(10*time.Millisecond, 25*time.Millisecond), client.WithMaxAttempts(5))
+	var w waits
+	w.install(c)
+	ping(context.Background(), c)
+	for i, d := range w.get() {
+		if d > 25*time.Millisecond || d <= 0 {
+			t.Errorf("wait %d = %v, want in (0, 25ms]", i+1, d)
+		}
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		name     string
+		value    string
+		min, max time.Duration
+	}{
+		{"seconds", "7", 7 * time.Second, 7 * time.Second},
+		{"HTTP date", now.Add(30 * time.Second).UTC().Format(http.TimeFormat), 28 * time.Second, 31 * time.Second},
+		{"date in the past uses backoff", now.Add(-time.Hour).UTC().Format(http.TimeFormat), 0, 2 * time.Millisecond},
+		{"garbage uses backoff", "soon", 0, 2 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScript(t, reply(503, ``, "Retry-After", tc.value), reply(200, okBody))
+			c := s.newClient(t)
+			var w waits
+			w.install(c)
+			if _, err := ping(context.Background(), c); err != nil {
+				t.Fatalf("ping: %v", err)
+			}
+			got := w.get()
+			if len(got) != 1 || got[0] < tc.min || got[0] > tc.max {
+				t.Errorf("waits = %v, want one within [%v, %v]", got, tc.min, tc.max)
+			}
+		})
+	}
+	t.Run("on a temporary GraphQL error", func(t *testing.T) {
+		s := newScript(t, reply(200, temporaryBody, "Retry-After", "3"), reply(200, okBody))
+		c := s.newClient(t)
+		var w waits
+		w.install(c)
+		if _, err := ping(context.Background(), c); err != nil {
+			t.Fatalf("ping: %v", err)
+		}
+		if got := w.get(); len(got) != 1 || got[0] != 3*time.Second {
+			t.Errorf("waits = %v, want [3s]", got)
+		}
+	})
+	t.Run("too long gives up", func(t *testing.T) {
+		long := strconv.Itoa(int(2 * client.MaxRetryAfter / time.Second))
+		s := newScript(t, reply(429, ``, "Retry-After", long))
+		c := s.newClient(t)
+		var w waits
+		w.install(c)
+		_, err := ping(context.Background(), c)
+		if !errors.Is(err, client.ErrTemporary) {
+			t.Fatalf("err = %v, want ErrTemporary", err)
+		}
+		if n := len(w.get()); n != 0 {
+			t.Errorf("client waited %d times, want 0", n)
+		}
+	})
+}
+
+// The next wait would pass the deadline: the client returns at once, with
+// the last error, instead of sleeping into the deadline.
+func TestRetryStopsBeforeDeadline(t *testing.T) {
+	s := newScript(t, reply(503, ``))
+	c := s.newClient(t, client.WithBackoff(time.Hour, time.Hour))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := ping(ctx, c)
+	if ctx.Err() != nil {
+		t.Fatalf("client returned after the deadline (ctx.Err() = %v)", ctx.Err())
+	}
+	var e *client.Error
+	if !errors.As(err, &e) || !errors.Is(err, client.ErrTemporary) || e.StatusCode != 503 || e.Attempts != 1 {
+		t.Fatalf("err = %v, want the HTTP 503 ErrTemporary of the only attempt", err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v: the deadline was not reached", err)
+	}
+}
+
+// A wait ends when the context is cancelled.
+func TestWaitEndsWithContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := func(w http.ResponseWriter, r *http.Request) {
+		reply(503, ``)(w, r)
+		cancel()
+	}
+	s := newScript(t, first)
+	c := s.newClient(t, client.WithBackoff(time.Hour, time.Hour))
+	done := make(chan error, 1)
+	go func() { _, err := ping(ctx, c); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		var e *client.Error
+		if !errors.As(err, &e) || e.Attempts != 1 {
+			t.Errorf("err = %#v, want *client.Error after 1 attempt", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("client kept waiting after the context was cancelled")
+	}
+	if n := len(s.requests()); n != 1 {
+		t.Errorf("server got %d requests, want 1", n)
+	}
+}
+
+// A cancelled context is not retried.
+func TestCancelledContextNotRetried(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	hang := func(w http.ResponseWriter, r *http.Request) {
+		cancel()
+		<-r.Context().Done()
+	}
+	s := newScript(t, hang)
+	c := s.newClient(t)
+	_, err := ping(ctx, c)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if errors.Is(err, client.ErrTemporary) {
+		t.Errorf("err = %v: a cancelled request is not a temporary failure", err)
+	}
+	if n := len(s.requests()); n != 1 {
+		t.Errorf("server got %d requests, want 1", n)
+	}
+}
+
+// An attempt that exceeds the per-attempt timeout is a network error: retried.
+func TestAttemptTimeoutRetried(t *testing.T) {
+	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	s := newScript(t, hang, reply(200, okBody))
+	c := s.newClient(t, client.WithTimeout(50*time.Millisecond))
+	if _, err := ping(context.Background(), c); err != nil {
+		t.Fatalf("ping: %v", err)
+	}
+	reqs := s.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("server got %d requests, want 2", len(reqs))
+	}
+	assertSameBodies(t, reqs)
+}
+
+// Data of a failed attempt does not leak into the result of the retry.
+func TestRetryResetsPartialData(t *testing.T) {
+	type two struct {
+		A string `json:"a"`
+		B string `json:"b"`
+	}
+	s := newScript(t,
+		reply(200, `{"data":{"a":"stale","b":"stale"},"errors":[{"message":"x","extensions":{"type":"TEMPORARY_FAILURE"}}]}`),
+		reply(200, `{"data":{"b":"fresh"}}`))
+	c := s.newClient(t)
+	d := &two{}
+	if err := c.MakeRequest(context.Background(), pingRequest(), &graphql.Response{Data: d}); err != nil {
+		t.Fatalf("MakeRequest: %v", err)
+	}
+	if d.A != "" || d.B != "fresh" {
+		t.Errorf("data = %+v, want only the retry's data", d)
+	}
+}
