@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -392,26 +393,27 @@ func (c *Client) ConnectionInitPayload() map[string]any {
 	return map[string]any{"headers": map[string]any{"Authorization": auth}}
 }
 
-// String describes the client without its token.
-func (c *Client) String() string {
-	if c == nil || c.cfg == nil {
-		return "client.Client(nil)"
+// String describes the client without its token. String, GoString, Format
+// and LogValue have value receivers so that printing a Client or a *Client,
+// with any verb, never reveals the token.
+func (c Client) String() string {
+	if c.cfg == nil {
+		return "client.Client{}"
 	}
 	return "client.Client{endpoint: " + c.cfg.endpoint + ", token: [REDACTED]}"
 }
 
 // GoString is like String, so %#v does not reveal the token either.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
-// Format prints the client as [Client.String] for every verb, so no
-// formatting verb reveals the token.
-func (c *Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }
+// Format prints the client as [Client.String] for every verb.
+func (c Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue makes a Client logged through log/slog show its endpoint and
 // hide its token.
-func (c *Client) LogValue() slog.Value {
-	if c == nil || c.cfg == nil {
-		return slog.StringValue("nil")
+func (c Client) LogValue() slog.Value {
+	if c.cfg == nil {
+		return slog.StringValue("client.Client{}")
 	}
 	return slog.GroupValue(
 		slog.String("endpoint", c.cfg.endpoint),

@@ -338,7 +338,7 @@ func isTemporary(ext map[string]any) bool {
 func (c *Client) convertErrors(ws []wireError) []GraphQLError {
 	out := make([]GraphQLError, len(ws))
 	for i, w := range ws {
-		g := GraphQLError{Message: c.redact(w.Message), Extensions: w.Extensions}
+		g := GraphQLError{Message: c.redact(w.Message), Extensions: c.redactMap(w.Extensions)}
 		g.Code, _ = w.Extensions["code"].(string)
 		g.Type, _ = w.Extensions["type"].(string)
 		g.Code, g.Type = c.redact(g.Code), c.redact(g.Type)
@@ -355,6 +355,28 @@ func (c *Client) convertErrors(ws []wireError) []GraphQLError {
 		out[i] = g
 	}
 	return out
+}
+
+// redactMap replaces the token in every string of m, in place.
+func (c *Client) redactMap(m map[string]any) map[string]any {
+	for k, v := range m {
+		m[k] = c.redactAny(v)
+	}
+	return m
+}
+
+func (c *Client) redactAny(v any) any {
+	switch x := v.(type) {
+	case string:
+		return c.redact(x)
+	case map[string]any:
+		return c.redactMap(x)
+	case []any:
+		for i := range x {
+			x[i] = c.redactAny(x[i])
+		}
+	}
+	return v
 }
 
 // retryableStatus: the HTTP statuses that say "try again".
