@@ -2,4 +2,57 @@
 // credit card, MobilePay, Vipps, Przelewy24, bank transfer and PayPal, run with
 // the session's token; cancelling them; and, with the merchant token, reading a
 // payment with its refunds and method details.
+//
+//	sc := session.Client(merchant) // the session token (package sessions)
+//	started, err := payments.Swish(ctx, sc, payments.SwishParams{
+//		Redirect: payments.Redirect{ReturnURL: "https://shop.example/done"},
+//	})
+//	if err != nil { ... }
+//	req, err := payments.Latest(ctx, sc) // req.Status, req.ResultingPaymentID
+//	p, err := payments.Get(ctx, merchant, req.ResultingPaymentID)
+//
+// # Tokens
+//
+// Swish, CreditCard, MobilePay, Vipps, P24, BankTransfer, PayPal, Cancel,
+// CancelSwish, List and Latest run with the session token; Get and
+// RequestDetails with the merchant token (the gateway refuses the method
+// details to a session token); CapturePayPal works with either. A call with the
+// wrong token fails with an error for which errors.Is(err, client.ErrRejected)
+// holds, carrying the gateway's message.
+//
+// # Wait tokens
+//
+// Every start returns a *Started whose WaitToken identifies the payment request.
+// For Przelewy24, PayPal and bank transfer the gateway names that value
+// paymentId; it is the same token. Follow the request with List/Latest, with
+// RequestDetails, or with package subscriptions. Once it is PAID or AUTHORIZED,
+// its ResultingPaymentID is the payment id that Get, captures and refunds take.
+//
+// # Preconditions the gateway enforces
+//
+// MobilePay needs a session in DKK, Vipps in NOK, Przelewy24 in PLN with
+// country PL and additionalData.name, PayPal a session with a shipping address
+// and order lines. Within a session, a second start with another method after a
+// successful payment returns the paid payment's wait token, and a second start
+// with the same method and parameters while the first is pending returns the
+// pending one: cancel it first to start anew.
+//
+// # Validation and the spec
+//
+// Every start checks its input before sending (a *client.ValidationError with
+// all violations; nothing is sent): ReturnURL is required and, like
+// MerchantReturnURL, must be an absolute http(s) URL; idempotency keys must
+// pass client.CheckIdempotencyKey; the Swish flow is mcom without a customer
+// Swish number and ecom with one (a Flow that disagrees with the number is a
+// violation); a bank transfer's ExecutionDate must be yyyy-mm-dd.
+//
+// The spec's cancelPayment takes a paymentId; the gateway's cancelPayment
+// takes none and cancels the session's pending payment (Cancel), while
+// cancelSwishPayment takes the Swish payment's wait token (CancelSwish).
+//
+// # Idempotency
+//
+// Every start, cancel and capture takes an optional IdempotencyKey; when empty
+// a random key is made once per call and the client's retries resend the same
+// body. The key used is returned in the result.
 package payments

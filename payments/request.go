@@ -30,6 +30,17 @@ type Request struct {
 	// TransactionID identifies the transaction; captures, releases and refunds
 	// also accept it as paymentTransactionId.
 	TransactionID string
+	// Message is the session's message to the customer.
+	Message string
+	// PaymentURL is where to send the customer to pay, when the method has a
+	// hosted page: the card, Vipps, Przelewy24 or MobilePay session URL, the
+	// PayPal approval URL, or the bank transfer's pay (or authorization) URL.
+	// Empty until the gateway has one. Set by List and Latest (session token).
+	PaymentURL string
+	// QRCodeURL is MobilePay's QR code image URL, when the QR user flow is used.
+	QRCodeURL string
+	// SwishQRCode is the Swish QR code data for the mcom flow on another device.
+	SwishQRCode string
 }
 
 // Method is a payment method (the gateway's PaymentMethodEnum). Unknown values

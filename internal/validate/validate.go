@@ -1,0 +1,181 @@
+// Package validate collects the violations of the input rules the domain
+// packages check before sending anything (RULES.md's [C] and [C/S] rules), so a
+// caller gets every violation at once in one *client.ValidationError.
+package validate
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kronor-io/kronor-go/client"
+)
+
+// MaxInt is the largest value of the GraphQL Int (32-bit signed) the gateway
+// takes amounts in.
+const MaxInt = math.MaxInt32
+
+// Rule texts shared by the packages, so the same rule reads the same everywhere.
+const (
+	RuleRequired    = "is required"
+	RuleAmount      = "must be between 1 and 2147483647 minor units (a 32-bit GraphQL Int)"
+	RuleNonNegInt   = "must be between 0 and 2147483647 (a 32-bit GraphQL Int)"
+	RulePositiveInt = "must be between 1 and 2147483647 (a 32-bit GraphQL Int)"
+	RuleHTTPURL     = "must be an absolute http or https URL"
+	RuleOneOfIDs    = "exactly one of paymentId and paymentTransactionId must be set"
+	RuleMessageSet  = "may contain only letters A-Z and a-z, digits, å ä ö Å Ä Ö, space and : ; . , ? ! ( ) ” \""
+	RuleDate        = "must be a date in yyyy-mm-dd format"
+)
+
+// Collector accumulates violations. The zero value is ready to use.
+type Collector struct {
+	violations []client.Violation
+}
+
+// Add records a violation of rule by field (a path such as
+// "payment.additionalData.orderLines[1].totalAmount").
+func (c *Collector) Add(field, rule string) {
+	c.violations = append(c.violations, client.Violation{Field: field, Rule: rule})
+}
+
+// Addf records a violation with a formatted rule.
+func (c *Collector) Addf(field, format string, args ...any) {
+	c.Add(field, fmt.Sprintf(format, args...))
+}
+
+// Err returns nil when nothing was recorded, otherwise a *client.ValidationError
+// holding every violation in the order recorded.
+func (c *Collector) Err() error {
+	if len(c.violations) == 0 {
+		return nil
+	}
+	return &client.ValidationError{Violations: c.violations}
+}
+
+// Amount checks a required amount in minor units: 1..MaxInt.
+func (c *Collector) Amount(field string, n int64) {
+	if n < 1 || n > MaxInt {
+		c.Add(field, RuleAmount)
+	}
+}
+
+// NonNegative checks an Int that may be zero: 0..MaxInt.
+func (c *Collector) NonNegative(field string, n int64) {
+	if n < 0 || n > MaxInt {
+		c.Add(field, RuleNonNegInt)
+	}
+}
+
+// Positive checks an Int that must be positive: 1..MaxInt.
+func (c *Collector) Positive(field string, n int64) {
+	if n < 1 || n > MaxInt {
+		c.Add(field, RulePositiveInt)
+	}
+}
+
+// Required checks that s is not empty (nor only white space) and reports
+// whether it is present.
+func (c *Collector) Required(field, s string) bool {
+	if strings.TrimSpace(s) == "" {
+		c.Add(field, RuleRequired)
+		return false
+	}
+	return true
+}
+
+// MaxLen checks that s has at most max characters (Unicode code points).
+func (c *Collector) MaxLen(field, s string, max int) {
+	if n := utf8.RuneCountInString(s); n > max {
+		c.Addf(field, "must be at most %d characters (has %d)", max, n)
+	}
+}
+
+// RequiredMaxLen is Required followed, when present, by MaxLen.
+func (c *Collector) RequiredMaxLen(field, s string, max int) {
+	if c.Required(field, s) {
+		c.MaxLen(field, s, max)
+	}
+}
+
+// Message checks a customer-facing message (a session's or a refund's): present,
+// at most 50 characters, and within the gateway's character set (see
+// MessageChar).
+func (c *Collector) Message(field, s string) {
+	if !c.Required(field, s) {
+		return
+	}
+	c.MaxLen(field, s, 50)
+	if i := strings.IndexFunc(s, func(r rune) bool { return !MessageChar(r) }); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		c.Add(field, RuleMessageSet+fmt.Sprintf(" (found %q)", r))
+	}
+}
+
+// MessageChar reports whether r may appear in a message: the schema allows
+// "only alphanumeric, Swedish characters, and : ; . , ? ! ( ) ” \" and space".
+// Alphanumeric is read as ASCII letters and digits, Swedish as å ä ö Å Ä Ö.
+func MessageChar(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		return true
+	}
+	return strings.ContainsRune("åäöÅÄÖ:;.,?!()”\" ", r)
+}
+
+// IdempotencyKey checks a caller-supplied key; the empty key is fine (the SDK
+// makes one).
+func (c *Collector) IdempotencyKey(field, key string) {
+	if key == "" {
+		return
+	}
+	if err := client.CheckIdempotencyKey(key); err != nil {
+		c.Add(field, err.Error())
+	}
+}
+
+// HTTPURL checks that s is an absolute http(s) URL with a host. An empty s is a
+// violation only when required.
+func (c *Collector) HTTPURL(field, s string, required bool) {
+	if s == "" {
+		if required {
+			c.Add(field, RuleRequired)
+		}
+		return
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		c.Add(field, RuleHTTPURL)
+	}
+}
+
+// PaymentRef checks that exactly one of a payment id and a payment transaction
+// id is set, and that a set id is positive. prefix is the input's path, e.g.
+// "capture".
+func (c *Collector) PaymentRef(prefix string, id int64, transactionID string) {
+	switch {
+	case id == 0 && transactionID == "":
+		c.Add(prefix+".paymentId", RuleOneOfIDs+" (neither is)")
+	case id != 0 && transactionID != "":
+		c.Add(prefix+".paymentId", RuleOneOfIDs+" (both are)")
+	case id < 0:
+		c.Add(prefix+".paymentId", "must be a positive payment id")
+	}
+}
+
+// Date checks that s, when set, is a calendar date in yyyy-mm-dd format.
+func (c *Collector) Date(field, s string) {
+	if s == "" {
+		return
+	}
+	if _, err := time.Parse(time.DateOnly, s); err != nil || len(s) != len(time.DateOnly) {
+		c.Add(field, RuleDate)
+	}
+}
+
+// Index formats the path of a list element: Index("a.b", 1) is "a.b[1]".
+func Index(field string, i int) string {
+	return fmt.Sprintf("%s[%d]", field, i)
+}

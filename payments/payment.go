@@ -1,0 +1,249 @@
+package payments
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/api"
+	"github.com/kronor-io/kronor-go/internal/convert"
+	"github.com/kronor-io/kronor-go/internal/scalars"
+	"github.com/kronor-io/kronor-go/refunds"
+)
+
+// RefundStatus summarizes a payment's refunds (the gateway's
+// PaymentRefundStatusEnum). Unknown values are kept as sent.
+type RefundStatus string
+
+// The refund states of a payment.
+const (
+	RefundStatusNone      RefundStatus = "NO_REFUND"
+	RefundStatusPartially RefundStatus = "PARTIALLY_REFUNDED"
+	RefundStatusFully     RefundStatus = "FULLY_REFUNDED"
+)
+
+// Payment is a payment: the lasting record of a payment request that was paid
+// or authorized, with its refunds and the details of its method. Only the
+// detail field of the method used is set.
+type Payment struct {
+	// ID is the payment id (a payment request's ResultingPaymentID).
+	ID int64
+	// TransactionID identifies the payment's transaction.
+	TransactionID string
+	// AmountAuthorized is the amount reserved on the customer's card, in minor
+	// units; 0 for methods without authorization.
+	AmountAuthorized int64
+	// AmountPaid is the amount paid (captured), in minor units.
+	AmountPaid int64
+	// Currency is the ISO 4217 code of the amounts.
+	Currency string
+	// Status is the payment's current status: the latest entry of its status
+	// list, or the gateway's currentStatus when the list is empty.
+	Status Status
+	// StatusEnteredAt is when the payment entered Status (zero if unknown).
+	StatusEnteredAt time.Time
+	// CreatedAt is when the payment was created.
+	CreatedAt time.Time
+	// MerchantReference and MerchantReference2 are the session's references.
+	MerchantReference  string
+	MerchantReference2 string
+	// Method is the payment method used.
+	Method Method
+	// RefundStatus summarizes the refunds.
+	RefundStatus RefundStatus
+	// Refunds of the payment, oldest first.
+	Refunds []refunds.Refund
+
+	Card      *CardDetails
+	Swish     *SwishDetails
+	MobilePay *MobilePayDetails
+	Vipps     *VippsDetails
+	P24       *P24Details
+	PayPal    *PayPalDetails
+}
+
+// CardDetails describes the card of a card payment.
+type CardDetails struct {
+	// Number is the masked card number.
+	Number string
+	// Type is the card scheme, e.g. "VISA".
+	Type string
+	// Country is the card's issuing country.
+	Country string
+	// ExpiryDate is the card's expiry date, yyyy-mm-dd.
+	ExpiryDate string
+	// ThreeDSecure is whether 3-D Secure authenticated the payment.
+	ThreeDSecure bool
+	// ErrorMessage explains a failure.
+	ErrorMessage string
+}
+
+// SwishDetails describes a Swish payment.
+type SwishDetails struct {
+	CustomerSwishNumber  string
+	BankPaymentReference string
+	Created              time.Time
+	Paid                 time.Time
+	ErrorCode            string
+	ErrorMessage         string
+}
+
+// MobilePayDetails describes a MobilePay payment.
+type MobilePayDetails struct {
+	CardNumber string
+	CardType   string
+	UserFlow   string
+}
+
+// VippsDetails describes a Vipps payment.
+type VippsDetails struct {
+	CardNumber string
+	CardType   string
+}
+
+// P24Details describes a Przelewy24 payment.
+type P24Details struct {
+	Statement    string
+	Verified     bool
+	ErrorMessage string
+}
+
+// PayPalDetails describes a PayPal payment.
+type PayPalDetails struct {
+	PayerGivenName   string
+	PayerSurname     string
+	PayerCountryCode string
+	ErrorCode        string
+	ErrorMessage     string
+}
+
+// BankTransferDetails describes a bank transfer.
+type BankTransferDetails struct {
+	BankName          string
+	MaskedBankAccount string
+}
+
+// Get reads a payment by id with the merchant client (payments): its amounts,
+// status, refunds and method details. The error wraps ErrNotFound when there is
+// no such payment.
+func Get(ctx context.Context, c *client.Client, paymentID int64) (*Payment, error) {
+	if paymentID <= 0 {
+		return nil, &client.ValidationError{Violations: []client.Violation{{Field: "id", Rule: "must be a positive payment id"}}}
+	}
+	resp, err := api.PaymentByID(ctx, c, scalars.BigInt(paymentID))
+	if err != nil {
+		return nil, fmt.Errorf("payments: payment %d: %w", paymentID, err)
+	}
+	if len(resp.Payments) == 0 {
+		return nil, fmt.Errorf("payments: payment %d: %w", paymentID, ErrNotFound)
+	}
+	f := resp.Payments[0]
+	p := &Payment{
+		ID:                 int64(f.Id),
+		TransactionID:      f.TransactionId,
+		AmountAuthorized:   convert.Int64(f.AmountAuthorized),
+		AmountPaid:         int64(f.AmountPaid),
+		Currency:           string(f.Currency),
+		Status:             Status(f.CurrentStatus),
+		CreatedAt:          f.CreatedAt,
+		MerchantReference:  f.MerchantReference,
+		MerchantReference2: convert.Str(f.MerchantReference2),
+		Method:             Method(f.PaymentMethod),
+		RefundStatus:       RefundStatus(convert.Str((*string)(f.PaymentRefundStatus))),
+	}
+	type entry = api.PaymentByIDPaymentsPaymentStatusCurrentPaymentStatus
+	if s, ok := convert.Latest(f.Status, func(s entry) time.Time { return s.EnteredAt }); ok {
+		p.Status, p.StatusEnteredAt = Status(s.Status), s.EnteredAt
+	}
+	type refundEntry = api.PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus
+	for _, r := range f.Refunds {
+		ref := refunds.Refund{
+			WaitToken:     r.WaitToken.String(),
+			TransactionID: r.TransactionId,
+			PaymentID:     int64(r.PaymentId),
+			Amount:        int64(r.TotalAmount),
+			Message:       r.Message,
+			CreatedAt:     r.CreatedAt,
+			ErrorMessage:  convert.Str(r.ErrorMessage),
+		}
+		if s, ok := convert.Latest(r.Status, func(s refundEntry) time.Time { return s.EnteredAt }); ok {
+			ref.Status, ref.StatusEnteredAt = refunds.Status(s.Status), s.EnteredAt
+		}
+		p.Refunds = append(p.Refunds, ref)
+	}
+	type (
+		card   = api.PaymentByIDPaymentsPaymentTransactionCreditCardDetails
+		swish  = api.PaymentByIDPaymentsPaymentTransactionSwishDetails
+		mp     = api.PaymentByIDPaymentsPaymentTransactionMobilePayDetails
+		vipps  = api.PaymentByIDPaymentsPaymentTransactionVippsDetails
+		p24    = api.PaymentByIDPaymentsPaymentTransactionP24Details
+		paypal = api.PaymentByIDPaymentsPaymentTransactionPayPalDetails
+	)
+	p.Card = convert.First(f.TransactionCreditCardDetails, func(x card) CardDetails { return cardDetails(x.CardDetails) })
+	p.Swish = convert.First(f.TransactionSwishDetails, func(x swish) SwishDetails { return swishDetails(x.SwishPaymentDetails) })
+	p.MobilePay = convert.First(f.TransactionMobilePayDetails, func(x mp) MobilePayDetails { return mobilePayDetails(x.MobilePayPaymentDetails) })
+	p.Vipps = convert.First(f.TransactionVippsDetails, func(x vipps) VippsDetails { return vippsDetails(x.VippsPaymentDetails) })
+	p.P24 = convert.First(f.TransactionP24Details, func(x p24) P24Details { return p24Details(x.P24PaymentDetails) })
+	p.PayPal = convert.First(f.TransactionPayPalDetails, func(x paypal) PayPalDetails { return payPalDetails(x.PayPalPaymentDetails) })
+	return p, nil
+}
+
+func cardDetails(d api.CardDetails) CardDetails {
+	return CardDetails{
+		Number:       convert.Str(d.CardNumber),
+		Type:         convert.Str(d.CardType),
+		Country:      convert.Str(d.CardCountry),
+		ExpiryDate:   convert.Str(d.CardExpiryDate),
+		ThreeDSecure: convert.Bool(d.ThreeDSecureStatus),
+		ErrorMessage: convert.Str(d.ErrorMessage),
+	}
+}
+
+func swishDetails(d api.SwishPaymentDetails) SwishDetails {
+	return SwishDetails{
+		CustomerSwishNumber:  convert.Str(d.CustomerSwishNumber),
+		BankPaymentReference: convert.Str(d.BankPaymentReference),
+		Created:              convert.Time(d.DateCreated),
+		Paid:                 convert.Time(d.DatePaid),
+		ErrorCode:            convert.Str(d.ErrorCode),
+		ErrorMessage:         convert.Str(d.ErrorMessage),
+	}
+}
+
+func mobilePayDetails(d api.MobilePayPaymentDetails) MobilePayDetails {
+	return MobilePayDetails{CardNumber: convert.Str(d.CardNumber), CardType: convert.Str(d.CardType), UserFlow: convert.Str(d.UserFlow)}
+}
+
+func vippsDetails(d api.VippsPaymentDetails) VippsDetails {
+	return VippsDetails{CardNumber: convert.Str(d.CardNumber), CardType: convert.Str(d.CardType)}
+}
+
+func p24Details(d api.P24PaymentDetails) P24Details {
+	return P24Details{Statement: convert.Str(d.P24Statement), Verified: convert.Bool(d.Verified), ErrorMessage: convert.Str(d.ErrorMessage)}
+}
+
+func payPalDetails(d api.PayPalPaymentDetails) PayPalDetails {
+	return PayPalDetails{
+		PayerGivenName:   convert.Str(d.PayerGivenName),
+		PayerSurname:     convert.Str(d.PayerSurname),
+		PayerCountryCode: convert.Str(d.PayerCountryCode),
+		ErrorCode:        convert.Str(d.ErrorCode),
+		ErrorMessage:     convert.Str(d.ErrorMessage),
+	}
+}
+
+func sortHistory(h []StatusChange) {
+	slices.SortStableFunc(h, func(a, b StatusChange) int { return a.EnteredAt.Compare(b.EnteredAt) })
+}
+
+func parseWaitToken(s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.UUID{}, &client.ValidationError{Violations: []client.Violation{{Field: "waitToken", Rule: "must be a UUID"}}}
+	}
+	return id, nil
+}

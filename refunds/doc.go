@@ -1,0 +1,43 @@
+// Package refunds refunds paid payments, all at once or in several parts up to
+// the amount paid, and reads refunds, with the merchant's API token.
+//
+//	r, err := refunds.Create(ctx, merchant, refunds.Params{
+//		Amount:         2500,
+//		PaymentID:      paymentID,
+//		Message:        "Refund for order 1234",
+//		IdempotencyKey: client.DeriveIdempotencyKey("order-1234", "refund", "1"),
+//	})
+//	if err != nil { ... }
+//	ref, err := refunds.Get(ctx, merchant, r.WaitToken) // ref.Status, ref.Amount
+//	all, err := refunds.List(ctx, merchant, paymentID)
+//
+// A payment that is only authorized cannot be refunded: release it with
+// captures.Release. Refunding is asynchronous: poll Get until the status is
+// Final (PAID or ERROR).
+//
+// # Statuses
+//
+// The spec's refund walks INITIALIZING, CREATED, DEBITED and PAID; the
+// gateway's schema has WAITING_FOR_REFUND, AWAITING_ACCOUNT_SELECTION and
+// REFUND_AMBIGUOUS instead of CREATED and DEBITED. Status knows all of them
+// and keeps values it does not know.
+//
+// # Validation
+//
+// Create checks its input before sending (a *client.ValidationError with all
+// violations; nothing is sent): the amount is 1..2147483647 minor units;
+// exactly one of PaymentID and PaymentTransactionID; the message is required,
+// at most 50 characters of the gateway's character set (as a session's
+// message); merchantReference, createdBy and generatedFrom at most 100
+// characters; idempotency keys must pass client.CheckIdempotencyKey.
+//
+// # Idempotency
+//
+// Never refund twice: derive the IdempotencyKey from your order and the refund's
+// number, client.DeriveIdempotencyKey(orderID, "refund", "1"), so a process
+// that restarts and refunds again sends the same key and the gateway returns
+// the first refund. When the key is empty a random one is made once per call
+// (the client's retries resend it), which protects against retries but not
+// against a restart. A unique MerchantReference is a second guard: the gateway
+// rejects a second refund with the same reference.
+package refunds

@@ -1,0 +1,50 @@
+package refunds
+
+// Status is the status of a refund (the gateway's RefundStatusEnum). Unknown
+// values are kept as sent, and their predicates report false.
+//
+// The spec and the schema disagree: the spec's refund walks INITIALIZING,
+// CREATED, DEBITED (sometimes skipped) and PAID, or ends in ERROR; the
+// published schema has no CREATED or DEBITED but WAITING_FOR_REFUND,
+// AWAITING_ACCOUNT_SELECTION (a bank payout waiting for the customer's account)
+// and REFUND_AMBIGUOUS. This package knows all of them.
+type Status string
+
+// The statuses of a refund.
+const (
+	StatusInitializing             Status = "INITIALIZING"
+	StatusCreated                  Status = "CREATED"
+	StatusDebited                  Status = "DEBITED"
+	StatusWaitingForRefund         Status = "WAITING_FOR_REFUND"
+	StatusAwaitingAccountSelection Status = "AWAITING_ACCOUNT_SELECTION"
+	StatusPaid                     Status = "PAID"
+	StatusError                    Status = "ERROR"
+	StatusAmbiguous                Status = "REFUND_AMBIGUOUS"
+)
+
+// Succeeded reports whether the refund has been paid to the customer (PAID).
+func (s Status) Succeeded() bool { return s == StatusPaid }
+
+// Failed reports whether the refund failed (ERROR); the money was not returned.
+func (s Status) Failed() bool { return s == StatusError }
+
+// Ambiguous reports whether the refund may or may not have reached the
+// provider (REFUND_AMBIGUOUS). It is not final: a human at Kronor resolves it,
+// so stop polling and escalate rather than refunding again.
+func (s Status) Ambiguous() bool { return s == StatusAmbiguous }
+
+// Final reports whether the refund has ended: succeeded or failed.
+func (s Status) Final() bool { return s.Succeeded() || s.Failed() }
+
+// Known reports whether s is a status this package has a constant for.
+func (s Status) Known() bool {
+	switch s {
+	case StatusInitializing, StatusCreated, StatusDebited, StatusWaitingForRefund,
+		StatusAwaitingAccountSelection, StatusPaid, StatusError, StatusAmbiguous:
+		return true
+	}
+	return false
+}
+
+// String returns the status as the gateway spells it.
+func (s Status) String() string { return string(s) }
