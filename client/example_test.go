@@ -1,0 +1,171 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/api"
+)
+
+func ExampleNew() {
+	c, err := client.New("merchant-token", client.WithEnvironment(client.Staging))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(c.Endpoint())
+	fmt.Println(c.WebSocketURL())
+	fmt.Println(c) // the token is never printed
+	// Output:
+	// https://staging.kronor.io/v1/graphql
+	// wss://staging.kronor.io/v1/graphql
+	// client.Client{endpoint: https://staging.kronor.io/v1/graphql, token: [REDACTED]}
+}
+
+func ExampleNew_options() {
+	c, err := client.New(os.Getenv("KRONOR_TOKEN"),
+		client.WithEnvironment(client.Production),
+		client.WithHTTPClient(&http.Client{Transport: http.DefaultTransport}),
+		client.WithLogger(slog.New(slog.NewJSONHandler(os.Stderr, nil))),
+		client.WithMaxAttempts(4),
+		client.WithBackoff(250*time.Millisecond, 4*time.Second),
+		client.WithTimeout(10*time.Second),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = c
+}
+
+func ExampleNew_plainHTTP() {
+	// Plain http is refused unless the host is loopback...
+	_, err := client.New("token", client.WithEndpoint("http://gateway.internal/v1/graphql"))
+	fmt.Println(err != nil)
+	// ...or the caller opts in.
+	_, err = client.New("token", client.WithEndpoint("http://gateway.internal/v1/graphql"), client.WithInsecureHTTP())
+	fmt.Println(err)
+	_, err = client.New("token", client.WithEndpoint("http://127.0.0.1:8080/v1/graphql"))
+	fmt.Println(err)
+	// Output:
+	// true
+	// <nil>
+	// <nil>
+}
+
+func ExampleClient_WithToken() {
+	merchant, err := client.New("merchant-token", client.WithEnvironment(client.Staging))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// A session created with the merchant token returns a session token; the
+	// payment methods run with it, over the same transport.
+	session := merchant.WithToken("session-token")
+	fmt.Println(session.HTTPClient() == merchant.HTTPClient())
+	fmt.Println(session.ConnectionInitPayload())
+	// Output:
+	// true
+	// map[headers:map[Authorization:Bearer session-token]]
+}
+
+func ExampleClient_MakeRequest() {
+	// A stand-in gateway for the example.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"data":{"newPaymentSession":{"token":"session-token"}}}`)
+	}))
+	defer srv.Close()
+
+	c, err := client.New("merchant-token", client.WithEndpoint(srv.URL+"/v1/graphql"), client.WithHTTPClient(srv.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The generated operations take the client as their graphql.Client.
+	resp, err := api.NewPaymentSession(context.Background(), c, api.PaymentSessionInput{
+		Amount:            1000,
+		ExpiresAt:         "2030-01-01T00:00:00Z",
+		IdempotencyKey:    client.DeriveIdempotencyKey("session", "order-1"),
+		MerchantReference: "order-1",
+		Message:           "Order 1",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.NewPaymentSession.Token)
+	// Output: session-token
+}
+
+func ExampleError() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"errors":[{"message":"Could not verify JWT: JWTExpired","extensions":{"code":"invalid-jwt"}}]}`)
+	}))
+	defer srv.Close()
+	c, err := client.New("expired-token", client.WithEndpoint(srv.URL+"/v1/graphql"), client.WithHTTPClient(srv.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = api.NewPaymentSession(context.Background(), c, api.PaymentSessionInput{IdempotencyKey: client.NewIdempotencyKey()})
+	switch {
+	case errors.Is(err, client.ErrUnauthorized):
+		fmt.Println("unauthorized:", err)
+	case errors.Is(err, client.ErrTemporary):
+		fmt.Println("try again later with the same idempotency key")
+	case errors.Is(err, client.ErrRejected):
+		fmt.Println("fix the request")
+	}
+	var e *client.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.StatusCode, e.Errors[0].Code, e.Attempts)
+	}
+	// Output:
+	// unauthorized: kronor: NewPaymentSession: HTTP 401 Unauthorized: invalid-jwt: Could not verify JWT: JWTExpired
+	// 401 invalid-jwt 1
+}
+
+func ExampleNewIdempotencyKey() {
+	key := client.NewIdempotencyKey() // keep it: every retry of this operation reuses it
+	fmt.Println(len(key), client.CheckIdempotencyKey(key))
+	// Output: 36 <nil>
+}
+
+func ExampleDeriveIdempotencyKey() {
+	// The same order and refund number always give the same key, so a
+	// service that crashes and retries the refund cannot refund twice.
+	a := client.DeriveIdempotencyKey("refund", "order-42", "1")
+	b := client.DeriveIdempotencyKey("refund", "order-42", "1")
+	c := client.DeriveIdempotencyKey("refund", "order-42", "2")
+	fmt.Println(a)
+	fmt.Println(a == b, a == c)
+	// Output:
+	// 21cc84f3-a5ff-56cb-b9ff-5c6eb9d442f9
+	// true false
+}
+
+func ExampleCheckIdempotencyKey() {
+	fmt.Println(client.CheckIdempotencyKey("order-42_capture.1"))
+	err := client.CheckIdempotencyKey("order 42")
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, client.ErrInvalidInput))
+	// Output:
+	// <nil>
+	// must be 1 to 64 characters of A-Za-z0-9-_.,[]+ (has ' ' at byte 5)
+	// true
+}
+
+func ExampleValidationError() {
+	var v client.ValidationError
+	v.Add("payment.amount", "must be positive")
+	v.Add("payment.message", "must be at most 50 characters")
+	err := v.Err()
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, client.ErrInvalidInput))
+	// Output:
+	// kronor: invalid input: payment.amount: must be positive; payment.message: must be at most 50 characters
+	// true
+}
