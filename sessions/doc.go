@@ -39,7 +39,8 @@
 //   - Title: the spec writes MISS, MR, MRS, MS; the gateway's values are
 //     Miss, Mr, Mrs and Ms (TitleMiss, ...), and only these are accepted.
 //   - PreferredGateway: the spec writes "Kronor"; the value is KRONOR
-//     (GatewayKronor).
+//     (GatewayKronor), the only one the gateway accepts as a preference, so
+//     the other GatewayEnum values are rejected before sending.
 //   - Country: the spec does not list it for newPaymentSession, the gateway
 //     accepts it (Przelewy24 needs PL), so Params has it. Currency and Country
 //     are optional for Create and required for CreateWithReferenceCheck, as in

@@ -146,10 +146,11 @@ var titles = []Title{TitleMiss, TitleMr, TitleMrs, TitleMs}
 // Known reports whether t is a value of the schema's enum.
 func (t Title) Known() bool { return slices.Contains(titles, t) }
 
-// Gateway is the gateway a session prefers (the schema's GatewayEnum). The
-// gateway currently supports only GatewayKronor as a preference ("talk to
-// Kronor before using this"); the other values are accepted by this package
-// because the enum accepts them, and the gateway decides.
+// Gateway is a payment gateway (the schema's GatewayEnum). As a session's
+// preference the gateway supports only GatewayKronor at the moment ("talk to
+// Kronor before using this"), so Create rejects the other values before
+// sending; they are here because payment results report the gateway that
+// processed a payment.
 type Gateway string
 
 // The gateways of the schema's GatewayEnum.

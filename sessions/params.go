@@ -181,8 +181,8 @@ func (p Params) input(now time.Time, refCheck bool) (api.PaymentSessionInput, er
 	case expiresAt.Sub(now) > MaxExpiry:
 		v.Addf(root+".expiresAt", "must be at most 24 hours after now (%s)", now.UTC().Format(time.RFC3339))
 	}
-	if p.PreferredGateway != "" && !p.PreferredGateway.Known() {
-		v.Addf(root+".preferredGateway", "must be one of %s", list(gateways))
+	if p.PreferredGateway != "" && p.PreferredGateway != GatewayKronor {
+		v.Add(root+".preferredGateway", `must be KRONOR, the only gateway supported as a preference (or empty)`)
 	}
 	v.IdempotencyKey(root+".idempotencyKey", p.IdempotencyKey)
 	if p.AdditionalData != nil {
