@@ -1,0 +1,91 @@
+package kronortest
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// role is the role a token carries.
+type role uint8
+
+const (
+	roleMerchant role = 1 << iota // the merchant token: merchant-backend
+	roleGateway                   // a session token: payment-gateway
+)
+
+const roleBoth = roleMerchant | roleGateway
+
+func (r role) String() string {
+	switch r {
+	case roleMerchant:
+		return "merchant"
+	case roleGateway:
+		return "payment-gateway"
+	}
+	return "merchant+payment-gateway"
+}
+
+// identity is who is calling: the merchant, or one payment session.
+type identity struct {
+	role role
+	sess *session // for roleGateway
+}
+
+// scope names the identity for idempotency keys.
+func (id identity) scope() string {
+	if id.role == roleGateway {
+		return "session:" + id.sess.token
+	}
+	return "merchant"
+}
+
+type identityKey struct{}
+
+func withIdentity(ctx context.Context, id identity) context.Context {
+	return context.WithValue(ctx, identityKey{}, id)
+}
+
+func identityFrom(ctx context.Context) (identity, bool) {
+	id, ok := ctx.Value(identityKey{}).(identity)
+	return id, ok
+}
+
+var (
+	errNoToken      = errors.New("missing 'Authorization' header: a bearer token is required")
+	errBadToken     = errors.New("could not verify JWT: JWSError JWSInvalidSignature")
+	errExpiredToken = errors.New("could not verify JWT: JWTExpired")
+)
+
+// bearer extracts the token of an Authorization header value ("Bearer <t>").
+func bearer(h string) string {
+	h = strings.TrimSpace(h)
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// authenticate maps an Authorization header value to an identity.
+func (s *store) authenticate(header string) (identity, error) {
+	if strings.TrimSpace(header) == "" {
+		return identity{}, errNoToken
+	}
+	tok := bearer(header)
+	if tok == "" {
+		return identity{}, errBadToken
+	}
+	if tok == s.merchantToken {
+		return identity{role: roleMerchant}, nil
+	}
+	s.mu.Lock()
+	sess := s.sessions[tok]
+	s.mu.Unlock()
+	if sess == nil {
+		return identity{}, errBadToken
+	}
+	if s.now().After(sess.expiresAt.Add(sessionTokenGrace)) {
+		return identity{}, errExpiredToken
+	}
+	return identity{role: roleGateway, sess: sess}, nil
+}

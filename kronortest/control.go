@@ -1,0 +1,168 @@
+package kronortest
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
+)
+
+// ErrNotFound is returned (wrapped) by the control methods for a waitToken the
+// server never issued.
+var ErrNotFound = errors.New("kronortest: no such payment request")
+
+// request finds a payment request by waitToken (the waitToken or paymentId a
+// create-payment mutation returned). Callers hold s.store.mu.
+func (s *Server) request(waitToken string) (*paymentRequest, error) {
+	r := s.store.requests[waitToken]
+	if r == nil {
+		return nil, fmt.Errorf("%w: %q", ErrNotFound, waitToken)
+	}
+	return r, nil
+}
+
+// Approve completes the customer's part of a waiting payment: PAID, AUTHORIZED
+// for card payments (capture or release it next), and FLOW_COMPLETED, ACCEPTED,
+// PAID for bank transfers. Subscribers see every step.
+func (s *Server) Approve(waitToken string) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	r, err := s.request(waitToken)
+	if err != nil {
+		return err
+	}
+	return s.store.approve(r)
+}
+
+// Decline has the customer decline a waiting payment: DECLINED.
+func (s *Server) Decline(waitToken string) error {
+	return s.end(waitToken, model.PaymentStatusEnumDeclined, "the customer declined the payment")
+}
+
+// Fail ends a payment that is not over yet in ERROR.
+func (s *Server) Fail(waitToken string) error {
+	return s.end(waitToken, model.PaymentStatusEnumError, "the payment failed")
+}
+
+// TimeOut ends a waiting payment the customer never paid: ERROR.
+func (s *Server) TimeOut(waitToken string) error {
+	return s.end(waitToken, model.PaymentStatusEnumError, "the customer did not pay in time")
+}
+
+func (s *Server) end(waitToken string, st model.PaymentStatusEnum, msg string) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	r, err := s.request(waitToken)
+	if err != nil {
+		return err
+	}
+	if err := checkTransition(r, st); err != nil {
+		return err
+	}
+	r.errorMessage = msg
+	s.store.setRequestStatus(r, st)
+	return nil
+}
+
+// Advance moves a payment request one step along the status machine, e.g. to
+// "PROCESSING_REDIRECTED_APP" or "FLOW_COMPLETED". A move the gateway would
+// not make (such as PAID for a card payment, or anything out of a final
+// status) is an error and changes nothing. Captures, releases and refunds
+// move a payment on from PAID or AUTHORIZED.
+func (s *Server) Advance(waitToken string, status string) error {
+	st := model.PaymentStatusEnum(status)
+	if !st.IsValid() {
+		return fmt.Errorf("kronortest: unknown payment status %q", status)
+	}
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	r, err := s.request(waitToken)
+	if err != nil {
+		return err
+	}
+	if err := checkTransition(r, st); err != nil {
+		return err
+	}
+	s.store.setRequestStatus(r, st)
+	return nil
+}
+
+// PaymentRequestStatus returns the current status of a payment request, e.g.
+// "WAITING_FOR_PAYMENT".
+func (s *Server) PaymentRequestStatus(waitToken string) (string, error) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	r, err := s.request(waitToken)
+	if err != nil {
+		return "", err
+	}
+	return string(r.status()), nil
+}
+
+// ScriptCapture sets the outcome of the next capture; calls queue up, and
+// captures with no scripted outcome succeed.
+func (s *Server) ScriptCapture(o Outcome) { s.script(&s.store.scriptCapture, o) }
+
+// ScriptRelease sets the outcome of the next release; calls queue up.
+func (s *Server) ScriptRelease(o Outcome) { s.script(&s.store.scriptRelease, o) }
+
+// ScriptRefund sets the outcome of the next refund; calls queue up.
+func (s *Server) ScriptRefund(o Outcome) { s.script(&s.store.scriptRefund, o) }
+
+func (s *Server) script(q *[]Outcome, o Outcome) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	*q = append(*q, o)
+}
+
+// Settle settles every pending capture, release and refund now, whether or not
+// [WithManualSettlement] is set.
+func (s *Server) Settle() {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	s.store.settle()
+}
+
+// Counts is how many objects of each kind exist.
+type Counts struct {
+	Sessions        int
+	PaymentRequests int
+	Payments        int
+	Captures        int
+	Releases        int
+	Refunds         int
+}
+
+// Counts returns what exists for one merchantReference: a test can prove that
+// retries created nothing twice.
+func (s *Server) Counts(merchantReference string) Counts {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	if c := s.store.counts[merchantReference]; c != nil {
+		return *c
+	}
+	return Counts{}
+}
+
+// Totals returns what exists in the whole server.
+func (s *Server) Totals() Counts {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	return s.store.totals
+}
+
+// Requests returns how many HTTP GraphQL requests the server has received,
+// faulted ones included: a test can prove that nothing was sent.
+func (s *Server) Requests() int { return int(s.requests.Load()) }
+
+// Live is how many websockets and subscriptions are open.
+type Live struct {
+	WebSockets    int
+	Subscriptions int
+}
+
+// Live returns the open websockets and subscriptions; both fall back to zero
+// when clients disconnect, for any reason, so a test can prove nothing leaks.
+func (s *Server) Live() Live {
+	return Live{WebSockets: int(s.liveWS.Load()), Subscriptions: int(s.liveSubs.Load())}
+}

@@ -1,0 +1,36 @@
+// Package kronortest provides a fake Kronor payment gateway for tests, in the
+// spirit of net/http/httptest: [NewServer] starts a stateful, in-process
+// GraphQL server on a loopback port that speaks the gateway's API with the real
+// field names, so code that talks to Kronor can be tested end to end without a
+// network or an account.
+//
+// The server is generated from the same schema.graphql as the SDK's client. It
+// serves POST /v1/graphql for queries and mutations and a websocket at the same
+// path for subscriptions, in both the graphql-ws (subscriptions-transport-ws)
+// and graphql-transport-ws protocols. It knows both of the gateway's roles:
+// the merchant token ([Server.MerchantToken]) and the session tokens that
+// newPaymentSession issues, each seeing only its own fields and data, and it
+// enforces the gateway's business rules: session windows and reference checks,
+// the preconditions of the seven payment methods, the payment, capture,
+// release and refund state machines, and idempotency keys.
+//
+// A test drives the customer's side through [Server.Approve],
+// [Server.Decline], [Server.Fail], [Server.TimeOut] and [Server.Advance],
+// scripts the outcome of captures, releases and refunds, injects faults
+// ([Server.FailNext], [Server.FailFraction], [Server.CloseWebSockets]), and
+// checks afterwards that nothing was lost or duplicated ([Server.Counts],
+// [Server.Totals], [Server.Live]).
+//
+//	srv := kronortest.NewServer(kronortest.WithClock(kronortest.NewManualClock(start)))
+//	defer srv.Close()
+//	// point the code under test at srv.URL() with srv.MerchantToken(), then:
+//	if err := srv.Approve(waitToken); err != nil { ... }
+//	if n := srv.Counts("order-1").Payments; n != 1 { t.Fatalf("%d payments", n) }
+//
+// Errors look like Hasura's: HTTP 200 with
+// {"errors":[{"message":…,"extensions":{"code":…,"path":"$.selectionSet.…"}}]};
+// a bad or expired token gets HTTP 401 with code "invalid-jwt", or, on a
+// websocket, a close with code [CloseCodeUnauthorized].
+package kronortest
+
+//go:generate go tool gqlgen --config gqlgen.yml

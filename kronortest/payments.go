@@ -1,0 +1,489 @@
+package kronortest
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
+)
+
+// newRequestSpec describes one create-payment call.
+type newRequestSpec struct {
+	field     string // the mutation, e.g. "newSwishPayment"
+	arg       string // its argument, "pay"
+	method    model.PaymentMethodEnum
+	params    any // the input without its idempotency key: same method + same params = same payment
+	returnURL string
+	fill      func(r *paymentRequest)
+	// check validates the input and the session's preconditions for the method.
+	check func(v *inputCheck, sess *session)
+}
+
+// paramsOf is the canonical form of a create input without its idempotency key.
+func paramsOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// startPayment applies the rules shared by every payment method and returns the
+// waitToken of the request that answers the call: a new one, the session's paid
+// or authorized one, or a pending one with the same method and parameters.
+// Callers hold s.mu.
+func (s *store) startPayment(id identity, spec newRequestSpec) (string, error) {
+	if id.role != roleGateway {
+		return "", gwError(codeValidationFailed, fieldPath(spec.field), "field '%s' not found in type: 'mutation_root'", spec.field)
+	}
+	sess := id.sess
+	v := &inputCheck{field: spec.field, arg: spec.arg}
+	checkURL(v, spec.returnURL, "returnUrl")
+	if err := v.err(); err != nil {
+		return "", err
+	}
+	// A paid or authorized payment answers every new attempt, whatever the method.
+	if paid := sess.succeededRequest(); paid != nil {
+		return paid.waitToken, nil
+	}
+	now := s.now()
+	if !now.Before(sess.expiresAt) {
+		return "", gwError(codeSessionExpired, fieldPath(spec.field),
+			"the payment session expired at %s", sess.expiresAt.UTC().Format(time.RFC3339))
+	}
+	spec.check(v, sess)
+	if err := v.err(); err != nil {
+		return "", err
+	}
+	params := paramsOf(spec.params)
+	for i := len(sess.requests) - 1; i >= 0; i-- {
+		r := sess.requests[i]
+		if r.method == spec.method && pendingStatuses[r.status()] && r.params == params {
+			return r.waitToken, nil
+		}
+	}
+	r := &paymentRequest{
+		seq:           s.nextSeq(),
+		waitToken:     newUUID(),
+		transactionID: newUUID(),
+		sess:          sess,
+		method:        spec.method,
+		params:        params,
+		createdAt:     now,
+		returnURL:     spec.returnURL,
+	}
+	if spec.fill != nil {
+		spec.fill(r)
+	}
+	r.history = make([]statusEntry, 0, 4)
+	sess.requests = append(sess.requests, r)
+	s.requests[r.waitToken] = r
+	s.requestList = append(s.requestList, r)
+	s.count(sess.merchantReference, func(c *Counts) { c.PaymentRequests++ })
+	s.setRequestStatus(r, model.PaymentStatusEnumPreFlightCheck)
+	s.setRequestStatus(r, model.PaymentStatusEnumInitializing)
+	s.setRequestStatus(r, model.PaymentStatusEnumWaitingForPayment)
+	s.scheduleApproval(r)
+	return r.waitToken, nil
+}
+
+type swishParams struct {
+	Flow, ReturnURL           string
+	Number, MerchantReturnURL *string
+}
+
+func (s *store) newSwishPayment(id identity, in model.SwishPaymentInput) (*model.SwishPaymentResult, error) {
+	const field, arg = "newSwishPayment", "pay"
+	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.SwishPaymentResult, error) {
+		wt, err := s.startPayment(id, newRequestSpec{
+			field: field, arg: arg, method: model.PaymentMethodEnumSwish, returnURL: in.ReturnURL,
+			params: swishParams{in.Flow, in.ReturnURL, in.CustomerSwishNumber, in.MerchantReturnURL},
+			check: func(v *inputCheck, _ *session) {
+				v.check(in.Flow == "ecom" || in.Flow == "mcom", `must be "ecom" or "mcom"`, "flow")
+				if in.Flow == "ecom" {
+					v.check(in.CustomerSwishNumber != nil && *in.CustomerSwishNumber != "",
+						`is required for the "ecom" flow`, "customerSwishNumber")
+				}
+				checkMaxLen(v, in.CustomerSwishNumber, 100, "customerSwishNumber")
+			},
+			fill: func(r *paymentRequest) {
+				r.flow, r.swishNumber, r.merchantRet = &in.Flow, in.CustomerSwishNumber, in.MerchantReturnURL
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &model.SwishPaymentResult{WaitToken: wt}, nil
+	})
+}
+
+func (s *store) gatewayOf(waitToken string) model.GatewayEnum {
+	if r := s.requests[waitToken]; r != nil {
+		return r.gateway()
+	}
+	return model.GatewayEnumKronor
+}
+
+func (s *store) newCreditCardPayment(id identity, in model.CreditCardPaymentInput) (*model.CreditCardPaymentResult, error) {
+	const field, arg = "newCreditCardPayment", "pay"
+	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.CreditCardPaymentResult, error) {
+		wt, err := s.startPayment(id, newRequestSpec{
+			field: field, arg: arg, method: model.PaymentMethodEnumCreditCard, returnURL: in.ReturnURL,
+			params: [2]any{in.ReturnURL, in.MerchantReturnURL},
+			check:  func(*inputCheck, *session) {},
+			fill:   func(r *paymentRequest) { r.merchantRet = in.MerchantReturnURL },
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &model.CreditCardPaymentResult{WaitToken: wt, Gateway: s.gatewayOf(wt)}, nil
+	})
+}
+
+// checkUserFlow applies "userFlow must be set if the preferredGateway is KRONOR".
+func checkUserFlow(v *inputCheck, sess *session, uf *model.MobilePayUserFlow) {
+	if sess.preferredGateway != nil && *sess.preferredGateway == model.GatewayEnumKronor {
+		v.check(uf != nil, "must be set when the session's preferredGateway is KRONOR", "userFlow")
+	}
+}
+
+func (s *store) newMobilePayPayment(id identity, in model.MobilePayPaymentInput) (*model.MobilePayPaymentResult, error) {
+	const field, arg = "newMobilePayPayment", "pay"
+	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.MobilePayPaymentResult, error) {
+		wt, err := s.startPayment(id, newRequestSpec{
+			field: field, arg: arg, method: model.PaymentMethodEnumMobilepay, returnURL: in.ReturnURL,
+			params: [3]any{in.ReturnURL, in.MerchantReturnURL, in.UserFlow},
+			check: func(v *inputCheck, sess *session) {
+				if sess.currency != model.SupportedCurrencyEnumDkk {
+					v.fail(fmt.Sprintf("MobilePay is only available for sessions in DKK; this session is in %s", sess.currency))
+				}
+				checkUserFlow(v, sess, in.UserFlow)
+			},
+			fill: func(r *paymentRequest) { r.merchantRet, r.userFlow = in.MerchantReturnURL, in.UserFlow },
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &model.MobilePayPaymentResult{WaitToken: wt, Gateway: s.gatewayOf(wt)}, nil
+	})
+}
+
+func (s *store) newVippsPayment(id identity, in model.VippsPaymentInput) (*model.VippsPaymentResult, error) {
+	const field, arg = "newVippsPayment", "pay"
+	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.VippsPaymentResult, error) {
+		wt, err := s.startPayment(id, newRequestSpec{
+			field: field, arg: arg, method: model.PaymentMethodEnumVipps, returnURL: in.ReturnURL,
+			params: [3]any{in.ReturnURL, in.MerchantReturnURL, in.UserFlow},
+			check: func(v *inputCheck, sess *session) {
+				if sess.currency != model.SupportedCurrencyEnumNok {
+					v.fail(fmt.Sprintf("Vipps is only available for sessions in NOK; this session is in %s", sess.currency))
+				}
+				checkUserFlow(v, sess, in.UserFlow)
+			},
+			fill: func(r *paymentRequest) { r.merchantRet, r.userFlow = in.MerchantReturnURL, in.UserFlow },
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &model.VippsPaymentResult{WaitToken: wt, Gateway: s.gatewayOf(wt)}, nil
+	})
+}
+
+func (s *store) newP24Payment(id identity, in model.P24PaymentInput) (*model.P24PaymentResult, error) {
+	const field, arg = "newP24Payment", "pay"
+	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.P24PaymentResult, error) {
+		wt, err := s.startPayment(id, newRequestSpec{
+			field: field, arg: arg, method: model.PaymentMethodEnumP24, returnURL: in.ReturnURL,
+			params: [4]any{in.ReturnURL, in.MerchantReturnURL, in.P24RegulationAccept, in.PaymentMethodID},
+			check: func(v *inputCheck, sess *session) {
+				switch {
+				case sess.currency != model.SupportedCurrencyEnumPln:
+					v.fail(fmt.Sprintf("Przelewy24 is only available for sessions in PLN; this session is in %s", sess.currency))
+				case sess.country == nil || *sess.country != model.CountryPl:
+					v.fail("Przelewy24 needs a session created with country PL")
+				case sess.additional == nil || sess.additional.Name == "":
+					v.fail("Przelewy24 needs a session created with additionalData.name")
+				}
+			},
+			fill: func(r *paymentRequest) { r.merchantRet = in.MerchantReturnURL },
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &model.P24PaymentResult{PaymentID: wt}, nil
+	})
+}
+
+func (s *store) newBankTransferPayment(id identity, in model.BankTransferPaymentInput) (*model.BankTransferPaymentResult, error) {
+	const field, arg = "newBankTransferPayment", "pay"
+	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.BankTransferPaymentResult, error) {
+		wt, err := s.startPayment(id, newRequestSpec{
+			field: field, arg: arg, method: model.PaymentMethodEnumBankTransfer, returnURL: in.ReturnURL,
+			params: [6]any{in.ReturnURL, in.MerchantReturnURL, in.AspspID, in.ExecutionDate, in.Flow, in.RequestRedirectState},
+			check: func(v *inputCheck, sess *session) {
+				if in.Flow != nil {
+					v.check(*in.Flow == "ecom" || *in.Flow == "mcom", `must be "ecom" or "mcom"`, "flow")
+				}
+				if in.ExecutionDate != nil {
+					if !sess.allowExecutionDate {
+						v.fail("the session does not allow an execution date (allowExecutionDate)", "executionDate")
+						return
+					}
+					d, err := time.Parse(time.DateOnly, *in.ExecutionDate)
+					if err != nil {
+						v.fail("must be a date, yyyy-mm-dd", "executionDate")
+						return
+					}
+					now := s.now().UTC()
+					today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+					v.check(d.After(today), "must be after today", "executionDate")
+					v.check(!d.After(today.AddDate(0, 0, 90)), "must be at most 90 days in the future", "executionDate")
+				}
+			},
+			fill: func(r *paymentRequest) {
+				r.merchantRet, r.flow = in.MerchantReturnURL, in.Flow
+				if in.AspspID != nil {
+					a := int64(*in.AspspID)
+					r.aspspID = &a
+				}
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &model.BankTransferPaymentResult{PaymentID: wt, PaymentRequestID: &wt, Gateway: s.gatewayOf(wt)}, nil
+	})
+}
+
+func (s *store) newPayPalPayment(id identity, in model.PayPalPaymentInput) (*model.PayPalPaymentResult, error) {
+	const field, arg = "newPayPalPayment", "pay"
+	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.PayPalPaymentResult, error) {
+		wt, err := s.startPayment(id, newRequestSpec{
+			field: field, arg: arg, method: model.PaymentMethodEnumPaypal, returnURL: in.ReturnURL,
+			params: [2]any{in.ReturnURL, in.MerchantReturnURL},
+			check: func(v *inputCheck, sess *session) {
+				switch {
+				case sess.additional == nil || sess.additional.ShippingAddress == nil:
+					v.fail("PayPal needs a session created with additionalData.shippingAddress")
+				case len(sess.additional.OrderLines) == 0:
+					v.fail("PayPal needs a session created with additionalData.orderLines")
+				}
+			},
+			fill: func(r *paymentRequest) { r.merchantRet = in.MerchantReturnURL },
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &model.PayPalPaymentResult{PaymentID: wt}, nil
+	})
+}
+
+// visibleRequest finds a payment request the identity may see.
+func (s *store) visibleRequest(id identity, waitToken string) *paymentRequest {
+	r := s.requests[waitToken]
+	if r == nil || (id.role == roleGateway && r.sess != id.sess) {
+		return nil
+	}
+	return r
+}
+
+func (s *store) capturePayPalPayment(id identity, in model.CapturePayPalPaymentInput) (*model.CapturePayPalPaymentResult, error) {
+	const field, arg = "capturePayPalPayment", "pay"
+	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.CapturePayPalPaymentResult, error) {
+		v := &inputCheck{field: field, arg: arg}
+		checkRequired(v, in.PaymentID, 64, "paymentId")
+		if err := v.err(); err != nil {
+			return nil, err
+		}
+		r := s.visibleRequest(id, in.PaymentID)
+		if r == nil || r.method != model.PaymentMethodEnumPaypal {
+			return nil, gwError(codeNotFound, argPath(field, arg, "paymentId"), "PayPal payment %q not found", in.PaymentID)
+		}
+		switch st := r.status(); {
+		case st == model.PaymentStatusEnumPaid:
+		case pendingStatuses[st] && st != model.PaymentStatusEnumCancelling:
+			// The payer approved with PayPal; capturing completes the payment.
+			s.setRequestStatus(r, model.PaymentStatusEnumPaid)
+		default:
+			return nil, gwError(codeInvalidState, argPath(field, arg, "paymentId"),
+				"the PayPal payment is %s and cannot be captured", st)
+		}
+		return &model.CapturePayPalPaymentResult{PaymentID: r.waitToken}, nil
+	})
+}
+
+// cancel moves a request in WAITING_FOR_PAYMENT through CANCELLING to CANCELLED.
+func (s *store) cancel(r *paymentRequest) {
+	s.setRequestStatus(r, model.PaymentStatusEnumCancelling)
+	s.setRequestStatus(r, model.PaymentStatusEnumCancelled)
+}
+
+func (s *store) cancelPayment(id identity, in model.PaymentCancelInput) (*model.PaymentCancelResult, error) {
+	const field, arg = "cancelPayment", "cancel"
+	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.PaymentCancelResult, error) {
+		if id.role != roleGateway {
+			return nil, gwError(codeValidationFailed, fieldPath(field), "field '%s' not found in type: 'mutation_root'", field)
+		}
+		var last *paymentRequest
+		for _, r := range id.sess.requests {
+			if r.status() == model.PaymentStatusEnumWaitingForPayment {
+				s.cancel(r)
+				last = r
+			}
+		}
+		if last == nil {
+			return nil, gwError(codeInvalidState, fieldPath(field),
+				"the session has no payment in WAITING_FOR_PAYMENT to cancel")
+		}
+		wt := last.waitToken
+		return &model.PaymentCancelResult{WaitToken: &wt}, nil
+	})
+}
+
+func (s *store) cancelSwishPayment(id identity, in model.SwishPaymentCancelInput) (*model.SwishPaymentCancelResult, error) {
+	const field, arg = "cancelSwishPayment", "pay"
+	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.SwishPaymentCancelResult, error) {
+		if id.role != roleGateway {
+			return nil, gwError(codeValidationFailed, fieldPath(field), "field '%s' not found in type: 'mutation_root'", field)
+		}
+		r := s.visibleRequest(id, in.PaymentID)
+		if r == nil || r.method != model.PaymentMethodEnumSwish {
+			return nil, gwError(codeNotFound, argPath(field, arg, "paymentId"), "Swish payment %q not found in this session", in.PaymentID)
+		}
+		if st := r.status(); st != model.PaymentStatusEnumWaitingForPayment {
+			return nil, gwError(codeInvalidState, argPath(field, arg, "paymentId"),
+				"only a payment in WAITING_FOR_PAYMENT can be cancelled; this one is %s", st)
+		}
+		s.cancel(r)
+		return &model.SwishPaymentCancelResult{WaitToken: r.waitToken}, nil
+	})
+}
+
+// transitions lists the moves Advance allows between payment request statuses.
+// Captures, releases and refunds move a payment on from PAID or AUTHORIZED.
+var transitions = map[model.PaymentStatusEnum][]model.PaymentStatusEnum{
+	model.PaymentStatusEnumPreFlightCheck: {model.PaymentStatusEnumInitializing, model.PaymentStatusEnumError},
+	model.PaymentStatusEnumInitializing:   {model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumError},
+	model.PaymentStatusEnumWaitingForPayment: {
+		model.PaymentStatusEnumProcessing, model.PaymentStatusEnumProcessingRedirectedApp,
+		model.PaymentStatusEnumProcessingRedirectedWeb, model.PaymentStatusEnumFlowCompleted,
+		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized, model.PaymentStatusEnumDeclined,
+		model.PaymentStatusEnumError, model.PaymentStatusEnumCancelling,
+	},
+	model.PaymentStatusEnumProcessing: {
+		model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumFlowCompleted,
+		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized,
+		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError,
+	},
+	model.PaymentStatusEnumProcessingRedirectedApp: {
+		model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumFlowCompleted,
+		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized,
+		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError,
+	},
+	model.PaymentStatusEnumProcessingRedirectedWeb: {
+		model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumFlowCompleted,
+		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized,
+		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError,
+	},
+	model.PaymentStatusEnumFlowCompleted: {model.PaymentStatusEnumAccepted, model.PaymentStatusEnumPaid, model.PaymentStatusEnumError},
+	model.PaymentStatusEnumAccepted:      {model.PaymentStatusEnumPaid, model.PaymentStatusEnumError},
+	model.PaymentStatusEnumCancelling:    {model.PaymentStatusEnumCancelled, model.PaymentStatusEnumError},
+}
+
+// checkTransition reports why r may not move to st, or nil.
+func checkTransition(r *paymentRequest, st model.PaymentStatusEnum) error {
+	from := r.status()
+	ok := false
+	for _, to := range transitions[from] {
+		if to == st {
+			ok = true
+			break
+		}
+	}
+	if !ok {
+		return fmt.Errorf("kronortest: payment request %s cannot move from %s to %s", r.waitToken, from, st)
+	}
+	card := r.method == model.PaymentMethodEnumCreditCard
+	bank := r.method == model.PaymentMethodEnumBankTransfer
+	switch {
+	case st == model.PaymentStatusEnumAuthorized && !card:
+		return fmt.Errorf("kronortest: only card payments are AUTHORIZED; %s payment %s is PAID instead", r.method, r.waitToken)
+	case st == model.PaymentStatusEnumPaid && card:
+		return fmt.Errorf("kronortest: card payment %s is AUTHORIZED, then PAID by captures", r.waitToken)
+	case (st == model.PaymentStatusEnumFlowCompleted || st == model.PaymentStatusEnumAccepted) && !bank:
+		return fmt.Errorf("kronortest: %s is for bank transfers; payment %s is %s", st, r.waitToken, r.method)
+	case st == model.PaymentStatusEnumPaid && bank && from == model.PaymentStatusEnumWaitingForPayment:
+		return fmt.Errorf("kronortest: bank transfer %s reaches PAID through FLOW_COMPLETED", r.waitToken)
+	}
+	return nil
+}
+
+// approve completes a waiting payment request: PAID, AUTHORIZED for cards, and
+// FLOW_COMPLETED, ACCEPTED, PAID for bank transfers. Callers hold s.mu.
+func (s *store) approve(r *paymentRequest) error {
+	st := r.status()
+	switch {
+	case r.method == model.PaymentMethodEnumBankTransfer:
+		switch st {
+		case model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumProcessing,
+			model.PaymentStatusEnumProcessingRedirectedApp, model.PaymentStatusEnumProcessingRedirectedWeb:
+			s.setRequestStatus(r, model.PaymentStatusEnumFlowCompleted)
+			fallthrough
+		case model.PaymentStatusEnumFlowCompleted:
+			s.setRequestStatus(r, model.PaymentStatusEnumAccepted)
+			fallthrough
+		case model.PaymentStatusEnumAccepted:
+			s.setRequestStatus(r, model.PaymentStatusEnumPaid)
+			return nil
+		}
+	case r.method == model.PaymentMethodEnumCreditCard:
+		if err := checkTransition(r, model.PaymentStatusEnumAuthorized); err == nil {
+			s.setRequestStatus(r, model.PaymentStatusEnumAuthorized)
+			return nil
+		}
+	default:
+		if err := checkTransition(r, model.PaymentStatusEnumPaid); err == nil {
+			s.setRequestStatus(r, model.PaymentStatusEnumPaid)
+			return nil
+		}
+	}
+	return fmt.Errorf("kronortest: payment request %s is %s and cannot be approved", r.waitToken, st)
+}
+
+// scheduleApproval registers an automatic approval of r. Callers hold s.mu.
+func (s *store) scheduleApproval(r *paymentRequest) {
+	if s.autoApprove <= 0 {
+		return
+	}
+	s.due = append(s.due, dueApproval{at: r.createdAt.Add(s.autoApprove), req: r})
+	select {
+	case s.wakeDue <- struct{}{}:
+	default:
+	}
+}
+
+// runDue applies the automatic approvals whose time has come and returns the
+// time of the next one (zero when none is left).
+func (s *store) runDue() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	var next time.Time
+	keep := s.due[:0]
+	for _, d := range s.due {
+		if d.at.After(now) {
+			keep = append(keep, d)
+			if next.IsZero() || d.at.Before(next) {
+				next = d.at
+			}
+			continue
+		}
+		_ = s.approve(d.req) // a request cancelled or failed meanwhile stays so
+	}
+	for i := len(keep); i < len(s.due); i++ {
+		s.due[i] = dueApproval{}
+	}
+	s.due = keep
+	return next
+}

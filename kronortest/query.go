@@ -1,0 +1,653 @@
+package kronortest
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
+	"github.com/kronor-io/kronor-go/kronortest/internal/scalar"
+)
+
+func bigint(n int64) scalar.BigInt { return scalar.BigInt(n) }
+
+func ptr[T any](v T) *T { return &v }
+
+// ---------------------------------------------------------------------------
+// Comparison expressions, with Hasura's semantics: an operator left out (or
+// null) does not constrain; all given operators must hold.
+
+func matchString(e *model.StringComparisonExp, v *string) bool {
+	if e == nil {
+		return true
+	}
+	if e.IsNull != nil && *e.IsNull != (v == nil) {
+		return false
+	}
+	if v == nil {
+		return e.Eq == nil && e.Neq == nil && e.In == nil && e.Nin == nil
+	}
+	if e.Eq != nil && *v != *e.Eq {
+		return false
+	}
+	if e.Neq != nil && *v == *e.Neq {
+		return false
+	}
+	if e.In != nil && !slices.Contains(e.In, *v) {
+		return false
+	}
+	if e.Nin != nil && slices.Contains(e.Nin, *v) {
+		return false
+	}
+	return true
+}
+
+func matchUUID(e *model.UUIDComparisonExp, v string) bool {
+	if e == nil {
+		return true
+	}
+	v = strings.ToLower(v)
+	low := func(s string) string { return strings.ToLower(s) }
+	if e.IsNull != nil && *e.IsNull {
+		return false
+	}
+	if e.Eq != nil && v != low(*e.Eq) {
+		return false
+	}
+	if e.Neq != nil && v == low(*e.Neq) {
+		return false
+	}
+	if e.In != nil && !slices.ContainsFunc(e.In, func(s string) bool { return low(s) == v }) {
+		return false
+	}
+	if e.Nin != nil && slices.ContainsFunc(e.Nin, func(s string) bool { return low(s) == v }) {
+		return false
+	}
+	return true
+}
+
+func matchBigint(e *model.BigintComparisonExp, v *int64) bool {
+	if e == nil {
+		return true
+	}
+	if e.IsNull != nil && *e.IsNull != (v == nil) {
+		return false
+	}
+	if v == nil {
+		return e.Eq == nil && e.Neq == nil && e.In == nil && e.Nin == nil &&
+			e.Gt == nil && e.Gte == nil && e.Lt == nil && e.Lte == nil
+	}
+	n := scalar.BigInt(*v)
+	switch {
+	case e.Eq != nil && n != *e.Eq,
+		e.Neq != nil && n == *e.Neq,
+		e.Gt != nil && !(n > *e.Gt),
+		e.Gte != nil && !(n >= *e.Gte),
+		e.Lt != nil && !(n < *e.Lt),
+		e.Lte != nil && !(n <= *e.Lte),
+		e.In != nil && !slices.Contains(e.In, n),
+		e.Nin != nil && slices.Contains(e.Nin, n):
+		return false
+	}
+	return true
+}
+
+func matchStatus(e *model.PaymentStatusEnumComparisonExp, v model.PaymentStatusEnum) bool {
+	if e == nil {
+		return true
+	}
+	switch {
+	case e.IsNull != nil && *e.IsNull,
+		e.Eq != nil && v != *e.Eq,
+		e.Neq != nil && v == *e.Neq,
+		e.In != nil && !slices.Contains(e.In, v),
+		e.Nin != nil && slices.Contains(e.Nin, v):
+		return false
+	}
+	return true
+}
+
+// boolExp evaluates Hasura's _and/_or/_not combinators around a leaf test.
+func boolExp[E any](e *E, and, or []*E, not *E, leaf func(*E) bool, self func(*E) bool) bool {
+	if e == nil {
+		return true
+	}
+	for _, a := range and {
+		if !self(a) {
+			return false
+		}
+	}
+	if or != nil {
+		found := false
+		for _, o := range or {
+			if self(o) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	if not != nil && self(not) {
+		return false
+	}
+	return leaf(e)
+}
+
+func matchCurrentStatus(e *model.CurrentPaymentStatusBoolExp, st model.PaymentStatusEnum) bool {
+	if e == nil {
+		return true
+	}
+	return boolExp(e, e.And, e.Or, e.Not,
+		func(e *model.CurrentPaymentStatusBoolExp) bool { return matchStatus(e.Status, st) },
+		func(x *model.CurrentPaymentStatusBoolExp) bool { return matchCurrentStatus(x, st) })
+}
+
+func matchRequest(e *model.PaymentRequestBoolExp, r *paymentRequest) bool {
+	if e == nil {
+		return true
+	}
+	return boolExp(e, e.And, e.Or, e.Not, func(e *model.PaymentRequestBoolExp) bool {
+		var rp *int64
+		if r.payment != nil {
+			rp = &r.payment.id
+		}
+		ref := r.sess.merchantReference
+		tx := r.transactionID
+		return matchUUID(e.WaitToken, r.waitToken) &&
+			matchString(e.Reference, &ref) &&
+			matchString(e.TransactionID, &tx) &&
+			matchBigint(e.ResultingPaymentID, rp) &&
+			matchCurrentStatus(e.Status, r.status())
+	}, func(x *model.PaymentRequestBoolExp) bool { return matchRequest(x, r) })
+}
+
+func matchPayment(e *model.PaymentBoolExp, p *payment) bool {
+	if e == nil {
+		return true
+	}
+	return boolExp(e, e.And, e.Or, e.Not, func(e *model.PaymentBoolExp) bool {
+		ref, tx := p.req.sess.merchantReference, p.req.transactionID
+		return matchStatus(e.CurrentStatus, p.status()) &&
+			matchBigint(e.ID, &p.id) &&
+			matchString(e.MerchantReference, &ref) &&
+			matchString(e.TransactionID, &tx)
+	}, func(x *model.PaymentBoolExp) bool { return matchPayment(x, p) })
+}
+
+func matchCapture(e *model.PaymentCaptureBoolExp, c *capture) bool {
+	if e == nil {
+		return true
+	}
+	return boolExp(e, e.And, e.Or, e.Not, func(e *model.PaymentCaptureBoolExp) bool {
+		tx := c.transactionID
+		return matchBigint(e.ID, &c.id) && matchBigint(e.PaymentID, &c.pay.id) && matchString(e.TransactionID, &tx)
+	}, func(x *model.PaymentCaptureBoolExp) bool { return matchCapture(x, c) })
+}
+
+func matchRefund(e *model.RefundBoolExp, r *refund) bool {
+	if e == nil {
+		return true
+	}
+	return boolExp(e, e.And, e.Or, e.Not, func(e *model.RefundBoolExp) bool {
+		tx := r.transactionID
+		return matchBigint(e.PaymentID, &r.pay.id) && matchString(e.TransactionID, &tx) && matchUUID(e.WaitToken, r.waitToken)
+	}, func(x *model.RefundBoolExp) bool { return matchRefund(x, r) })
+}
+
+func matchRelease(e *model.TransactionReleaseBoolExp, r *release) bool {
+	if e == nil {
+		return true
+	}
+	return boolExp(e, e.And, e.Or, e.Not, func(e *model.TransactionReleaseBoolExp) bool {
+		return matchBigint(e.ID, &r.id) && matchBigint(e.PaymentID, &r.pay.id)
+	}, func(x *model.TransactionReleaseBoolExp) bool { return matchRelease(x, r) })
+}
+
+// ---------------------------------------------------------------------------
+// Ordering.
+
+// orderKey is one column of an orderBy: a comparison of two rows, ascending.
+type orderKey[T any] struct {
+	dir model.OrderBy
+	cmp func(a, b T) int
+}
+
+func desc(o model.OrderBy) bool {
+	return o == model.OrderByDesc || o == model.OrderByDescNullsFirst || o == model.OrderByDescNullsLast
+}
+
+// sortRows orders rows by keys, then by creation order (seq) as Hasura's
+// primary key would.
+func sortRows[T any](rows []T, keys []orderKey[T], seq func(T) uint64) {
+	if len(keys) == 0 {
+		return
+	}
+	slices.SortStableFunc(rows, func(a, b T) int {
+		for _, k := range keys {
+			c := k.cmp(a, b)
+			if desc(k.dir) {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(seq(a), seq(b))
+	})
+}
+
+func page[T any](rows []T, limit, offset *int32) []T {
+	if offset != nil {
+		if int(*offset) >= len(rows) {
+			return rows[:0]
+		}
+		rows = rows[*offset:]
+	}
+	if limit != nil && int(*limit) < len(rows) {
+		rows = rows[:*limit]
+	}
+	return rows
+}
+
+func checkPage(field string, limit, offset *int32) error {
+	if limit != nil && *limit < 0 {
+		return gwError(codeValidationFailed, argPath(field, "limit"), "unexpected negative value")
+	}
+	if offset != nil && *offset < 0 {
+		return gwError(codeValidationFailed, argPath(field, "offset"), "unexpected negative value")
+	}
+	return nil
+}
+
+func timeCmp(a, b time.Time) int { return a.Compare(b) }
+
+// requestArgs are the arguments of paymentRequests (query and subscription).
+type requestArgs struct {
+	limit, offset *int32
+	orderBy       []*model.PaymentRequestOrderBy
+	where         *model.PaymentRequestBoolExp
+}
+
+// visibleRequests is every request the identity may see, in creation order.
+func (s *store) visibleRequests(id identity) []*paymentRequest {
+	if id.role == roleGateway {
+		return id.sess.requests
+	}
+	return s.requestList
+}
+
+// queryRequests answers paymentRequests. Callers hold s.mu.
+func (s *store) queryRequests(id identity, a requestArgs) []*model.PaymentRequest {
+	var rows []*paymentRequest
+	for _, r := range s.visibleRequests(id) {
+		if matchRequest(a.where, r) {
+			rows = append(rows, r)
+		}
+	}
+	var keys []orderKey[*paymentRequest]
+	for _, o := range a.orderBy {
+		if o == nil {
+			continue
+		}
+		if o.CreatedAt != nil {
+			keys = append(keys, orderKey[*paymentRequest]{*o.CreatedAt, func(a, b *paymentRequest) int { return timeCmp(a.createdAt, b.createdAt) }})
+		}
+		if o.Amount != nil {
+			keys = append(keys, orderKey[*paymentRequest]{*o.Amount, func(a, b *paymentRequest) int { return cmp.Compare(a.sess.amount, b.sess.amount) }})
+		}
+		if o.WaitToken != nil {
+			keys = append(keys, orderKey[*paymentRequest]{*o.WaitToken, func(a, b *paymentRequest) int { return strings.Compare(a.waitToken, b.waitToken) }})
+		}
+	}
+	sortRows(rows, keys, func(r *paymentRequest) uint64 { return r.seq })
+	rows = page(rows, a.limit, a.offset)
+	out := make([]*model.PaymentRequest, len(rows))
+	for i, r := range rows {
+		out[i] = s.requestModel(r)
+	}
+	return out
+}
+
+func (s *store) queryPayments(limit, offset *int32, orderBy []*model.PaymentOrderBy, where *model.PaymentBoolExp) []*model.Payment {
+	var rows []*payment
+	for _, p := range s.paymentList {
+		if matchPayment(where, p) {
+			rows = append(rows, p)
+		}
+	}
+	var keys []orderKey[*payment]
+	for _, o := range orderBy {
+		if o == nil {
+			continue
+		}
+		if o.CreatedAt != nil {
+			keys = append(keys, orderKey[*payment]{*o.CreatedAt, func(a, b *payment) int { return timeCmp(a.history[0].at, b.history[0].at) }})
+		}
+		if o.ID != nil {
+			keys = append(keys, orderKey[*payment]{*o.ID, func(a, b *payment) int { return cmp.Compare(a.id, b.id) }})
+		}
+	}
+	sortRows(rows, keys, func(p *payment) uint64 { return uint64(p.id) })
+	rows = page(rows, limit, offset)
+	out := make([]*model.Payment, len(rows))
+	for i, p := range rows {
+		out[i] = s.paymentModel(p)
+	}
+	return out
+}
+
+func (s *store) queryCaptures(list []*capture, limit, offset *int32, orderBy []*model.PaymentCaptureOrderBy, where *model.PaymentCaptureBoolExp) []*model.PaymentCapture {
+	var rows []*capture
+	for _, c := range list {
+		if matchCapture(where, c) {
+			rows = append(rows, c)
+		}
+	}
+	var keys []orderKey[*capture]
+	for _, o := range orderBy {
+		if o == nil {
+			continue
+		}
+		if o.CreatedAt != nil {
+			keys = append(keys, orderKey[*capture]{*o.CreatedAt, func(a, b *capture) int { return timeCmp(a.createdAt, b.createdAt) }})
+		}
+		if o.ID != nil {
+			keys = append(keys, orderKey[*capture]{*o.ID, func(a, b *capture) int { return cmp.Compare(a.id, b.id) }})
+		}
+	}
+	sortRows(rows, keys, func(c *capture) uint64 { return c.seq })
+	rows = page(rows, limit, offset)
+	out := make([]*model.PaymentCapture, len(rows))
+	for i, c := range rows {
+		out[i] = captureModel(c)
+	}
+	return out
+}
+
+func (s *store) queryRefunds(list []*refund, limit, offset *int32, orderBy []*model.RefundOrderBy, where *model.RefundBoolExp) []*model.Refund {
+	var rows []*refund
+	for _, r := range list {
+		if matchRefund(where, r) {
+			rows = append(rows, r)
+		}
+	}
+	var keys []orderKey[*refund]
+	for _, o := range orderBy {
+		if o != nil && o.CreatedAt != nil {
+			keys = append(keys, orderKey[*refund]{*o.CreatedAt, func(a, b *refund) int { return timeCmp(a.createdAt, b.createdAt) }})
+		}
+	}
+	sortRows(rows, keys, func(r *refund) uint64 { return r.seq })
+	rows = page(rows, limit, offset)
+	out := make([]*model.Refund, len(rows))
+	for i, r := range rows {
+		out[i] = refundModel(r)
+	}
+	return out
+}
+
+func (s *store) queryReleases(list []*release, limit, offset *int32, orderBy []*model.TransactionReleaseOrderBy, where *model.TransactionReleaseBoolExp) []*model.TransactionRelease {
+	var rows []*release
+	for _, r := range list {
+		if matchRelease(where, r) {
+			rows = append(rows, r)
+		}
+	}
+	var keys []orderKey[*release]
+	for _, o := range orderBy {
+		if o == nil {
+			continue
+		}
+		if o.CreatedAt != nil {
+			keys = append(keys, orderKey[*release]{*o.CreatedAt, func(a, b *release) int { return timeCmp(a.createdAt, b.createdAt) }})
+		}
+		if o.ID != nil {
+			keys = append(keys, orderKey[*release]{*o.ID, func(a, b *release) int { return cmp.Compare(a.id, b.id) }})
+		}
+	}
+	sortRows(rows, keys, func(r *release) uint64 { return r.seq })
+	rows = page(rows, limit, offset)
+	out := make([]*model.TransactionRelease, len(rows))
+	for i, r := range rows {
+		out[i] = releaseModel(r)
+	}
+	return out
+}
+
+// ---------------------------------------------------------------------------
+// Models: immutable snapshots of the state, built under s.mu.
+
+func statusModels(h []statusEntry) (current, history []*model.CurrentPaymentStatus) {
+	history = make([]*model.CurrentPaymentStatus, len(h))
+	for i, e := range h {
+		history[i] = &model.CurrentPaymentStatus{Status: e.status, EnteredAt: e.at}
+	}
+	return history[len(h)-1:], history
+}
+
+func (s *store) payerURL(kind string, r *paymentRequest) *string {
+	return ptr(s.base + "/pay/" + kind + "/" + r.waitToken)
+}
+
+func (s *store) requestModel(r *paymentRequest) *model.PaymentRequest {
+	cur, hist := statusModels(r.history)
+	m := &model.PaymentRequest{
+		Amount:             bigint(r.sess.amount),
+		CreatedAt:          r.createdAt,
+		Currency:           r.sess.currency,
+		LatestStatus:       cur,
+		Status:             cur,
+		StatusHistory:      hist,
+		MerchantReference2: r.sess.merchantReference2,
+		MerchantReturnURL:  r.merchantRet,
+		Message:            r.sess.message,
+		PaymentFlow:        r.flow,
+		PaymentProvider:    ptr(r.method),
+		Reference:          r.sess.merchantReference,
+		TransactionID:      r.transactionID,
+		WaitToken:          r.waitToken,
+	}
+	if r.payment != nil {
+		m.ResultingPaymentID = ptr(bigint(r.payment.id))
+	}
+	m.TransactionCreditCardDetails = []*model.CreditCardDetails{}
+	m.TransactionSwishDetails = []*model.SwishDetails{}
+	m.TransactionMobilePayDetails = []*model.MobilePayDetails{}
+	m.TransactionVippsDetails = []*model.VippsDetails{}
+	m.TransactionP24Details = []*model.P24Details{}
+	m.TransactionPayPalDetails = []*model.PayPalDetails{}
+	m.TransactionBankTransferDetails = []*model.BankTransferDetails{}
+	s.fillDetails(r, &m.TransactionCreditCardDetails, &m.TransactionSwishDetails, &m.TransactionMobilePayDetails,
+		&m.TransactionVippsDetails, &m.TransactionP24Details, &m.TransactionPayPalDetails, &m.TransactionBankTransferDetails)
+	return m
+}
+
+// fillDetails sets the one detail list that matches the request's method.
+func (s *store) fillDetails(r *paymentRequest, card *[]*model.CreditCardDetails, swish *[]*model.SwishDetails,
+	mp *[]*model.MobilePayDetails, vipps *[]*model.VippsDetails, p24 *[]*model.P24Details,
+	pp *[]*model.PayPalDetails, bank *[]*model.BankTransferDetails) {
+	paidAt := r.paidAt()
+	paid := !paidAt.IsZero()
+	var errMsg *string
+	if st := r.status(); st == model.PaymentStatusEnumError || st == model.PaymentStatusEnumDeclined {
+		errMsg = ptr(r.errorText())
+	}
+	switch r.method {
+	case model.PaymentMethodEnumCreditCard:
+		d := &model.CreditCardDetails{SessionID: ptr(r.transactionID), SessionURL: s.payerURL("card", r), ErrorMessage: errMsg}
+		if paid {
+			d.CardNumber, d.CardType, d.CardCountry = ptr("411111******1111"), ptr("visa"), ptr("SE")
+			d.CardExpiryDate, d.ThreeDSecureStatus = ptr("2030-12-31"), ptr(true)
+		}
+		*card = append(*card, d)
+	case model.PaymentMethodEnumSwish:
+		d := &model.SwishDetails{CustomerSwishNumber: r.swishNumber, DateCreated: ptr(r.createdAt), ErrorMessage: errMsg}
+		if r.flow != nil && *r.flow == "mcom" {
+			d.QRCode = ptr("D" + r.transactionID)
+		}
+		if errMsg != nil {
+			d.ErrorCode = ptr("RF07")
+		}
+		if paid {
+			d.DatePaid = ptr(paidAt)
+			d.BankPaymentReference = ptr(strings.ToUpper(strings.ReplaceAll(r.transactionID, "-", "")))
+		}
+		*swish = append(*swish, d)
+	case model.PaymentMethodEnumMobilepay:
+		d := &model.MobilePayDetails{
+			Gateway: ptr(string(r.gateway())), SessionURL: s.payerURL("mobilepay", r),
+			RedirectURL: s.payerURL("mobilepay", r), QRCodeURL: ptr(s.base + "/pay/mobilepay/" + r.waitToken + "/qr"),
+		}
+		if r.userFlow != nil {
+			d.UserFlow = ptr(string(*r.userFlow))
+		}
+		if paid {
+			d.CardNumber, d.CardType = ptr("545454******5454"), ptr("mastercard")
+		}
+		*mp = append(*mp, d)
+	case model.PaymentMethodEnumVipps:
+		d := &model.VippsDetails{SessionURL: s.payerURL("vipps", r)}
+		if paid {
+			d.CardNumber, d.CardType = ptr("545454******5454"), ptr("mastercard")
+		}
+		*vipps = append(*vipps, d)
+	case model.PaymentMethodEnumP24:
+		d := &model.P24Details{SessionID: ptr(r.transactionID), SessionURL: s.payerURL("p24", r), ErrorMessage: errMsg, Verified: ptr(paid)}
+		if paid {
+			d.P24Statement = ptr("p24-" + r.transactionID[:8])
+		}
+		*p24 = append(*p24, d)
+	case model.PaymentMethodEnumPaypal:
+		d := &model.PayPalDetails{PaymentURL: s.payerURL("paypal", r), ErrorMessage: errMsg}
+		if paid && r.sess.additional != nil && r.sess.additional.ShippingAddress != nil {
+			a := r.sess.additional.ShippingAddress
+			d.PayerGivenName, d.PayerSurname, d.PayerCountryCode = ptr(a.FirstName), ptr(a.LastName), ptr(string(a.Country))
+		}
+		*pp = append(*pp, d)
+	case model.PaymentMethodEnumBankTransfer:
+		d := &model.BankTransferDetails{PayURL: s.payerURL("bank", r), AuthorizationURL: s.payerURL("bank-authorization", r)}
+		if r.aspspID != nil {
+			d.AspspID = ptr(bigint(*r.aspspID))
+		}
+		if st := r.status(); st != model.PaymentStatusEnumWaitingForPayment && pendingStatuses[st] || paid {
+			d.BankName, d.MaskedBankAccount = ptr("Kronortest Bank"), ptr("SE** **** **** **** 1234")
+		}
+		*bank = append(*bank, d)
+	}
+}
+
+// paidAt is when the request became PAID or AUTHORIZED, zero if it has not.
+func (r *paymentRequest) paidAt() time.Time {
+	if r.payment == nil {
+		return time.Time{}
+	}
+	return r.payment.history[0].at
+}
+
+func (r *paymentRequest) errorText() string {
+	if r.errorMessage != "" {
+		return r.errorMessage
+	}
+	if r.status() == model.PaymentStatusEnumDeclined {
+		return "the payment was declined"
+	}
+	return "the payment failed"
+}
+
+func (s *store) paymentModel(p *payment) *model.Payment {
+	r := p.req
+	cur, _ := statusModels(p.history)
+	m := &model.Payment{
+		AmountPaid:          bigint(p.paid),
+		CreatedAt:           p.history[0].at,
+		Currency:            r.sess.currency,
+		CurrentStatus:       p.status(),
+		ID:                  bigint(p.id),
+		MerchantReference:   r.sess.merchantReference,
+		MerchantReference2:  r.sess.merchantReference2,
+		PaymentMethod:       r.method,
+		PaymentRefundStatus: ptr(p.refundStatus()),
+		Status:              cur,
+		TransactionID:       r.transactionID,
+	}
+	if p.authorized > 0 {
+		m.AmountAuthorized = ptr(bigint(p.authorized))
+	}
+	m.TransactionCreditCardDetails = []*model.CreditCardDetails{}
+	m.TransactionSwishDetails = []*model.SwishDetails{}
+	m.TransactionMobilePayDetails = []*model.MobilePayDetails{}
+	m.TransactionVippsDetails = []*model.VippsDetails{}
+	m.TransactionP24Details = []*model.P24Details{}
+	m.TransactionPayPalDetails = []*model.PayPalDetails{}
+	var bank []*model.BankTransferDetails
+	s.fillDetails(r, &m.TransactionCreditCardDetails, &m.TransactionSwishDetails, &m.TransactionMobilePayDetails,
+		&m.TransactionVippsDetails, &m.TransactionP24Details, &m.TransactionPayPalDetails, &bank)
+	return m
+}
+
+func captureModel(c *capture) *model.PaymentCapture {
+	hist := make([]*model.CurrentCaptureStatus, len(c.history))
+	for i, e := range c.history {
+		hist[i] = &model.CurrentCaptureStatus{Status: e.status, EnteredAt: e.at}
+	}
+	m := &model.PaymentCapture{
+		Amount:        bigint(c.amount),
+		CaptureType:   model.PaymentCaptureTypeEnumMerchant,
+		CreatedAt:     c.createdAt,
+		CreatedBy:     c.createdBy,
+		GeneratedFrom: c.generatedFrom,
+		ID:            bigint(c.id),
+		Message:       c.message,
+		PaymentID:     bigint(c.pay.id),
+		Status:        hist[len(hist)-1:],
+		StatusHistory: hist,
+		TransactionID: c.transactionID,
+	}
+	if c.errorMessage != "" {
+		m.ErrorMessage = ptr(c.errorMessage)
+	}
+	return m
+}
+
+func refundModel(r *refund) *model.Refund {
+	hist := make([]*model.CurrentRefundStatus, len(r.history))
+	for i, e := range r.history {
+		hist[i] = &model.CurrentRefundStatus{Status: e.status, EnteredAt: e.at}
+	}
+	m := &model.Refund{
+		CreatedAt:     r.createdAt,
+		CreatedBy:     r.createdBy,
+		GeneratedFrom: r.generatedFrom,
+		Message:       r.message,
+		PaymentID:     bigint(r.pay.id),
+		Status:        hist[len(hist)-1:],
+		StatusHistory: hist,
+		TotalAmount:   bigint(r.amount),
+		TransactionID: r.transactionID,
+		WaitToken:     r.waitToken,
+	}
+	if r.errorMessage != "" {
+		m.ErrorMessage = ptr(r.errorMessage)
+	}
+	return m
+}
+
+func releaseModel(r *release) *model.TransactionRelease {
+	hist := make([]*model.CurrentTransactionReleaseStatus, len(r.history))
+	for i, e := range r.history {
+		hist[i] = &model.CurrentTransactionReleaseStatus{Status: e.status, EnteredAt: e.at}
+	}
+	return &model.TransactionRelease{
+		Amount:        bigint(r.amount),
+		CreatedAt:     r.createdAt,
+		CreatedBy:     r.createdBy,
+		CurrentStatus: r.status(),
+		GeneratedFrom: r.generatedFrom,
+		ID:            bigint(r.id),
+		PaymentID:     bigint(r.pay.id),
+		StatusHistory: hist,
+	}
+}

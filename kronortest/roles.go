@@ -1,0 +1,281 @@
+package kronortest
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+// Which role may select which field. schema.graphql holds both roles' fields
+// in one schema; the real gateway serves each role its own schema, so a field
+// of the other role's is "not found" there. role_test.go proves this matrix
+// against Kronor's published role schemas for every field of schema.graphql.
+
+// typeRoles gives the roles of every field of a type that only one role can
+// reach at all.
+var typeRoles = map[string]role{
+	// Merchant-only roots lead here.
+	"Payment":                                roleMerchant,
+	"PaymentCapture":                         roleMerchant,
+	"Refund":                                 roleMerchant,
+	"TransactionRelease":                     roleMerchant,
+	"CurrentCaptureStatus":                   roleMerchant,
+	"CurrentRefundStatus":                    roleMerchant,
+	"CurrentTransactionReleaseStatus":        roleMerchant,
+	"PaymentSessionResult":                   roleMerchant,
+	"PaymentSessionWithReferenceCheckResult": roleMerchant,
+	"PaymentCaptureResult":                   roleMerchant,
+	"ReleasePaymentResult":                   roleMerchant,
+	"RefundPaymentResult":                    roleMerchant,
+	// Gateway-only roots lead here.
+	"SwishPaymentResult":        roleGateway,
+	"CreditCardPaymentResult":   roleGateway,
+	"MobilePayPaymentResult":    roleGateway,
+	"VippsPaymentResult":        roleGateway,
+	"P24PaymentResult":          roleGateway,
+	"BankTransferPaymentResult": roleGateway,
+	"PayPalPaymentResult":       roleGateway,
+	"PaymentCancelResult":       roleGateway,
+	"SwishPaymentCancelResult":  roleGateway,
+}
+
+// fieldRoles gives the roles of single fields, overriding typeRoles; fields
+// in neither map are open to both roles.
+var fieldRoles = map[string]role{
+	"query_root.payments":            roleMerchant,
+	"query_root.paymentCaptures":     roleMerchant,
+	"query_root.refunds":             roleMerchant,
+	"query_root.transactionReleases": roleMerchant,
+
+	"mutation_root.newPaymentSession":                   roleMerchant,
+	"mutation_root.newPaymentSessionWithReferenceCheck": roleMerchant,
+	"mutation_root.newPaymentCapture":                   roleMerchant,
+	"mutation_root.releasePayment":                      roleMerchant,
+	"mutation_root.refundPayment":                       roleMerchant,
+	// These exist for the merchant too, with other input types: with the
+	// merchant token the payment-gateway input fails validation.
+	"mutation_root.newSwishPayment":        roleGateway,
+	"mutation_root.newCreditCardPayment":   roleGateway,
+	"mutation_root.newMobilePayPayment":    roleGateway,
+	"mutation_root.newVippsPayment":        roleGateway,
+	"mutation_root.newP24Payment":          roleGateway,
+	"mutation_root.newBankTransferPayment": roleGateway,
+	"mutation_root.newPayPalPayment":       roleGateway,
+	"mutation_root.cancelPayment":          roleGateway,
+	"mutation_root.cancelSwishPayment":     roleGateway,
+
+	"PaymentRequest.merchantReference2": roleMerchant,
+
+	"CreditCardDetails.cardCountry":        roleMerchant,
+	"CreditCardDetails.cardExpiryDate":     roleMerchant,
+	"CreditCardDetails.cardNumber":         roleMerchant,
+	"CreditCardDetails.cardType":           roleMerchant,
+	"CreditCardDetails.errorMessage":       roleMerchant,
+	"CreditCardDetails.threeDSecureStatus": roleMerchant,
+	"CreditCardDetails.sessionId":          roleGateway,
+	"CreditCardDetails.sessionUrl":         roleGateway,
+
+	"SwishDetails.qrCode": roleGateway,
+
+	"MobilePayDetails.cardNumber": roleMerchant,
+	"MobilePayDetails.cardType":   roleMerchant,
+	"MobilePayDetails.sessionUrl": roleGateway,
+
+	"VippsDetails.cardNumber": roleMerchant,
+	"VippsDetails.cardType":   roleMerchant,
+	"VippsDetails.sessionUrl": roleGateway,
+
+	"P24Details.errorMessage": roleMerchant,
+	"P24Details.p24Statement": roleMerchant,
+	"P24Details.verified":     roleMerchant,
+	"P24Details.sessionUrl":   roleGateway,
+
+	"PayPalDetails.payerCountryCode": roleMerchant,
+	"PayPalDetails.payerGivenName":   roleMerchant,
+	"PayPalDetails.payerSurname":     roleMerchant,
+	"PayPalDetails.paymentUrl":       roleGateway,
+}
+
+// fieldAllowed reports whether role r may select typ.field.
+func fieldAllowed(r role, typ, field string) bool {
+	if strings.HasPrefix(field, "__") {
+		return true // __typename; introspection
+	}
+	if fr, ok := fieldRoles[typ+"."+field]; ok {
+		return fr&r != 0
+	}
+	if tr, ok := typeRoles[typ]; ok {
+		return tr&r != 0
+	}
+	return true
+}
+
+// roleChecker refuses, before gqlgen validates an operation, every field the
+// caller's role does not have, the way Hasura refuses a field its role schema
+// lacks. Results are cached per query text and role.
+type roleChecker struct {
+	schema *ast.Schema
+
+	mu    sync.Mutex
+	cache map[roleCacheKey]*gqlerror.Error
+	kinds map[opKindKey]ast.Operation
+}
+
+type roleCacheKey struct {
+	query, op string
+	role      role
+}
+
+const roleCacheLimit = 4096
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = (*roleChecker)(nil)
+
+func (c *roleChecker) ExtensionName() string { return "KronortestRoles" }
+
+func (c *roleChecker) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (c *roleChecker) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	id, ok := identityFrom(ctx)
+	if !ok {
+		return gwError(codeInvalidJWT, "$", "%s", errNoToken)
+	}
+	k := roleCacheKey{query: p.Query, op: p.OperationName, role: id.role}
+	c.mu.Lock()
+	err, hit := c.cache[k]
+	c.mu.Unlock()
+	if hit {
+		return err
+	}
+	err = c.check(p.Query, p.OperationName, id.role)
+	c.mu.Lock()
+	if c.cache == nil || len(c.cache) >= roleCacheLimit {
+		c.cache = map[roleCacheKey]*gqlerror.Error{}
+	}
+	c.cache[k] = err
+	c.mu.Unlock()
+	return err
+}
+
+// check walks the operation's selections; it leaves every error other than
+// a field the role lacks to gqlgen's validation.
+func (c *roleChecker) check(query, opName string, r role) *gqlerror.Error {
+	doc, perr := parser.ParseQuery(&ast.Source{Input: query})
+	if perr != nil {
+		return nil
+	}
+	var op *ast.OperationDefinition
+	switch {
+	case opName != "":
+		op = doc.Operations.ForName(opName)
+	case len(doc.Operations) == 1:
+		op = doc.Operations[0]
+	}
+	if op == nil {
+		return nil
+	}
+	var root *ast.Definition
+	switch op.Operation {
+	case ast.Query:
+		root = c.schema.Query
+	case ast.Mutation:
+		root = c.schema.Mutation
+	case ast.Subscription:
+		root = c.schema.Subscription
+	}
+	if root == nil {
+		return nil
+	}
+	w := &roleWalk{schema: c.schema, doc: doc, role: r, inFragment: map[string]bool{}}
+	return w.selections(op.SelectionSet, root.Name, "$")
+}
+
+type roleWalk struct {
+	schema     *ast.Schema
+	doc        *ast.QueryDocument
+	role       role
+	inFragment map[string]bool
+}
+
+func (w *roleWalk) selections(set ast.SelectionSet, typ, path string) *gqlerror.Error {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if strings.HasPrefix(s.Name, "__") {
+				continue
+			}
+			def := w.schema.Types[typ]
+			if def == nil {
+				return nil
+			}
+			fd := def.Fields.ForName(s.Name)
+			p := path + ".selectionSet." + s.Name
+			if fd == nil || !fieldAllowed(w.role, typ, s.Name) {
+				return gwError(codeValidationFailed, p, "field '%s' not found in type: '%s'", s.Name, typ)
+			}
+			if len(s.SelectionSet) > 0 {
+				if err := w.selections(s.SelectionSet, fd.Type.Name(), p); err != nil {
+					return err
+				}
+			}
+		case *ast.InlineFragment:
+			t := typ
+			if s.TypeCondition != "" {
+				t = s.TypeCondition
+			}
+			if err := w.selections(s.SelectionSet, t, path); err != nil {
+				return err
+			}
+		case *ast.FragmentSpread:
+			f := w.doc.Fragments.ForName(s.Name)
+			if f == nil || w.inFragment[s.Name] {
+				continue
+			}
+			w.inFragment[s.Name] = true
+			err := w.selections(f.SelectionSet, f.TypeCondition, path)
+			delete(w.inFragment, s.Name)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type opKindKey struct{ query, op string }
+
+// opKind parses (once per query text) which kind of operation a request runs.
+func (c *roleChecker) opKind(query, opName string) ast.Operation {
+	k := opKindKey{query, opName}
+	c.mu.Lock()
+	kind, ok := c.kinds[k]
+	c.mu.Unlock()
+	if ok {
+		return kind
+	}
+	kind = ""
+	if doc, err := parser.ParseQuery(&ast.Source{Input: query}); err == nil {
+		switch {
+		case opName != "":
+			if op := doc.Operations.ForName(opName); op != nil {
+				kind = op.Operation
+			}
+		case len(doc.Operations) == 1:
+			kind = doc.Operations[0].Operation
+		}
+	}
+	c.mu.Lock()
+	if c.kinds == nil || len(c.kinds) >= roleCacheLimit {
+		c.kinds = map[opKindKey]ast.Operation{}
+	}
+	c.kinds[k] = kind
+	c.mu.Unlock()
+	return kind
+}

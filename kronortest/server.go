@@ -1,0 +1,386 @@
+package kronortest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	stdlog "log"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/kronor-io/kronor-go/kronortest/internal/graph"
+)
+
+// Path is where the fake gateway serves GraphQL, as the real one does.
+const Path = "/v1/graphql"
+
+// Server is a fake Kronor gateway listening on a loopback port. Create it with
+// [NewServer] and stop it with [Server.Close]. All its methods are safe for
+// concurrent use.
+type Server struct {
+	store *store
+	cfg   config
+	log   *slog.Logger
+
+	ln      net.Listener
+	httpSrv *http.Server
+	url     string
+	exec    *executor.Executor
+	ws      transport.Websocket
+	roles   *roleChecker
+
+	done      chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+	unlisten  func() // stops listening to a ManualClock
+
+	requests atomic.Int64
+	liveWS   atomic.Int64
+	liveSubs atomic.Int64
+
+	wsMu    sync.Mutex
+	wsConns map[net.Conn]struct{}
+
+	faults faultState
+}
+
+type config struct {
+	clock        Clock
+	autoApprove  time.Duration
+	logger       *slog.Logger
+	manualSettle bool
+	seed         uint64
+	seeded       bool
+	addr         string
+	idemLimit    int
+	keepAlive    time.Duration
+	origins      []string
+	token        string
+}
+
+// Option configures a [Server].
+type Option func(*config)
+
+// WithClock makes the server read the time from c (default: the system clock).
+// With a [*ManualClock], sessions expire and automatic approvals fire only when
+// the test moves the clock.
+func WithClock(c Clock) Option { return func(o *config) { o.clock = c } }
+
+// WithAutoApprove approves every new payment request after d: PAID,
+// AUTHORIZED for card payments, FLOW_COMPLETED, ACCEPTED and PAID for bank
+// transfers. A request cancelled, declined or failed before then stays so.
+// Zero (the default) approves nothing by itself.
+func WithAutoApprove(d time.Duration) Option { return func(o *config) { o.autoApprove = d } }
+
+// WithLogger makes the server log requests and faults to l (default: nothing).
+func WithLogger(l *slog.Logger) Option { return func(o *config) { o.logger = l } }
+
+// WithManualSettlement keeps captures, releases and refunds in their first
+// state (CAPTURING, IN_PROGRESS, INITIALIZING) until [Server.Settle] is
+// called. By default they settle when the next request after their creation is
+// served.
+func WithManualSettlement() Option { return func(o *config) { o.manualSettle = true } }
+
+// WithSeed seeds the pseudo-random choice of [Server.FailFraction], so a test
+// run is repeatable (default: a fixed seed).
+func WithSeed(seed int64) Option {
+	return func(o *config) { o.seed, o.seeded = uint64(seed), true }
+}
+
+// WithAddr makes the server listen on addr, e.g. "127.0.0.1:8080", instead of
+// a random loopback port.
+func WithAddr(addr string) Option { return func(o *config) { o.addr = addr } }
+
+// WithIdempotencyLimit sets how many idempotency keys the server remembers
+// (default [DefaultIdempotencyLimit]); the least recently used is forgotten
+// first.
+func WithIdempotencyLimit(n int) Option { return func(o *config) { o.idemLimit = n } }
+
+// WithKeepAlive sets the interval of websocket keep-alives: "ka" messages on
+// graphql-ws, pings on graphql-transport-ws (default 10s).
+func WithKeepAlive(d time.Duration) Option { return func(o *config) { o.keepAlive = d } }
+
+// WithAllowedOrigins lets browsers from the given origins call the server:
+// CORS headers on HTTP and accepted websocket origins. "*" allows any origin.
+// By default only same-origin browser websockets are accepted.
+func WithAllowedOrigins(origins ...string) Option {
+	return func(o *config) { o.origins = append(o.origins, origins...) }
+}
+
+// WithMerchantToken sets the merchant token (default: random per server).
+func WithMerchantToken(token string) Option { return func(o *config) { o.token = token } }
+
+// NewServer starts a fake gateway on 127.0.0.1 at a random port (see
+// [WithAddr]) and returns it. It panics if it cannot listen, as
+// httptest.NewServer does. Close it when done.
+func NewServer(opts ...Option) *Server {
+	cfg := config{clock: realClock{}, addr: "127.0.0.1:0", keepAlive: 10 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.clock == nil {
+		cfg.clock = realClock{}
+	}
+	if !cfg.seeded {
+		cfg.seed = 1
+	}
+	if cfg.token == "" {
+		cfg.token = randomToken("kronortest-merchant-")
+	}
+	log := cfg.logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		panic(fmt.Sprintf("kronortest: listen on %s: %v", cfg.addr, err))
+	}
+	s := &Server{
+		cfg:     cfg,
+		log:     log,
+		ln:      ln,
+		url:     "http://" + ln.Addr().String() + Path,
+		done:    make(chan struct{}),
+		wsConns: map[net.Conn]struct{}{},
+	}
+	s.faults.rng = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
+	s.store = newStore(cfg.clock, cfg.idemLimit)
+	s.store.merchantToken = cfg.token
+	s.store.base = "http://" + ln.Addr().String()
+	s.store.autoApprove = cfg.autoApprove
+	s.store.manualSettle = cfg.manualSettle
+
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{srv: s}})
+	s.roles = &roleChecker{schema: es.Schema()}
+	ex := executor.New(es)
+	ex.SetQueryCache(newQueryCache(1000))
+	ex.Use(introspection{})
+	ex.Use(s.roles)
+	ex.Use(servedHook{s: s})
+	ex.SetErrorPresenter(presentError)
+	ex.SetRecoverFunc(func(ctx context.Context, v any) error {
+		s.log.Error("kronortest: panic in a resolver", "panic", v)
+		return gwError(codeUnexpected, "$", "internal error: %v", v)
+	})
+	s.exec = ex
+	s.ws = s.websocketTransport()
+
+	mux := http.NewServeMux()
+	mux.Handle(Path, s)
+	mux.HandleFunc("/pay/", s.servePayerPage)
+	s.httpSrv = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          stdlog.New(&logAdapter{l: log}, "", 0),
+	}
+
+	if mc, ok := cfg.clock.(*ManualClock); ok {
+		s.unlisten = mc.onChange(func() { s.store.runDue() })
+	} else if cfg.autoApprove > 0 {
+		s.wg.Add(1)
+		go s.approvalScheduler()
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("kronortest: serve", "err", err)
+		}
+	}()
+	return s
+}
+
+// URL returns the GraphQL endpoint, e.g. "http://127.0.0.1:41234/v1/graphql".
+// Its websocket address is the same with the ws scheme.
+func (s *Server) URL() string { return s.url }
+
+// WebSocketURL returns the websocket endpoint, e.g. "ws://127.0.0.1:41234/v1/graphql".
+func (s *Server) WebSocketURL() string { return "ws" + strings.TrimPrefix(s.url, "http") }
+
+// MerchantToken returns the merchant API token: "Authorization: Bearer <it>"
+// gives the merchant role.
+func (s *Server) MerchantToken() string { return s.cfg.token }
+
+// Close stops the server: it closes the listener, every connection and every
+// websocket, and waits for the server's goroutines to end. It is safe to call
+// more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		if s.unlisten != nil {
+			s.unlisten()
+		}
+		_ = s.httpSrv.Close()
+		s.CloseWebSockets()
+		s.wg.Wait()
+	})
+}
+
+// ServeHTTP serves the GraphQL endpoint: POST for queries and mutations, a
+// websocket upgrade for subscriptions.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.wg.Add(1)
+	defer s.wg.Done()
+	select {
+	case <-s.done:
+		http.Error(w, "server closed", http.StatusServiceUnavailable)
+		return
+	default:
+	}
+	if s.cors(w, r) {
+		return
+	}
+	if r.Header.Get("Upgrade") != "" {
+		s.serveWebSocket(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		writeJSON(w, http.StatusMethodNotAllowed, gqlResponse{Errors: errList(gwError("invalid-http-method", "$", "only POST (and websocket upgrades) are supported"))})
+		return
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			err := s.exec.PresentRecoveredError(r.Context(), v)
+			gerr, _ := err.(*gqlerror.Error)
+			writeJSON(w, http.StatusInternalServerError, gqlResponse{Errors: errList(gerr)})
+		}
+	}()
+	postTransport{s: s}.Do(w, r.WithContext(graphql.StartOperationTrace(r.Context())), s.exec)
+}
+
+// cors writes the CORS headers for allowed origins and answers preflights;
+// it reports whether the request was answered.
+func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || len(s.cfg.origins) == 0 || !s.originAllowed(origin) {
+		return false
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Add("Vary", "Origin")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+	h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+	h.Set("Access-Control-Max-Age", "600")
+	if r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusNoContent)
+		return true
+	}
+	return false
+}
+
+func (s *Server) originAllowed(origin string) bool {
+	for _, o := range s.cfg.origins {
+		if o == "*" || strings.EqualFold(o, origin) {
+			return true
+		}
+	}
+	return false
+}
+
+// approvalScheduler fires automatic approvals on the system clock.
+func (s *Server) approvalScheduler() {
+	defer s.wg.Done()
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
+	for {
+		next := s.store.runDue()
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = max(next.Sub(s.store.now()), time.Millisecond)
+		}
+		t.Reset(wait)
+		select {
+		case <-t.C:
+		case <-s.store.wakeDue:
+		case <-s.done:
+			return
+		}
+	}
+}
+
+// servedHook runs, before every operation served on either transport, the
+// automatic approvals that are due and the settlement of pending captures,
+// releases and refunds.
+type servedHook struct{ s *Server }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = servedHook{}
+
+func (servedHook) ExtensionName() string                   { return "KronortestServed" }
+func (servedHook) Validate(graphql.ExecutableSchema) error { return nil }
+func (h servedHook) MutateOperationParameters(context.Context, *graphql.RawParams) *gqlerror.Error {
+	if h.s.cfg.autoApprove > 0 {
+		h.s.store.runDue()
+	}
+	h.s.store.settleServed()
+	return nil
+}
+
+// logAdapter lets net/http's error log write to slog.
+type logAdapter struct{ l *slog.Logger }
+
+func (a *logAdapter) Write(p []byte) (int, error) {
+	a.l.Debug("kronortest: http server", "msg", strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+var _ io.Writer = (*logAdapter)(nil)
+
+// introspection enables GraphQL introspection (for GraphiQL and friends).
+type introspection struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = introspection{}
+
+func (introspection) ExtensionName() string                   { return "KronortestIntrospection" }
+func (introspection) Validate(graphql.ExecutableSchema) error { return nil }
+func (introspection) MutateOperationContext(_ context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+	rc.DisableIntrospection = false
+	return nil
+}
+
+// queryCache keeps parsed and validated query documents, so a query sent again
+// is not parsed again. It forgets everything when full.
+type queryCache struct {
+	mu    sync.Mutex
+	limit int
+	docs  map[string]*ast.QueryDocument
+}
+
+func newQueryCache(limit int) *queryCache {
+	return &queryCache{limit: limit, docs: map[string]*ast.QueryDocument{}}
+}
+
+func (c *queryCache) Get(_ context.Context, key string) (*ast.QueryDocument, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.docs[key]
+	return d, ok
+}
+
+func (c *queryCache) Add(_ context.Context, key string, doc *ast.QueryDocument) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.docs) >= c.limit {
+		clear(c.docs)
+	}
+	c.docs[key] = doc
+}

@@ -1,0 +1,224 @@
+package kronortest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// maxRequestBytes bounds a GraphQL request body.
+const maxRequestBytes = 1 << 20
+
+// gqlResponse is a GraphQL response as Hasura writes it: no "data" key when a
+// request fails as a whole.
+type gqlResponse struct {
+	Data       json.RawMessage `json:"data,omitempty"`
+	Errors     gqlerror.List   `json:"errors,omitempty"`
+	Extensions map[string]any  `json:"extensions,omitempty"`
+}
+
+func errList(errs ...*gqlerror.Error) gqlerror.List { return errs }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b = []byte(`{"errors":[{"message":"internal error: cannot encode the response","extensions":{"code":"unexpected","path":"$"}}]}`)
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// postTransport serves queries and mutations over HTTP POST, with the fake's
+// faults, its authentication and Hasura's response shapes.
+type postTransport struct{ s *Server }
+
+var _ graphql.Transport = postTransport{}
+
+func (postTransport) Supports(r *http.Request) bool {
+	return r.Method == http.MethodPost && r.Header.Get("Upgrade") == ""
+}
+
+func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	s := t.s
+	s.requests.Add(1)
+	start := graphql.Now()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, gqlResponse{Errors: errList(gwError("request-too-large", "$", "the request body is larger than %d bytes", maxRequestBytes))})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, gqlResponse{Errors: errList(gwError("invalid-json", "$", "cannot read the request body: %v", err))})
+		return
+	}
+	params := &graphql.RawParams{Headers: r.Header}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(params); err != nil {
+		writeJSON(w, http.StatusBadRequest, gqlResponse{Errors: errList(gwError("invalid-json", "$", "the request body is not a GraphQL request: %v", err))})
+		return
+	}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+
+	f, faulted := s.faults.pick(s.opKind(params.Query, params.OperationName))
+	if faulted {
+		s.log.Info("kronortest: fault", "fault", f.String(), "operation", params.OperationName)
+		switch f.kind {
+		case faultLatency:
+			tm := time.NewTimer(f.latency)
+			select {
+			case <-tm.C:
+			case <-r.Context().Done():
+				tm.Stop()
+				return
+			case <-s.done:
+				tm.Stop()
+				return
+			}
+		case faultHTTP503:
+			writeJSON(w, http.StatusServiceUnavailable, gqlResponse{Errors: errList(&gqlerror.Error{
+				Message:    "service unavailable",
+				Extensions: map[string]any{"code": codeUnexpected, "type": "TEMPORARY_FAILURE"},
+			})})
+			return
+		case faultTemporary:
+			writeJSON(w, http.StatusOK, gqlResponse{Errors: errList(&gqlerror.Error{
+				Message:    "temporary failure, please retry",
+				Extensions: map[string]any{"type": "TEMPORARY_FAILURE", "code": codeUnexpected},
+			})})
+			return
+		}
+	}
+
+	id, err := s.store.authenticate(r.Header.Get("Authorization"))
+	if err != nil {
+		writeJSON(w, http.StatusUnauthorized, gqlResponse{Errors: errList(gwError(codeInvalidJWT, "$", "%s", err))})
+		return
+	}
+	ctx := withIdentity(r.Context(), id)
+	rc, errs := exec.CreateOperationContext(ctx, params)
+	var resp *graphql.Response
+	switch {
+	case errs != nil:
+		resp = exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
+	case rc.Operation.Operation == ast.Subscription:
+		resp = exec.DispatchError(graphql.WithOperationContext(ctx, rc), errList(
+			gwError(codeValidationFailed, "$", "subscriptions are served over a websocket at this path, not over HTTP")))
+	default:
+		handle, rctx := exec.DispatchOperation(ctx, rc)
+		resp = handle(rctx)
+	}
+	if faulted && f.kind == faultDropAfterCommit {
+		// The mutation is committed; the response is lost with the connection.
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			_ = conn.Close()
+		}
+		return
+	}
+	out := gqlResponse{Errors: resp.Errors, Extensions: resp.Extensions}
+	if len(resp.Data) > 0 && !bytes.Equal(resp.Data, []byte("null")) {
+		out.Data = resp.Data
+	} else if len(resp.Errors) == 0 {
+		out.Data = json.RawMessage("null")
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// opKind is the kind of the operation a request would run ("" when it cannot
+// tell), for faults that apply to mutations only.
+func (s *Server) opKind(query, opName string) ast.Operation {
+	return s.roles.opKind(query, opName)
+}
+
+// presentError gives every error Hasura's shape: a message and extensions with
+// code and path; no locations. gqlgen's own validation errors become
+// validation-failed errors with the path of the offending argument when it can
+// be found.
+func presentError(ctx context.Context, err error) *gqlerror.Error {
+	var gerr *gqlerror.Error
+	if !errors.As(err, &gerr) {
+		gerr = &gqlerror.Error{Message: err.Error()}
+	} else {
+		cp := *gerr
+		gerr = &cp
+	}
+	ext := map[string]any{}
+	for k, v := range gerr.Extensions {
+		ext[k] = v
+	}
+	code, _ := ext["code"].(string)
+	if code == "" || code == "GRAPHQL_VALIDATION_FAILED" || code == "GRAPHQL_PARSE_FAILED" {
+		ext["code"] = codeValidationFailed
+		if code == "GRAPHQL_PARSE_FAILED" {
+			ext["code"] = "parse-failed"
+		}
+	}
+	if _, ok := ext["path"]; !ok {
+		ext["path"] = hasuraPath(ctx, gerr.Path)
+	}
+	gerr.Extensions = ext
+	gerr.Path = nil
+	gerr.Locations = nil
+	gerr.Rule = ""
+	gerr.Err = nil
+	return gerr
+}
+
+// hasuraPath turns a gqlgen error path into Hasura's JSON path. A variable's
+// path ("variable", "payment", "amount") becomes the path of the argument that
+// takes the variable: $.selectionSet.newPaymentSession.args.payment.amount.
+func hasuraPath(ctx context.Context, p ast.Path) string {
+	if len(p) == 0 {
+		return "$"
+	}
+	if n, ok := p[0].(ast.PathName); ok && n == "variable" && len(p) > 1 {
+		if v, ok := p[1].(ast.PathName); ok {
+			rest := pathString(p[2:])
+			if graphql.HasOperationContext(ctx) {
+				if op := graphql.GetOperationContext(ctx).Operation; op != nil {
+					for _, sel := range op.SelectionSet {
+						f, ok := sel.(*ast.Field)
+						if !ok {
+							continue
+						}
+						for _, a := range f.Arguments {
+							if a.Value != nil && a.Value.Kind == ast.Variable && a.Value.Raw == string(v) {
+								return "$.selectionSet." + f.Name + ".args." + a.Name + rest
+							}
+						}
+					}
+				}
+			}
+			return "$.variableValues." + string(v) + rest
+		}
+	}
+	return "$.selectionSet" + pathString(p)
+}
+
+func pathString(p ast.Path) string {
+	var b strings.Builder
+	for _, e := range p {
+		switch e := e.(type) {
+		case ast.PathName:
+			b.WriteByte('.')
+			b.WriteString(string(e))
+		case ast.PathIndex:
+			b.WriteByte('[')
+			b.WriteString(itoa(int64(e)))
+			b.WriteByte(']')
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,172 @@
+package kronortest
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	coderws "github.com/coder/websocket"
+)
+
+// CloseCodeUnauthorized is the websocket close code the server uses to refuse
+// a connection whose connection_init carries no valid token.
+const CloseCodeUnauthorized = 4401
+
+// websocketTransport serves both websocket subprotocols, graphql-ws (the
+// legacy subscriptions-transport-ws of Kronor's SDKs and Apollo's
+// WebSocketLink) and graphql-transport-ws, with keep-alives.
+func (s *Server) websocketTransport() transport.Websocket {
+	accept := coderws.AcceptOptions{}
+	if len(s.cfg.origins) > 0 {
+		for _, o := range s.cfg.origins {
+			if o == "*" {
+				accept.InsecureSkipVerify = true
+			}
+		}
+		accept.OriginPatterns = originHosts(s.cfg.origins)
+	}
+	return transport.Websocket{
+		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: accept},
+		KeepAlivePingInterval: s.cfg.keepAlive,
+		PingPongInterval:      s.cfg.keepAlive,
+		MissingPongOk:         true,
+		InitFunc:              s.wsInit,
+	}
+}
+
+// originHosts turns origins ("https://shop.example:3000") into coder/websocket
+// origin patterns (hosts).
+func originHosts(origins []string) []string {
+	var hosts []string
+	for _, o := range origins {
+		if o == "*" {
+			continue
+		}
+		if i := indexScheme(o); i >= 0 {
+			o = o[i+3:]
+		}
+		hosts = append(hosts, o)
+	}
+	return hosts
+}
+
+func indexScheme(s string) int {
+	for i := 0; i+3 <= len(s); i++ {
+		if s[i:i+3] == "://" {
+			return i
+		}
+	}
+	return -1
+}
+
+type upgradeAuthKey struct{}
+
+// wsInit authenticates a websocket from its connection_init payload:
+// {"headers":{"Authorization":"Bearer …"}} as Kronor's SDKs send it, a
+// top-level Authorization, or else the upgrade request's Authorization header.
+// A bad token closes the websocket with code 4401.
+func (s *Server) wsInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	h := initAuthorization(p)
+	if h == "" {
+		h, _ = ctx.Value(upgradeAuthKey{}).(string)
+	}
+	id, err := s.store.authenticate(h)
+	if err != nil {
+		ctx = transport.WithWebsocketCloseCode(ctx, CloseCodeUnauthorized)
+		ctx = transport.AppendCloseReason(ctx, "invalid-jwt: "+err.Error())
+		return ctx, nil, err
+	}
+	return withIdentity(ctx, id), nil, nil
+}
+
+func initAuthorization(p transport.InitPayload) string {
+	lookup := func(m map[string]any) string {
+		for _, k := range []string{"Authorization", "authorization"} {
+			if v, ok := m[k].(string); ok && v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	for _, k := range []string{"headers", "Headers"} {
+		if hs, ok := p[k].(map[string]any); ok {
+			if v := lookup(hs); v != "" {
+				return v
+			}
+		}
+	}
+	return lookup(p)
+}
+
+// serveWebSocket runs one websocket connection, counting and tracking it so
+// Live reports it and CloseWebSockets can close it.
+func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	s.liveWS.Add(1)
+	defer s.liveWS.Add(-1)
+	tw := &trackingWriter{ResponseWriter: w, s: s}
+	defer tw.untrack()
+	ctx := context.WithValue(r.Context(), upgradeAuthKey{}, r.Header.Get("Authorization"))
+	s.ws.Do(tw, r.WithContext(graphql.StartOperationTrace(ctx)), s.exec)
+}
+
+// trackingWriter records the connection the websocket library hijacks.
+type trackingWriter struct {
+	http.ResponseWriter
+	s    *Server
+	conn net.Conn
+}
+
+func (t *trackingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(t.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	t.s.wsMu.Lock()
+	t.conn = c
+	t.s.wsConns[c] = struct{}{}
+	closed := isClosed(t.s.done)
+	t.s.wsMu.Unlock()
+	if closed {
+		_ = c.Close()
+	}
+	return c, rw, nil
+}
+
+func (t *trackingWriter) untrack() {
+	if t.conn == nil {
+		return
+	}
+	t.s.wsMu.Lock()
+	delete(t.s.wsConns, t.conn)
+	t.s.wsMu.Unlock()
+	_ = t.conn.Close()
+}
+
+func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// CloseWebSockets closes every live websocket abruptly, at the TCP level, with
+// no close frame: what a client sees when the network drops. Their
+// subscriptions end.
+func (s *Server) CloseWebSockets() {
+	s.wsMu.Lock()
+	conns := make([]net.Conn, 0, len(s.wsConns))
+	for c := range s.wsConns {
+		conns = append(conns, c)
+	}
+	s.wsMu.Unlock()
+	for _, c := range conns {
+		_ = c.Close()
+	}
+}
