@@ -1,0 +1,537 @@
+package subscriptions
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	graphql "github.com/hasura/go-graphql-client"
+
+	"github.com/kronor-io/kronor-go/internal/api"
+)
+
+// How the watcher uses the hasura subscription client, and why.
+//
+// Each connection is its own graphql.SubscriptionClient, used for that one
+// websocket only: when the socket ends for any reason the client's Run
+// returns (its OnDisconnected hook cancels the context Run redials with),
+// and the watcher's supervisor opens a new client, with backoff. This
+// avoids the hasura client's own reconnection, which
+//   - stops for good on a close with code 1000 (and on an abnormal close),
+//   - re-sends the subscriptions it holds with new ids, racing with
+//     subscriptions added meanwhile (one added while it redials is lost,
+//     one added while it processes connection_ack is started twice: the
+//     subscriptions that multiply after reconnects, hasura issue #164),
+//   - sleeps between attempts without watching any context.
+//
+// A new client gets a subscription for every active watch, each made only
+// after connection_ack (so none races with the client's own ack handling),
+// and then one HTTP read per watch catches up with changes made while the
+// socket was down. Subscription ids are never reused across clients, so
+// nothing multiplies.
+//
+// Other settings: synchronous delivery (the default runs every message in
+// its own goroutine, which reorders them); handlers that always return nil
+// (an error returned by a handler tears down the client); no
+// exit-when-no-subscription (the default closes the client whenever the
+// last subscription ends); a read timeout that the gateway's keep-alives
+// (legacy protocol) or the watcher's pings (graphql-transport-ws) keep from
+// firing on a healthy idle connection; no hasura keep-alive or idle-timeout
+// goroutines, whose blocking sends on the client's error channel can
+// outlive the client. The watcher closes a connection with a websocket
+// close handshake, which lets the client's read loop end on its own.
+
+// conn is one websocket connection and the hasura client that owns it.
+type conn struct {
+	gen    uint64
+	sc     *graphql.SubscriptionClient
+	cancel context.CancelFunc // cancels the context Run dials with
+	ended  chan struct{}      // closed once Run has returned
+
+	// Guarded by Watcher.mu.
+	startedAt time.Time
+	acked     bool // connection_ack received
+	ackedAt   time.Time
+	synced    bool              // every watch was subscribed after the ack
+	finished  bool              // Run returned
+	err       error             // why the connection ended
+	closing   bool              // the watcher is closing it
+	recycle   bool              // replace it: too many stopped subscriptions
+	stopped   int               // subscriptions stopped, not yet confirmed complete
+	byID      map[string]*watch // subscription id -> watch
+}
+
+// newConn starts a connection of generation gen. Called with w.mu held.
+func (w *Watcher) newConn(gen uint64) *conn {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &conn{
+		gen:       gen,
+		cancel:    cancel,
+		ended:     make(chan struct{}),
+		startedAt: time.Now(),
+		byID:      make(map[string]*watch),
+	}
+	protocol := graphql.SubscriptionsTransportWS // "graphql-ws"
+	if w.cfg.protocol == ProtocolGraphQLTransportWS {
+		protocol = graphql.GraphQLWS // "graphql-transport-ws"
+	}
+	sc := graphql.NewSubscriptionClient(w.c.WebSocketURL()).
+		WithProtocol(protocol).
+		WithWebSocketOptions(graphql.WebsocketOptions{
+			HTTPClient:   w.c.HTTPClient(),
+			ReadTimeout:  w.cfg.readTimeout,
+			WriteTimeout: writeTimeout,
+		}).
+		WithConnectionParams(w.c.ConnectionInitPayload()).
+		WithSyncMode(true).
+		WithExitWhenNoSubscription(false).
+		WithConnectionInitialisationTimeout(0). // the supervisor times the ack
+		WithRetryTimeout(time.Nanosecond).      // one dial per client
+		WithRetryDelay(0).
+		OnConnected(func() { w.connected(c) }).
+		OnDisconnected(cancel).
+		OnError(func(sc *graphql.SubscriptionClient, err error) error {
+			w.connError(c, sc, err)
+			return err // ends Run; the supervisor decides what comes next
+		}).
+		OnSubscriptionComplete(func(s graphql.Subscription) { w.completed(c, s) })
+	if w.log.Enabled(context.Background(), slog.LevelDebug) {
+		sc = sc.WithLog(func(args ...any) {
+			w.log.Debug("subscriptions: websocket", "gen", gen, "message", fmt.Sprint(args...))
+		}).WithoutLogTypes(graphql.GQLConnectionInit) // it carries the token
+	}
+	c.sc = sc
+
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		err := sc.RunWithContext(ctx)
+		cancel()
+		w.mu.Lock()
+		c.finished = true
+		if c.err == nil {
+			c.err = err
+		}
+		w.mu.Unlock()
+		close(c.ended)
+		w.poke()
+	}()
+	return c
+}
+
+// connected runs on the hasura client's read loop after connection_ack.
+func (w *Watcher) connected(c *conn) {
+	w.mu.Lock()
+	if !c.finished {
+		c.acked = true
+		c.ackedAt = time.Now()
+	}
+	w.mu.Unlock()
+	w.connections.Add(1)
+	w.poke()
+}
+
+// connError records why the hasura client is about to stop: a close code
+// it does not handle itself, or a connection_error message.
+func (w *Watcher) connError(c *conn, sc *graphql.SubscriptionClient, err error) {
+	var gqlErr graphql.Error
+	code := closeStatus(sc, err)
+	switch {
+	case code == int32(graphql.StatusUnauthorized) || code == int32(graphql.StatusForbidden):
+		err = &unauthorizedError{cause: fmt.Errorf("websocket closed with code %d: %w", code, err)}
+	case errors.As(err, &gqlErr) || code < 0:
+		// connection_error: the gateway refused connection_init.
+		err = &unauthorizedError{cause: fmt.Errorf("connection_error: %w", err)}
+	}
+	w.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	w.mu.Unlock()
+}
+
+// closeStatus returns the websocket close code err carries, or -1.
+func closeStatus(sc *graphql.SubscriptionClient, err error) int32 {
+	if s, ok := sc.GetContext().(*graphql.SubscriptionContext); ok {
+		if ws := s.GetWebsocketConn(); ws != nil {
+			return ws.GetCloseStatus(err)
+		}
+	}
+	return -1
+}
+
+// completed runs when the server completes a subscription.
+func (w *Watcher) completed(c *conn, s graphql.Subscription) {
+	id := s.GetID()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	wt, ok := c.byID[id]
+	if !ok {
+		// A subscription the watcher stopped: the client dropped its entry.
+		if c.stopped > 0 {
+			c.stopped--
+		}
+		return
+	}
+	// The server ended a subscription the watcher still needs: poll the
+	// watch and subscribe it again on the next tick.
+	delete(c.byID, id)
+	if wt.subGen == c.gen {
+		wt.subGen, wt.subID = 0, ""
+	}
+}
+
+// subscribe starts wt's subscription on c. wt.subGen was set to c.gen by the
+// caller under w.mu.
+func (w *Watcher) subscribe(c *conn, wt *watch) {
+	gen := c.gen
+	id, err := c.sc.Exec(api.WatchPaymentRequest_Operation, wt.vars, func(data []byte, err error) error {
+		w.onMessage(wt, gen, data, err)
+		return nil // an error here would stop the hasura client
+	})
+	w.mu.Lock()
+	_, active := w.watches[wt]
+	current := active && wt.subGen == gen && w.conn == c && !c.finished
+	if err == nil && current {
+		wt.subID = id
+		c.byID[id] = wt
+		w.mu.Unlock()
+		return
+	}
+	if err != nil && wt.subGen == gen {
+		wt.subGen = 0 // the connection is failing; the next one subscribes it
+	}
+	w.mu.Unlock()
+	if err != nil {
+		w.log.Debug("subscriptions: subscribe failed", "gen", gen, "error", err)
+	}
+	if id != "" {
+		_ = c.sc.Unsubscribe(id)
+	}
+}
+
+// onMessage handles a subscription message on the hasura client's read
+// loop: it must be quick and must not block.
+func (w *Watcher) onMessage(wt *watch, gen uint64, data []byte, err error) {
+	if err != nil {
+		w.subscriptionFailed(wt, gen, err)
+		return
+	}
+	if len(data) == 0 {
+		return
+	}
+	var resp api.WatchPaymentRequestResponse
+	if err := json.Unmarshal(data, &resp); err != nil {
+		w.log.Warn("subscriptions: undecodable subscription data", "wait_token", wt.id, "error", err)
+		return
+	}
+	for i := range resp.PaymentRequests {
+		row := &resp.PaymentRequests[i].WatchedPaymentRequest
+		if row.WaitToken == wt.id {
+			wt.apply(toRequest(row))
+		}
+	}
+	wt.subFailures.Store(0)
+}
+
+// maxSubscriptionFailures is how many temporary subscription errors in a
+// row a watch tolerates (Kronor's SDKs: 5).
+const maxSubscriptionFailures = 5
+
+// subscriptionFailed handles the server's error for one subscription, which
+// ends that subscription server-side.
+func (w *Watcher) subscriptionFailed(wt *watch, gen uint64, err error) {
+	ce := subscriptionError(err)
+	w.mu.Lock()
+	c := w.conn
+	if c != nil && c.gen == gen && wt.subGen == gen {
+		delete(c.byID, wt.subID)
+		wt.subGen, wt.subID = 0, ""
+	}
+	w.mu.Unlock()
+	failures := wt.subFailures.Add(1)
+
+	if ce.Retryable && failures < maxSubscriptionFailures {
+		// Polled, and subscribed again, on the next tick.
+		w.log.Debug("subscriptions: temporary subscription failure", "wait_token", wt.id, "error", ce)
+		return
+	}
+	w.log.Warn("subscriptions: the gateway refused the subscription", "wait_token", wt.id, "error", ce)
+	wt.fail(fmt.Errorf("subscriptions: watching payment request %s: %w", wt.id, ce))
+}
+
+// supervise keeps a connection up while there are watches, polls while it
+// is down, and tears everything down at Close.
+func (w *Watcher) supervise() {
+	defer w.wg.Done()
+	poll := time.NewTicker(w.cfg.pollInterval)
+	defer poll.Stop()
+	var keepAlive <-chan time.Time
+	if w.cfg.protocol == ProtocolGraphQLTransportWS && w.cfg.keepAlive > 0 {
+		t := time.NewTicker(w.cfg.keepAlive)
+		defer t.Stop()
+		keepAlive = t.C
+	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+
+	var s supervisorState
+	for {
+		if next := w.step(&s); !next.IsZero() {
+			timer.Reset(time.Until(next))
+		}
+		select {
+		case <-w.done:
+			w.shutdown()
+			return
+		case <-w.wake:
+		case <-timer.C:
+		case <-poll.C:
+			w.pollTick()
+		case <-keepAlive:
+			w.ping()
+		}
+	}
+}
+
+type supervisorState struct {
+	failures int       // connections in a row that failed or did not stay up
+	nextDial time.Time // earliest time of the next attempt
+}
+
+// step reconciles the connection with the watches and returns when it wants
+// to run again (zero: only when something happens).
+func (w *Watcher) step(s *supervisorState) (next time.Time) {
+	now := time.Now()
+	var (
+		toFail  []*watch
+		failErr error
+		toSub   []*watch
+		subConn *conn
+		toClose *conn
+	)
+	w.mu.Lock()
+	c := w.conn
+	if c != nil && c.finished {
+		w.conn = nil
+		if c.acked && now.Sub(c.ackedAt) >= w.cfg.backoffMax {
+			s.failures = 0
+		} else {
+			s.failures++
+		}
+		if isAuthError(c.err) {
+			// Report the refusal; do not retry until a new watch asks.
+			failErr = c.err
+			for wt := range w.watches {
+				toFail = append(toFail, wt)
+				delete(w.watches, wt)
+			}
+		}
+		s.nextDial = now.Add(w.backoff(s.failures))
+		w.log.Debug("subscriptions: websocket ended", "gen", c.gen, "acked", c.acked, "error", c.err,
+			"watches", len(w.watches), "retry_in", s.nextDial.Sub(now))
+		c = nil
+	}
+	if c == nil && len(w.watches) > 0 && !w.closed {
+		if now.Before(s.nextDial) {
+			next = s.nextDial
+		} else {
+			w.gen++
+			c = w.newConn(w.gen)
+			w.conn = c
+			w.log.Debug("subscriptions: connecting", "gen", c.gen, "url", w.c.WebSocketURL(), "protocol", w.cfg.protocol)
+		}
+	}
+	if c != nil && !c.acked && !c.closing {
+		if deadline := c.startedAt.Add(ackTimeout); now.Before(deadline) {
+			next = deadline
+		} else {
+			c.closing = true
+			toClose = c
+		}
+	}
+	if c != nil && c.acked && !c.synced {
+		c.synced = true
+		subConn = c
+		for wt := range w.watches {
+			if wt.subGen != c.gen {
+				wt.subGen = c.gen
+				toSub = append(toSub, wt)
+			}
+		}
+	}
+	if c != nil && c.recycle && !c.closing {
+		c.closing = true
+		toClose = c
+	}
+	w.mu.Unlock()
+
+	for _, wt := range toFail {
+		wt.fail(failErr)
+	}
+	if toClose != nil {
+		w.closeConn(toClose)
+	}
+	if subConn != nil {
+		w.log.Debug("subscriptions: connected", "gen", subConn.gen, "resubscribing", len(toSub))
+		for _, wt := range toSub {
+			w.subscribe(subConn, wt)
+		}
+		// Catch up with changes made while the socket was down.
+		w.readAll(toSub, nil)
+	}
+	return next
+}
+
+// backoff returns the wait before the next connection attempt after
+// failures failed attempts in a row.
+func (w *Watcher) backoff(failures int) time.Duration {
+	if failures == 0 {
+		return rand.N(w.cfg.backoffInitial)
+	}
+	d := w.cfg.backoffInitial
+	for i := 1; i < failures && d < w.cfg.backoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, w.cfg.backoffMax)
+	return d/2 + rand.N(d/2+1)
+}
+
+// pollTick polls the watches that have no live subscription, and
+// resubscribes them when the socket is up.
+func (w *Watcher) pollTick() {
+	w.mu.Lock()
+	c := w.conn
+	live := c != nil && c.acked && c.synced && !c.finished
+	var list, resub []*watch
+	for wt := range w.watches {
+		if live && wt.subGen == c.gen {
+			continue
+		}
+		list = append(list, wt)
+		if live {
+			wt.subGen = c.gen
+			resub = append(resub, wt)
+		}
+	}
+	w.mu.Unlock()
+	for _, wt := range resub {
+		w.subscribe(c, wt)
+	}
+	if len(list) > 0 && w.polling.CompareAndSwap(false, true) {
+		w.readAll(list, func() { w.polling.Store(false) })
+	}
+}
+
+// readAll reads every watch in list over HTTP, a few at a time, in the
+// background; then calls done, if not nil.
+func (w *Watcher) readAll(list []*watch, done func()) {
+	n := min(len(list), w.cfg.pollConcurrency)
+	if n == 0 {
+		if done != nil {
+			done()
+		}
+		return
+	}
+	var next atomic.Int64
+	var running atomic.Int64
+	running.Store(int64(n))
+	w.wg.Add(n)
+	for range n {
+		go func() {
+			defer w.wg.Done()
+			defer func() {
+				if running.Add(-1) == 0 && done != nil {
+					done()
+				}
+			}()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(list)) || w.ctx.Err() != nil {
+					return
+				}
+				w.refresh(list[i])
+			}
+		}()
+	}
+}
+
+// refresh reads one watch over HTTP and applies the result.
+func (w *Watcher) refresh(wt *watch) {
+	wt.mu.Lock()
+	done := wt.done
+	wt.mu.Unlock()
+	if done {
+		return
+	}
+	ctx, cancel := context.WithTimeout(w.ctx, httpReadTimeout)
+	defer cancel()
+	r, found, err := w.read(ctx, wt.id)
+	switch {
+	case err != nil && isAuthError(err):
+		w.log.Warn("subscriptions: the gateway refused the token", "wait_token", wt.id, "error", err)
+		wt.fail(err)
+	case err != nil:
+		w.log.Debug("subscriptions: poll failed", "wait_token", wt.id, "error", err)
+	case found:
+		wt.apply(r)
+	}
+}
+
+// ping sends a graphql-transport-ws ping; the gateway's pong keeps the
+// connection from looking idle.
+func (w *Watcher) ping() {
+	w.mu.Lock()
+	c := w.conn
+	ok := c != nil && c.acked && !c.finished
+	w.mu.Unlock()
+	if !ok {
+		return
+	}
+	if s, ok := c.sc.GetContext().(*graphql.SubscriptionContext); ok {
+		_ = s.Send(graphql.OperationMessage{Type: graphql.GQLPing}, graphql.GQLPing)
+	}
+}
+
+// closeConn closes c in the background: with a websocket close handshake,
+// so that the hasura client's read loop ends by itself, or, before there
+// is a socket or when the handshake does not end the client in time, by
+// cancelling the client's context.
+func (w *Watcher) closeConn(c *conn) {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		if s, ok := c.sc.GetContext().(*graphql.SubscriptionContext); ok {
+			if ws := s.GetWebsocketConn(); ws != nil {
+				_ = ws.Close()
+			} else {
+				c.cancel()
+			}
+		} else {
+			c.cancel()
+		}
+		t := time.NewTimer(closeGrace)
+		defer t.Stop()
+		select {
+		case <-c.ended:
+		case <-t.C:
+			c.cancel()
+		}
+	}()
+}
+
+// shutdown closes the connection at Close.
+func (w *Watcher) shutdown() {
+	w.mu.Lock()
+	c := w.conn
+	w.conn = nil
+	w.mu.Unlock()
+	if c != nil {
+		w.closeConn(c)
+	}
+}

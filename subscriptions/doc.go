@@ -1,0 +1,41 @@
+// Package subscriptions waits for payment requests to reach their outcome.
+//
+// After the customer is sent to Swish, a card form or a bank, the merchant's
+// service waits: a [Watcher] follows each payment request, identified by its
+// wait token, over a GraphQL subscription of paymentRequests, and
+// [Watcher.Wait] returns once it is PAID or AUTHORIZED, or reports how it
+// failed (DECLINED, CANCELLED, ERROR, CAPTURE_DECLINED) with errors that
+// errors.Is tells apart. [Watcher.Watch] reports every status on the way,
+// for progress displays.
+//
+// One Watcher holds one websocket, whatever the number of concurrent waits:
+// each wait is a separate subscription on it, and costs a few kilobytes.
+// Make one Watcher per token (the merchant token, or a session token) and
+// share it.
+//
+// The watcher never loses sight of a payment: when the websocket drops it
+// reconnects with backoff and subscribes again; while it is down it reads
+// the watched requests over HTTP every second; after reconnecting it reads
+// each once more, so a change made during the outage is not missed. A
+// status reported by both the websocket and HTTP is delivered once. A
+// refused token is reported, not retried forever.
+//
+// Both websocket protocols are spoken: the legacy "graphql-ws"
+// (subscriptions-transport-ws, as Kronor's own SDKs) by default, and
+// "graphql-transport-ws" with [WithProtocol].
+//
+//	merchant, _ := client.New(token)
+//	w, err := subscriptions.NewWatcher(merchant)
+//	if err != nil { ... }
+//	defer w.Close()
+//
+//	req, err := w.Wait(ctx, started.WaitToken)
+//	switch {
+//	case err == nil:
+//		ship(req.ResultingPaymentID) // PAID, or AUTHORIZED: capture it
+//	case errors.Is(err, subscriptions.ErrDeclined):
+//		askForAnotherMethod()
+//	default:
+//		...
+//	}
+package subscriptions

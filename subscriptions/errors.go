@@ -1,0 +1,164 @@
+package subscriptions
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	graphql "github.com/hasura/go-graphql-client"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/payments"
+)
+
+// Targets for [errors.Is] on the errors of [Watcher.Wait] and [Watcher.Watch].
+var (
+	// ErrNotFound: the gateway has no payment request with that wait token
+	// (visible to the watcher's token).
+	ErrNotFound = errors.New("subscriptions: payment request not found")
+
+	// ErrDeclined: the payment request ended DECLINED.
+	ErrDeclined = errors.New("subscriptions: payment declined")
+	// ErrCancelled: the payment request ended CANCELLED.
+	ErrCancelled = errors.New("subscriptions: payment cancelled")
+	// ErrFailed: the payment request ended in ERROR (a technical failure, or
+	// the customer never paid before the request expired).
+	ErrFailed = errors.New("subscriptions: payment failed")
+	// ErrCaptureDeclined: the payment request ended CAPTURE_DECLINED.
+	ErrCaptureDeclined = errors.New("subscriptions: capture declined")
+	// ErrReleased: the payment request was already RELEASED (an
+	// authorization released without capture) when it was watched.
+	ErrReleased = errors.New("subscriptions: authorization released")
+
+	// ErrClosed: the watcher was closed.
+	ErrClosed = errors.New("subscriptions: watcher closed")
+)
+
+// StatusError is the error [Watcher.Wait] returns when the payment request
+// reaches a final status other than PAID or AUTHORIZED. It carries the
+// request as last seen. errors.Is matches it with [ErrDeclined],
+// [ErrCancelled], [ErrFailed], [ErrCaptureDeclined] or [ErrReleased],
+// according to its status.
+type StatusError struct {
+	// Request is the payment request in its final status.
+	Request payments.Request
+}
+
+// Error says which payment request ended in which status.
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("subscriptions: payment request %s ended %s", e.Request.WaitToken, e.Request.Status)
+}
+
+// Unwrap returns the target matching the request's status, or nil for a
+// status without one.
+func (e *StatusError) Unwrap() error {
+	switch e.Request.Status {
+	case payments.StatusDeclined:
+		return ErrDeclined
+	case payments.StatusCancelled:
+		return ErrCancelled
+	case payments.StatusError:
+		return ErrFailed
+	case payments.StatusCaptureDeclined:
+		return ErrCaptureDeclined
+	case payments.StatusReleased:
+		return ErrReleased
+	}
+	return nil
+}
+
+// subscriptionOp is the operation name errors of the subscription carry.
+const subscriptionOp = "WatchPaymentRequest"
+
+// subscriptionError turns an error the hasura client handed to a
+// subscription handler (the server's "error" message for that subscription,
+// or GraphQL errors inside a data message) into a [*client.Error], so the
+// caller classifies it with client.ErrUnauthorized, client.ErrRejected and
+// client.ErrTemporary exactly like an HTTP failure.
+func subscriptionError(err error) *client.Error {
+	var list graphql.Errors
+	var one graphql.Error
+	var gqlErrs []client.GraphQLError
+	switch {
+	case errors.As(err, &list):
+		for _, e := range list {
+			gqlErrs = append(gqlErrs, toGraphQLError(e.Message, e.Path, e.Extensions))
+		}
+	case errors.As(err, &one):
+		gqlErrs = append(gqlErrs, toGraphQLError(one.Message, one.Path, one.Extensions))
+	default:
+		// The legacy protocol's error payload is one object, which the hasura
+		// client does not decode: it passes the raw JSON as the error text.
+		gqlErrs = parseRawErrors(err.Error())
+	}
+	ce := &client.Error{Operation: subscriptionOp, Errors: gqlErrs}
+	for _, g := range gqlErrs {
+		if g.Temporary() {
+			ce.Retryable = true
+		}
+	}
+	return ce
+}
+
+// rawError is one GraphQL error as JSON.
+type rawError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// parseRawErrors decodes an error payload the hasura client passed on as
+// text: one error object, a list of them, or {"errors": [...]}. Anything
+// else becomes one error carrying the text as its message.
+func parseRawErrors(text string) []client.GraphQLError {
+	text = strings.TrimSpace(text)
+	var list []rawError
+	if err := json.Unmarshal([]byte(text), &list); err != nil || len(list) == 0 {
+		var wrapped struct {
+			Errors []rawError `json:"errors"`
+			rawError
+		}
+		if err := json.Unmarshal([]byte(text), &wrapped); err == nil {
+			list = wrapped.Errors
+			if len(list) == 0 && (wrapped.Message != "" || wrapped.Extensions != nil) {
+				list = []rawError{wrapped.rawError}
+			}
+		}
+	}
+	if len(list) == 0 {
+		return []client.GraphQLError{{Message: text}}
+	}
+	out := make([]client.GraphQLError, 0, len(list))
+	for _, e := range list {
+		out = append(out, toGraphQLError(e.Message, e.Path, e.Extensions))
+	}
+	return out
+}
+
+func toGraphQLError(msg string, path []any, ext map[string]any) client.GraphQLError {
+	g := client.GraphQLError{Message: msg, Path: path, Extensions: ext}
+	if s, ok := ext["code"].(string); ok {
+		g.Code = s
+	}
+	if s, ok := ext["type"].(string); ok {
+		g.Type = s
+	}
+	return g
+}
+
+// unauthorizedError is the error reported to every waiter when the gateway
+// refuses the websocket connection itself: a close with code 4401 or 4403,
+// or a connection_error message. errors.Is(err, client.ErrUnauthorized)
+// holds.
+type unauthorizedError struct {
+	cause error
+}
+
+func (e *unauthorizedError) Error() string {
+	return "subscriptions: the gateway refused the websocket connection: " + e.cause.Error()
+}
+
+func (e *unauthorizedError) Is(target error) bool { return target == client.ErrUnauthorized }
+
+func (e *unauthorizedError) Unwrap() error { return e.cause }

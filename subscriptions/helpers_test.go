@@ -1,0 +1,178 @@
+package subscriptions_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/kronortest"
+	"github.com/kronor-io/kronor-go/payments"
+	"github.com/kronor-io/kronor-go/sessions"
+	"github.com/kronor-io/kronor-go/subscriptions"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// gateway is a fake gateway and a merchant client for it, on a transport of
+// its own whose idle connections are closed at the end of the test.
+type gateway struct {
+	srv      *kronortest.Server
+	merchant *client.Client
+	tr       *http.Transport
+}
+
+func newGateway(t testing.TB, opts ...kronortest.Option) *gateway {
+	t.Helper()
+	srv := kronortest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	t.Cleanup(tr.CloseIdleConnections)
+	c, err := client.New(srv.MerchantToken(),
+		client.WithEndpoint(srv.URL()),
+		client.WithHTTPClient(&http.Client{Transport: tr}),
+		client.WithBackoff(time.Millisecond, 5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &gateway{srv: srv, merchant: c, tr: tr}
+}
+
+var refSeq atomic.Int64
+
+// session creates a payment session and returns a client with its token.
+func (g *gateway) session(t testing.TB) *client.Client {
+	t.Helper()
+	ref := fmt.Sprintf("order-%d", refSeq.Add(1))
+	s, err := sessions.Create(context.Background(), g.merchant, sessions.Params{
+		Amount:            10000,
+		Currency:          sessions.CurrencySEK,
+		MerchantReference: ref,
+		Message:           "Order " + ref[6:],
+		ExpiresAt:         time.Now().Add(time.Hour),
+	})
+	if err != nil {
+		t.Fatalf("sessions.Create: %v", err)
+	}
+	return s.Client(g.merchant)
+}
+
+const returnURL = "https://shop.example/return"
+
+// swish starts a Swish payment in a new session; it returns the session
+// client and the wait token.
+func (g *gateway) swish(t testing.TB) (*client.Client, string) {
+	t.Helper()
+	sc := g.session(t)
+	p, err := payments.Swish(context.Background(), sc, payments.SwishParams{Redirect: payments.Redirect{ReturnURL: returnURL}})
+	if err != nil {
+		t.Fatalf("payments.Swish: %v", err)
+	}
+	return sc, p.WaitToken
+}
+
+// card starts a credit card payment in a new session.
+func (g *gateway) card(t testing.TB) (*client.Client, string) {
+	t.Helper()
+	sc := g.session(t)
+	p, err := payments.CreditCard(context.Background(), sc, payments.CreditCardParams{Redirect: payments.Redirect{ReturnURL: returnURL}})
+	if err != nil {
+		t.Fatalf("payments.CreditCard: %v", err)
+	}
+	return sc, p.WaitToken
+}
+
+// bank starts a bank transfer in a new session.
+func (g *gateway) bank(t testing.TB) (*client.Client, string) {
+	t.Helper()
+	sc := g.session(t)
+	p, err := payments.BankTransfer(context.Background(), sc, payments.BankTransferParams{Redirect: payments.Redirect{ReturnURL: returnURL}})
+	if err != nil {
+		t.Fatalf("payments.BankTransfer: %v", err)
+	}
+	return sc, p.WaitToken
+}
+
+// fast are watcher options for tests: quick polls and reconnections.
+func fast(opts ...subscriptions.Option) []subscriptions.Option {
+	return append([]subscriptions.Option{
+		subscriptions.WithPollInterval(20 * time.Millisecond),
+		subscriptions.WithReconnectBackoff(5*time.Millisecond, 50*time.Millisecond),
+	}, opts...)
+}
+
+// watcher makes a watcher closed at the end of the test.
+func watcher(t testing.TB, c *client.Client, opts ...subscriptions.Option) *subscriptions.Watcher {
+	t.Helper()
+	w, err := subscriptions.NewWatcher(c, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.Close() })
+	return w
+}
+
+// eventually polls cond until it holds, failing the test after timeout.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		<-tick.C
+	}
+}
+
+// result is the outcome of a Wait run in the background.
+type result struct {
+	req payments.Request
+	err error
+}
+
+// waitAsync runs w.Wait in a goroutine and returns its outcome channel.
+func waitAsync(ctx context.Context, w *subscriptions.Watcher, token string) <-chan result {
+	ch := make(chan result, 1)
+	go func() {
+		r, err := w.Wait(ctx, token)
+		ch <- result{r, err}
+	}()
+	return ch
+}
+
+// receive waits for a result, failing the test after timeout.
+func receive(t testing.TB, ch <-chan result, timeout time.Duration) result {
+	t.Helper()
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(timeout):
+		t.Fatalf("no result within %v", timeout)
+		return result{}
+	}
+}
+
+// protocols runs f for both websocket protocols.
+func protocols(t *testing.T, f func(t *testing.T, p subscriptions.Protocol)) {
+	for _, p := range []subscriptions.Protocol{subscriptions.ProtocolGraphQLWS, subscriptions.ProtocolGraphQLTransportWS} {
+		t.Run(string(p), func(t *testing.T) { f(t, p) })
+	}
+}

@@ -1,0 +1,317 @@
+package subscriptions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/api"
+	"github.com/kronor-io/kronor-go/payments"
+)
+
+// Wait blocks until the payment request identified by waitToken is PAID or
+// AUTHORIZED (or PARTIALLY_CAPTURED) and returns it, with its
+// ResultingPaymentID. It returns at once when the request already is.
+//
+// Progress statuses (WAITING_FOR_PAYMENT, FLOW_COMPLETED, ACCEPTED, ...) do
+// not end the wait. A request that ends DECLINED, CANCELLED, ERROR,
+// CAPTURE_DECLINED or RELEASED returns the request with a [*StatusError]
+// (errors.Is with [ErrDeclined], [ErrCancelled], [ErrFailed],
+// [ErrCaptureDeclined], [ErrReleased]). An unknown wait token returns
+// [ErrNotFound]. A refused token returns an error matching
+// client.ErrUnauthorized. When ctx ends first, Wait returns the request as
+// last seen and an error wrapping ctx.Err().
+func (w *Watcher) Wait(ctx context.Context, waitToken string) (payments.Request, error) {
+	var last payments.Request
+	for r, err := range w.Watch(ctx, waitToken) {
+		if err != nil {
+			return last, err
+		}
+		last = r
+		switch {
+		case r.Status.Succeeded():
+			return r, nil
+		case r.Status.Final():
+			return r, &StatusError{Request: r}
+		}
+	}
+	// Watch ends only after a final status or an error, both handled above.
+	return last, fmt.Errorf("subscriptions: watch of %s ended without an outcome", waitToken)
+}
+
+// Watch reports every status the payment request identified by waitToken
+// goes through, once each and in order, starting with its current status: a
+// Go iterator for progress displays.
+//
+//	for r, err := range w.Watch(ctx, waitToken) {
+//		if err != nil { ... }
+//		fmt.Println(r.Status)
+//	}
+//
+// The sequence ends after a final status (see [payments.Status.Final]), or
+// with an error as its last element: [ErrNotFound] for an unknown wait
+// token, an error wrapping ctx.Err() when ctx ends, [ErrClosed] when the
+// watcher closes, or the gateway's refusal. Stopping the loop early ends
+// the watch. A status that comes and goes while the connection is down and
+// before the next poll is not seen.
+func (w *Watcher) Watch(ctx context.Context, waitToken string) iter.Seq2[payments.Request, error] {
+	return func(yield func(payments.Request, error) bool) {
+		w.watch(ctx, waitToken, yield)
+	}
+}
+
+func (w *Watcher) watch(ctx context.Context, waitToken string, yield func(payments.Request, error) bool) {
+	id, err := uuid.Parse(waitToken)
+	if err != nil {
+		yield(payments.Request{}, fmt.Errorf("subscriptions: wait token %q is not a UUID: %w", waitToken, client.ErrInvalidInput))
+		return
+	}
+	if w.isClosed() {
+		yield(payments.Request{}, ErrClosed)
+		return
+	}
+
+	// The first read is over HTTP: it tells an unknown wait token apart and
+	// returns at once for a request that already ended.
+	first, found, err := w.read(ctx, id)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = contextError(ctx, waitToken)
+		}
+		yield(payments.Request{}, err)
+		return
+	}
+	if !found {
+		yield(payments.Request{}, fmt.Errorf("%w: wait token %s", ErrNotFound, waitToken))
+		return
+	}
+	if !yield(first, nil) || first.Status.Final() {
+		return
+	}
+
+	wt := newWatch(id, first)
+	if err := w.register(wt); err != nil {
+		yield(first, err)
+		return
+	}
+	defer w.unregister(wt)
+
+	for {
+		events, err := wt.take()
+		for _, r := range events {
+			if !yield(r, nil) || r.Status.Final() {
+				return
+			}
+		}
+		if err != nil {
+			yield(payments.Request{}, err)
+			return
+		}
+		select {
+		case <-wt.notify:
+		case <-ctx.Done():
+			// Deliver what arrived together with the cancellation first.
+			if events, _ := wt.take(); len(events) > 0 {
+				for _, r := range events {
+					if !yield(r, nil) || r.Status.Final() {
+						return
+					}
+				}
+			}
+			yield(payments.Request{}, contextError(ctx, waitToken))
+			return
+		}
+	}
+}
+
+func contextError(ctx context.Context, waitToken string) error {
+	return fmt.Errorf("subscriptions: stopped waiting for payment request %s: %w", waitToken, ctx.Err())
+}
+
+// watch is the state of one Watch call: small, and fed by whichever source
+// reports first (the subscription, a poll, a catch-up read). It has no
+// goroutine of its own; the caller's goroutine drains it.
+type watch struct {
+	id     uuid.UUID
+	vars   map[string]any // the subscription's variables, reused on every connection
+	notify chan struct{}  // capacity 1: "events or err changed"
+
+	mu     sync.Mutex
+	last   progress           // the latest status accepted
+	seen   []payments.Status  // every status delivered, to deliver each once
+	events []payments.Request // accepted, not yet taken
+	err    error              // terminal error, set once
+	done   bool               // final status accepted or err set: accept nothing more
+
+	// Guarded by Watcher.mu.
+	subGen      uint64       // connection generation the subscription belongs to; 0 for none
+	subID       string       // hasura subscription id on that connection
+	subFailures atomic.Int32 // consecutive temporary subscription errors
+}
+
+// progress is what ordering needs of a status report.
+type progress struct {
+	status    payments.Status
+	enteredAt time.Time
+}
+
+func newWatch(id uuid.UUID, first payments.Request) *watch {
+	return &watch{
+		id:     id,
+		vars:   map[string]any{"waitToken": id.String()},
+		notify: make(chan struct{}, 1),
+		last:   progress{first.Status, first.StatusEnteredAt},
+		seen:   []payments.Status{first.Status},
+	}
+}
+
+// apply offers a report of the request's state from any source. It is
+// accepted when it is a status not delivered before and not older than the
+// latest accepted one; so each status is delivered once even when the
+// subscription and a poll both report it, and a slow poll cannot move a
+// request back.
+func (wt *watch) apply(r payments.Request) {
+	wt.mu.Lock()
+	defer wt.mu.Unlock()
+	if wt.done || !newer(wt.last, progress{r.Status, r.StatusEnteredAt}) {
+		return
+	}
+	for _, s := range wt.seen {
+		if s == r.Status {
+			return
+		}
+	}
+	wt.seen = append(wt.seen, r.Status)
+	wt.last = progress{r.Status, r.StatusEnteredAt}
+	wt.events = append(wt.events, r)
+	if r.Status.Final() {
+		wt.done = true
+	}
+	wt.signal()
+}
+
+// fail ends the watch with err, unless it already ended.
+func (wt *watch) fail(err error) {
+	wt.mu.Lock()
+	defer wt.mu.Unlock()
+	if wt.done {
+		return
+	}
+	wt.done = true
+	wt.err = err
+	wt.signal()
+}
+
+func (wt *watch) signal() {
+	select {
+	case wt.notify <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the events not yet taken and the terminal error, if any.
+func (wt *watch) take() ([]payments.Request, error) {
+	wt.mu.Lock()
+	defer wt.mu.Unlock()
+	events := wt.events
+	wt.events = nil
+	return events, wt.err
+}
+
+// newer reports whether next comes after last: a later time, or the same
+// time (coarse clocks, or several steps in one transaction) and a later
+// step of the flow.
+func newer(last, next progress) bool {
+	if next.status == last.status {
+		return false
+	}
+	switch {
+	case next.enteredAt.After(last.enteredAt):
+		return true
+	case next.enteredAt.Before(last.enteredAt):
+		return false
+	}
+	return rank(next.status) >= rank(last.status)
+}
+
+// rank orders statuses along the payment flow, for reports with equal
+// times.
+func rank(s payments.Status) int {
+	switch s {
+	case payments.StatusPreFlightCheck, payments.StatusInitializing:
+		return 0
+	case payments.StatusWaitingForPayment:
+		return 1
+	case payments.StatusFlowCompleted:
+		return 3
+	case payments.StatusAccepted:
+		return 4
+	case payments.StatusCancelling:
+		return 5
+	case payments.StatusAuthorized:
+		return 6
+	case payments.StatusPartiallyCaptured:
+		return 7
+	case payments.StatusPaid, payments.StatusDeclined, payments.StatusCancelled,
+		payments.StatusError, payments.StatusCaptureDeclined:
+		return 8
+	case payments.StatusReleased:
+		return 9
+	}
+	// PROCESSING*, WAITING_FOR_PROMOTION and statuses unknown to this SDK.
+	return 2
+}
+
+// toRequest converts the watched selection into a payments.Request.
+func toRequest(p *api.WatchedPaymentRequest) payments.Request {
+	r := payments.Request{
+		WaitToken:     p.WaitToken.String(),
+		Amount:        int64(p.Amount),
+		Currency:      string(p.Currency),
+		CreatedAt:     p.CreatedAt,
+		Reference:     p.Reference,
+		TransactionID: p.TransactionId,
+	}
+	if p.PaymentProvider != nil {
+		r.Method = payments.Method(*p.PaymentProvider)
+	}
+	if p.ResultingPaymentId != nil {
+		r.ResultingPaymentID = int64(*p.ResultingPaymentId)
+	}
+	// The status list holds the current status; should it hold several, the
+	// latest entry is the current one.
+	for i, s := range p.Status {
+		if i == 0 || !s.EnteredAt.Before(r.StatusEnteredAt) {
+			r.Status = payments.Status(s.Status)
+			r.StatusEnteredAt = s.EnteredAt
+		}
+	}
+	return r
+}
+
+// read fetches the request over HTTP. found is false when the gateway has
+// no row for the wait token.
+func (w *Watcher) read(ctx context.Context, id uuid.UUID) (r payments.Request, found bool, err error) {
+	w.httpReads.Add(1)
+	resp, err := api.PollPaymentRequest(ctx, w.c, id)
+	if err != nil {
+		return payments.Request{}, false, fmt.Errorf("subscriptions: reading payment request %s: %w", id, err)
+	}
+	for i := range resp.PaymentRequests {
+		row := &resp.PaymentRequests[i].WatchedPaymentRequest
+		if row.WaitToken == id {
+			return toRequest(row), true, nil
+		}
+	}
+	return payments.Request{}, false, nil
+}
+
+// isAuthError reports whether err means the token was refused.
+func isAuthError(err error) bool { return errors.Is(err, client.ErrUnauthorized) }
