@@ -1,0 +1,308 @@
+package sessions_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/kronortest"
+	"github.com/kronor-io/kronor-go/payments"
+	"github.com/kronor-io/kronor-go/sessions"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	// Clients use http.DefaultTransport; its idle connections are not leaks.
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func newGateway(t *testing.T, opts ...kronortest.Option) (*kronortest.Server, *client.Client) {
+	t.Helper()
+	srv := kronortest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	c, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()), client.WithBackoff(time.Millisecond, 2*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+func params(ref string) sessions.Params {
+	return sessions.Params{
+		Amount:            10000,
+		Currency:          sessions.CurrencySEK,
+		Country:           sessions.CountrySE,
+		MerchantReference: ref,
+		Message:           "Your order",
+		ExpiresAt:         time.Now().Add(time.Hour),
+	}
+}
+
+func TestCreate(t *testing.T) {
+	ctx := context.Background()
+	srv, merchant := newGateway(t)
+	p := params("order-1")
+	p.MerchantReference2 = "cart 9"
+	p.AllowExecutionDate = true
+	p.PreferredGateway = sessions.GatewayKronor
+	p.AdditionalData = &sessions.AdditionalData{
+		Name: "Anna", Email: "anna@example.com", IP: "192.0.2.1", Language: sessions.LanguageFI,
+		PhoneNumber: "+46701234567", CustomerReference: "cust-1",
+	}
+	s, err := sessions.Create(ctx, merchant, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Token == "" || s.Token == srv.MerchantToken() || s.IdempotencyKey == "" {
+		t.Fatalf("session = %+v", s)
+	}
+	if c := srv.Counts("order-1"); c.Sessions != 1 {
+		t.Fatalf("counts = %+v", c)
+	}
+	// The token runs payments in the session.
+	sc := s.Client(merchant)
+	if _, err := payments.List(ctx, sc); err != nil {
+		t.Fatalf("List with the session token: %v", err)
+	}
+	// Currency and country may be left to the merchant's defaults.
+	p = params("order-2")
+	p.Currency, p.Country = "", ""
+	if _, err := sessions.Create(ctx, merchant, p); err != nil {
+		t.Fatalf("Create without currency and country: %v", err)
+	}
+}
+
+func TestCreateIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	srv, merchant := newGateway(t)
+	p := params("order-3")
+	p.IdempotencyKey = client.DeriveIdempotencyKey("order-3", "session")
+	a, err := sessions.Create(ctx, merchant, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := sessions.Create(ctx, merchant, p) // e.g. after a restart
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Token != b.Token || a.IdempotencyKey != p.IdempotencyKey {
+		t.Fatalf("tokens %q, %q; key %q", a.Token, b.Token, a.IdempotencyKey)
+	}
+	if c := srv.Counts("order-3"); c.Sessions != 1 {
+		t.Fatalf("counts = %+v, want one session", c)
+	}
+	// Without a key, each call is a new session.
+	p.IdempotencyKey = ""
+	c1, err := sessions.Create(ctx, merchant, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c1.Token == a.Token || c1.IdempotencyKey == a.IdempotencyKey {
+		t.Fatal("a call without a key reused the earlier session")
+	}
+}
+
+func TestCreateKeepsItsKeyAcrossRetries(t *testing.T) {
+	ctx := context.Background()
+	srv, merchant := newGateway(t)
+	// The gateway creates the session and the connection drops before the
+	// answer: the client's retry must resend the same key, so the gateway
+	// answers with the same session rather than a second one.
+	srv.FailNext(1, kronortest.FaultDropAfterCommit)
+	before := srv.Requests()
+	s, err := sessions.Create(ctx, merchant, params("order-4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Requests() - before; n != 2 {
+		t.Fatalf("%d requests, want the first and one retry", n)
+	}
+	if c := srv.Counts("order-4"); c.Sessions != 1 {
+		t.Fatalf("counts = %+v, want one session", c)
+	}
+	if s.Token == "" {
+		t.Fatal("no token")
+	}
+}
+
+func TestReferenceCheck(t *testing.T) {
+	ctx := context.Background()
+	srv, merchant := newGateway(t)
+	p := params("order-5")
+	first, err := sessions.CreateWithReferenceCheck(ctx, merchant, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Token == "" || first.AlreadyPaid() || first.PaymentID != 0 {
+		t.Fatalf("first = %+v", first)
+	}
+	// The same order again (a new attempt, a new key): the same session.
+	again, err := sessions.CreateWithReferenceCheck(ctx, merchant, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Token != first.Token || again.IdempotencyKey == first.IdempotencyKey {
+		t.Fatalf("again = %+v, want token %s", again, first.Token)
+	}
+	if c := srv.Counts("order-5"); c.Sessions != 1 {
+		t.Fatalf("counts = %+v", c)
+	}
+
+	// Pay, then check again: the payment is reported.
+	sc := first.Client(merchant)
+	st, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: payments.Redirect{ReturnURL: "https://shop.example/r"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Approve(st.WaitToken); err != nil {
+		t.Fatal(err)
+	}
+	req, err := payments.Latest(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid, err := sessions.CreateWithReferenceCheck(ctx, merchant, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !paid.AlreadyPaid() || paid.PaymentID != req.ResultingPaymentID || paid.PaymentTransactionID == "" {
+		t.Fatalf("after payment = %+v, want payment %d", paid, req.ResultingPaymentID)
+	}
+
+	// The cart changed (another amount): a new session.
+	changed := params("order-6")
+	if _, err := sessions.CreateWithReferenceCheck(ctx, merchant, changed); err != nil {
+		t.Fatal(err)
+	}
+	changed.Amount = 12000
+	other, err := sessions.CreateWithReferenceCheck(ctx, merchant, changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := srv.Counts("order-6"); c.Sessions != 2 || other.AlreadyPaid() {
+		t.Fatalf("counts = %+v, result %+v; want a second session", c, other)
+	}
+	// Another merchantReference2: a new session too.
+	changed.MerchantReference2 = "second cart"
+	if _, err := sessions.CreateWithReferenceCheck(ctx, merchant, changed); err != nil {
+		t.Fatal(err)
+	}
+	if c := srv.Counts("order-6"); c.Sessions != 3 {
+		t.Fatalf("counts = %+v, want a third session", c)
+	}
+}
+
+func TestReferenceCheckAfterExpiry(t *testing.T) {
+	ctx := context.Background()
+	start := time.Now().UTC().Truncate(time.Second)
+	clock := kronortest.NewManualClock(start)
+	srv, merchant := newGateway(t, kronortest.WithClock(clock))
+	p := params("order-7")
+	p.ExpiresAt = start.Add(time.Hour)
+	first, err := sessions.CreateWithReferenceCheck(ctx, merchant, p, sessions.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := clock.Advance(2 * time.Hour)
+	p.ExpiresAt = now.Add(time.Hour)
+	second, err := sessions.CreateWithReferenceCheck(ctx, merchant, p, sessions.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Token == first.Token || srv.Counts("order-7").Sessions != 2 {
+		t.Fatal("an expired session was returned")
+	}
+	// The expired session's token no longer starts payments.
+	_, err = payments.Swish(ctx, first.Client(merchant), payments.SwishParams{Redirect: payments.Redirect{ReturnURL: "https://shop.example/r"}})
+	if !errors.Is(err, client.ErrRejected) && !errors.Is(err, client.ErrUnauthorized) {
+		t.Fatalf("payment in an expired session: %v", err)
+	}
+}
+
+func TestExpiryIsCheckedAgainstTheInjectedClock(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	clock := kronortest.NewManualClock(start)
+	srv, merchant := newGateway(t, kronortest.WithClock(clock))
+	p := params("order-8")
+	p.ExpiresAt = start.Add(sessions.MaxExpiry) // exactly 24 hours: allowed
+	if _, err := sessions.Create(ctx, merchant, p, sessions.WithClock(clock.Now)); err != nil {
+		t.Fatalf("24 hours ahead: %v", err)
+	}
+	before := srv.Requests()
+	p.ExpiresAt = start.Add(sessions.MaxExpiry + time.Second)
+	_, err := sessions.Create(ctx, merchant, p, sessions.WithClock(clock.Now))
+	var ve *client.ValidationError
+	if !errors.As(err, &ve) || ve.Violations[0].Field != "payment.expiresAt" {
+		t.Fatalf("24 hours and a second ahead: %v", err)
+	}
+	if srv.Requests() != before {
+		t.Fatal("an invalid session reached the gateway")
+	}
+}
+
+func TestInvalidInputSendsNothing(t *testing.T) {
+	srv, merchant := newGateway(t)
+	p := params("order-9")
+	p.Amount = 0
+	p.Message = "Order #9"
+	p.AdditionalData = &sessions.AdditionalData{Language: "sv"}
+	before := srv.Requests()
+	_, err := sessions.Create(context.Background(), merchant, p)
+	var ve *client.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("error = %v", err)
+	}
+	want := []string{"payment.amount", "payment.message", "payment.additionalData.name", "payment.additionalData.email", "payment.additionalData.ip", "payment.additionalData.language"}
+	var got []string
+	for _, v := range ve.Violations {
+		got = append(got, v.Field)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("fields = %v, want %v", got, want)
+	}
+	if srv.Requests() != before || srv.Totals().Sessions != 0 {
+		t.Fatal("invalid input reached the gateway")
+	}
+}
+
+func TestSessionTokenCannotCreateSessions(t *testing.T) {
+	ctx := context.Background()
+	_, merchant := newGateway(t)
+	s, err := sessions.Create(ctx, merchant, params("order-10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sessions.Create(ctx, s.Client(merchant), params("order-11"))
+	if !errors.Is(err, client.ErrRejected) {
+		t.Fatalf("error = %v, want ErrRejected", err)
+	}
+	var ce *client.Error
+	if !errors.As(err, &ce) || ce.Errors[0].Code != "validation-failed" || !strings.Contains(ce.Errors[0].Message, "newPaymentSession") {
+		t.Fatalf("gateway error = %+v", ce)
+	}
+}
+
+func TestBadMerchantToken(t *testing.T) {
+	srv, merchant := newGateway(t)
+	_ = srv
+	_, err := sessions.Create(context.Background(), merchant.WithToken("not-a-token"), params("order-12"))
+	if !errors.Is(err, client.ErrUnauthorized) {
+		t.Fatalf("error = %v, want ErrUnauthorized", err)
+	}
+}
