@@ -245,10 +245,14 @@ func putExchange(x *exchange) {
 // attempt sends body once and interprets the answer.
 func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Response) (o outcome) {
 	actx := ctx
-	if c.cfg.timeout > 0 {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(ctx, c.cfg.timeout)
-		defer cancel()
+	if t := c.cfg.timeout; t > 0 {
+		// A context that ends sooner already bounds the attempt; skipping
+		// the extra timer keeps the hot path cheap.
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > t {
+			var cancel context.CancelFunc
+			actx, cancel = context.WithTimeout(ctx, t)
+			defer cancel()
+		}
 	}
 	hreq, err := http.NewRequestWithContext(actx, http.MethodPost, c.cfg.endpoint, bytes.NewReader(body))
 	if err != nil {
@@ -256,7 +260,6 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 	}
 	h := hreq.Header
 	h["Content-Type"] = jsonContentType
-	h["Accept"] = jsonContentType
 	h["User-Agent"] = userAgentHeader
 	h["Authorization"] = c.cred.auth
 
