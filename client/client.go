@@ -102,7 +102,6 @@ type credential struct {
 type config struct {
 	endpoint         string
 	wsURL            string
-	host             string // endpoint's scheme://host, for redirects
 	hc               *http.Client
 	logger           *slog.Logger
 	maxAttempts      int
@@ -199,8 +198,9 @@ func WithBackoff(initial, max time.Duration) Option {
 
 // WithTimeout limits each attempt (sending the request and reading the whole
 // response) to d (default [DefaultTimeout]). A timed-out attempt counts as a
-// network error and is retried. d <= 0 removes the per-attempt limit, leaving
-// only the context's.
+// network error and is retried. When the request's context ends within d
+// anyway, the context alone bounds the attempt. d <= 0 removes the
+// per-attempt limit, leaving only the context's.
 func WithTimeout(d time.Duration) Option {
 	return func(s *settings) { s.timeout = d }
 }
@@ -263,7 +263,6 @@ func New(token string, opts ...Option) (*Client, error) {
 	cfg := &config{
 		endpoint:         u.String(),
 		wsURL:            ws.String(),
-		host:             u.Scheme + "://" + u.Host,
 		logger:           s.logger,
 		maxAttempts:      s.maxAttempts,
 		initialBackoff:   s.initialBackoff,

@@ -2,10 +2,19 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/Khan/genqlient/graphql"
 
 	"github.com/kronor-io/kronor-go/client"
 )
@@ -211,5 +220,74 @@ func TestNilContextAndResponse(t *testing.T) {
 	}
 	if err := c.MakeRequest(context.Background(), nil, nil); err == nil || errors.Is(err, client.ErrTemporary) {
 		t.Errorf("nil request: err = %v, want a plain error", err)
+	}
+}
+
+// One client serves many goroutines, with retries in flight.
+func TestConcurrentUse(t *testing.T) {
+	const n = 20
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen[string(body)]++
+		first := seen[string(body)] == 1
+		mu.Unlock()
+		if first {
+			reply(503, ``)(w, r)
+			return
+		}
+		var req struct {
+			Variables struct{ Key string } `json:"variables"`
+		}
+		json.Unmarshal(body, &req)
+		reply(200, `{"data":{"ping":"`+req.Variables.Key+`"}}`)(w, r)
+	}))
+	defer srv.Close()
+	c, err := client.New(testToken, client.WithEndpoint(srv.URL), client.WithHTTPClient(srv.Client()), client.WithBackoff(time.Millisecond, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := "key-" + strconv.Itoa(i)
+			req := pingRequest()
+			req.Variables = map[string]any{"key": key}
+			d := &pingData{}
+			if err := c.WithToken(testToken).MakeRequest(context.Background(), req, &graphql.Response{Data: d}); err != nil {
+				errs <- err
+				return
+			}
+			if d.Ping != key {
+				errs <- fmt.Errorf("got %q, want %q", d.Ping, key)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for body, count := range seen {
+		if count != 2 {
+			t.Errorf("body sent %d times, want 2: %s", count, body)
+		}
+	}
+}
+
+// A response whose data does not fit the expected type still reports its
+// GraphQL errors.
+func TestUndecodableDataKeepsErrors(t *testing.T) {
+	s := newScript(t, reply(200, `{"data":{"ping":12},"errors":[{"message":"bad","extensions":{"code":"unexpected"}}]}`))
+	c := s.newClient(t)
+	_, err := ping(context.Background(), c)
+	var e *client.Error
+	if !errors.As(err, &e) || len(e.Errors) != 1 || e.Err == nil || e.Retryable {
+		t.Fatalf("err = %#v", err)
 	}
 }

@@ -21,7 +21,8 @@ var (
 	// or a GraphQL error that is not a temporary failure, such as
 	// validation-failed, bad-request, constraint-violation or parse-failed).
 	// The request was not retried; sending it again unchanged will fail the
-	// same way.
+	// same way. A 5xx answer is never a rejection, since the request may
+	// have been applied.
 	ErrRejected = errors.New("kronor: request rejected")
 
 	// ErrTemporary: the request failed in a way that is worth retrying

@@ -305,6 +305,9 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 		w.Data = resp.Data
 		if err := json.Unmarshal(x.buf.Bytes(), w); err != nil {
 			o.err = fmt.Errorf("decoding the response: %w", err)
+			if len(w.Errors) > 0 { // a data field of an unexpected type
+				o.errs = c.convertErrors(w.Errors)
+			}
 			return o
 		}
 		errs, ext = w.Errors, w.Extensions
