@@ -206,6 +206,14 @@ func TestScriptedCaptureOutcomes(t *testing.T) {
 			if c.Status != tc.want || !c.Status.Failed() || !c.Status.Final() {
 				t.Fatalf("status = %s, want %s (failed, final)", c.Status, tc.want)
 			}
+			if tc.outcome == kronortest.OutcomeDeclined {
+				// "Any further attempts to capture are not allowed."
+				if s := g.paymentStatus(t, req.ResultingPaymentID); s != payments.StatusCaptureDeclined {
+					t.Fatalf("payment status = %s, want CAPTURE_DECLINED", s)
+				}
+				_, err := captures.Create(ctx, g.merchant, captures.Params{Amount: 100, PaymentID: req.ResultingPaymentID})
+				rejected(t, err, "invalid-state")
+			}
 		})
 	}
 }

@@ -229,8 +229,9 @@ func TestReferenceCheckAfterExpiry(t *testing.T) {
 	}
 	// The expired session's token no longer starts payments.
 	_, err = payments.Swish(ctx, first.Client(merchant), payments.SwishParams{Redirect: payments.Redirect{ReturnURL: "https://shop.example/r"}})
-	if !errors.Is(err, client.ErrRejected) && !errors.Is(err, client.ErrUnauthorized) {
-		t.Fatalf("payment in an expired session: %v", err)
+	var ce *client.Error
+	if !errors.Is(err, client.ErrRejected) || !errors.As(err, &ce) || ce.Errors[0].Code != "session-expired" {
+		t.Fatalf("payment in an expired session: %v, want ErrRejected with code session-expired", err)
 	}
 }
 
