@@ -204,6 +204,19 @@ func hasuraPath(ctx context.Context, p ast.Path) string {
 			return "$.variableValues." + string(v) + rest
 		}
 	}
+	// An argument's path (field, argument, input fields…) becomes
+	// $.selectionSet.field.args.argument….
+	if n, ok := p[0].(ast.PathName); ok && len(p) > 1 && graphql.HasOperationContext(ctx) {
+		if a, ok := p[1].(ast.PathName); ok {
+			if op := graphql.GetOperationContext(ctx).Operation; op != nil {
+				for _, sel := range op.SelectionSet {
+					if f, ok := sel.(*ast.Field); ok && (f.Alias == string(n) || f.Name == string(n)) && f.Arguments.ForName(string(a)) != nil {
+						return "$.selectionSet." + f.Name + ".args" + pathString(p[1:])
+					}
+				}
+			}
+		}
+	}
 	return "$.selectionSet" + pathString(p)
 }
 
