@@ -85,7 +85,9 @@ func Release(ctx context.Context, c *client.Client, p ReleaseParams) (*ReleaseRe
 
 // ReleaseChange is one entry of a release's status history.
 type ReleaseChange struct {
-	Status    ReleaseStatus
+	// Status entered.
+	Status ReleaseStatus
+	// EnteredAt is when.
 	EnteredAt time.Time
 }
 

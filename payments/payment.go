@@ -58,6 +58,7 @@ type Payment struct {
 	// Refunds of the payment, oldest first.
 	Refunds []refunds.Refund
 
+	// The details of the payment method used; the others are nil.
 	Card      *CardDetails
 	Swish     *SwishDetails
 	MobilePay *MobilePayDetails
@@ -84,46 +85,64 @@ type CardDetails struct {
 
 // SwishDetails describes a Swish payment.
 type SwishDetails struct {
-	CustomerSwishNumber  string
+	// CustomerSwishNumber is the payer's Swish number.
+	CustomerSwishNumber string
+	// BankPaymentReference is the bank's reference of the payment.
 	BankPaymentReference string
-	Created              time.Time
-	Paid                 time.Time
-	ErrorCode            string
-	ErrorMessage         string
+	// Created is when Swish created the payment.
+	Created time.Time
+	// Paid is when it was paid; zero if not.
+	Paid time.Time
+	// ErrorCode and ErrorMessage explain a failure.
+	ErrorCode    string
+	ErrorMessage string
 }
 
 // MobilePayDetails describes a MobilePay payment.
 type MobilePayDetails struct {
+	// CardNumber is the masked number of the card behind the payment.
 	CardNumber string
-	CardType   string
-	UserFlow   string
+	// CardType is the card scheme.
+	CardType string
+	// UserFlow is how the customer used MobilePay.
+	UserFlow string
 }
 
 // VippsDetails describes a Vipps payment.
 type VippsDetails struct {
+	// CardNumber is the masked number of the card behind the payment.
 	CardNumber string
-	CardType   string
+	// CardType is the card scheme.
+	CardType string
 }
 
 // P24Details describes a Przelewy24 payment.
 type P24Details struct {
-	Statement    string
-	Verified     bool
+	// Statement is the text on the payer's bank statement.
+	Statement string
+	// Verified is whether Przelewy24 verified the payment.
+	Verified bool
+	// ErrorMessage explains a failure.
 	ErrorMessage string
 }
 
 // PayPalDetails describes a PayPal payment.
 type PayPalDetails struct {
+	// PayerGivenName, PayerSurname and PayerCountryCode describe the PayPal
+	// account that paid.
 	PayerGivenName   string
 	PayerSurname     string
 	PayerCountryCode string
-	ErrorCode        string
-	ErrorMessage     string
+	// ErrorCode and ErrorMessage explain a failure.
+	ErrorCode    string
+	ErrorMessage string
 }
 
 // BankTransferDetails describes a bank transfer.
 type BankTransferDetails struct {
-	BankName          string
+	// BankName is the payer's bank.
+	BankName string
+	// MaskedBankAccount is the payer's account, masked.
 	MaskedBankAccount string
 }
 

@@ -97,7 +97,9 @@ func fromSession(f api.SessionPaymentRequest) Request {
 
 // StatusChange is one entry of a status history.
 type StatusChange struct {
-	Status    Status
+	// Status entered.
+	Status Status
+	// EnteredAt is when.
 	EnteredAt time.Time
 }
 
@@ -111,6 +113,7 @@ type DetailedRequest struct {
 	// StatusHistory lists every status the request went through, oldest first.
 	StatusHistory []StatusChange
 
+	// The details of the payment method used; the others are nil.
 	Card         *CardDetails
 	Swish        *SwishDetails
 	MobilePay    *MobilePayDetails
