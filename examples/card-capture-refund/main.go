@@ -1,0 +1,120 @@
+// Command card-capture-refund walks the life of a card payment: the customer's
+// card is authorized, the merchant captures part of it when the first parcel
+// ships, checks the capture, then refunds part of what was captured and checks
+// the refund.
+//
+//	go run ./examples/card-capture-refund
+//
+// Without KRONOR_TOKEN it runs on the built-in fake gateway; see
+// examples/checkout for the configuration.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/kronor-io/kronor-go/captures"
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/examples/internal/demo"
+	"github.com/kronor-io/kronor-go/payments"
+	"github.com/kronor-io/kronor-go/refunds"
+	"github.com/kronor-io/kronor-go/sessions"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, demo.Config{Getenv: os.Getenv, Out: os.Stdout}); err != nil {
+		fmt.Fprintln(os.Stderr, "card-capture-refund failed:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cfg demo.Config) error {
+	gw, err := demo.Open(cfg, time.Second)
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
+	fmt.Fprintf(cfg.Out, "Running against %s.\n", gw.Name)
+	steps := demo.NewSteps(cfg.Out)
+	order := demo.OrderID()
+	const total, captured, refunded = 50000, 30000, 10000
+	const currency = "SEK"
+
+	session, err := demo.NewSession(ctx, gw, steps, order, sessions.Params{Amount: total, Currency: sessions.CurrencySEK, Country: sessions.CountrySE})
+	if err != nil {
+		return err
+	}
+	steps.Step("Starting a card payment")
+	started, err := payments.CreditCard(ctx, session, payments.CreditCardParams{Redirect: payments.Redirect{
+		ReturnURL:      "https://shop.example/orders/" + order + "/done",
+		IdempotencyKey: client.DeriveIdempotencyKey(order, "card", "1"),
+	}})
+	if err != nil {
+		return fmt.Errorf("start card payment: %w", err)
+	}
+	demo.ShowPaymentPage(ctx, gw, steps, session, "enter the card details")
+	req, err := demo.Follow(ctx, gw, steps, started.WaitToken)
+	if err != nil {
+		return err
+	}
+	if req.Status != payments.StatusAuthorized {
+		return fmt.Errorf("payment ended %s, not AUTHORIZED", req.Status)
+	}
+	paymentID := req.ResultingPaymentID
+	steps.Info("%s reserved on the card, payment id %d", demo.Amount(req.Amount, req.Currency), paymentID)
+
+	steps.Step("Capturing %s of it: the first parcel ships", demo.Amount(captured, currency))
+	receipt, err := captures.Create(ctx, gw.Merchant, captures.Params{
+		Amount: captured, PaymentID: paymentID, Message: "First parcel",
+		IdempotencyKey: client.DeriveIdempotencyKey(order, "capture", "1"),
+	})
+	if err != nil {
+		return fmt.Errorf("capture: %w", err)
+	}
+	capture, err := demo.Until(ctx, demo.PollInterval, demo.PollTimeout,
+		func(ctx context.Context) (*captures.Capture, error) {
+			return captures.Get(ctx, gw.Merchant, receipt.ID)
+		},
+		func(c *captures.Capture) bool { return c.Status.Final() })
+	if err != nil {
+		return fmt.Errorf("capture %d: %w", receipt.ID, err)
+	}
+	steps.Info("capture %d: %s", capture.ID, capture.Status)
+	if !capture.Status.Succeeded() {
+		return fmt.Errorf("capture ended %s: %s", capture.Status, capture.ErrorMessage)
+	}
+	payment, err := payments.Get(ctx, gw.Merchant, paymentID)
+	if err != nil {
+		return fmt.Errorf("read payment: %w", err)
+	}
+	steps.Info("payment is %s: %s paid of %s authorized", payment.Status,
+		demo.Amount(payment.AmountPaid, payment.Currency), demo.Amount(payment.AmountAuthorized, payment.Currency))
+
+	steps.Step("Refunding %s: the customer returned an item", demo.Amount(refunded, currency))
+	refund, err := refunds.Create(ctx, gw.Merchant, refunds.Params{
+		Amount: refunded, PaymentID: paymentID, Message: "Returned item",
+		IdempotencyKey: client.DeriveIdempotencyKey(order, "refund", "1"),
+	})
+	if err != nil {
+		return fmt.Errorf("refund: %w", err)
+	}
+	r, err := demo.Until(ctx, demo.PollInterval, demo.PollTimeout,
+		func(ctx context.Context) (*refunds.Refund, error) {
+			return refunds.Get(ctx, gw.Merchant, refund.WaitToken)
+		},
+		func(r *refunds.Refund) bool { return r.Status.Final() })
+	if err != nil {
+		return fmt.Errorf("refund %s: %w", refund.WaitToken, err)
+	}
+	steps.Info("refund of %s: %s", demo.Amount(r.Amount, currency), r.Status)
+	if !r.Status.Succeeded() {
+		return fmt.Errorf("refund ended %s: %s", r.Status, r.ErrorMessage)
+	}
+	steps.Step("Done: captured %s, refunded %s", demo.Amount(captured, currency), demo.Amount(refunded, currency))
+	return nil
+}

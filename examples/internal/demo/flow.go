@@ -1,0 +1,69 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/payments"
+	"github.com/kronor-io/kronor-go/sessions"
+	"github.com/kronor-io/kronor-go/subscriptions"
+)
+
+// PollInterval and PollTimeout bound how examples follow captures, releases
+// and refunds, which the gateway completes asynchronously.
+const (
+	PollInterval = 500 * time.Millisecond
+	PollTimeout  = 2 * time.Minute
+)
+
+// NewSession creates a payment session for order and returns the client that
+// runs its payment calls. Its idempotency key is derived from the order, so a
+// rerun after a crash returns the same session.
+func NewSession(ctx context.Context, gw *Gateway, steps *Steps, order string, p sessions.Params) (*client.Client, error) {
+	p.MerchantReference = order
+	if p.Message == "" {
+		p.Message = "Order " + order
+	}
+	if p.ExpiresAt.IsZero() {
+		p.ExpiresAt = time.Now().Add(time.Hour)
+	}
+	p.IdempotencyKey = client.DeriveIdempotencyKey(order, "session")
+	steps.Step("Creating a payment session for %s, order %s", Amount(p.Amount, string(p.Currency)), order)
+	s, err := sessions.Create(ctx, gw.Merchant, p)
+	if err != nil {
+		return nil, fmt.Errorf("create session: %w", err)
+	}
+	return s.Client(gw.Merchant), nil
+}
+
+// ShowPaymentPage prints where the customer pays, when running against a real
+// gateway (the fake plays the customer itself).
+func ShowPaymentPage(ctx context.Context, gw *Gateway, steps *Steps, session *client.Client, action string) {
+	if gw.Fake == nil {
+		if req, err := payments.Latest(ctx, session); err == nil && req.PaymentURL != "" {
+			steps.Info("payment page: %s", req.PaymentURL)
+		}
+	}
+	steps.Info("%s", gw.Customer(action))
+}
+
+// Follow prints every status of the payment request until it ends and returns
+// the last one.
+func Follow(ctx context.Context, gw *Gateway, steps *Steps, waitToken string) (payments.Request, error) {
+	w, err := subscriptions.NewWatcher(gw.Merchant)
+	if err != nil {
+		return payments.Request{}, err
+	}
+	defer w.Close()
+	var last payments.Request
+	for req, err := range w.Watch(ctx, waitToken) {
+		if err != nil {
+			return last, fmt.Errorf("payment %s: %w", waitToken, err)
+		}
+		steps.Info("payment %s", req.Status)
+		last = req
+	}
+	return last, nil
+}
