@@ -233,7 +233,7 @@ func (w *Watcher) onMessage(wt *watch, gen uint64, data []byte, err error) {
 	for i := range resp.PaymentRequests {
 		row := &resp.PaymentRequests[i].WatchedPaymentRequest
 		if row.WaitToken == wt.id {
-			wt.apply(toRequest(row))
+			wt.apply(toReport(row))
 		}
 	}
 	wt.subFailures.Store(0)
@@ -248,12 +248,20 @@ const maxSubscriptionFailures = 5
 func (w *Watcher) subscriptionFailed(wt *watch, gen uint64, err error) {
 	ce := subscriptionError(err)
 	w.mu.Lock()
-	c := w.conn
+	c, id := w.conn, ""
 	if c != nil && c.gen == gen && wt.subGen == gen {
-		delete(c.byID, wt.subID)
+		id = wt.subID
+		delete(c.byID, id)
+		c.stopped++
 		wt.subGen, wt.subID = 0, ""
 	}
 	w.mu.Unlock()
+	if id != "" {
+		// The error ended the subscription on the server; stopping it too
+		// drops the hasura client's entry, and ends it should the server
+		// have kept it.
+		_ = c.sc.Unsubscribe(id)
+	}
 	failures := wt.subFailures.Add(1)
 
 	if ce.Retryable && failures < maxSubscriptionFailures {
@@ -471,7 +479,7 @@ func (w *Watcher) refresh(wt *watch) {
 	}
 	ctx, cancel := context.WithTimeout(w.ctx, httpReadTimeout)
 	defer cancel()
-	r, found, err := w.read(ctx, wt.id)
+	rep, found, err := w.read(ctx, wt.id)
 	switch {
 	case err != nil && isAuthError(err):
 		w.log.Warn("subscriptions: the gateway refused the token", "wait_token", wt.id, "error", err)
@@ -479,7 +487,7 @@ func (w *Watcher) refresh(wt *watch) {
 	case err != nil:
 		w.log.Debug("subscriptions: poll failed", "wait_token", wt.id, "error", err)
 	case found:
-		wt.apply(r)
+		wt.apply(rep)
 	}
 }
 

@@ -3,10 +3,16 @@ package subscriptions_test
 import (
 	"context"
 	"errors"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
+	"github.com/kronor-io/kronor-go/captures"
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/subscriptions"
 )
@@ -70,4 +76,319 @@ func TestWaitUnknownToken(t *testing.T) {
 	if live := g.srv.Live(); live.WebSockets != 0 {
 		t.Errorf("an unknown token opened %d websockets", live.WebSockets)
 	}
+}
+
+// cancel moves a waiting payment request through CANCELLING to CANCELLED.
+func cancel(g *gateway, token string) error {
+	if err := g.srv.Advance(token, "CANCELLING"); err != nil {
+		return err
+	}
+	return g.srv.Advance(token, "CANCELLED")
+}
+
+// captureDeclined authorizes a card payment and has its capture declined.
+func captureDeclined(t *testing.T, g *gateway) string {
+	t.Helper()
+	_, token := g.card(t)
+	if err := g.srv.Approve(token); err != nil {
+		t.Fatal(err)
+	}
+	w := watcher(t, g.merchant)
+	r, err := w.Wait(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.srv.ScriptCapture(kronortest.OutcomeDeclined)
+	if _, err := captures.Create(context.Background(), g.merchant, captures.Params{Amount: 100, PaymentID: r.ResultingPaymentID}); err != nil {
+		t.Fatalf("captures.Create: %v", err)
+	}
+	g.srv.Settle()
+	eventually(t, 5*time.Second, "CAPTURE_DECLINED", func() bool {
+		s, _ := g.srv.PaymentRequestStatus(token)
+		return s == "CAPTURE_DECLINED"
+	})
+	return token
+}
+
+func TestWaitReturnsAtOnceWhenAlreadyFinal(t *testing.T) {
+	cases := []struct {
+		name   string
+		start  func(t *testing.T, g *gateway) string
+		status payments.Status
+		target error // nil: success
+	}{
+		{"paid", func(t *testing.T, g *gateway) string {
+			_, tok := g.swish(t)
+			return tok
+		}, payments.StatusPaid, nil},
+		{"authorized", func(t *testing.T, g *gateway) string {
+			_, tok := g.card(t)
+			return tok
+		}, payments.StatusAuthorized, nil},
+		{"declined", func(t *testing.T, g *gateway) string {
+			_, tok := g.swish(t)
+			return tok
+		}, payments.StatusDeclined, subscriptions.ErrDeclined},
+		{"error", func(t *testing.T, g *gateway) string {
+			_, tok := g.swish(t)
+			return tok
+		}, payments.StatusError, subscriptions.ErrFailed},
+		{"cancelled", func(t *testing.T, g *gateway) string {
+			_, tok := g.swish(t)
+			return tok
+		}, payments.StatusCancelled, subscriptions.ErrCancelled},
+		{"capture declined", captureDeclined, payments.StatusCaptureDeclined, subscriptions.ErrCaptureDeclined},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newGateway(t)
+			token := tc.start(t, g)
+			var err error
+			switch tc.status {
+			case payments.StatusPaid, payments.StatusAuthorized:
+				err = g.srv.Approve(token)
+			case payments.StatusDeclined:
+				err = g.srv.Decline(token)
+			case payments.StatusError:
+				err = g.srv.Fail(token)
+			case payments.StatusCancelled:
+				err = cancel(g, token)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := watcher(t, g.merchant, subscriptions.WithPollInterval(time.Hour))
+			ws := g.srv.Live().WebSockets
+
+			r, err := w.Wait(context.Background(), token)
+			if r.Status != tc.status || r.WaitToken != token {
+				t.Errorf("Wait returned %s %s, want %s %s", r.WaitToken, r.Status, token, tc.status)
+			}
+			if tc.target == nil {
+				if err != nil || r.ResultingPaymentID == 0 {
+					t.Errorf("Wait = %v with payment id %d; want success with an id", err, r.ResultingPaymentID)
+				}
+			} else {
+				var se *subscriptions.StatusError
+				if !errors.Is(err, tc.target) || !errors.As(err, &se) || se.Request.Status != tc.status {
+					t.Errorf("Wait error = %v, want a *StatusError matching %v", err, tc.target)
+				}
+			}
+			if got := g.srv.Live().WebSockets; got != ws {
+				t.Errorf("a final payment opened a websocket (%d -> %d)", ws, got)
+			}
+			if s := w.Stats(); s.Watches != 0 || s.HTTPReads != 1 {
+				t.Errorf("Stats = %+v, want no watch left and one HTTP read", s)
+			}
+		})
+	}
+}
+
+func TestWaitEndsWithEachFinalStatus(t *testing.T) {
+	cases := []struct {
+		name   string
+		end    func(g *gateway, token string) error
+		status payments.Status
+		target error
+	}{
+		{"declined", func(g *gateway, tok string) error { return g.srv.Decline(tok) }, payments.StatusDeclined, subscriptions.ErrDeclined},
+		{"failed", func(g *gateway, tok string) error { return g.srv.Fail(tok) }, payments.StatusError, subscriptions.ErrFailed},
+		{"timed out", func(g *gateway, tok string) error { return g.srv.TimeOut(tok) }, payments.StatusError, subscriptions.ErrFailed},
+		{"cancelled", cancel, payments.StatusCancelled, subscriptions.ErrCancelled},
+	}
+	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				g := newGateway(t)
+				sc, token := g.swish(t)
+				w := watcher(t, sc, subscriptions.WithProtocol(p), subscriptions.WithPollInterval(time.Hour))
+				ch := waitAsync(context.Background(), w, token)
+				eventually(t, 5*time.Second, "the subscription", func() bool { return w.Stats().Subscriptions == 1 })
+				if err := tc.end(g, token); err != nil {
+					t.Fatal(err)
+				}
+				r := receive(t, ch, 5*time.Second)
+				var se *subscriptions.StatusError
+				if !errors.Is(r.err, tc.target) || !errors.As(r.err, &se) {
+					t.Fatalf("Wait error = %v, want a *StatusError matching %v", r.err, tc.target)
+				}
+				if se.Request.Status != tc.status || r.req.Status != tc.status || se.Request.WaitToken != token {
+					t.Errorf("StatusError carries %+v, Wait returned %s; want %s", se.Request, r.req.Status, tc.status)
+				}
+				for _, other := range []error{subscriptions.ErrDeclined, subscriptions.ErrFailed, subscriptions.ErrCancelled, subscriptions.ErrCaptureDeclined} {
+					if other != tc.target && errors.Is(r.err, other) {
+						t.Errorf("the error also matches %v", other)
+					}
+				}
+			})
+		}
+	})
+}
+
+func TestWatchReportsEveryStatusInOrder(t *testing.T) {
+	// Bank transfers walk FLOW_COMPLETED, ACCEPTED and PAID in one go: three
+	// messages back to back on the socket, which the hasura client's default
+	// asynchronous delivery would reorder.
+	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
+		g := newGateway(t)
+		w := watcher(t, g.merchant, subscriptions.WithProtocol(p), subscriptions.WithPollInterval(time.Hour))
+		const n = 20
+		tokens := make([]string, n)
+		for i := range tokens {
+			_, tokens[i] = g.bank(t)
+		}
+		type seq struct {
+			statuses []payments.Status
+			err      error
+		}
+		out := make(chan seq, n)
+		for _, tok := range tokens {
+			go func() {
+				var s seq
+				for r, err := range w.Watch(context.Background(), tok) {
+					if err != nil {
+						s.err = err
+						break
+					}
+					s.statuses = append(s.statuses, r.Status)
+				}
+				out <- s
+			}()
+		}
+		eventually(t, 10*time.Second, "every subscription", func() bool { return g.srv.Live().Subscriptions == n })
+		for _, tok := range tokens {
+			if err := g.srv.Approve(tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := []payments.Status{payments.StatusWaitingForPayment, payments.StatusFlowCompleted, payments.StatusAccepted, payments.StatusPaid}
+		for range n {
+			s := <-out
+			if s.err != nil || !slices.Equal(s.statuses, want) {
+				t.Errorf("Watch = %v, %v; want %v", s.statuses, s.err, want)
+			}
+		}
+	})
+}
+
+func TestWatchStopsWhenTheLoopBreaks(t *testing.T) {
+	g := newGateway(t)
+	_, token := g.bank(t)
+	w := watcher(t, g.merchant)
+	go func() {
+		// Advance once the watch is subscribed.
+		for w.Stats().Subscriptions == 0 {
+			runtime.Gosched()
+		}
+		_ = g.srv.Advance(token, "FLOW_COMPLETED")
+	}()
+	var got []payments.Status
+	for r, err := range w.Watch(context.Background(), token) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r.Status)
+		if r.Status == payments.StatusFlowCompleted {
+			break
+		}
+	}
+	if !slices.Equal(got, []payments.Status{payments.StatusWaitingForPayment, payments.StatusFlowCompleted}) {
+		t.Errorf("Watch = %v", got)
+	}
+	eventually(t, 5*time.Second, "the subscription to end", func() bool {
+		return g.srv.Live().Subscriptions == 0 && w.Stats().Watches == 0
+	})
+}
+
+func TestWaitEndsWithTheContext(t *testing.T) {
+	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
+		g := newGateway(t)
+		_, token := g.swish(t)
+		w := watcher(t, g.merchant, subscriptions.WithProtocol(p))
+		ctx, cancelWait := context.WithCancel(context.Background())
+		ch := waitAsync(ctx, w, token)
+		eventually(t, 5*time.Second, "the subscription", func() bool { return g.srv.Live().Subscriptions == 1 })
+		cancelWait()
+		r := receive(t, ch, 5*time.Second)
+		if !errors.Is(r.err, context.Canceled) {
+			t.Fatalf("Wait = %v, want context.Canceled", r.err)
+		}
+		if r.req.Status != payments.StatusWaitingForPayment || r.req.WaitToken != token {
+			t.Errorf("Wait returned %+v, want the request as last seen", r.req)
+		}
+		eventually(t, 5*time.Second, "the subscription to end", func() bool { return g.srv.Live().Subscriptions == 0 })
+
+		ctx, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer stop()
+		if _, err := w.Wait(ctx, token); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Wait past its deadline = %v, want context.DeadlineExceeded", err)
+		}
+	})
+}
+
+func TestWaitRejectsABadWaitToken(t *testing.T) {
+	g := newGateway(t)
+	w := watcher(t, g.merchant)
+	before := g.srv.Requests()
+	if _, err := w.Wait(context.Background(), "not-a-uuid"); !errors.Is(err, client.ErrInvalidInput) {
+		t.Errorf("Wait(not-a-uuid) = %v, want client.ErrInvalidInput", err)
+	}
+	if g.srv.Requests() != before {
+		t.Error("a malformed wait token was sent")
+	}
+}
+
+func TestWaitWithABadToken(t *testing.T) {
+	g := newGateway(t)
+	_, token := g.swish(t)
+	bad := g.merchant.WithToken("not-a-token")
+	w := watcher(t, bad)
+	_, err := w.Wait(context.Background(), token)
+	if !errors.Is(err, client.ErrUnauthorized) {
+		t.Fatalf("Wait with a bad token = %v, want client.ErrUnauthorized", err)
+	}
+	if live := g.srv.Live(); live.WebSockets != 0 {
+		t.Errorf("a refused token left %d websockets", live.WebSockets)
+	}
+}
+
+func TestCloseEndsWaitsAndReleasesEverything(t *testing.T) {
+	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
+		g := newGateway(t)
+		tokens := make([]string, 5)
+		for i := range tokens {
+			_, tokens[i] = g.swish(t)
+		}
+		opts := goleak.IgnoreCurrent()
+		w, err := subscriptions.NewWatcher(g.merchant, subscriptions.WithProtocol(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var chans []<-chan result
+		for _, tok := range tokens {
+			chans = append(chans, waitAsync(context.Background(), w, tok))
+		}
+		eventually(t, 5*time.Second, "the subscriptions", func() bool {
+			return g.srv.Live() == kronortest.Live{WebSockets: 1, Subscriptions: len(tokens)}
+		})
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, ch := range chans {
+			if r := receive(t, ch, 5*time.Second); !errors.Is(r.err, subscriptions.ErrClosed) {
+				t.Errorf("Wait after Close = %v, want ErrClosed", r.err)
+			}
+		}
+		eventually(t, 5*time.Second, "the gateway to see nothing live", func() bool {
+			return g.srv.Live() == kronortest.Live{}
+		})
+		g.tr.CloseIdleConnections()
+		goleak.VerifyNone(t, opts)
+		if _, err := w.Wait(context.Background(), tokens[0]); !errors.Is(err, subscriptions.ErrClosed) {
+			t.Errorf("Wait on a closed watcher = %v, want ErrClosed", err)
+		}
+		if err := w.Close(); err != nil {
+			t.Errorf("second Close = %v", err)
+		}
+	})
 }

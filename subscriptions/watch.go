@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,8 +60,10 @@ func (w *Watcher) Wait(ctx context.Context, waitToken string) (payments.Request,
 // with an error as its last element: [ErrNotFound] for an unknown wait
 // token, an error wrapping ctx.Err() when ctx ends, [ErrClosed] when the
 // watcher closes, or the gateway's refusal. Stopping the loop early ends
-// the watch. A status that comes and goes while the connection is down and
-// before the next poll is not seen.
+// the watch. A status that came and went unseen (while the websocket was
+// reconnecting) is still reported, in its place, from the request's status
+// history; fields other than Status and StatusEnteredAt are then as of the
+// later report.
 func (w *Watcher) Watch(ctx context.Context, waitToken string) iter.Seq2[payments.Request, error] {
 	return func(yield func(payments.Request, error) bool) {
 		w.watch(ctx, waitToken, yield)
@@ -80,7 +83,7 @@ func (w *Watcher) watch(ctx context.Context, waitToken string, yield func(paymen
 
 	// The first read is over HTTP: it tells an unknown wait token apart and
 	// returns at once for a request that already ended.
-	first, found, err := w.read(ctx, id)
+	rep, found, err := w.read(ctx, id)
 	if err != nil {
 		if ctx.Err() != nil {
 			err = contextError(ctx, waitToken)
@@ -92,6 +95,7 @@ func (w *Watcher) watch(ctx context.Context, waitToken string, yield func(paymen
 		yield(payments.Request{}, fmt.Errorf("%w: wait token %s", ErrNotFound, waitToken))
 		return
 	}
+	first := rep.req
 	if !yield(first, nil) || first.Status.Final() {
 		return
 	}
@@ -172,29 +176,37 @@ func newWatch(id uuid.UUID, first payments.Request) *watch {
 	}
 }
 
-// apply offers a report of the request's state from any source. It is
-// accepted when it is a status not delivered before and not older than the
-// latest accepted one; so each status is delivered once even when the
-// subscription and a poll both report it, and a slow poll cannot move a
-// request back.
-func (wt *watch) apply(r payments.Request) {
+// apply offers a report of the request's state from any source: the
+// request as it is now, and the statuses it went through. Statuses not
+// delivered before and newer than the latest delivered one are delivered,
+// in order; so each status is delivered once even when the subscription and
+// a poll both report it, a slow poll cannot move a request back, and a
+// status that came and went unseen (during a reconnection) is still
+// delivered, from the history.
+func (wt *watch) apply(rep report) {
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
-	if wt.done || !newer(wt.last, progress{r.Status, r.StatusEnteredAt}) {
+	if wt.done {
 		return
 	}
-	for _, s := range wt.seen {
-		if s == r.Status {
-			return
+	added := false
+	for _, p := range rep.steps() {
+		if wt.done || !newer(wt.last, p) || slices.Contains(wt.seen, p.status) {
+			continue
+		}
+		r := rep.req
+		r.Status, r.StatusEnteredAt = p.status, p.enteredAt
+		wt.seen = append(wt.seen, p.status)
+		wt.last = p
+		wt.events = append(wt.events, r)
+		added = true
+		if p.status.Final() {
+			wt.done = true
 		}
 	}
-	wt.seen = append(wt.seen, r.Status)
-	wt.last = progress{r.Status, r.StatusEnteredAt}
-	wt.events = append(wt.events, r)
-	if r.Status.Final() {
-		wt.done = true
+	if added {
+		wt.signal()
 	}
-	wt.signal()
 }
 
 // fail ends the watch with err, unless it already ended.
@@ -269,8 +281,35 @@ func rank(s payments.Status) int {
 	return 2
 }
 
-// toRequest converts the watched selection into a payments.Request.
-func toRequest(p *api.WatchedPaymentRequest) payments.Request {
+// report is what one read of the request (a subscription message or an
+// HTTP read) says: the request now, and its status history.
+type report struct {
+	req     payments.Request
+	history []api.WatchedPaymentRequestStatusHistoryCurrentPaymentStatus
+}
+
+// steps returns the statuses of the report in the order they happened,
+// ending with the current one.
+func (rep report) steps() []progress {
+	steps := make([]progress, 0, len(rep.history)+1)
+	for _, h := range rep.history {
+		steps = append(steps, progress{payments.Status(h.Status), h.EnteredAt})
+	}
+	slices.SortStableFunc(steps, func(a, b progress) int {
+		if c := a.enteredAt.Compare(b.enteredAt); c != 0 {
+			return c
+		}
+		return rank(a.status) - rank(b.status)
+	})
+	cur := progress{rep.req.Status, rep.req.StatusEnteredAt}
+	if n := len(steps); n == 0 || steps[n-1] != cur {
+		steps = append(steps, cur)
+	}
+	return steps
+}
+
+// toReport converts the watched selection.
+func toReport(p *api.WatchedPaymentRequest) report {
 	r := payments.Request{
 		WaitToken:     p.WaitToken.String(),
 		Amount:        int64(p.Amount),
@@ -293,24 +332,24 @@ func toRequest(p *api.WatchedPaymentRequest) payments.Request {
 			r.StatusEnteredAt = s.EnteredAt
 		}
 	}
-	return r
+	return report{req: r, history: p.StatusHistory}
 }
 
 // read fetches the request over HTTP. found is false when the gateway has
 // no row for the wait token.
-func (w *Watcher) read(ctx context.Context, id uuid.UUID) (r payments.Request, found bool, err error) {
+func (w *Watcher) read(ctx context.Context, id uuid.UUID) (rep report, found bool, err error) {
 	w.httpReads.Add(1)
 	resp, err := api.PollPaymentRequest(ctx, w.c, id)
 	if err != nil {
-		return payments.Request{}, false, fmt.Errorf("subscriptions: reading payment request %s: %w", id, err)
+		return report{}, false, fmt.Errorf("subscriptions: reading payment request %s: %w", id, err)
 	}
 	for i := range resp.PaymentRequests {
 		row := &resp.PaymentRequests[i].WatchedPaymentRequest
 		if row.WaitToken == id {
-			return toRequest(row), true, nil
+			return toReport(row), true, nil
 		}
 	}
-	return payments.Request{}, false, nil
+	return report{}, false, nil
 }
 
 // isAuthError reports whether err means the token was refused.

@@ -2981,6 +2981,11 @@ func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetStatus() []WatchedP
 	return v.WatchedPaymentRequest.Status
 }
 
+// GetStatusHistory returns PollPaymentRequestPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.WatchedPaymentRequest.StatusHistory
+}
+
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
 
 	if string(b) == "null" {
@@ -3024,6 +3029,8 @@ type __premarshalPollPaymentRequestPaymentRequestsPaymentRequest struct {
 	TransactionId string `json:"transactionId"`
 
 	Status []WatchedPaymentRequestStatusCurrentPaymentStatus `json:"status"`
+
+	StatusHistory []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
 }
 
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
@@ -3046,6 +3053,7 @@ func (v *PollPaymentRequestPaymentRequestsPaymentRequest) __premarshalJSON() (*_
 	retval.ResultingPaymentId = v.WatchedPaymentRequest.ResultingPaymentId
 	retval.TransactionId = v.WatchedPaymentRequest.TransactionId
 	retval.Status = v.WatchedPaymentRequest.Status
+	retval.StatusHistory = v.WatchedPaymentRequest.StatusHistory
 	return &retval, nil
 }
 
@@ -4160,6 +4168,11 @@ func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetStatus() []Watched
 	return v.WatchedPaymentRequest.Status
 }
 
+// GetStatusHistory returns WatchPaymentRequestPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.WatchedPaymentRequest.StatusHistory
+}
+
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
 
 	if string(b) == "null" {
@@ -4203,6 +4216,8 @@ type __premarshalWatchPaymentRequestPaymentRequestsPaymentRequest struct {
 	TransactionId string `json:"transactionId"`
 
 	Status []WatchedPaymentRequestStatusCurrentPaymentStatus `json:"status"`
+
+	StatusHistory []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
 }
 
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
@@ -4225,6 +4240,7 @@ func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) __premarshalJSON() (*
 	retval.ResultingPaymentId = v.WatchedPaymentRequest.ResultingPaymentId
 	retval.TransactionId = v.WatchedPaymentRequest.TransactionId
 	retval.Status = v.WatchedPaymentRequest.Status
+	retval.StatusHistory = v.WatchedPaymentRequest.StatusHistory
 	return &retval, nil
 }
 
@@ -4244,15 +4260,16 @@ func (v *WatchPaymentRequestResponse) GetPaymentRequests() []WatchPaymentRequest
 //
 // One attempt to pay within a payment session (both roles).
 type WatchedPaymentRequest struct {
-	WaitToken          uuid.UUID                                         `json:"waitToken"`
-	Amount             scalars.BigInt                                    `json:"amount"`
-	Currency           SupportedCurrencyEnum                             `json:"currency"`
-	CreatedAt          time.Time                                         `json:"createdAt"`
-	Reference          string                                            `json:"reference"`
-	PaymentProvider    *PaymentMethodEnum                                `json:"paymentProvider"`
-	ResultingPaymentId *scalars.BigInt                                   `json:"resultingPaymentId"`
-	TransactionId      string                                            `json:"transactionId"`
-	Status             []WatchedPaymentRequestStatusCurrentPaymentStatus `json:"status"`
+	WaitToken          uuid.UUID                                                `json:"waitToken"`
+	Amount             scalars.BigInt                                           `json:"amount"`
+	Currency           SupportedCurrencyEnum                                    `json:"currency"`
+	CreatedAt          time.Time                                                `json:"createdAt"`
+	Reference          string                                                   `json:"reference"`
+	PaymentProvider    *PaymentMethodEnum                                       `json:"paymentProvider"`
+	ResultingPaymentId *scalars.BigInt                                          `json:"resultingPaymentId"`
+	TransactionId      string                                                   `json:"transactionId"`
+	Status             []WatchedPaymentRequestStatusCurrentPaymentStatus        `json:"status"`
+	StatusHistory      []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
 }
 
 // GetWaitToken returns WatchedPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
@@ -4284,6 +4301,11 @@ func (v *WatchedPaymentRequest) GetStatus() []WatchedPaymentRequestStatusCurrent
 	return v.Status
 }
 
+// GetStatusHistory returns WatchedPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequest) GetStatusHistory() []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.StatusHistory
+}
+
 // WatchedPaymentRequestStatusCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
 // The GraphQL type's documentation follows.
 //
@@ -4300,6 +4322,25 @@ func (v *WatchedPaymentRequestStatusCurrentPaymentStatus) GetStatus() PaymentSta
 
 // GetEnteredAt returns WatchedPaymentRequestStatusCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
 func (v *WatchedPaymentRequestStatusCurrentPaymentStatus) GetEnteredAt() time.Time {
+	return v.EnteredAt
+}
+
+// WatchedPaymentRequestStatusHistoryCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
+// The GraphQL type's documentation follows.
+//
+// A status an object is on, and when it entered it.
+type WatchedPaymentRequestStatusHistoryCurrentPaymentStatus struct {
+	Status    PaymentStatusEnum `json:"status"`
+	EnteredAt time.Time         `json:"enteredAt"`
+}
+
+// GetStatus returns WatchedPaymentRequestStatusHistoryCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequestStatusHistoryCurrentPaymentStatus) GetStatus() PaymentStatusEnum {
+	return v.Status
+}
+
+// GetEnteredAt returns WatchedPaymentRequestStatusHistoryCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequestStatusHistoryCurrentPaymentStatus) GetEnteredAt() time.Time {
 	return v.EnteredAt
 }
 
@@ -5361,6 +5402,10 @@ fragment WatchedPaymentRequest on PaymentRequest {
 		status
 		enteredAt
 	}
+	statusHistory {
+		status
+		enteredAt
+	}
 }
 `
 
@@ -5683,6 +5728,10 @@ fragment WatchedPaymentRequest on PaymentRequest {
 	resultingPaymentId
 	transactionId
 	status {
+		status
+		enteredAt
+	}
+	statusHistory {
 		status
 		enteredAt
 	}
