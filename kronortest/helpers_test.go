@@ -269,3 +269,14 @@ func deadline(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+func decodeBody(t testing.TB, resp *http.Response, v any) {
+	t.Helper()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("HTTP %d body is not JSON: %s", resp.StatusCode, raw)
+	}
+}

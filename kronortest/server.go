@@ -54,6 +54,8 @@ type Server struct {
 	wsMu    sync.Mutex
 	wsConns map[net.Conn]struct{}
 
+	conns connTracker
+
 	faults faultState
 }
 
@@ -185,6 +187,7 @@ func NewServer(opts ...Option) *Server {
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          stdlog.New(&logAdapter{l: log}, "", 0),
+		ConnState:         s.conns.track,
 	}
 
 	if mc, ok := cfg.clock.(*ManualClock); ok {
@@ -226,6 +229,9 @@ func (s *Server) Close() {
 		_ = s.httpSrv.Close()
 		s.CloseWebSockets()
 		s.wg.Wait()
+		// net/http may linger on a closing connection for a moment (to avoid a
+		// TCP reset); wait for it, so no goroutine outlives Close.
+		s.conns.wait(5 * time.Second)
 	})
 }
 
@@ -383,4 +389,50 @@ func (c *queryCache) Add(_ context.Context, key string, doc *ast.QueryDocument) 
 		clear(c.docs)
 	}
 	c.docs[key] = doc
+}
+
+// connTracker counts the HTTP connections net/http still serves (neither
+// closed nor hijacked).
+type connTracker struct {
+	mu   sync.Mutex
+	open map[net.Conn]struct{}
+	zero chan struct{} // closed and replaced when open becomes empty
+}
+
+func (c *connTracker) track(conn net.Conn, st http.ConnState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open == nil {
+		c.open = map[net.Conn]struct{}{}
+	}
+	switch st {
+	case http.StateNew:
+		c.open[conn] = struct{}{}
+	case http.StateClosed, http.StateHijacked:
+		delete(c.open, conn)
+		if len(c.open) == 0 && c.zero != nil {
+			close(c.zero)
+			c.zero = nil
+		}
+	}
+}
+
+// wait returns when no connection is open, or after timeout.
+func (c *connTracker) wait(timeout time.Duration) {
+	c.mu.Lock()
+	if len(c.open) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	if c.zero == nil {
+		c.zero = make(chan struct{})
+	}
+	ch := c.zero
+	c.mu.Unlock()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	}
 }

@@ -1,0 +1,134 @@
+package kronortest_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestPaymentRequestQueries(t *testing.T) {
+	f := newFixture(t)
+	// Four requests, a minute apart: two in one session, amounts differ.
+	tokA := f.session("q-a", 1000, nil)
+	a1 := f.swish(tokA)
+	f.clock.Advance(time.Minute)
+	if err := f.srv.Decline(a1); err != nil {
+		t.Fatal(err)
+	}
+	a2 := f.card(tokA)
+	f.clock.Advance(time.Minute)
+	b1 := f.swish(f.session("q-b", 3000, nil))
+	if err := f.srv.Approve(b1); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Minute)
+	c1 := f.swish(f.session("q-c", 2000, nil))
+	all := []string{a1, a2, b1, c1}
+
+	tests := []struct {
+		name string
+		args string
+		want []string
+	}{
+		{"all, creation order", ``, all},
+		{"createdAt DESC", `(orderBy: [{createdAt: DESC}])`, []string{c1, b1, a2, a1}},
+		{"single orderBy object", `(orderBy: {createdAt: DESC}, limit: 1)`, []string{c1}},
+		{"amount ASC then createdAt DESC", `(orderBy: [{amount: ASC}, {createdAt: DESC}])`, []string{a2, a1, c1, b1}},
+		{"limit and offset", `(orderBy: [{createdAt: ASC}], limit: 2, offset: 1)`, []string{a2, b1}},
+		{"offset beyond", `(offset: 10)`, nil},
+		{"waitToken _eq", `(where: {waitToken: {_eq: "` + b1 + `"}})`, []string{b1}},
+		{"waitToken _in", `(where: {waitToken: {_in: ["` + b1 + `", "` + c1 + `"]}})`, []string{b1, c1}},
+		{"waitToken _nin", `(where: {waitToken: {_nin: ["` + b1 + `", "` + c1 + `"]}})`, []string{a1, a2}},
+		{"reference _eq", `(where: {reference: {_eq: "q-a"}})`, []string{a1, a2}},
+		{"reference _neq", `(where: {reference: {_neq: "q-a"}})`, []string{b1, c1}},
+		{"status _eq", `(where: {status: {status: {_eq: WAITING_FOR_PAYMENT}}})`, []string{a2, c1}},
+		{"status _in", `(where: {status: {status: {_in: [PAID, DECLINED]}}})`, []string{a1, b1}},
+		{"resultingPaymentId _isNull false", `(where: {resultingPaymentId: {_isNull: false}})`, []string{b1}},
+		{"resultingPaymentId _isNull true", `(where: {resultingPaymentId: {_isNull: true}})`, []string{a1, a2, c1}},
+		{"_or", `(where: {_or: [{reference: {_eq: "q-b"}}, {reference: {_eq: "q-c"}}]})`, []string{b1, c1}},
+		{"_and", `(where: {_and: [{reference: {_eq: "q-a"}}, {status: {status: {_eq: DECLINED}}}]})`, []string{a1}},
+		{"_not", `(where: {_not: {reference: {_eq: "q-a"}}})`, []string{b1, c1}},
+		{"null operator ignored", `(where: {reference: {_eq: null}})`, all},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out struct{ PaymentRequests []requestRow }
+			f.merchant(`{ paymentRequests`+tc.args+` { waitToken } }`, nil).ok(t, &out)
+			var got []string
+			for _, r := range out.PaymentRequests {
+				got = append(got, r.WaitToken)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+
+	// A session token sees its own session's requests only.
+	var own struct{ PaymentRequests []requestRow }
+	f.as(tokA, `{ paymentRequests(orderBy: [{createdAt: ASC}]) { waitToken } }`, nil).ok(t, &own)
+	if len(own.PaymentRequests) != 2 || own.PaymentRequests[0].WaitToken != a1 || own.PaymentRequests[1].WaitToken != a2 {
+		t.Fatalf("session A sees %+v", own.PaymentRequests)
+	}
+	f.as(tokA, `query($w: uuid!) { paymentRequests(where: {waitToken: {_eq: $w}}) { waitToken } }`, map[string]any{"w": b1}).ok(t, &own)
+	if len(own.PaymentRequests) != 0 {
+		t.Fatal("session A sees another session's request")
+	}
+	f.merchant(`{ paymentRequests(limit: -1) { waitToken } }`, nil).fails(t, "validation-failed", "args.limit")
+}
+
+func TestMerchantQueries(t *testing.T) {
+	f := newFixture(t)
+	p1 := f.paidPayment("mq-1", 1000)
+	p2 := f.authorizedPayment("mq-2", 2000)
+	f.capture(p2, 500).ok(t, nil)
+	f.refund(p1, 100, nil).ok(t, nil)
+	p3 := f.authorizedPayment("mq-3", 700)
+	f.release(p3, 700, nil).ok(t, nil)
+
+	var pays struct {
+		Payments []struct {
+			ID            int64
+			CurrentStatus string
+		}
+	}
+	f.merchant(`{ payments(orderBy: [{id: DESC}]) { id currentStatus } }`, nil).ok(t, &pays)
+	if len(pays.Payments) != 3 || pays.Payments[0].ID != p3 || pays.Payments[0].CurrentStatus != "RELEASED" {
+		t.Fatalf("payments %+v", pays.Payments)
+	}
+	f.merchant(`{ payments(where: {currentStatus: {_eq: PARTIALLY_CAPTURED}}) { id currentStatus } }`, nil).ok(t, &pays)
+	if len(pays.Payments) != 1 || pays.Payments[0].ID != p2 {
+		t.Fatalf("PARTIALLY_CAPTURED payments %+v", pays.Payments)
+	}
+	f.merchant(`{ payments(where: {merchantReference: {_eq: "mq-1"}}) { id currentStatus } }`, nil).ok(t, &pays)
+	if len(pays.Payments) != 1 || pays.Payments[0].ID != p1 {
+		t.Fatalf("payments of mq-1 %+v", pays.Payments)
+	}
+
+	var caps struct {
+		PaymentCaptures []struct{ PaymentID, Amount int64 }
+	}
+	f.merchant(`query($p: bigint!) { paymentCaptures(where: {paymentId: {_eq: $p}}) { paymentId amount } }`, map[string]any{"p": p2}).ok(t, &caps)
+	if len(caps.PaymentCaptures) != 1 || caps.PaymentCaptures[0].Amount != 500 {
+		t.Fatalf("captures %+v", caps)
+	}
+	// bigint variables may be sent as strings.
+	f.merchant(`query($p: bigint!) { paymentCaptures(where: {paymentId: {_eq: $p}}) { paymentId amount } }`, map[string]any{"p": itoa(p2)}).ok(t, &caps)
+	if len(caps.PaymentCaptures) != 1 {
+		t.Fatalf("captures by string id %+v", caps)
+	}
+	var rels struct {
+		TransactionReleases []struct{ PaymentID int64 }
+	}
+	f.merchant(`{ transactionReleases { paymentId } }`, nil).ok(t, &rels)
+	if len(rels.TransactionReleases) != 1 || rels.TransactionReleases[0].PaymentID != p3 {
+		t.Fatalf("releases %+v", rels)
+	}
+	var refs struct {
+		Refunds []struct{ PaymentID, TotalAmount int64 }
+	}
+	f.merchant(`{ refunds { paymentId totalAmount } }`, nil).ok(t, &refs)
+	if len(refs.Refunds) != 1 || refs.Refunds[0].PaymentID != p1 || refs.Refunds[0].TotalAmount != 100 {
+		t.Fatalf("refunds %+v", refs)
+	}
+}
