@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -107,16 +108,15 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	s.liveWS.Add(1)
 	defer s.liveWS.Add(-1)
 	tw := &trackingWriter{ResponseWriter: w, s: s}
-	defer tw.untrack()
 	ctx := context.WithValue(r.Context(), upgradeAuthKey{}, r.Header.Get("Authorization"))
 	s.ws.Do(tw, r.WithContext(graphql.StartOperationTrace(ctx)), s.exec)
 }
 
-// trackingWriter records the connection the websocket library hijacks.
+// trackingWriter records the connection the websocket library hijacks, so
+// CloseWebSockets and Close can close it, until it is closed.
 type trackingWriter struct {
 	http.ResponseWriter
-	s    *Server
-	conn net.Conn
+	s *Server
 }
 
 func (t *trackingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -124,28 +124,34 @@ func (t *trackingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	tc := &trackedConn{Conn: c, s: t.s}
 	t.s.wsMu.Lock()
-	t.conn = c
-	t.s.wsConns[c] = struct{}{}
+	t.s.wsConns[tc] = struct{}{}
 	closed := isClosed(t.s.done)
 	t.s.wsMu.Unlock()
 	if closed {
-		_ = c.Close()
+		_ = tc.Close()
 	}
-	return c, rw, nil
-}
-
-func (t *trackingWriter) untrack() {
-	if t.conn == nil {
-		return
-	}
-	t.s.wsMu.Lock()
-	delete(t.s.wsConns, t.conn)
-	t.s.wsMu.Unlock()
-	_ = t.conn.Close()
+	return tc, rw, nil
 }
 
 func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+// trackedConn forgets itself when closed.
+type trackedConn struct {
+	net.Conn
+	s    *Server
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.s.wsMu.Lock()
+		delete(c.s.wsConns, c)
+		c.s.wsMu.Unlock()
+	})
+	return c.Conn.Close()
+}
 
 func isClosed(ch <-chan struct{}) bool {
 	select {
