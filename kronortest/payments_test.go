@@ -364,20 +364,18 @@ func TestAutoApproveOnSystemClock(t *testing.T) {
 	srv := kronortest.NewServer(kronortest.WithAutoApprove(time.Millisecond))
 	defer srv.Close()
 	f := &fixture{t: t, srv: srv, clock: kronortest.NewManualClock(time.Now())}
-	wt := f.swish(f.session("ref-auto-real", 1000, nil))
-	ctx := deadline(t)
-	for {
-		st, err := srv.PaymentRequestStatus(wt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st == "PAID" {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("still %s", st)
-		case <-time.After(time.Millisecond):
-		}
+	tok := f.session("ref-auto-real", 1000, nil)
+	w := connect(t, srv, legacyWS, tok)
+	w.subscribe("1", `subscription { paymentRequests { waitToken status { status } } }`, nil)
+	var r watched
+	w.result("1", &r) // no request yet
+	wt := f.swish(tok)
+	var seen []string
+	for r.statusOf(wt) != "PAID" {
+		w.result("1", &r)
+		seen = append(seen, r.statusOf(wt))
+	}
+	if want := []string{"PRE_FLIGHT_CHECK", "INITIALIZING", "WAITING_FOR_PAYMENT", "PAID"}; !slices.Equal(seen, want) {
+		t.Fatalf("pushed %v, want %v", seen, want)
 	}
 }

@@ -3,6 +3,9 @@ package kronortest
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph"
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
 )
@@ -19,13 +22,22 @@ func (r *resolver) Subscription_root() graph.Subscription_rootResolver {
 	return subscriptionResolver{r}
 }
 
+// caller returns the identity of the request, refusing a role that does not
+// have the root field (the role checker refuses it earlier; this is a second
+// line).
 func caller(ctx context.Context, field string, want role) (identity, error) {
 	id, ok := identityFrom(ctx)
 	if !ok {
 		return identity{}, gwError(codeInvalidJWT, "$", "%s", errNoToken)
 	}
 	if id.role&want == 0 {
-		return identity{}, gwError(codeValidationFailed, fieldPath(field), "field '%s' not found in type: 'query_root'", field)
+		root := "query_root"
+		if graphql.HasOperationContext(ctx) {
+			if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation != ast.Query {
+				root = string(op.Operation) + "_root"
+			}
+		}
+		return identity{}, gwError(codeValidationFailed, fieldPath(field), "field '%s' not found in type: '%s'", field, root)
 	}
 	return id, nil
 }

@@ -25,14 +25,15 @@ type sessionInput struct {
 }
 
 // messageAllowed reports whether r may appear in a customer-facing message:
-// alphanumerics, the Swedish letters and : ; . , ? ! ( ) ” " and space.
+// ASCII alphanumerics, the Swedish letters (å ä ö, and é as in "idé") and
+// : ; . , ? ! ( ) ” " and space.
 func messageAllowed(r rune) bool {
 	switch {
 	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
 		return true
 	}
 	switch r {
-	case 'å', 'ä', 'ö', 'Å', 'Ä', 'Ö', 'é', 'É', 'ü', 'Ü',
+	case 'å', 'ä', 'ö', 'Å', 'Ä', 'Ö', 'é', 'É',
 		':', ';', '.', ',', '?', '!', '(', ')', '”', '"', ' ':
 		return true
 	}

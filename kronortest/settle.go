@@ -136,12 +136,12 @@ func (s *store) newPaymentCapture(id identity, in model.PaymentCaptureInput) (*m
 		s.captures[c.id] = c
 		s.captureList = append(s.captureList, c)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Captures++ })
-		s.unsettled = append(s.unsettled, func() bool { return s.settleCapture(c) })
+		s.unsettled = append(s.unsettled, func() { s.settleCapture(c) })
 		return &model.PaymentCaptureResult{CaptureID: bigint(c.id), CaptureTransactionID: c.transactionID}, nil
 	})
 }
 
-func (s *store) settleCapture(c *capture) bool {
+func (s *store) settleCapture(c *capture) {
 	at := s.now()
 	set := func(st model.PaymentCaptureStatusEnum) {
 		c.history = append(c.history, captureEntry{status: st, at: at})
@@ -169,7 +169,6 @@ func (s *store) settleCapture(c *capture) bool {
 	case OutcomeAmbiguous:
 		// stays CAPTURING
 	}
-	return true
 }
 
 func (s *store) releasePayment(id identity, in model.ReleasePaymentInput) (*model.ReleasePaymentResult, error) {
@@ -226,12 +225,12 @@ func (s *store) releasePayment(id identity, in model.ReleasePaymentInput) (*mode
 		s.releases[r.id] = r
 		s.releaseList = append(s.releaseList, r)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Releases++ })
-		s.unsettled = append(s.unsettled, func() bool { return s.settleRelease(r) })
+		s.unsettled = append(s.unsettled, func() { s.settleRelease(r) })
 		return &model.ReleasePaymentResult{ReleaseID: strconv.FormatInt(r.id, 10)}, nil
 	})
 }
 
-func (s *store) settleRelease(r *release) bool {
+func (s *store) settleRelease(r *release) {
 	at := s.now()
 	set := func(st model.TransactionReleaseStatusEnum) {
 		r.history = append(r.history, releaseEntry{status: st, at: at})
@@ -245,7 +244,6 @@ func (s *store) settleRelease(r *release) bool {
 	default:
 		set(model.TransactionReleaseStatusEnumError)
 	}
-	return true
 }
 
 func (s *store) refundPayment(id identity, in model.RefundPaymentInput) (*model.RefundPaymentResult, error) {
@@ -298,12 +296,12 @@ func (s *store) refundPayment(id identity, in model.RefundPaymentInput) (*model.
 		s.refunds[r.waitToken] = r
 		s.refundList = append(s.refundList, r)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Refunds++ })
-		s.unsettled = append(s.unsettled, func() bool { return s.settleRefund(r) })
+		s.unsettled = append(s.unsettled, func() { s.settleRefund(r) })
 		return &model.RefundPaymentResult{WaitToken: r.waitToken, RefundTransactionID: r.transactionID}, nil
 	})
 }
 
-func (s *store) settleRefund(r *refund) bool {
+func (s *store) settleRefund(r *refund) {
 	at := s.now()
 	set := func(st model.RefundStatusEnum) {
 		r.history = append(r.history, refundEntry{status: st, at: at})
@@ -319,7 +317,6 @@ func (s *store) settleRefund(r *refund) bool {
 		r.errorMessage = "the refund failed"
 		set(model.RefundStatusEnumError)
 	}
-	return true
 }
 
 // refundStatus summarises a payment's paid refunds.

@@ -231,7 +231,7 @@ type store struct {
 	idem *idemCache
 
 	manualSettle  bool
-	unsettled     []func() bool // settle functions of captures, releases and refunds; true when done
+	unsettled     []func() // settle functions of the pending captures, releases and refunds
 	scriptCapture []Outcome
 	scriptRelease []Outcome
 	scriptRefund  []Outcome

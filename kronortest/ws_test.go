@@ -406,3 +406,26 @@ func TestServerCloseEndsWebSockets(t *testing.T) {
 		t.Fatalf("Live after Close: %+v", l)
 	}
 }
+
+func TestKeepAlives(t *testing.T) {
+	f := newFixture(t, kronortest.WithKeepAlive(5*time.Millisecond))
+	for proto, want := range map[string]string{legacyWS: "ka", transportWS: "ping"} {
+		t.Run(proto, func(t *testing.T) {
+			w := connect(t, f.srv, proto, f.srv.MerchantToken())
+			for n := 0; n < 2; {
+				_, b, err := w.c.Read(w.ctx)
+				if err != nil {
+					t.Fatalf("waiting for %s: %v", want, err)
+				}
+				var m wsMessage
+				if err := json.Unmarshal(b, &m); err != nil {
+					t.Fatal(err)
+				}
+				if m.Type != want {
+					t.Fatalf("got %s, want only %s", m.Type, want)
+				}
+				n++
+			}
+		})
+	}
+}
