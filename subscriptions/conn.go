@@ -18,22 +18,23 @@ import (
 // How the watcher uses the hasura subscription client, and why.
 //
 // Each connection is its own graphql.SubscriptionClient, used for that one
-// websocket only: when the socket ends for any reason the client's Run
-// returns (its OnDisconnected hook cancels the context Run redials with),
-// and the watcher's supervisor opens a new client, with backoff. This
-// avoids the hasura client's own reconnection, which
+// websocket only: its socket constructor (dialOnce) refuses a second dial,
+// so when the socket ends for any reason the client's Run returns, and the
+// watcher's supervisor opens a new client, with backoff. This avoids the
+// hasura client's own reconnection, which
 //   - stops for good on a close with code 1000 (and on an abnormal close),
+//     and needs WithRetryStatusCodes for others;
 //   - re-sends the subscriptions it holds with new ids, racing with
 //     subscriptions added meanwhile (one added while it redials is lost,
 //     one added while it processes connection_ack is started twice: the
-//     subscriptions that multiply after reconnects, hasura issue #164),
+//     subscriptions that multiply after reconnects, hasura issue #164);
 //   - sleeps between attempts without watching any context.
 //
 // A new client gets a subscription for every active watch, each made only
 // after connection_ack (so none races with the client's own ack handling),
-// and then one HTTP read per watch catches up with changes made while the
-// socket was down. Subscription ids are never reused across clients, so
-// nothing multiplies.
+// and then one HTTP read per watch that lost its subscription catches up
+// with changes made while the socket was down. Subscription ids are never
+// reused across clients, so nothing multiplies.
 //
 // Other settings: synchronous delivery (the default runs every message in
 // its own goroutine, which reorders them); handlers that always return nil
@@ -41,10 +42,12 @@ import (
 // exit-when-no-subscription (the default closes the client whenever the
 // last subscription ends); a read timeout that the gateway's keep-alives
 // (legacy protocol) or the watcher's pings (graphql-transport-ws) keep from
-// firing on a healthy idle connection; no hasura keep-alive or idle-timeout
-// goroutines, whose blocking sends on the client's error channel can
-// outlive the client. The watcher closes a connection with a websocket
-// close handshake, which lets the client's read loop end on its own.
+// firing on a healthy idle connection, instead of the default minute
+// after which an idle connection without keep-alives is torn down; no
+// hasura keep-alive or idle-timeout goroutines, whose blocking sends on the
+// client's error channel can outlive the client (see socket for the read
+// loop's). The watcher closes a connection with a websocket close
+// handshake, which lets the client's read loop end on its own.
 
 // conn is one websocket connection and the hasura client that owns it.
 type conn struct {
@@ -52,6 +55,7 @@ type conn struct {
 	sc     *graphql.SubscriptionClient
 	cancel context.CancelFunc // cancels the context Run dials with
 	ended  chan struct{}      // closed once Run has returned
+	dialed atomic.Bool        // the client's one socket was dialed
 
 	// Guarded by Watcher.mu.
 	startedAt time.Time
@@ -91,10 +95,10 @@ func (w *Watcher) newConn(gen uint64) *conn {
 		WithSyncMode(true).
 		WithExitWhenNoSubscription(false).
 		WithConnectionInitialisationTimeout(0). // the supervisor times the ack
-		WithRetryTimeout(time.Nanosecond).      // one dial per client
+		WithWebSocket(dialOnce(c)).             // one socket per client
+		WithRetryTimeout(time.Nanosecond).      // no redial loop: Run returns
 		WithRetryDelay(0).
 		OnConnected(func() { w.connected(c) }).
-		OnDisconnected(cancel).
 		OnError(func(sc *graphql.SubscriptionClient, err error) error {
 			w.connError(c, sc, err)
 			return err // ends Run; the supervisor decides what comes next
@@ -320,6 +324,7 @@ func (w *Watcher) step(s *supervisorState) (next time.Time) {
 		toFail  []*watch
 		failErr error
 		toSub   []*watch
+		toRead  []*watch
 		subConn *conn
 		toClose *conn
 	)
@@ -327,6 +332,11 @@ func (w *Watcher) step(s *supervisorState) (next time.Time) {
 	c := w.conn
 	if c != nil && c.finished {
 		w.conn = nil
+		for wt := range w.watches {
+			if wt.subGen == c.gen {
+				wt.catchUp = true // changes during the outage: read once after reconnecting
+			}
+		}
 		if c.acked && now.Sub(c.ackedAt) >= w.cfg.backoffMax {
 			s.failures = 0
 		} else {
@@ -370,6 +380,10 @@ func (w *Watcher) step(s *supervisorState) (next time.Time) {
 			if wt.subGen != c.gen {
 				wt.subGen = c.gen
 				toSub = append(toSub, wt)
+				if wt.catchUp {
+					wt.catchUp = false
+					toRead = append(toRead, wt)
+				}
 			}
 		}
 	}
@@ -391,7 +405,7 @@ func (w *Watcher) step(s *supervisorState) (next time.Time) {
 			w.subscribe(subConn, wt)
 		}
 		// Catch up with changes made while the socket was down.
-		w.readAll(toSub, nil)
+		w.readAll(toRead, nil)
 	}
 	return next
 }

@@ -3,6 +3,8 @@ package subscriptions_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -30,6 +32,9 @@ type proxy struct {
 	refusing atomic.Bool  // answer websocket upgrades with 503
 	accepted atomic.Int32 // websockets relayed so far
 	alive    atomic.Int32 // keep-alives (ka, ping, pong) sent by the gateway
+	// initClose, when not 0, answers every connection_init by closing the
+	// client's websocket with this code, as Hasura refuses a token.
+	initClose atomic.Int32
 
 	mu sync.Mutex
 	// toServer, when set, rewrites each client message (nil drops it).
@@ -54,6 +59,7 @@ func newProxy(t testing.TB, upstream string) *proxy {
 	p := &proxy{upstream: u, conns: map[*relay]struct{}{}}
 	p.rp = httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
 	p.rp.Transport = &http.Transport{}
+	p.rp.ErrorLog = log.New(io.Discard, "", 0) // cancelled polls at Close
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(func() {
 		p.srv.Close()
@@ -202,6 +208,10 @@ func (p *proxy) pump(ctx context.Context, from, to *websocket.Conn, toServer boo
 		var msg map[string]any
 		if err := json.Unmarshal(b, &msg); err == nil {
 			typ, _ := msg["type"].(string)
+			if code := p.initClose.Load(); toServer && typ == "connection_init" && code != 0 {
+				_ = from.Close(websocket.StatusCode(code), "unauthorized")
+				return
+			}
 			p.mu.Lock()
 			f := p.toClient
 			if toServer {

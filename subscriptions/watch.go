@@ -158,6 +158,7 @@ type watch struct {
 	subGen      uint64       // connection generation the subscription belongs to; 0 for none
 	subID       string       // hasura subscription id on that connection
 	subFailures atomic.Int32 // consecutive temporary subscription errors
+	catchUp     bool         // lost its subscription: read once over HTTP when resubscribed
 }
 
 // progress is what ordering needs of a status report.
