@@ -1,0 +1,169 @@
+package trust
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/kronortest"
+)
+
+var long = flag.Bool("long", false, "run the long variants: 10,000 checkout flows and 10,000 concurrent waits")
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	// Clients that were not given a transport use http.DefaultTransport; its
+	// idle connections are not leaks.
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// gateway is a fake gateway with a merchant client on a transport of its own,
+// whose idle connections are closed when the test ends.
+type gateway struct {
+	srv      *kronortest.Server
+	merchant *client.Client
+	tr       *http.Transport
+}
+
+// newGateway starts a fake gateway and a merchant client for it with quick
+// retries. Extra client options come last, so they win.
+func newGateway(t testing.TB, srvOpts []kronortest.Option, clientOpts ...client.Option) *gateway {
+	t.Helper()
+	srv := kronortest.NewServer(srvOpts...)
+	t.Cleanup(srv.Close)
+	return &gateway{srv: srv, merchant: newClient(t, srv, srv.MerchantToken(), clientOpts...)}
+}
+
+// newClient makes a client for srv with its own transport, as a separate
+// process would have.
+func newClient(t testing.TB, srv *kronortest.Server, token string, opts ...client.Option) *client.Client {
+	t.Helper()
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	t.Cleanup(tr.CloseIdleConnections)
+	c, err := client.New(token, append([]client.Option{
+		client.WithEndpoint(srv.URL()),
+		client.WithHTTPClient(&http.Client{Transport: tr}),
+		client.WithBackoff(time.Millisecond, 10*time.Millisecond),
+	}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// eventually checks cond every few milliseconds until it holds or the
+// deadline passes; it reports whether cond held. It waits for a state that no
+// event announces (the fake's live counters), never to order two events.
+func eventually(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		<-tick.C
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// counter is a slog.Handler that counts records by the values of some
+// attributes (e.g. the fake's "fault" and "operation"), for reporting what was
+// injected. Records without the first attribute are not counted.
+type counter struct {
+	keys []string
+	mu   sync.Mutex
+	n    map[string]int
+}
+
+func newCounter(keys ...string) *counter { return &counter{keys: keys, n: map[string]int{}} }
+
+func (c *counter) Enabled(context.Context, slog.Level) bool { return true }
+func (c *counter) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c *counter) WithGroup(string) slog.Handler            { return c }
+func (c *counter) Handle(_ context.Context, r slog.Record) error {
+	vals := make([]string, len(c.keys))
+	r.Attrs(func(a slog.Attr) bool {
+		for i, k := range c.keys {
+			if a.Key == k {
+				vals[i] = a.Value.String()
+			}
+		}
+		return true
+	})
+	if vals[0] == "" {
+		return nil
+	}
+	c.mu.Lock()
+	c.n[strings.Join(vals, " / ")]++
+	c.mu.Unlock()
+	return nil
+}
+
+// sum adds up the counts whose key satisfies match.
+func (c *counter) sum(match func(key string) bool) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for k, v := range c.n {
+		if match(k) {
+			n += v
+		}
+	}
+	return n
+}
+
+func (c *counter) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keys := make([]string, 0, len(c.n))
+	for k := range c.n {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\n\t%5d  %s", c.n[k], k)
+	}
+	return b.String()
+}
