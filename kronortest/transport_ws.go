@@ -5,6 +5,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -20,17 +22,9 @@ const CloseCodeUnauthorized = 4401
 // legacy subscriptions-transport-ws of Kronor's SDKs and Apollo's
 // WebSocketLink) and graphql-transport-ws, with keep-alives.
 func (s *Server) websocketTransport() transport.Websocket {
-	accept := coderws.AcceptOptions{}
-	if len(s.cfg.origins) > 0 {
-		for _, o := range s.cfg.origins {
-			if o == "*" {
-				accept.InsecureSkipVerify = true
-			}
-		}
-		accept.OriginPatterns = originHosts(s.cfg.origins)
-	}
 	return transport.Websocket{
-		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: accept},
+		// serveWebSocket has checked the origin already.
+		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true}},
 		KeepAlivePingInterval: s.cfg.keepAlive,
 		PingPongInterval:      s.cfg.keepAlive,
 		MissingPongOk:         true,
@@ -38,29 +32,17 @@ func (s *Server) websocketTransport() transport.Websocket {
 	}
 }
 
-// originHosts turns origins ("https://shop.example:3000") into coder/websocket
-// origin patterns (hosts).
-func originHosts(origins []string) []string {
-	var hosts []string
-	for _, o := range origins {
-		if o == "*" {
-			continue
-		}
-		if i := indexScheme(o); i >= 0 {
-			o = o[i+3:]
-		}
-		hosts = append(hosts, o)
+// websocketOriginOK accepts a websocket from a non-browser client (no Origin),
+// from a page of the server's own origin, or from an allowed origin.
+func (s *Server) websocketOriginOK(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
 	}
-	return hosts
-}
-
-func indexScheme(s string) int {
-	for i := 0; i+3 <= len(s); i++ {
-		if s[i:i+3] == "://" {
-			return i
-		}
+	if u, err := url.Parse(origin); err == nil && strings.EqualFold(u.Host, r.Host) {
+		return true
 	}
-	return -1
+	return s.originAllowed(origin)
 }
 
 type upgradeAuthKey struct{}
@@ -105,6 +87,11 @@ func initAuthorization(p transport.InitPayload) string {
 // serveWebSocket runs one websocket connection, counting and tracking it so
 // Live reports it and CloseWebSockets can close it.
 func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	if !s.websocketOriginOK(r) {
+		writeJSON(w, http.StatusForbidden, gqlResponse{Errors: errList(gwError("access-denied", "$",
+			"websocket origin %q is not allowed", r.Header.Get("Origin")))})
+		return
+	}
 	s.liveWS.Add(1)
 	defer s.liveWS.Add(-1)
 	tw := &trackingWriter{ResponseWriter: w, s: s}

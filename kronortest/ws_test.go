@@ -429,3 +429,29 @@ func TestKeepAlives(t *testing.T) {
 		})
 	}
 }
+
+func TestWebSocketOrigins(t *testing.T) {
+	closed := newFixture(t)
+	open := newFixture(t, kronortest.WithAllowedOrigins("http://shop.example"))
+	dial := func(srv *kronortest.Server, origin string) error {
+		c, resp, err := websocket.Dial(deadline(t), srv.WebSocketURL(), &websocket.DialOptions{
+			Subprotocols: []string{legacyWS}, HTTPHeader: http.Header{"Origin": {origin}},
+		})
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		if err == nil {
+			c.CloseNow()
+		}
+		return err
+	}
+	if err := dial(closed.srv, "http://shop.example"); err == nil {
+		t.Error("a cross-origin websocket was accepted by default")
+	}
+	if err := dial(open.srv, "http://shop.example"); err != nil {
+		t.Errorf("an allowed origin was refused: %v", err)
+	}
+	if err := dial(open.srv, "http://evil.example"); err == nil {
+		t.Error("an origin not allowed was accepted")
+	}
+}

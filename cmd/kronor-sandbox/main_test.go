@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"go.uber.org/goleak"
 )
 
@@ -119,6 +120,26 @@ func TestSandboxWalksAPayment(t *testing.T) {
 		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
 		t.Fatalf("preflight: HTTP %d %v", resp.StatusCode, resp.Header)
 	}
+
+	// ...and subscribe from a page on another origin, as Apollo's WebSocketLink does.
+	wsURL := "ws" + strings.TrimPrefix(endpoint, "http")
+	c, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{
+		Subprotocols: []string{"graphql-ws"},
+		HTTPHeader:   http.Header{"Origin": {"http://localhost:3000"}},
+	})
+	if err != nil {
+		t.Fatalf("cross-origin websocket: %v", err)
+	}
+	init, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]any{
+		"headers": map[string]any{"Authorization": "Bearer " + s.NewPaymentSession.Token}}})
+	if err := c.Write(ctx, websocket.MessageText, init); err != nil {
+		t.Fatal(err)
+	}
+	_, ack, err := c.Read(ctx)
+	if err != nil || !bytes.Contains(ack, []byte("connection_ack")) {
+		t.Fatalf("connection_init: %s %v", ack, err)
+	}
+	c.Close(websocket.StatusNormalClosure, "")
 
 	stop()
 	if err := <-done; err != nil {
