@@ -2,6 +2,7 @@ package subscriptions_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -176,3 +177,5 @@ func protocols(t *testing.T, f func(t *testing.T, p subscriptions.Protocol)) {
 		t.Run(string(p), func(t *testing.T) { f(t, p) })
 	}
 }
+
+func isNotFound(err error) bool { return errors.Is(err, subscriptions.ErrNotFound) }

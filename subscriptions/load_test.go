@@ -1,0 +1,93 @@
+package subscriptions_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/kronor-io/kronor-go/kronortest"
+	"github.com/kronor-io/kronor-go/payments"
+)
+
+// requests starts n Swish payment requests in one session and returns their
+// wait tokens.
+func (g *gateway) requests(t testing.TB, n int) []string {
+	t.Helper()
+	sc := g.session(t)
+	tokens := make([]string, n)
+	for i := range tokens {
+		p, err := payments.Swish(context.Background(), sc, payments.SwishParams{
+			Redirect: payments.Redirect{ReturnURL: fmt.Sprintf("%s?attempt=%d", returnURL, i)},
+		})
+		if err != nil {
+			t.Fatalf("payments.Swish: %v", err)
+		}
+		tokens[i] = p.WaitToken
+	}
+	return tokens
+}
+
+// TestThousandConcurrentWaits runs 1,000 waits on one watcher (one
+// websocket), kills the websocket under them, and approves half of them and
+// declines the others.
+func TestThousandConcurrentWaits(t *testing.T) {
+	const n = 1000
+	g := newGateway(t)
+	tokens := g.requests(t, n)
+	w := watcher(t, g.merchant, fast()...)
+	chans := make([]<-chan result, n)
+	for i, tok := range tokens {
+		chans[i] = waitAsync(context.Background(), w, tok)
+	}
+	want := kronortest.Live{WebSockets: 1, Subscriptions: n}
+	eventually(t, 60*time.Second, "1,000 subscriptions on one websocket", func() bool { return g.srv.Live() == want })
+	for i := range 1 {
+		g.srv.CloseWebSockets()
+		eventually(t, 60*time.Second, fmt.Sprintf("reconnection %d", i+1), func() bool {
+			return w.Stats().Connections == int64(i+2) && w.Stats().Subscriptions == n && g.srv.Live() == want
+		})
+	}
+	for i, tok := range tokens {
+		if i%2 == 0 {
+			_ = g.srv.Approve(tok)
+		} else {
+			_ = g.srv.Decline(tok)
+		}
+	}
+	for i, ch := range chans {
+		r := receive(t, ch, 60*time.Second)
+		switch {
+		case r.req.WaitToken != tokens[i]:
+			t.Fatalf("wait %d returned %s, want %s", i, r.req.WaitToken, tokens[i])
+		case i%2 == 0 && (r.err != nil || r.req.Status != payments.StatusPaid):
+			t.Fatalf("wait %d = %s, %v; want PAID", i, r.req.Status, r.err)
+		case i%2 == 1 && r.req.Status != payments.StatusDeclined:
+			t.Fatalf("wait %d = %s, %v; want DECLINED", i, r.req.Status, r.err)
+		}
+	}
+	eventually(t, 30*time.Second, "every subscription to end", func() bool { return g.srv.Live().Subscriptions == 0 })
+	if s := w.Stats(); s.Watches != 0 || s.Connections != 2 {
+		t.Errorf("Stats = %+v, want no watch and 2 connections", s)
+	}
+}
+
+// TestSessionTokenWatcherSeesOnlyItsSession: a watcher on a session token
+// waits for that session's request; another session's is not found.
+func TestSessionTokenWatcherSeesOnlyItsSession(t *testing.T) {
+	g := newGateway(t)
+	sc, mine := g.swish(t)
+	_, theirs := g.swish(t)
+	w := watcher(t, sc, fast()...)
+	if _, err := w.Wait(context.Background(), theirs); err == nil || !isNotFound(err) {
+		t.Fatalf("Wait(another session's request) = %v, want ErrNotFound", err)
+	}
+	ch := waitAsync(context.Background(), w, mine)
+	eventually(t, 5*time.Second, "the subscription", func() bool { return g.srv.Live().Subscriptions == 1 })
+	if err := g.srv.Approve(mine); err != nil {
+		t.Fatal(err)
+	}
+	if r := receive(t, ch, 5*time.Second); r.err != nil || r.req.Status != payments.StatusPaid {
+		t.Fatalf("Wait = %+v, %v", r.req, r.err)
+	}
+}
