@@ -27,6 +27,14 @@
 //	if err := srv.Approve(waitToken); err != nil { ... }
 //	if n := srv.Counts("order-1").Payments; n != 1 { t.Fatalf("%d payments", n) }
 //
+// A few choices where the gateway's documentation is silent: the merchant's
+// default currency is SEK; a session token starts payments until the
+// session's expiresAt, reads its session's payment requests for 24 hours more,
+// and is refused after that; captures, releases and refunds settle when the
+// next request is served (see [WithManualSettlement]); an idempotency key is
+// scoped to its caller (the merchant or one session) and its mutation, and a
+// failed call is not remembered.
+//
 // Errors look like Hasura's: HTTP 200 with
 // {"errors":[{"message":…,"extensions":{"code":…,"path":"$.selectionSet.…"}}]};
 // a bad or expired token gets HTTP 401 with code "invalid-jwt", or, on a
