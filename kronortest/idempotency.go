@@ -69,8 +69,6 @@ func (c *idemCache) put(k idemKey, fp [16]byte, result any) {
 	}
 }
 
-func (c *idemCache) len() int { return c.order.Len() }
-
 // fingerprint identifies a mutation's input: two inputs with the same
 // fingerprint are the same request.
 func fingerprint(input any) [16]byte {
