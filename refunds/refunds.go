@@ -30,7 +30,7 @@ type Params struct {
 	// PaymentTransactionID is the transaction id of the payment to refund.
 	PaymentTransactionID string
 	// Message is shown to the customer. Required, at most 50 characters of
-	// A-Z a-z 0-9 å ä ö Å Ä Ö, space and : ; . , ? ! ( ) ” ".
+	// A-Z a-z 0-9 å ä ö é Å Ä Ö É, space and : ; . , ? ! ( ) ” ".
 	Message string
 	// MerchantReference is optional, at most 100 characters, and must be
 	// unique among the merchant's refunds that did not fail: the gateway

@@ -54,8 +54,8 @@
 //     with StreetNumber (streetAddress is then sent as the empty string); giving
 //     both is a violation.
 //   - Message (at most 50 characters) is checked against the schema's
-//     character set: ASCII letters and digits, å ä ö Å Ä Ö, space and
-//     : ; . , ? ! ( ) ” " (no hyphen, no other accented letters).
+//     character set: ASCII letters and digits, å ä ö é Å Ä Ö É, space and
+//     : ; . , ? ! ( ) ” " (no hyphen, no other accented letters; é is Swedish, as in "idé").
 //
 // # Idempotency
 //

@@ -35,7 +35,7 @@ type Params struct {
 	// characters, not checked for uniqueness.
 	MerchantReference2 string
 	// Message is shown to the customer on the payment screen, e.g. an order
-	// number. Required, at most 50 characters of A-Z a-z 0-9 å ä ö Å Ä Ö, space
+	// number. Required, at most 50 characters of A-Z a-z 0-9 å ä ö é Å Ä Ö É, space
 	// and : ; . , ? ! ( ) ” ".
 	Message string
 	// ExpiresAt is the last moment the session can be used: after now and at

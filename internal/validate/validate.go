@@ -26,7 +26,7 @@ const (
 	RulePositiveInt = "must be between 1 and 2147483647 (a 32-bit GraphQL Int)"
 	RuleHTTPURL     = "must be an absolute http or https URL"
 	RuleOneOfIDs    = "exactly one of paymentId and paymentTransactionId must be set"
-	RuleMessageSet  = "may contain only letters A-Z and a-z, digits, å ä ö Å Ä Ö, space and : ; . , ? ! ( ) ” \""
+	RuleMessageSet  = "may contain only letters A-Z and a-z, digits, å ä ö é Å Ä Ö É, space and : ; . , ? ! ( ) ” \""
 	RuleDate        = "must be a date in yyyy-mm-dd format"
 )
 
@@ -116,13 +116,13 @@ func (c *Collector) Message(field, s string) {
 
 // MessageChar reports whether r may appear in a message: the schema allows
 // "only alphanumeric, Swedish characters, and : ; . , ? ! ( ) ” \" and space".
-// Alphanumeric is read as ASCII letters and digits, Swedish as å ä ö Å Ä Ö.
+// Alphanumeric is read as ASCII letters and digits, Swedish as å ä ö é Å Ä Ö É (é as in "idé"), as the fake gateway does.
 func MessageChar(r rune) bool {
 	switch {
 	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
 		return true
 	}
-	return strings.ContainsRune("åäöÅÄÖ:;.,?!()”\" ", r)
+	return strings.ContainsRune("åäöéÅÄÖÉ:;.,?!()”\" ", r)
 }
 
 // IdempotencyKey checks a caller-supplied key; the empty key is fine (the SDK
