@@ -8,20 +8,23 @@ tool (
 )
 
 require (
-	github.com/99designs/gqlgen v0.17.94 // indirect
-	github.com/Khan/genqlient v0.8.1 // indirect
+	github.com/99designs/gqlgen v0.17.94
+	github.com/Khan/genqlient v0.8.1
+	github.com/coder/websocket v1.8.15
+	github.com/google/uuid v1.6.0
+	github.com/hasura/go-graphql-client v0.16.0
+	github.com/vektah/gqlparser/v2 v2.5.36
+	go.uber.org/goleak v1.3.0
+)
+
+require (
 	github.com/agnivade/levenshtein v1.2.1 // indirect
 	github.com/alexflint/go-arg v1.5.1 // indirect
 	github.com/alexflint/go-scalar v1.2.0 // indirect
 	github.com/bmatcuk/doublestar/v4 v4.6.1 // indirect
-	github.com/coder/websocket v1.8.15 // indirect
 	github.com/goccy/go-yaml v1.19.2 // indirect
-	github.com/google/uuid v1.6.0 // indirect
-	github.com/hasura/go-graphql-client v0.16.0 // indirect
 	github.com/sosodev/duration v1.4.0 // indirect
 	github.com/urfave/cli/v3 v3.10.1 // indirect
-	github.com/vektah/gqlparser/v2 v2.5.36 // indirect
-	go.uber.org/goleak v1.3.0 // indirect
 	golang.org/x/mod v0.38.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/text v0.40.0 // indirect
