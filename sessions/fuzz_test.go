@@ -1,0 +1,253 @@
+package sessions_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/sessions"
+)
+
+// fuzzGateway is one httptest server per fuzz target that counts the requests
+// it gets, keeps the last body, and answers every newPaymentSession.
+type fuzzGateway struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	n    int
+	last []byte
+}
+
+func newFuzzGateway(f *testing.F, answer string) *fuzzGateway {
+	g := &fuzzGateway{}
+	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		g.mu.Lock()
+		g.n++
+		g.last = body
+		g.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, answer)
+	}))
+	f.Cleanup(g.srv.Close)
+	return g
+}
+
+func (g *fuzzGateway) client(f *testing.F) *client.Client {
+	c, err := client.New("merchant-token", client.WithEndpoint(g.srv.URL+"/v1/graphql"),
+		client.WithHTTPClient(g.srv.Client()), client.WithMaxAttempts(1))
+	if err != nil {
+		f.Fatal(err)
+	}
+	return c
+}
+
+// seen returns the number of requests so far and the last body.
+func (g *fuzzGateway) seen() (int, []byte) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.n, g.last
+}
+
+// The rules, written out independently of the package (RULES.md 3, 6-18).
+var (
+	fuzzKeyRule   = regexp.MustCompile(`^[A-Za-z0-9\-_.,\[\]+]{1,64}$`)
+	fuzzMaxInt    = int64(2147483647)
+	fuzzCurrency  = "CHF CZK DKK EUR GBP HUF ISK NOK PLN RON SEK USD"
+	fuzzCountries = "AT BE CH CY CZ DE DK EE ES FI FO FR GB GR HR HU IE IS IT LT LU LV MT NL NO PL PT RO SE SI SK"
+	fuzzLanguages = "CS DA DE EL EN ES ET FI FR HR HU IS IT LB LT LV MT NL NO PL PT RO SK SL SV"
+)
+
+// inList reports whether s is one of the space-separated words of list.
+func inList(s, list string) bool {
+	if s == "" || strings.ContainsAny(s, " \t\n") {
+		return false
+	}
+	for _, w := range strings.Fields(list) {
+		if w == s {
+			return true
+		}
+	}
+	return false
+}
+
+// messageOK: 1 to 50 characters of A-Z a-z 0-9 å ä ö Å Ä Ö : ; . , ? ! ( ) ” " and
+// space, not only spaces.
+func messageOK(s string) bool {
+	if strings.TrimSpace(s) == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > 50 {
+		return false
+	}
+	for _, r := range s {
+		ok := ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') ||
+			strings.ContainsRune("åäöÅÄÖ:;.,?!()”\" ", r)
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// requiredMax: present (not only white space) and at most max characters.
+func requiredMax(s string, max int) bool {
+	return strings.TrimSpace(s) != "" && utf8.RuneCountInString(s) <= max
+}
+
+// FuzzCreate puts arbitrary values into sessions.Params and checks Create
+// against the rules written out above: validation never panics; it accepts
+// exactly the inputs that satisfy the rules, and then sends one request
+// carrying them; it rejects the others with a *client.ValidationError naming
+// a field, and sends nothing.
+func FuzzCreate(f *testing.F) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	g := newFuzzGateway(f, `{"data":{"newPaymentSession":{"token":"session-token"},`+
+		`"newPaymentSessionWithReferenceCheck":{"token":"session-token","paymentId":null,"paymentTransactionId":null}}}`)
+	c := g.client(f)
+
+	hour := int64(time.Hour)
+	type seed struct {
+		amount             int64
+		currency, country  string
+		ref, ref2, message string
+		expiresIn          int64
+		gateway, key       string
+		data               uint8
+		name, email, lang  string
+		lineTotal, lineQty int64
+		refCheck           bool
+	}
+	for _, s := range []seed{
+		{10000, "SEK", "SE", "order-1", "", "Order 1", hour, "", "order-1-session", 0, "", "", "", 0, 0, false},
+		{10000, "SEK", "SE", "order-1", "cart 7", "Order 1", hour, "KRONOR", "", 7, "Anna", "a@example.com", "SV", 10000, 1, true},
+		{1, "", "", "o", "", "”Åäö” (ok)?!;:.,\"", 24 * hour, "", "", 0, "", "", "", 0, 0, false},
+		{2147483647, "PLN", "PL", strings.Repeat("r", 64), strings.Repeat("x", 1000), strings.Repeat("m", 50), 1e9, "", strings.Repeat("k", 64), 5, strings.Repeat("n", 100), "e", "EN", 2147483647, 2147483647, true},
+		{0, "XXX", "ZZ", "", "", "", 0, "AVARDA", "bad key", 1, "", "", "xx", -1, 0, false},
+		{2147483648, "sek", "se", strings.Repeat("r", 65), strings.Repeat("x", 1001), strings.Repeat("m", 51), 24*hour + 1e9, "", strings.Repeat("k", 65), 3, "  ", " ", "SV", 1, 1, false},
+		{100, "SEK", "SE", "   ", "", "Order #1", -1, "", "key\x00", 7, "A", "e", "SV", 99, -5, true},
+		{100, "", "", "ref\xff", "", "Meddelande ä\xff", hour, "", "", 7, "Å", "e", "DA", 100, 1, true},
+		{100, "", "", "ref", "", "Order 1", hour - 1, "", "", 7, "A", "e", "SV", -9223372036854775808, 1, false},
+	} {
+		f.Add(s.amount, s.currency, s.country, s.ref, s.ref2, s.message, s.expiresIn, s.gateway, s.key,
+			s.data, s.name, s.email, s.lang, s.lineTotal, s.lineQty, s.refCheck)
+	}
+
+	f.Fuzz(func(t *testing.T, amount int64, currency, country, ref, ref2, message string, expiresIn int64,
+		gateway, key string, data uint8, name, email, lang string, lineTotal, lineQty int64, refCheck bool) {
+		p := sessions.Params{
+			Amount: amount, Currency: sessions.Currency(currency), Country: sessions.Country(country),
+			MerchantReference: ref, MerchantReference2: ref2, Message: message,
+			ExpiresAt:        now.Add(time.Duration(expiresIn)),
+			PreferredGateway: sessions.Gateway(gateway), IdempotencyKey: key,
+		}
+		if data&1 != 0 {
+			p.AdditionalData = &sessions.AdditionalData{Name: name, Email: email, IP: "192.0.2.1", Language: sessions.Language(lang)}
+			if data&2 != 0 {
+				p.AdditionalData.OrderLines = []sessions.OrderLine{{Name: name, PricePerItem: lineTotal, Quantity: lineQty, TotalAmount: lineTotal}}
+			}
+			if data&4 != 0 {
+				p.AdditionalData.ShippingAddress = &sessions.Address{
+					FirstName: name, LastName: name, StreetAddress: "Gatan 1", PostalCode: "11122",
+					City: "Stockholm", Country: sessions.CountrySE, Email: email, PhoneNumber: "+46700000000",
+				}
+			}
+		}
+
+		// The rules.
+		exp := p.ExpiresAt.UTC().Truncate(time.Second)
+		valid := amount >= 1 && amount <= fuzzMaxInt &&
+			(currency == "" && !refCheck || inList(currency, fuzzCurrency)) &&
+			(country == "" && !refCheck || inList(country, fuzzCountries)) &&
+			requiredMax(ref, 64) && utf8.RuneCountInString(ref2) <= 1000 &&
+			messageOK(message) &&
+			exp.After(now) && !exp.After(now.Add(24*time.Hour)) &&
+			(gateway == "" || gateway == "KRONOR") &&
+			(key == "" || fuzzKeyRule.MatchString(key))
+		if data&1 != 0 {
+			valid = valid && requiredMax(name, 100) && strings.TrimSpace(email) != "" && inList(lang, fuzzLanguages)
+			if data&2 != 0 {
+				valid = valid && lineTotal >= 0 && lineTotal <= fuzzMaxInt && lineQty >= 1 && lineQty <= fuzzMaxInt && lineTotal == amount
+			}
+			if data&4 != 0 {
+				valid = valid && requiredMax(name, 100) && strings.TrimSpace(email) != ""
+			}
+		}
+
+		before, _ := g.seen()
+		ctx := context.Background()
+		var err error
+		if refCheck {
+			_, err = sessions.CreateWithReferenceCheck(ctx, c, p, sessions.WithClock(func() time.Time { return now }))
+		} else {
+			_, err = sessions.Create(ctx, c, p, sessions.WithClock(func() time.Time { return now }))
+		}
+		after, body := g.seen()
+
+		if !valid {
+			checkRejected(t, err, after-before, "payment.")
+			return
+		}
+		if err != nil {
+			t.Fatalf("valid params rejected: %v\nparams: %+v", err, p)
+		}
+		if after-before != 1 {
+			t.Fatalf("%d requests sent, want 1", after-before)
+		}
+		var sent struct {
+			Variables struct {
+				Payment struct {
+					Amount            int64  `json:"amount"`
+					MerchantReference string `json:"merchantReference"`
+					Message           string `json:"message"`
+					ExpiresAt         string `json:"expiresAt"`
+					IdempotencyKey    string `json:"idempotencyKey"`
+				} `json:"payment"`
+			} `json:"variables"`
+		}
+		if err := json.Unmarshal(body, &sent); err != nil {
+			t.Fatalf("sent body is not JSON: %v: %s", err, body)
+		}
+		got := sent.Variables.Payment
+		if got.Amount != amount || got.MerchantReference != ref || got.Message != message {
+			t.Fatalf("sent amount %d, merchantReference %q, message %q; want %d, %q, %q", got.Amount, got.MerchantReference, got.Message, amount, ref, message)
+		}
+		if got.ExpiresAt != exp.Format(time.RFC3339) {
+			t.Fatalf("sent expiresAt %q, want %q", got.ExpiresAt, exp.Format(time.RFC3339))
+		}
+		if !fuzzKeyRule.MatchString(got.IdempotencyKey) || key != "" && got.IdempotencyKey != key {
+			t.Fatalf("sent idempotencyKey %q (given %q)", got.IdempotencyKey, key)
+		}
+	})
+}
+
+// checkRejected checks a rejection: a *client.ValidationError (also
+// errors.Is ErrInvalidInput) whose violations name a field under prefix and a
+// rule, and nothing sent.
+func checkRejected(t *testing.T, err error, sent int, prefix string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("invalid params accepted")
+	}
+	var ve *client.ValidationError
+	if !errors.As(err, &ve) || !errors.Is(err, client.ErrInvalidInput) {
+		t.Fatalf("error %T %v is not a *client.ValidationError", err, err)
+	}
+	if len(ve.Violations) == 0 {
+		t.Fatal("a ValidationError without violations")
+	}
+	for _, v := range ve.Violations {
+		if v.Field == "" || v.Rule == "" || !strings.HasPrefix(v.Field, prefix) {
+			t.Fatalf("violation %+v: want a field under %q and a rule", v, prefix)
+		}
+	}
+	if sent != 0 {
+		t.Fatalf("rejected params, yet %d requests were sent", sent)
+	}
+}
