@@ -122,6 +122,7 @@ func validateSession(v *inputCheck, in sessionInput, now time.Time) (expiresAt t
 				v.check(l.Quantity > 0, "must be a positive number", p("quantity")...)
 				v.check(l.TaxRate >= 0, "must not be negative (basis points: 25% is 2500)", p("taxRate")...)
 				v.check(l.PricePerItem >= 0, "must not be negative", p("pricePerItem")...)
+				v.check(l.TotalAmount >= 0, "must not be negative", p("totalAmount")...)
 				v.check(l.TotalTaxAmount >= 0, "must not be negative", p("totalTaxAmount")...)
 				if l.TotalDiscountAmount != nil {
 					v.check(*l.TotalDiscountAmount >= 0, "must not be negative", p("totalDiscountAmount")...)
