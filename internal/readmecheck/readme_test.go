@@ -92,28 +92,33 @@ func TestREADMECodeCompiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
+	var pkgs []string
 	for i, b := range blocks {
 		code := b[1]
-		sub := filepath.Join(dir, fmt.Sprintf("block%02d", i))
+		sub := filepath.Join(dir, fmt.Sprintf("block%02d", i+1))
 		if err := os.Mkdir(sub, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		var src string
-		if strings.HasPrefix(code, "package ") {
+		switch {
+		case strings.HasPrefix(code, "package "):
 			src = code
-		} else if strings.HasPrefix(code, "func ") {
+		case strings.HasPrefix(code, "func "):
 			src = header + "\n" + code
-		} else {
-			src = header + fmt.Sprintf(snippet, i, code)
+		default:
+			src = header + fmt.Sprintf(snippet, i+1, code)
 		}
 		if err := os.WriteFile(filepath.Join(sub, "main.go"), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		rel, _ := filepath.Rel(root, sub)
-		cmd := exec.Command("go", "vet", "./"+filepath.ToSlash(rel))
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("README.md Go block %d does not compile:\n%s\n--- block ---\n%s", i+1, out, code)
-		}
+		pkgs = append(pkgs, "./"+filepath.ToSlash(rel))
+	}
+	// One go vet for every block: the packages type-check in parallel, and
+	// each failure names its blockNN directory.
+	cmd := exec.Command("go", append([]string{"vet"}, pkgs...)...)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("README.md Go blocks do not compile (blockNN is the NNth Go block of README.md):\n%s", out)
 	}
 }
