@@ -20,6 +20,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(remoteGatewayEnv) != "" {
+		// This process is the fake gateway of a benchmark (see remote_test.go).
+		os.Exit(serveRemoteGateway())
+	}
 	code := m.Run()
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 	if code == 0 {
