@@ -344,6 +344,7 @@ func (w *Watcher) step(s *supervisorState) (next time.Time) {
 		}
 		if isAuthError(c.err) {
 			// Report the refusal; do not retry until a new watch asks.
+			w.log.Warn("subscriptions: the gateway refused the websocket connection", "error", c.err, "watches", len(w.watches))
 			failErr = c.err
 			for wt := range w.watches {
 				toFail = append(toFail, wt)

@@ -9,14 +9,16 @@ import (
 	graphql "github.com/hasura/go-graphql-client"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/convert"
 	"github.com/kronor-io/kronor-go/payments"
 )
 
 // Targets for [errors.Is] on the errors of [Watcher.Wait] and [Watcher.Watch].
 var (
 	// ErrNotFound: the gateway has no payment request with that wait token
-	// (visible to the watcher's token).
-	ErrNotFound = errors.New("subscriptions: payment request not found")
+	// (visible to the watcher's token). It is the same value as
+	// payments.ErrNotFound (and the other packages' ErrNotFound).
+	ErrNotFound = convert.ErrNotFound
 
 	// ErrDeclined: the payment request ended DECLINED.
 	ErrDeclined = errors.New("subscriptions: payment declined")

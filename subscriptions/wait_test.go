@@ -70,8 +70,8 @@ func TestWaitUnknownToken(t *testing.T) {
 	g := newGateway(t)
 	w := watcher(t, g.merchant)
 	_, err := w.Wait(context.Background(), "7d0c5c4e-0d8a-4a3e-9d8e-1f2a3b4c5d6e")
-	if !errors.Is(err, subscriptions.ErrNotFound) {
-		t.Fatalf("Wait(unknown) = %v, want ErrNotFound", err)
+	if !errors.Is(err, subscriptions.ErrNotFound) || !errors.Is(err, payments.ErrNotFound) {
+		t.Fatalf("Wait(unknown) = %v, want ErrNotFound (the same as payments.ErrNotFound)", err)
 	}
 	if live := g.srv.Live(); live.WebSockets != 0 {
 		t.Errorf("an unknown token opened %d websockets", live.WebSockets)

@@ -29,6 +29,10 @@ import (
 // [ErrNotFound]. A refused token returns an error matching
 // client.ErrUnauthorized. When ctx ends first, Wait returns the request as
 // last seen and an error wrapping ctx.Err().
+//
+// Wait first reads the request over HTTP (with the client's retries); when
+// that read fails, Wait returns its error (a *client.Error). Once the read
+// succeeded, losing the websocket does not end the wait: see [Watcher].
 func (w *Watcher) Wait(ctx context.Context, waitToken string) (payments.Request, error) {
 	var last payments.Request
 	for r, err := range w.Watch(ctx, waitToken) {
@@ -92,7 +96,7 @@ func (w *Watcher) watch(ctx context.Context, waitToken string, yield func(paymen
 		return
 	}
 	if !found {
-		yield(payments.Request{}, fmt.Errorf("%w: wait token %s", ErrNotFound, waitToken))
+		yield(payments.Request{}, fmt.Errorf("subscriptions: payment request %s %w", waitToken, ErrNotFound))
 		return
 	}
 	first := rep.req

@@ -1,8 +1,11 @@
 package subscriptions_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,4 +109,53 @@ func TestConfirmedStopsDoNotRecycle(t *testing.T) {
 	if n := w.Stats().Connections; n != 1 {
 		t.Errorf("%d connections; confirmed stops must not recycle the connection", n)
 	}
+}
+
+// TestLogsNeverShowTheToken: at Debug level the watcher logs its
+// connections and the hasura client's messages, but never the
+// connection_init payload that carries the token.
+func TestLogsNeverShowTheToken(t *testing.T) {
+	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
+		g := newGateway(t)
+		var buf syncBuffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		sc, token := g.swish(t)
+		w := watcher(t, sc, fast(subscriptions.WithProtocol(p), subscriptions.WithLogger(log))...)
+		ch := waitAsync(context.Background(), w, token)
+		eventually(t, 5*time.Second, "the subscription", func() bool { return g.srv.Live().Subscriptions == 1 })
+		g.srv.CloseWebSockets()
+		eventually(t, 5*time.Second, "the reconnection", func() bool { return w.Stats().Connections == 2 && w.Stats().Subscriptions == 1 })
+		if err := g.srv.Approve(token); err != nil {
+			t.Fatal(err)
+		}
+		if r := receive(t, ch, 5*time.Second); r.err != nil {
+			t.Fatal(r.err)
+		}
+		out := buf.String()
+		if !strings.Contains(out, "subscriptions: connected") || !strings.Contains(out, "start") && !strings.Contains(out, "subscribe") {
+			t.Errorf("the debug log lacks the connection events:\n%s", out)
+		}
+		secret := strings.TrimPrefix(sc.ConnectionInitPayload()["headers"].(map[string]any)["Authorization"].(string), "Bearer ")
+		if strings.Contains(out, secret) {
+			t.Error("the log shows the token")
+		}
+	})
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
