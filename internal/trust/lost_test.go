@@ -133,8 +133,9 @@ func TestLostResponsesDuplicateNothing(t *testing.T) {
 		flows = 10000
 	}
 	faults := newCounter("fault", "operation")
+	slow := &slowAttempts{over: time.Second}
 	g := newGateway(t, []kronortest.Option{kronortest.WithSeed(7), kronortest.WithLogger(slog.New(faults))},
-		client.WithMaxAttempts(lostAttempts))
+		client.WithMaxAttempts(lostAttempts), client.WithLogger(slog.New(slow)))
 	srv := g.srv
 	srv.FailFraction(dropFraction, kronortest.FaultMutationsOnly(kronortest.FaultDropAfterCommit))
 	srv.FailFraction(http503Fraction, kronortest.FaultMutationsOnly(kronortest.FaultHTTP503))
@@ -148,9 +149,10 @@ func TestLostResponsesDuplicateNothing(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	var (
-		next   atomic.Int64
-		failed atomic.Int64
-		wg     sync.WaitGroup
+		next    atomic.Int64
+		failed  atomic.Int64
+		wg      sync.WaitGroup
+		slowest slowestFlow
 	)
 	for range workers {
 		wg.Go(func() {
@@ -159,10 +161,12 @@ func TestLostResponsesDuplicateNothing(t *testing.T) {
 				if i >= len(all) {
 					return
 				}
+				began := time.Now()
 				if err := all[i].run(ctx, srv, g.merchant); err != nil {
 					failed.Add(1)
 					t.Errorf("flow %s: %v", all[i].order, err)
 				}
+				slowest.note(all[i].order, time.Since(began))
 			}
 		})
 	}
@@ -213,8 +217,26 @@ func TestLostResponsesDuplicateNothing(t *testing.T) {
 			t.Errorf("no answer to %s was lost; faults: %v", op, faults)
 		}
 	}
-	t.Logf("%d flows (%d workers) in %v: %d requests, %d of them mutations; %d answers lost after commit, %d refused; gateway totals %+v; faults by kind and operation:%v",
-		flows, workers, elapsed.Round(time.Millisecond), requests, mutations, drops, refused, srv.Totals(), faults)
+	t.Logf("%d flows (%d workers) in %v (slowest flow %s, %v): %d requests, %d of them mutations; %d answers lost after commit, %d refused; gateway totals %+v; faults by kind and operation:%v",
+		flows, workers, elapsed.Round(time.Millisecond), slowest.order, slowest.d.Round(time.Millisecond), requests, mutations, drops, refused, srv.Totals(), faults)
+	if recs := slow.records(); len(recs) > 0 {
+		t.Logf("%d attempts took over %v:\n\t%s", len(recs), slow.over, strings.Join(recs, "\n\t"))
+	}
+}
+
+// slowestFlow remembers the longest flow.
+type slowestFlow struct {
+	mu    sync.Mutex
+	order string
+	d     time.Duration
+}
+
+func (s *slowestFlow) note(order string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d > s.d {
+		s.order, s.d = order, d
+	}
 }
 
 // TestRestartCreatesNothingTwice abandons an order half-way, as a process

@@ -167,3 +167,39 @@ func (c *counter) String() string {
 	}
 	return b.String()
 }
+
+// slowAttempts is a slog.Handler that keeps the client's log records of
+// attempts that took longer than a threshold, to explain a slow run.
+type slowAttempts struct {
+	over time.Duration
+	mu   sync.Mutex
+	recs []string
+}
+
+func (s *slowAttempts) Enabled(context.Context, slog.Level) bool { return true }
+func (s *slowAttempts) WithAttrs([]slog.Attr) slog.Handler       { return s }
+func (s *slowAttempts) WithGroup(string) slog.Handler            { return s }
+func (s *slowAttempts) Handle(_ context.Context, r slog.Record) error {
+	slow := false
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "duration" && a.Value.Kind() == slog.KindDuration && a.Value.Duration() > s.over {
+			slow = true
+		}
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	})
+	if slow {
+		s.mu.Lock()
+		s.recs = append(s.recs, b.String())
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+func (s *slowAttempts) records() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.recs...)
+}
