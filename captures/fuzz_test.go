@@ -54,7 +54,8 @@ func runes(s string) int { return utf8.RuneCountInString(s) }
 
 // FuzzCreateAndRelease puts arbitrary values into captures.Params and
 // captures.ReleaseParams and checks Create and Release against the rules
-// written out above: validation never panics; it accepts exactly the inputs
+// written out above (and valid UTF-8 in every string, which the SDK must check
+// since JSON cannot carry anything else): validation never panics; it accepts exactly the inputs
 // that satisfy the rules, and then sends one request carrying them verbatim;
 // it rejects the others with a *client.ValidationError naming a field of the
 // input, and sends nothing.
@@ -85,7 +86,8 @@ func FuzzCreateAndRelease(f *testing.F) {
 		common := amount >= 1 && amount <= 2147483647 &&
 			(id > 0) != (tx != "") && id >= 0 &&
 			runes(by) <= 100 && runes(from) <= 100 &&
-			(key == "" || fuzzKeyRule.MatchString(key))
+			(key == "" || fuzzKeyRule.MatchString(key)) &&
+			utf8.ValidString(tx) && utf8.ValidString(text) && utf8.ValidString(by) && utf8.ValidString(from)
 
 		// A capture, with text as its message (at most 50 characters, any).
 		check(t, g, "capture", common && runes(text) <= 50, func() error {
@@ -114,7 +116,7 @@ func check(t *testing.T, g *fuzzGateway, input string, valid bool, call func() e
 	after, body := g.seen()
 	if !valid {
 		if err == nil {
-			t.Fatalf("%s: invalid input accepted", input)
+			t.Fatalf("%s: invalid input accepted; sent %s", input, body)
 		}
 		var ve *client.ValidationError
 		if !errors.As(err, &ve) || !errors.Is(err, client.ErrInvalidInput) || len(ve.Violations) == 0 {

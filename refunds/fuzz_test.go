@@ -67,7 +67,8 @@ func messageOK(s string) bool {
 }
 
 // FuzzCreate puts arbitrary values into refunds.Params and checks Create
-// against the rules written out above: validation never panics; it accepts
+// against the rules written out above (and valid UTF-8 in every string, which
+// the SDK must check since JSON cannot carry anything else): validation never panics; it accepts
 // exactly the inputs that satisfy the rules, and then sends one request
 // carrying them verbatim; it rejects the others with a
 // *client.ValidationError naming a field, and sends nothing.
@@ -102,7 +103,8 @@ func FuzzCreate(f *testing.F) {
 			(id > 0) != (tx != "") && id >= 0 &&
 			messageOK(msg) &&
 			utf8.RuneCountInString(ref) <= 100 && utf8.RuneCountInString(by) <= 100 && utf8.RuneCountInString(from) <= 100 &&
-			(key == "" || fuzzKeyRule.MatchString(key))
+			(key == "" || fuzzKeyRule.MatchString(key)) &&
+			utf8.ValidString(tx) && utf8.ValidString(ref) && utf8.ValidString(by) && utf8.ValidString(from)
 
 		before, _ := g.seen()
 		_, err := refunds.Create(context.Background(), c, p)
@@ -110,7 +112,7 @@ func FuzzCreate(f *testing.F) {
 
 		if !valid {
 			if err == nil {
-				t.Fatalf("invalid params accepted: %+v", p)
+				t.Fatalf("invalid params accepted: %#v", p)
 			}
 			var ve *client.ValidationError
 			if !errors.As(err, &ve) || !errors.Is(err, client.ErrInvalidInput) || len(ve.Violations) == 0 {
@@ -127,7 +129,7 @@ func FuzzCreate(f *testing.F) {
 			return
 		}
 		if err != nil {
-			t.Fatalf("valid params rejected: %v\nparams: %+v", err, p)
+			t.Fatalf("valid params rejected: %v\nparams: %#v", err, p)
 		}
 		if after-before != 1 {
 			t.Fatalf("%d requests sent, want 1", after-before)

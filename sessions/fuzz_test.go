@@ -101,8 +101,22 @@ func requiredMax(s string, max int) bool {
 	return strings.TrimSpace(s) != "" && utf8.RuneCountInString(s) <= max
 }
 
+// allUTF8: a GraphQL String is Unicode, and encoding/json would silently
+// replace invalid bytes, so an input string must be valid UTF-8 to be sent
+// as given.
+func allUTF8(ss ...string) bool {
+	for _, s := range ss {
+		if !utf8.ValidString(s) {
+			return false
+		}
+	}
+	return true
+}
+
 // FuzzCreate puts arbitrary values into sessions.Params and checks Create
-// against the rules written out above: validation never panics; it accepts
+// against the rules written out above (and valid UTF-8 in every string, which
+// the SDK must check since JSON cannot carry anything else): validation never
+// panics; it accepts
 // exactly the inputs that satisfy the rules, and then sends one request
 // carrying them; it rejects the others with a *client.ValidationError naming
 // a field, and sends nothing.
@@ -169,8 +183,10 @@ func FuzzCreate(f *testing.F) {
 			messageOK(message) &&
 			exp.After(now) && !exp.After(now.Add(24*time.Hour)) &&
 			(gateway == "" || gateway == "KRONOR") &&
-			(key == "" || fuzzKeyRule.MatchString(key))
+			(key == "" || fuzzKeyRule.MatchString(key)) &&
+			allUTF8(currency, country, ref, ref2, gateway)
 		if data&1 != 0 {
+			valid = valid && allUTF8(name, email, lang)
 			valid = valid && requiredMax(name, 100) && strings.TrimSpace(email) != "" && inList(lang, fuzzLanguages)
 			if data&2 != 0 {
 				valid = valid && lineTotal >= 0 && lineTotal <= fuzzMaxInt && lineQty >= 1 && lineQty <= fuzzMaxInt && lineTotal == amount
@@ -191,11 +207,14 @@ func FuzzCreate(f *testing.F) {
 		after, body := g.seen()
 
 		if !valid {
+			if err == nil {
+				t.Fatalf("invalid params accepted: %#v", p)
+			}
 			checkRejected(t, err, after-before, "payment.")
 			return
 		}
 		if err != nil {
-			t.Fatalf("valid params rejected: %v\nparams: %+v", err, p)
+			t.Fatalf("valid params rejected: %v\nparams: %#v", err, p)
 		}
 		if after-before != 1 {
 			t.Fatalf("%d requests sent, want 1", after-before)
