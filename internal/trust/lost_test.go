@@ -220,7 +220,8 @@ func TestLostResponsesDuplicateNothing(t *testing.T) {
 	t.Logf("%d flows (%d workers) in %v (slowest flow %s, %v): %d requests, %d of them mutations; %d answers lost after commit, %d refused; gateway totals %+v; faults by kind and operation:%v",
 		flows, workers, elapsed.Round(time.Millisecond), slowest.order, slowest.d.Round(time.Millisecond), requests, mutations, drops, refused, srv.Totals(), faults)
 	if recs := slow.records(); len(recs) > 0 {
-		t.Logf("%d attempts took over %v:\n\t%s", len(recs), slow.over, strings.Join(recs, "\n\t"))
+		n := len(recs)
+		t.Logf("%d attempts took over %v; the first ones:\n\t%s", n, slow.over, strings.Join(recs[:min(n, 10)], "\n\t"))
 	}
 }
 

@@ -20,7 +20,20 @@ import (
 	"github.com/kronor-io/kronor-go/kronortest"
 )
 
-var long = flag.Bool("long", false, "run the long variants: 10,000 checkout flows and 10,000 concurrent waits")
+var (
+	long = flag.Bool("long", false, "run the long variants: 10,000 checkout flows and 10,000 concurrent waits")
+	bugs = flag.Bool("bugs", false, "also run the tests of known bugs in other packages, which fail until the bugs are fixed")
+)
+
+// knownBug skips a test that shows a known, reported bug of another package,
+// unless -bugs is given: the test fails until the bug is fixed, and then the
+// skip should go.
+func knownBug(t *testing.T, bug string) {
+	t.Helper()
+	if !*bugs {
+		t.Skipf("known bug (run with -bugs to see it fail): %s", bug)
+	}
+}
 
 func TestMain(m *testing.M) {
 	flag.Parse()
