@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	graphql "github.com/hasura/go-graphql-client"
 
 	"github.com/kronor-io/kronor-go/internal/api"
@@ -451,10 +452,14 @@ func (w *Watcher) pollTick() {
 	}
 }
 
-// readAll reads every watch in list over HTTP, a few at a time, in the
-// background; then calls done, if not nil.
+// pollBatch is how many payment requests one HTTP poll reads.
+const pollBatch = 100
+
+// readAll reads every watch in list over HTTP, pollBatch per request and a
+// few requests at a time, in the background; then calls done, if not nil.
 func (w *Watcher) readAll(list []*watch, done func()) {
-	n := min(len(list), w.cfg.pollConcurrency)
+	batches := (len(list) + pollBatch - 1) / pollBatch
+	n := min(batches, w.cfg.pollConcurrency)
 	if n == 0 {
 		if done != nil {
 			done()
@@ -474,35 +479,55 @@ func (w *Watcher) readAll(list []*watch, done func()) {
 				}
 			}()
 			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(list)) || w.ctx.Err() != nil {
+				i := int(next.Add(1) - 1)
+				if i >= batches || w.ctx.Err() != nil {
 					return
 				}
-				w.refresh(list[i])
+				w.refresh(list[i*pollBatch : min((i+1)*pollBatch, len(list))])
 			}
 		}()
 	}
 }
 
-// refresh reads one watch over HTTP and applies the result.
-func (w *Watcher) refresh(wt *watch) {
-	wt.mu.Lock()
-	done := wt.done
-	wt.mu.Unlock()
-	if done {
+// refresh reads a batch of watches over HTTP and applies the results.
+func (w *Watcher) refresh(batch []*watch) {
+	ids := make([]uuid.UUID, 0, len(batch))
+	for _, wt := range batch {
+		wt.mu.Lock()
+		done := wt.done
+		wt.mu.Unlock()
+		if !done {
+			ids = append(ids, wt.id)
+		}
+	}
+	if len(ids) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(w.ctx, httpReadTimeout)
 	defer cancel()
-	rep, found, err := w.read(ctx, wt.id)
+	w.httpReads.Add(1)
+	resp, err := api.PollPaymentRequests(ctx, w.c, ids)
 	switch {
 	case err != nil && isAuthError(err):
-		w.log.Warn("subscriptions: the gateway refused the token", "wait_token", wt.id, "error", err)
-		wt.fail(err)
+		w.log.Warn("subscriptions: the gateway refused the token", "error", err)
+		err = fmt.Errorf("subscriptions: polling payment requests: %w", err)
+		for _, wt := range batch {
+			wt.fail(err)
+		}
+		return
 	case err != nil:
-		w.log.Debug("subscriptions: poll failed", "wait_token", wt.id, "error", err)
-	case found:
-		wt.apply(rep)
+		w.log.Debug("subscriptions: poll failed", "requests", len(ids), "error", err)
+		return
+	}
+	byID := make(map[uuid.UUID]report, len(resp.PaymentRequests))
+	for i := range resp.PaymentRequests {
+		row := &resp.PaymentRequests[i].WatchedPaymentRequest
+		byID[row.WaitToken] = toReport(row)
+	}
+	for _, wt := range batch {
+		if rep, ok := byID[wt.id]; ok {
+			wt.apply(rep)
+		}
 	}
 }
 

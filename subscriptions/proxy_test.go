@@ -43,6 +43,7 @@ type proxy struct {
 	toClient func(msg map[string]any) map[string]any
 	conns    map[*relay]struct{}
 	starts   []string // subscription ids the client started, in order
+	aliveAt  []time.Time // when each gateway keep-alive was relayed
 	wg       sync.WaitGroup
 }
 
@@ -224,6 +225,9 @@ func (p *proxy) pump(ctx context.Context, from, to *websocket.Conn, toServer boo
 			p.mu.Unlock()
 			if !toServer && (typ == "ka" || typ == "ping" || typ == "pong") {
 				p.alive.Add(1)
+				p.mu.Lock()
+				p.aliveAt = append(p.aliveAt, time.Now())
+				p.mu.Unlock()
 			}
 			if f != nil {
 				msg = f(msg)
@@ -237,4 +241,23 @@ func (p *proxy) pump(ctx context.Context, from, to *websocket.Conn, toServer boo
 			return
 		}
 	}
+}
+
+// stalls counts the gaps longer than d between relayed keep-alives since
+// from: times the test process itself stalled (the machine is busy), when
+// a read timeout of the client may legitimately have fired.
+func (p *proxy) stalls(from time.Time, d time.Duration) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n, last := 0, from
+	for _, t := range p.aliveAt {
+		if t.Before(from) {
+			continue
+		}
+		if t.Sub(last) > d {
+			n++
+		}
+		last = t
+	}
+	return n
 }

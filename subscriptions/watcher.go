@@ -45,9 +45,10 @@ const (
 	// graphql-transport-ws, so that a healthy idle connection is never
 	// silent for a whole read timeout.
 	DefaultKeepAlive = 10 * time.Second
-	// DefaultPollConcurrency is how many HTTP reads a watcher makes at once
-	// when it polls or catches up after a reconnection.
-	DefaultPollConcurrency = 8
+	// DefaultPollConcurrency is how many HTTP requests a watcher has in
+	// flight at once when it polls or catches up after a reconnection; each
+	// reads up to 100 payment requests.
+	DefaultPollConcurrency = 4
 )
 
 // Internal limits.
@@ -148,9 +149,9 @@ func WithKeepAlive(d time.Duration) Option {
 	}
 }
 
-// WithPollConcurrency sets how many HTTP reads the watcher makes at once
-// when polling or catching up (default [DefaultPollConcurrency]). n must be
-// at least 1.
+// WithPollConcurrency sets how many HTTP requests the watcher has in flight
+// at once when polling or catching up (default [DefaultPollConcurrency]);
+// each reads up to 100 payment requests. n must be at least 1.
 func WithPollConcurrency(n int) Option {
 	return func(s *settings) {
 		if n < 1 {
@@ -283,8 +284,9 @@ type Stats struct {
 	// Connections counts the websocket connections acknowledged by the
 	// gateway since the watcher was made.
 	Connections int64
-	// HTTPReads counts the HTTP reads made: first reads, polls while the
-	// websocket was down, and catch-up reads after reconnecting.
+	// HTTPReads counts the HTTP requests made: one first read per watch,
+	// and the polls while the websocket was down and catch-up reads after
+	// it came back, each of up to 100 payment requests.
 	HTTPReads int64
 }
 

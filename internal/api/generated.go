@@ -3068,6 +3068,146 @@ func (v *PollPaymentRequestResponse) GetPaymentRequests() []PollPaymentRequestPa
 	return v.PaymentRequests
 }
 
+// PollPaymentRequestsPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
+// The GraphQL type's documentation follows.
+//
+// One attempt to pay within a payment session (both roles).
+type PollPaymentRequestsPaymentRequestsPaymentRequest struct {
+	WatchedPaymentRequest `json:"-"`
+}
+
+// GetWaitToken returns PollPaymentRequestsPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
+	return v.WatchedPaymentRequest.WaitToken
+}
+
+// GetAmount returns PollPaymentRequestsPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
+	return v.WatchedPaymentRequest.Amount
+}
+
+// GetCurrency returns PollPaymentRequestsPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.WatchedPaymentRequest.Currency
+}
+
+// GetCreatedAt returns PollPaymentRequestsPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
+	return v.WatchedPaymentRequest.CreatedAt
+}
+
+// GetReference returns PollPaymentRequestsPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetReference() string {
+	return v.WatchedPaymentRequest.Reference
+}
+
+// GetPaymentProvider returns PollPaymentRequestsPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.WatchedPaymentRequest.PaymentProvider
+}
+
+// GetResultingPaymentId returns PollPaymentRequestsPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.WatchedPaymentRequest.ResultingPaymentId
+}
+
+// GetTransactionId returns PollPaymentRequestsPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionId() string {
+	return v.WatchedPaymentRequest.TransactionId
+}
+
+// GetStatus returns PollPaymentRequestsPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetStatus() []WatchedPaymentRequestStatusCurrentPaymentStatus {
+	return v.WatchedPaymentRequest.Status
+}
+
+// GetStatusHistory returns PollPaymentRequestsPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.WatchedPaymentRequest.StatusHistory
+}
+
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PollPaymentRequestsPaymentRequestsPaymentRequest
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PollPaymentRequestsPaymentRequestsPaymentRequest = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedPaymentRequest)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPollPaymentRequestsPaymentRequestsPaymentRequest struct {
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []WatchedPaymentRequestStatusCurrentPaymentStatus `json:"status"`
+
+	StatusHistory []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+}
+
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalPollPaymentRequestsPaymentRequestsPaymentRequest, error) {
+	var retval __premarshalPollPaymentRequestsPaymentRequestsPaymentRequest
+
+	retval.WaitToken = v.WatchedPaymentRequest.WaitToken
+	retval.Amount = v.WatchedPaymentRequest.Amount
+	retval.Currency = v.WatchedPaymentRequest.Currency
+	retval.CreatedAt = v.WatchedPaymentRequest.CreatedAt
+	retval.Reference = v.WatchedPaymentRequest.Reference
+	retval.PaymentProvider = v.WatchedPaymentRequest.PaymentProvider
+	retval.ResultingPaymentId = v.WatchedPaymentRequest.ResultingPaymentId
+	retval.TransactionId = v.WatchedPaymentRequest.TransactionId
+	retval.Status = v.WatchedPaymentRequest.Status
+	retval.StatusHistory = v.WatchedPaymentRequest.StatusHistory
+	return &retval, nil
+}
+
+// PollPaymentRequestsResponse is returned by PollPaymentRequests on success.
+type PollPaymentRequestsResponse struct {
+	// Payment requests: a session's own (session token) or the merchant's (merchant token).
+	PaymentRequests []PollPaymentRequestsPaymentRequestsPaymentRequest `json:"paymentRequests"`
+}
+
+// GetPaymentRequests returns PollPaymentRequestsResponse.PaymentRequests, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsResponse) GetPaymentRequests() []PollPaymentRequestsPaymentRequestsPaymentRequest {
+	return v.PaymentRequests
+}
+
 type PurchaseOrderLineInput struct {
 	ImageUrl            *string `json:"imageUrl,omitempty"`
 	ItemUrl             *string `json:"itemUrl,omitempty"`
@@ -4490,6 +4630,14 @@ type __PollPaymentRequestInput struct {
 // GetWaitToken returns __PollPaymentRequestInput.WaitToken, and is useful for accessing the field via an interface.
 func (v *__PollPaymentRequestInput) GetWaitToken() uuid.UUID { return v.WaitToken }
 
+// __PollPaymentRequestsInput is used internally by genqlient
+type __PollPaymentRequestsInput struct {
+	WaitTokens []uuid.UUID `json:"waitTokens"`
+}
+
+// GetWaitTokens returns __PollPaymentRequestsInput.WaitTokens, and is useful for accessing the field via an interface.
+func (v *__PollPaymentRequestsInput) GetWaitTokens() []uuid.UUID { return v.WaitTokens }
+
 // __RefundByWaitTokenInput is used internally by genqlient
 type __RefundByWaitTokenInput struct {
 	WaitToken uuid.UUID `json:"waitToken"`
@@ -5425,6 +5573,60 @@ func PollPaymentRequest(
 	}
 
 	data_ = &PollPaymentRequestResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by PollPaymentRequests.
+const PollPaymentRequests_Operation = `
+query PollPaymentRequests ($waitTokens: [uuid!]!) {
+	paymentRequests(where: {waitToken:{_in:$waitTokens}}) {
+		... WatchedPaymentRequest
+	}
+}
+fragment WatchedPaymentRequest on PaymentRequest {
+	waitToken
+	amount
+	currency
+	createdAt
+	reference
+	paymentProvider
+	resultingPaymentId
+	transactionId
+	status {
+		status
+		enteredAt
+	}
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+`
+
+// The same selection for many requests in one request: the polls while the
+// websocket is down and the catch-up reads after it is back, in batches.
+func PollPaymentRequests(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	waitTokens []uuid.UUID,
+) (data_ *PollPaymentRequestsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "PollPaymentRequests",
+		Query:  PollPaymentRequests_Operation,
+		Variables: &__PollPaymentRequestsInput{
+			WaitTokens: waitTokens,
+		},
+	}
+
+	data_ = &PollPaymentRequestsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
