@@ -42,7 +42,7 @@ type proxy struct {
 	// toClient, when set, rewrites each gateway message (nil drops it).
 	toClient func(msg map[string]any) map[string]any
 	conns    map[*relay]struct{}
-	starts   []string // subscription ids the client started, in order
+	starts   []string    // subscription ids the client started, in order
 	aliveAt  []time.Time // when each gateway keep-alive was relayed
 	wg       sync.WaitGroup
 }
