@@ -50,7 +50,7 @@ func (g *fuzzGateway) seen() (int, []byte) {
 // The rules, written out independently of the package (RULES.md 1, 3, 5, 55).
 var fuzzKeyRule = regexp.MustCompile(`^[A-Za-z0-9\-_.,\[\]+]{1,64}$`)
 
-// messageOK: 1 to 50 characters of A-Z a-z 0-9 å ä ö Å Ä Ö : ; . , ? ! ( ) ” " and
+// messageOK: 1 to 50 characters of A-Z a-z 0-9 å ä ö é Å Ä Ö É : ; . , ? ! ( ) ” " and
 // space, not only spaces.
 func messageOK(s string) bool {
 	if strings.TrimSpace(s) == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > 50 {
@@ -58,7 +58,7 @@ func messageOK(s string) bool {
 	}
 	for _, r := range s {
 		ok := ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') ||
-			strings.ContainsRune("åäöÅÄÖ:;.,?!()”\" ", r)
+			strings.ContainsRune("åäöéÅÄÖÉ:;.,?!()”\" ", r)
 		if !ok {
 			return false
 		}
@@ -85,6 +85,8 @@ func FuzzCreate(f *testing.F) {
 		tx, msg, ref, by, from, key string
 	}{
 		{100, 1, "", "Refund for order 1", "", "", "", ""},
+		{100, 1, "", "Idé É", "", "", "", ""},
+		{100, 1, "", "Über è", "", "", "", ""},
 		{100, 0, "tx-1", "Återbetalning (delvis): 1”", "refund-1", "ops", "Portal", "order-1-refund-1"},
 		{2147483647, 9223372036854775807, "", long(50), long(100), long(100), long(100), long(64)},
 		{0, 0, "", "", "", "", "", ""},

@@ -80,7 +80,7 @@ func inList(s, list string) bool {
 	return false
 }
 
-// messageOK: 1 to 50 characters of A-Z a-z 0-9 å ä ö Å Ä Ö : ; . , ? ! ( ) ” " and
+// messageOK: 1 to 50 characters of A-Z a-z 0-9 å ä ö é Å Ä Ö É : ; . , ? ! ( ) ” " and
 // space, not only spaces.
 func messageOK(s string) bool {
 	if strings.TrimSpace(s) == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > 50 {
@@ -88,7 +88,7 @@ func messageOK(s string) bool {
 	}
 	for _, r := range s {
 		ok := ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') ||
-			strings.ContainsRune("åäöÅÄÖ:;.,?!()”\" ", r)
+			strings.ContainsRune("åäöéÅÄÖÉ:;.,?!()”\" ", r)
 		if !ok {
 			return false
 		}
@@ -142,6 +142,8 @@ func FuzzCreate(f *testing.F) {
 		{10000, "SEK", "SE", "order-1", "", "Order 1", hour, "", "order-1-session", 0, "", "", "", 0, 0, false},
 		{10000, "SEK", "SE", "order-1", "cart 7", "Order 1", hour, "KRONOR", "", 7, "Anna", "a@example.com", "SV", 10000, 1, true},
 		{1, "", "", "o", "", "”Åäö” (ok)?!;:.,\"", 24 * hour, "", "", 0, "", "", "", 0, 0, false},
+		{100, "", "", "o", "", "Idé: É", hour, "", "", 0, "", "", "", 0, 0, false},
+		{100, "", "", "o", "", "Crème brûlée", hour, "", "", 0, "", "", "", 0, 0, false},
 		{2147483647, "PLN", "PL", strings.Repeat("r", 64), strings.Repeat("x", 1000), strings.Repeat("m", 50), 1e9, "", strings.Repeat("k", 64), 5, strings.Repeat("n", 100), "e", "EN", 2147483647, 2147483647, true},
 		{0, "XXX", "ZZ", "", "", "", 0, "AVARDA", "bad key", 1, "", "", "xx", -1, 0, false},
 		{2147483648, "sek", "se", strings.Repeat("r", 65), strings.Repeat("x", 1001), strings.Repeat("m", 51), 24*hour + 1e9, "", strings.Repeat("k", 65), 3, "  ", " ", "SV", 1, 1, false},
