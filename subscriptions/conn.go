@@ -107,7 +107,7 @@ func (w *Watcher) newConn(gen uint64) *conn {
 		OnSubscriptionComplete(func(s graphql.Subscription) { w.completed(c, s) })
 	if w.log.Enabled(context.Background(), slog.LevelDebug) {
 		sc = sc.WithLog(func(args ...any) {
-			w.log.Debug("subscriptions: websocket", "gen", gen, "message", fmt.Sprint(args...))
+			w.log.Debug("subscriptions: websocket", "gen", gen, "message", w.redact(fmt.Sprint(args...)))
 		}).WithoutLogTypes(graphql.GQLConnectionInit) // it carries the token
 	}
 	c.sc = sc
@@ -146,12 +146,16 @@ func (w *Watcher) connected(c *conn) {
 func (w *Watcher) connError(c *conn, sc *graphql.SubscriptionClient, err error) {
 	var gqlErr graphql.Error
 	code := closeStatus(sc, err)
+	// The error's text comes from the server, which might echo the token.
+	text := w.redact(err.Error())
 	switch {
 	case code == int32(graphql.StatusUnauthorized) || code == int32(graphql.StatusForbidden):
-		err = &unauthorizedError{cause: fmt.Errorf("websocket closed with code %d: %w", code, err)}
+		err = &unauthorizedError{cause: fmt.Errorf("websocket closed with code %d: %s", code, text)}
 	case errors.As(err, &gqlErr) || code < 0:
 		// connection_error: the gateway refused connection_init.
-		err = &unauthorizedError{cause: fmt.Errorf("connection_error: %w", err)}
+		err = &unauthorizedError{cause: fmt.Errorf("connection_error: %s", text)}
+	default:
+		err = fmt.Errorf("websocket closed with code %d: %s", code, text)
 	}
 	w.mu.Lock()
 	if c.err == nil {
@@ -251,7 +255,7 @@ const maxSubscriptionFailures = 5
 // subscriptionFailed handles the server's error for one subscription, which
 // ends that subscription server-side.
 func (w *Watcher) subscriptionFailed(wt *watch, gen uint64, err error) {
-	ce := subscriptionError(err)
+	ce := subscriptionError(err, w.redact)
 	w.mu.Lock()
 	c, id := w.conn, ""
 	if c != nil && c.gen == gen && wt.subGen == gen {

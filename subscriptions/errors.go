@@ -77,8 +77,9 @@ const subscriptionOp = "WatchPaymentRequest"
 // subscription handler (the server's "error" message for that subscription,
 // or GraphQL errors inside a data message) into a [*client.Error], so the
 // caller classifies it with client.ErrUnauthorized, client.ErrRejected and
-// client.ErrTemporary exactly like an HTTP failure.
-func subscriptionError(err error) *client.Error {
+// client.ErrTemporary exactly like an HTTP failure. redact removes the
+// token from every text, should the server echo it.
+func subscriptionError(err error, redact func(string) string) *client.Error {
 	var list graphql.Errors
 	var one graphql.Error
 	var gqlErrs []client.GraphQLError
@@ -95,12 +96,38 @@ func subscriptionError(err error) *client.Error {
 		gqlErrs = parseRawErrors(err.Error())
 	}
 	ce := &client.Error{Operation: subscriptionOp, Errors: gqlErrs}
-	for _, g := range gqlErrs {
+	for i := range gqlErrs {
+		g := &gqlErrs[i]
+		g.Message = redact(g.Message)
+		g.Code, g.Type = redact(g.Code), redact(g.Type)
+		for j, p := range g.Path {
+			g.Path[j] = redactAny(p, redact)
+		}
+		for k, v := range g.Extensions {
+			g.Extensions[k] = redactAny(v, redact)
+		}
 		if g.Temporary() {
 			ce.Retryable = true
 		}
 	}
 	return ce
+}
+
+// redactAny applies redact to every string in a decoded JSON value.
+func redactAny(v any, redact func(string) string) any {
+	switch v := v.(type) {
+	case string:
+		return redact(v)
+	case []any:
+		for i := range v {
+			v[i] = redactAny(v[i], redact)
+		}
+	case map[string]any:
+		for k := range v {
+			v[k] = redactAny(v[k], redact)
+		}
+	}
+	return v
 }
 
 // rawError is one GraphQL error as JSON.

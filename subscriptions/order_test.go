@@ -133,7 +133,7 @@ func TestSubscriptionErrorClassifies(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ce := subscriptionError(tc.err)
+			ce := subscriptionError(tc.err, func(s string) string { return s })
 			if len(ce.Errors) != 1 || ce.Errors[0].Code != tc.code || ce.Operation != subscriptionOp {
 				t.Fatalf("subscriptionError = %+v", ce)
 			}

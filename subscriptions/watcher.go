@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -180,9 +181,10 @@ func WithLogger(l *slog.Logger) Option {
 // concurrent use; one Watcher serves any number of concurrent waits. Close
 // it when done.
 type Watcher struct {
-	c   *client.Client
-	log *slog.Logger
-	cfg settings
+	c     *client.Client
+	token string // c's token, to redact it from texts the server sends
+	log   *slog.Logger
+	cfg   settings
 
 	ctx       context.Context // ends at Close; bounds HTTP reads
 	cancel    context.CancelFunc
@@ -231,6 +233,7 @@ func NewWatcher(c *client.Client, opts ...Option) (*Watcher, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Watcher{
 		c:       c,
+		token:   tokenOf(c),
 		log:     cfg.logger,
 		cfg:     cfg,
 		ctx:     ctx,
@@ -264,6 +267,22 @@ func (w *Watcher) Close() error {
 	})
 	w.wg.Wait()
 	return nil
+}
+
+// tokenOf returns the token c authenticates with.
+func tokenOf(c *client.Client) string {
+	h, _ := c.ConnectionInitPayload()["headers"].(map[string]any)
+	auth, _ := h["Authorization"].(string)
+	return strings.TrimPrefix(auth, "Bearer ")
+}
+
+// redact replaces the watcher's token in s, should the server echo it in an
+// error or a close reason.
+func (w *Watcher) redact(s string) string {
+	if len(w.token) >= 4 && strings.Contains(s, w.token) {
+		return strings.ReplaceAll(s, w.token, "[REDACTED]")
+	}
+	return s
 }
 
 func (w *Watcher) isClosed() bool {

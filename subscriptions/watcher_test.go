@@ -3,11 +3,15 @@ package subscriptions_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/payments"
@@ -158,4 +162,58 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestEchoedTokenIsRedacted: a gateway (or a proxy) that echoes the token
+// in a connection_error or in a subscription's error does not get it into
+// the errors the waits return, nor into the logs.
+func TestEchoedTokenIsRedacted(t *testing.T) {
+	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
+		g := newGateway(t)
+		px := newProxy(t, g.srv.URL())
+		token := g.srv.MerchantToken()
+		echo := "cannot verify Bearer " + token
+		// The subscription's data becomes an error echoing the token.
+		px.setToClient(func(msg map[string]any) map[string]any {
+			if msg["type"] == "data" || msg["type"] == "next" {
+				e := map[string]any{"message": echo, "path": []any{"paymentRequests", token},
+					"extensions": map[string]any{"code": "validation-failed", "header": []any{echo}}}
+				if p == subscriptions.ProtocolGraphQLWS {
+					return map[string]any{"type": "error", "id": msg["id"], "payload": e}
+				}
+				return map[string]any{"type": "error", "id": msg["id"], "payload": []any{e}}
+			}
+			return msg
+		})
+		var buf syncBuffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		_, wt := g.swish(t)
+		w := watcher(t, px.client(t, token), fast(subscriptions.WithProtocol(p), subscriptions.WithLogger(log))...)
+		_, err := w.Wait(context.Background(), wt)
+		var ce *client.Error
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), "cannot verify Bearer [REDACTED]") {
+			t.Fatalf("Wait = %v, want the echoed error, redacted", err)
+		}
+		if strings.Contains(err.Error(), token) || strings.Contains(fmt.Sprint(ce.Errors), token) {
+			t.Errorf("the error shows the token: %v %+v", err, ce.Errors)
+		}
+
+		if p == subscriptions.ProtocolGraphQLWS {
+			// connection_init answered with a connection_error echoing it.
+			px.setToClient(func(msg map[string]any) map[string]any {
+				if msg["type"] == "connection_ack" {
+					return map[string]any{"type": "connection_error", "payload": map[string]any{"message": echo}}
+				}
+				return msg
+			})
+			px.closeAll(websocket.StatusGoingAway)
+			_, err := w.Wait(context.Background(), wt)
+			if !errors.Is(err, client.ErrUnauthorized) || strings.Contains(err.Error(), token) {
+				t.Errorf("Wait = %v, want client.ErrUnauthorized without the token", err)
+			}
+		}
+		if out := buf.String(); strings.Contains(out, token) {
+			t.Errorf("the log shows the token:\n%s", out)
+		}
+	})
 }
