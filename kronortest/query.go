@@ -279,10 +279,33 @@ func (s *store) visibleRequests(id identity) []*paymentRequest {
 	return s.requestList
 }
 
+// waitTokenFilter returns the wait token a filter requires with
+// waitToken: {_eq: …} at its top level (ANDed with the rest), in lower case.
+func waitTokenFilter(e *model.PaymentRequestBoolExp) (string, bool) {
+	if e == nil || e.WaitToken == nil || e.WaitToken.Eq == nil {
+		return "", false
+	}
+	return strings.ToLower(*e.WaitToken.Eq), true
+}
+
+// candidateRequests is the requests the identity may see that where can
+// match: only the one with the wait token it requires, if it requires one
+// (the watcher's query: a map lookup instead of a scan), else all of them.
+func (s *store) candidateRequests(id identity, where *model.PaymentRequestBoolExp) []*paymentRequest {
+	tok, ok := waitTokenFilter(where)
+	if !ok {
+		return s.visibleRequests(id)
+	}
+	if r := s.visibleRequest(id, tok); r != nil {
+		return []*paymentRequest{r}
+	}
+	return nil
+}
+
 // queryRequests answers paymentRequests. Callers hold s.mu.
 func (s *store) queryRequests(id identity, a requestArgs) []*model.PaymentRequest {
 	var rows []*paymentRequest
-	for _, r := range s.visibleRequests(id) {
+	for _, r := range s.candidateRequests(id, a.where) {
 		if matchRequest(a.where, r) {
 			rows = append(rows, r)
 		}

@@ -240,7 +240,10 @@ type store struct {
 	due         []dueApproval
 	wakeDue     chan struct{} // signals the auto-approval scheduler
 
-	subs map[*subscriber]struct{}
+	subs map[*subscriber]struct{} // those without a waitToken filter
+	// subsByToken holds the subscriptions filtered on one wait token (the
+	// watcher's), by token, so that a change notifies only its own.
+	subsByToken map[string]map[*subscriber]struct{}
 }
 
 func newStore(clock Clock, idemLimit int) *store {
@@ -260,6 +263,7 @@ func newStore(clock Clock, idemLimit int) *store {
 		counts:        map[string]*Counts{},
 		idem:          newIdemCache(idemLimit),
 		subs:          map[*subscriber]struct{}{},
+		subsByToken:   map[string]map[*subscriber]struct{}{},
 		wakeDue:       make(chan struct{}, 1),
 	}
 }

@@ -43,17 +43,54 @@ func (sub *subscriber) take() [][]*model.PaymentRequest {
 }
 
 // notify queues a new result for every subscriber that can see r and whose
-// result it is, or was, part of. Callers hold s.mu.
+// result it is, or was, part of. A subscription filtered on another wait
+// token can never include r, so only those on r's are looked at. Callers
+// hold s.mu.
 func (s *store) notify(r *paymentRequest) {
 	for sub := range s.subs {
-		if sub.id.role == roleGateway && sub.id.sess != r.sess {
-			continue
-		}
-		_, was := sub.last[r.waitToken]
-		if !was && !matchRequest(sub.args.where, r) {
-			continue
-		}
-		sub.push(s.queryRequests(sub.id, sub.args))
+		s.notifyOne(sub, r)
+	}
+	for sub := range s.subsByToken[r.waitToken] {
+		s.notifyOne(sub, r)
+	}
+}
+
+func (s *store) notifyOne(sub *subscriber, r *paymentRequest) {
+	if sub.id.role == roleGateway && sub.id.sess != r.sess {
+		return
+	}
+	_, was := sub.last[r.waitToken]
+	if !was && !matchRequest(sub.args.where, r) {
+		return
+	}
+	sub.push(s.queryRequests(sub.id, sub.args))
+}
+
+// addSub registers sub. Callers hold s.mu.
+func (s *store) addSub(sub *subscriber) {
+	tok, ok := waitTokenFilter(sub.args.where)
+	if !ok {
+		s.subs[sub] = struct{}{}
+		return
+	}
+	set := s.subsByToken[tok]
+	if set == nil {
+		set = map[*subscriber]struct{}{}
+		s.subsByToken[tok] = set
+	}
+	set[sub] = struct{}{}
+}
+
+// removeSub unregisters sub. Callers hold s.mu.
+func (s *store) removeSub(sub *subscriber) {
+	tok, ok := waitTokenFilter(sub.args.where)
+	if !ok {
+		delete(s.subs, sub)
+		return
+	}
+	delete(s.subsByToken[tok], sub)
+	if len(s.subsByToken[tok]) == 0 {
+		delete(s.subsByToken, tok)
 	}
 }
 
@@ -64,7 +101,7 @@ func (s *Server) subscribe(ctx context.Context, id identity, a requestArgs) <-ch
 	sub := &subscriber{id: id, args: a, signal: make(chan struct{}, 1)}
 	out := make(chan []*model.PaymentRequest)
 	s.store.mu.Lock()
-	s.store.subs[sub] = struct{}{}
+	s.store.addSub(sub)
 	sub.push(s.store.queryRequests(id, a))
 	s.store.mu.Unlock()
 	s.liveSubs.Add(1)
@@ -75,7 +112,7 @@ func (s *Server) subscribe(ctx context.Context, id identity, a requestArgs) <-ch
 		defer close(out)
 		defer func() {
 			s.store.mu.Lock()
-			delete(s.store.subs, sub)
+			s.store.removeSub(sub)
 			s.store.mu.Unlock()
 		}()
 		for {
