@@ -125,3 +125,80 @@ func TestGeneratedPartialData(t *testing.T) {
 		t.Errorf("resp = %+v, want the partial data", resp)
 	}
 }
+
+// A value inside data that fails its custom decoder (here a bigint) stops
+// json.Unmarshal before it reaches an "errors" key that comes after "data".
+// The GraphQL errors must still be reported, and the decoding error kept.
+func TestUndecodableValueBeforeErrors(t *testing.T) {
+	const body = `{"data":{"payments":[{"id":"not a number"}]},"errors":[{"message":"partial","path":["payments",0,"id"]}]}`
+	s := newScript(t, reply(200, body))
+	c := s.newClient(t)
+	_, err := api.PaymentByID(context.Background(), c, 42)
+	var e *client.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %#v, want a *client.Error", err)
+	}
+	if len(e.Errors) != 1 || e.Errors[0].Message != "partial" {
+		t.Fatalf("Errors = %+v, want the one error of the body", e.Errors)
+	}
+	if p := e.Errors[0].Path; len(p) != 3 || p[0] != "payments" || p[1] != 0 || p[2] != "id" {
+		t.Errorf("Path = %#v", p)
+	}
+	if e.Err == nil || !strings.Contains(e.Err.Error(), "decoding the response") {
+		t.Errorf("Err = %v, want the decoding error kept", e.Err)
+	}
+	if e.Retryable || e.Attempts != 1 || len(s.requests()) != 1 {
+		t.Errorf("Retryable, Attempts, requests = %v, %d, %d; want false, 1, 1", e.Retryable, e.Attempts, len(s.requests()))
+	}
+	if !errors.Is(err, client.ErrRejected) {
+		t.Errorf("err = %v, want ErrRejected", err)
+	}
+}
+
+// The same shape, classified by its errors: TEMPORARY_FAILURE (in an error or
+// in the top-level extensions) is retried, invalid-jwt is ErrUnauthorized.
+func TestUndecodableValueBeforeErrorsClassified(t *testing.T) {
+	const ok = `{"data":{"payments":[{"id":42}]}}`
+	for _, tc := range []struct {
+		name, body string
+	}{
+		{"error TEMPORARY_FAILURE", `{"data":{"payments":[{"id":"not a number"}]},"errors":[{"message":"busy","path":["payments",0,"id"],"extensions":{"type":"TEMPORARY_FAILURE","code":"unexpected"}}]}`},
+		{"top-level TEMPORARY_FAILURE", `{"data":{"payments":[{"createdAt":"not a time"}]},"errors":[{"message":"busy"}],"extensions":{"type":"TEMPORARY_FAILURE"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScript(t, reply(200, tc.body), reply(200, ok))
+			c := s.newClient(t)
+			resp, err := api.PaymentByID(context.Background(), c, 42)
+			if err != nil {
+				t.Fatalf("err = %v, want the retry to succeed", err)
+			}
+			if len(s.requests()) != 2 {
+				t.Fatalf("%d requests, want 2", len(s.requests()))
+			}
+			if len(resp.Payments) != 1 || resp.Payments[0].Id != 42 {
+				t.Errorf("payments = %+v, want the retried answer only", resp.Payments)
+			}
+		})
+	}
+	t.Run("TEMPORARY_FAILURE exhausted", func(t *testing.T) {
+		body := `{"data":{"payments":[{"id":"x"}]},"errors":[{"message":"busy","extensions":{"type":"TEMPORARY_FAILURE"}}]}`
+		s := newScript(t, reply(200, body), reply(200, body))
+		c := s.newClient(t, client.WithMaxAttempts(2))
+		_, err := api.PaymentByID(context.Background(), c, 42)
+		var e *client.Error
+		if !errors.As(err, &e) || !errors.Is(err, client.ErrTemporary) || e.Attempts != 2 || len(e.Errors) != 1 || e.Err == nil {
+			t.Fatalf("err = %#v, want ErrTemporary after 2 attempts with the error and the decoding error", err)
+		}
+	})
+	t.Run("invalid-jwt", func(t *testing.T) {
+		s := newScript(t, reply(200, `{"data":{"payments":[{"id":"x"}]},"errors":[{"message":"Could not verify JWT","extensions":{"code":"invalid-jwt"}}]}`))
+		c := s.newClient(t)
+		_, err := api.PaymentByID(context.Background(), c, 42)
+		if !errors.Is(err, client.ErrUnauthorized) || errors.Is(err, client.ErrRejected) {
+			t.Fatalf("err = %v, want ErrUnauthorized", err)
+		}
+		if len(s.requests()) != 1 {
+			t.Errorf("%d requests, want 1", len(s.requests()))
+		}
+	})
+}

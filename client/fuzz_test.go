@@ -98,6 +98,8 @@ var fuzzResponseSeeds = []struct {
 	{200, 0, `{"data":null,"errors":[{"message":"field 'payments' not found in type: 'query_root'","extensions":{"path":"$.selectionSet.payments","code":"validation-failed"}}]}`},
 	{200, 0, `{"data":{"payments":[{"transactionId":5}]},"errors":[{"message":"partial","path":["payments",0,"transactionId"]}]}`},
 	{200, 0, `{"errors":[{"message":"boom","path":["payments",0,"id"]}],"data":{"payments":[{"id":"x"}]}}`},
+	{200, 0, `{"data":{"payments":[{"id":"not a number"}]},"errors":[{"message":"partial","path":["payments",0,"id"]}]}`},
+	{200, 0, `{"data":{"payments":[{"createdAt":"not a time"}]},"errors":[{"message":"busy","extensions":{"type":"TEMPORARY_FAILURE"}}]}`},
 	{200, 0, `{"data":{"payments":[{"id":99999999999999999999}]}}`},
 	{200, 0, `{"data":{"payments":[{"id":1e3,"amountPaid":-9223372036854775808}]}}`},
 	{200, 0, `{"data":{"payments":[null,{"status":[null,{"status":null}]},{"refunds":[{"status":null}]}]}}`},

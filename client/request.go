@@ -44,7 +44,10 @@ var (
 //
 // On failure MakeRequest returns an [*Error]. When the response carries both
 // data and errors, the data is decoded into resp.Data and the error is
-// returned as well. resp.Extensions receives the response's extensions;
+// returned as well. When a value inside data fails to decode, the GraphQL
+// errors and extensions are still read and classify the failure (retried,
+// unauthorized, rejected) as usual, and the *Error's Err holds the decoding
+// error. resp.Extensions receives the response's extensions;
 // resp.Errors is left empty: the GraphQL errors are in the returned *Error.
 func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
 	if ctx == nil {
@@ -304,13 +307,17 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 		w := &x.wire
 		w.Data = resp.Data
 		if err := json.Unmarshal(x.buf.Bytes(), w); err != nil {
+			// A value inside data did not decode. A custom decoder's error
+			// (bigint, timestamptz, uuid, genqlient's interface decoders)
+			// stops json.Unmarshal where it occurs, so errors and extensions
+			// after data were never read: read them again, without data,
+			// from the bytes already in hand, and classify the answer by
+			// them as usual. The decoding error is kept in Err.
 			o.err = fmt.Errorf("decoding the response: %w", err)
-			if len(w.Errors) > 0 { // a data field of an unexpected type
-				o.errs = c.convertErrors(w.Errors)
-			}
-			return o
+			errs, ext = decodeErrorsAgain(x.buf.Bytes(), w)
+		} else {
+			errs, ext = w.Errors, w.Extensions
 		}
-		errs, ext = w.Errors, w.Extensions
 		resp.Extensions = ext
 	} else {
 		var w wireErrors
@@ -333,6 +340,18 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 		o.retryAfter = parseRetryAfter(hresp.Header.Get("Retry-After"), time.Now())
 	}
 	return o
+}
+
+// decodeErrorsAgain reads the errors and extensions of a 2xx body whose
+// data failed to decode (only on that failure path, so the hot path decodes
+// once). When the body cannot be read even without its data, it falls back
+// to what the first pass w decoded.
+func decodeErrorsAgain(body []byte, w *wireResponse) ([]wireError, map[string]any) {
+	var we wireErrors
+	if json.Unmarshal(body, &we) != nil {
+		return w.Errors, w.Extensions
+	}
+	return we.Errors, we.Extensions
 }
 
 // isTemporary reports whether extensions.type is TEMPORARY_FAILURE.
