@@ -130,6 +130,10 @@ func GetByTransactionID(ctx context.Context, c *client.Client, transactionID str
 	if transactionID == "" {
 		return nil, invalid("transactionId", validate.RuleRequired)
 	}
+	var v validate.Collector
+	if !v.Text("transactionId", transactionID) {
+		return nil, v.Err()
+	}
 	resp, err := api.CaptureByTransactionID(ctx, c, transactionID)
 	if err != nil {
 		return nil, fmt.Errorf("captures: capture %q: %w", transactionID, err)

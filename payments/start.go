@@ -123,6 +123,7 @@ func Swish(ctx context.Context, c *client.Client, p SwishParams) (*Started, erro
 	case flow == "":
 		flow = FlowMcom
 	}
+	v.Text("pay.customerSwishNumber", p.CustomerSwishNumber)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -310,6 +311,7 @@ func BankTransfer(ctx context.Context, c *client.Client, p BankTransferParams) (
 	if p.ASPSPID < 0 {
 		v.Add("pay.aspspId", "must be a positive ASPSP id")
 	}
+	v.Text("pay.requestRedirectState", p.RequestRedirectState)
 	v.Date("pay.executionDate", p.ExecutionDate)
 	if p.Flow != "" && p.Flow != FlowMcom && p.Flow != FlowEcom {
 		v.Add("pay.flow", `must be "mcom" or "ecom"`)

@@ -225,6 +225,7 @@ func (d *AdditionalData) check(v *validate.Collector, root string, amount int64)
 		v.Addf(root+".language", "must be one of %s", list(languages))
 	}
 	v.MaxLen(root+".phoneNumber", d.PhoneNumber, 100)
+	v.Text(root+".customerReference", d.CustomerReference)
 	if d.ShippingAddress != nil {
 		d.ShippingAddress.check(v, root+".shippingAddress")
 	}

@@ -28,6 +28,12 @@ const (
 	RuleOneOfIDs    = "exactly one of paymentId and paymentTransactionId must be set"
 	RuleMessageSet  = "may contain only letters A-Z and a-z, digits, å ä ö é Å Ä Ö É, space and : ; . , ? ! ( ) ” \""
 	RuleDate        = "must be a date in yyyy-mm-dd format"
+	// RuleUTF8 is broken by a string that is not valid UTF-8. A GraphQL
+	// String is Unicode text and encoding/json would silently replace each
+	// invalid byte with U+FFFD, so two different inputs ("\xff", "\xfe")
+	// would reach the gateway as the same value. Every string check of the
+	// Collector applies it first.
+	RuleUTF8 = "must be valid UTF-8"
 )
 
 // Collector accumulates violations. The zero value is ready to use.
@@ -76,18 +82,41 @@ func (c *Collector) Positive(field string, n int64) {
 	}
 }
 
-// Required checks that s is not empty (nor only white space) and reports
-// whether it is present.
+// Text checks that s is valid UTF-8 (see RuleUTF8) and reports whether it
+// is. It is the only check of a string field without another rule; the other
+// string checks apply it themselves.
+func (c *Collector) Text(field, s string) bool {
+	if utf8.ValidString(s) {
+		return true
+	}
+	i := 0
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		i += size
+	}
+	c.Addf(field, "%s (byte %#02x at offset %d)", RuleUTF8, s[i], i)
+	return false
+}
+
+// Required checks that s is not empty (nor only white space) and is valid
+// UTF-8, and reports whether both hold, so further checks of s make sense.
 func (c *Collector) Required(field, s string) bool {
 	if strings.TrimSpace(s) == "" {
 		c.Add(field, RuleRequired)
 		return false
 	}
-	return true
+	return c.Text(field, s)
 }
 
-// MaxLen checks that s has at most max characters (Unicode code points).
+// MaxLen checks that s is valid UTF-8 and has at most max characters (Unicode
+// code points).
 func (c *Collector) MaxLen(field, s string, max int) {
+	if !c.Text(field, s) {
+		return
+	}
 	if n := utf8.RuneCountInString(s); n > max {
 		c.Addf(field, "must be at most %d characters (has %d)", max, n)
 	}
@@ -101,7 +130,7 @@ func (c *Collector) RequiredMaxLen(field, s string, max int) {
 }
 
 // Message checks a customer-facing message (a session's or a refund's): present,
-// at most 50 characters, and within the gateway's character set (see
+// valid UTF-8, at most 50 characters, and within the gateway's character set (see
 // MessageChar).
 func (c *Collector) Message(field, s string) {
 	if !c.Required(field, s) {
@@ -128,7 +157,7 @@ func MessageChar(r rune) bool {
 // IdempotencyKey checks a caller-supplied key; the empty key is fine (the SDK
 // makes one).
 func (c *Collector) IdempotencyKey(field, key string) {
-	if key == "" {
+	if key == "" || !c.Text(field, key) {
 		return
 	}
 	if err := client.CheckIdempotencyKey(key); err != nil {
@@ -145,6 +174,9 @@ func (c *Collector) HTTPURL(field, s string, required bool) {
 		}
 		return
 	}
+	if !c.Text(field, s) {
+		return
+	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		c.Add(field, RuleHTTPURL)
@@ -152,8 +184,8 @@ func (c *Collector) HTTPURL(field, s string, required bool) {
 }
 
 // PaymentRef checks that exactly one of a payment id and a payment transaction
-// id is set, and that a set id is positive. prefix is the input's path, e.g.
-// "capture".
+// id is set, that a set id is positive, and that the transaction id is valid
+// UTF-8. prefix is the input's path, e.g. "capture".
 func (c *Collector) PaymentRef(prefix string, id int64, transactionID string) {
 	switch {
 	case id == 0 && transactionID == "":
@@ -163,11 +195,12 @@ func (c *Collector) PaymentRef(prefix string, id int64, transactionID string) {
 	case id < 0:
 		c.Add(prefix+".paymentId", "must be a positive payment id")
 	}
+	c.Text(prefix+".paymentTransactionId", transactionID)
 }
 
 // Date checks that s, when set, is a calendar date in yyyy-mm-dd format.
 func (c *Collector) Date(field, s string) {
-	if s == "" {
+	if s == "" || !c.Text(field, s) {
 		return
 	}
 	if _, err := time.Parse(time.DateOnly, s); err != nil || len(s) != len(time.DateOnly) {

@@ -122,3 +122,83 @@ func TestAllViolationsInOrder(t *testing.T) {
 		t.Fatalf("Index = %q", idx)
 	}
 }
+
+// Every string check refuses invalid UTF-8 with one violation of RuleUTF8
+// (encoding/json would replace the bytes with U+FFFD, so "\xff" and "\xfe"
+// would be sent as the same value), and accepts valid multi-byte text.
+func TestInvalidUTF8(t *testing.T) {
+	checks := []struct {
+		name  string
+		check func(c *Collector, s string)
+	}{
+		{"Text", func(c *Collector, s string) { c.Text("f", s) }},
+		{"Required", func(c *Collector, s string) { c.Required("f", s) }},
+		{"MaxLen", func(c *Collector, s string) { c.MaxLen("f", s, 100) }},
+		{"RequiredMaxLen", func(c *Collector, s string) { c.RequiredMaxLen("f", s, 100) }},
+		{"Message", func(c *Collector, s string) { c.Message("f", s) }},
+		{"IdempotencyKey", func(c *Collector, s string) { c.IdempotencyKey("f", s) }},
+		{"HTTPURL", func(c *Collector, s string) { c.HTTPURL("f", "https://shop.example/"+s, true) }},
+		{"Date", func(c *Collector, s string) { c.Date("f", s) }},
+		{"PaymentRef", func(c *Collector, s string) { c.PaymentRef("f", 0, s) }},
+	}
+	for _, bad := range []struct {
+		s    string
+		rule string
+	}{
+		{"\xff", RuleUTF8 + " (byte 0xff at offset 0)"},
+		{"\xfe", RuleUTF8 + " (byte 0xfe at offset 0)"},
+		{"ab\xd5", RuleUTF8 + " (byte 0xd5 at offset 2)"},                  // truncated sequence
+		{"å\xc0\xaf", RuleUTF8 + " (byte 0xc0 at offset 2)"},               // overlong encoding
+		{"x\xed\xa0\x80", RuleUTF8 + " (byte 0xed at offset 1)"},           // surrogate half
+		{"Meddelande ä\xff", RuleUTF8 + " (byte 0xff at offset 13)"},       // after a 2-byte letter
+		{"2026-02-2\x80", RuleUTF8 + " (byte 0x80 at offset 9)"},           // lone continuation byte
+		{"order-1\xf4\x90\x80\x80", RuleUTF8 + " (byte 0xf4 at offset 7)"}, // beyond U+10FFFF
+	} {
+		for _, ck := range checks {
+			var c Collector
+			ck.check(&c, bad.s)
+			got := violations(t, &c)
+			field := "f"
+			if ck.name == "PaymentRef" {
+				field = "f.paymentTransactionId"
+			}
+			if ck.name == "HTTPURL" {
+				// The check sees the prefixed URL: the offset moves.
+				if len(got) != 1 || got[0].Field != field || !strings.HasPrefix(got[0].Rule, RuleUTF8+" (") {
+					t.Errorf("%s(%q): violations = %v, want one %s: %s", ck.name, bad.s, got, field, RuleUTF8)
+				}
+				continue
+			}
+			if len(got) != 1 || got[0].Field != field || got[0].Rule != bad.rule {
+				t.Errorf("%s(%q): violations = %v, want %s: %s", ck.name, bad.s, got, field, bad.rule)
+			}
+		}
+	}
+	// Valid text of several byte lengths passes Text, and the rule-specific
+	// checks still see it (no UTF-8 violation, their own rules apply).
+	for _, s := range []string{"", "order-1", "Idé åäö ÅÄÖ", "日本語", "emoji 🙂", "\u00a0"} {
+		var c Collector
+		c.Text("f", s)
+		c.MaxLen("g", s, 100)
+		if got := violations(t, &c); len(got) != 0 {
+			t.Errorf("Text/MaxLen(%q) = %v, want none", s, got)
+		}
+	}
+	var c Collector
+	c.Message("f", "Crème")
+	if got := violations(t, &c); len(got) != 1 || strings.HasPrefix(got[0].Rule, RuleUTF8) {
+		t.Errorf("Message(valid non-Swedish) = %v, want the charset rule only", got)
+	}
+}
+
+// Two different invalid inputs are both refused: neither reaches encoding/json,
+// where they would collide as "\ufffd".
+func TestInvalidUTF8DoesNotCollide(t *testing.T) {
+	for _, s := range []string{"\xff", "\xfe"} {
+		var c Collector
+		c.RequiredMaxLen("payment.merchantReference", s, 64)
+		if c.Err() == nil {
+			t.Errorf("merchantReference %q accepted", s)
+		}
+	}
+}
