@@ -62,7 +62,7 @@ func BenchmarkWaitLatency(b *testing.B) {
 		b.StartTimer()
 	}
 	b.StopTimer()
-	poll := pollLatencies(b, g, 40, 500*time.Millisecond)
+	poll := pollLatencies(b, g, 100, 500*time.Millisecond)
 	slices.Sort(lat)
 	p50, p99 := percentile(lat, 50), percentile(lat, 99)
 	pp50, pp99 := percentile(poll, 50), percentile(poll, 99)
@@ -171,6 +171,7 @@ func BenchmarkTenThousandWaits(b *testing.B) {
 func tenThousandWaits(b *testing.B, kind string, n int) {
 	b.StopTimer()
 	gw := startRemoteGateway(b, kind)
+	defer gw.close()
 	tr := &http.Transport{MaxConnsPerHost: 32, MaxIdleConnsPerHost: 32}
 	defer tr.CloseIdleConnections()
 	merchant, err := client.New(gw.token, client.WithEndpoint(gw.url), client.WithHTTPClient(&http.Client{Transport: tr}))

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,6 +85,15 @@ type remoteGateway struct {
 	in         io.WriteCloser
 	out        *bufio.Reader
 	url, token string
+	closeOnce  sync.Once
+}
+
+// close ends the child process and waits for it.
+func (r *remoteGateway) close() {
+	r.closeOnce.Do(func() {
+		_ = r.in.Close()
+		_ = r.cmd.Wait()
+	})
 }
 
 // startRemoteGateway starts a child process serving kind: "kronortest" or
@@ -105,10 +115,7 @@ func startRemoteGateway(tb testing.TB, kind string) *remoteGateway {
 		tb.Fatal(err)
 	}
 	r := &remoteGateway{cmd: cmd, in: in, out: bufio.NewReader(outPipe)}
-	tb.Cleanup(func() {
-		_ = r.in.Close()
-		_ = r.cmd.Wait()
-	})
+	tb.Cleanup(r.close)
 	f := strings.Fields(r.line(tb))
 	if len(f) != 2 {
 		tb.Fatalf("remote gateway said %q", f)
