@@ -39,6 +39,12 @@
 // {"errors":[{"message":…,"extensions":{"code":…,"path":"$.selectionSet.…"}}]};
 // a bad or expired token gets HTTP 401 with code "invalid-jwt", or, on a
 // websocket, a close with code [CloseCodeUnauthorized].
+//
+// So that no request keeps the fake busy for long, it refuses (as Hasura's API
+// limits do) a query of more than 2,000 tokens (code "parse-failed"), of more
+// than 500 selections with fragments counted where they are spread, or nested
+// more than 32 levels deep in its selections, input values or variables (code
+// "validation-failed"). The SDK's largest operation is a tenth of that.
 package kronortest
 
 //go:generate go tool gqlgen --config gqlgen.yml

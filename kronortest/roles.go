@@ -8,7 +8,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-	"github.com/vektah/gqlparser/v2/parser"
 )
 
 // Which role may select which field. schema.graphql holds both roles' fields
@@ -117,7 +116,10 @@ func fieldAllowed(r role, typ, field string) bool {
 
 // roleChecker refuses, before gqlgen validates an operation, every field the
 // caller's role does not have, the way Hasura refuses a field its role schema
-// lacks. Results are cached per query text and role.
+// lacks. Results are cached per query text and role. Since it parses the
+// query first, it also applies the size and depth limits of limits.go
+// (checkLimits, cached with the result; the variables' depth on every
+// request).
 type roleChecker struct {
 	schema *ast.Schema
 
@@ -147,6 +149,9 @@ func (c *roleChecker) MutateOperationParameters(ctx context.Context, p *graphql.
 	if !ok {
 		return gwError(codeInvalidJWT, "$", "%s", errNoToken)
 	}
+	if err := checkVariablesDepth(p.Variables); err != nil {
+		return err
+	}
 	k := roleCacheKey{query: p.Query, op: p.OperationName, role: id.role}
 	c.mu.Lock()
 	err, hit := c.cache[k]
@@ -164,12 +169,16 @@ func (c *roleChecker) MutateOperationParameters(ctx context.Context, p *graphql.
 	return err
 }
 
-// check walks the operation's selections; it leaves every error other than
-// a field the role lacks to gqlgen's validation.
+// check refuses a document beyond the limits of limits.go, then walks the
+// operation's selections; it leaves every other error than these and a field
+// the role lacks to gqlgen's validation (a parse error included).
 func (c *roleChecker) check(query, opName string, r role) *gqlerror.Error {
-	doc, perr := parser.ParseQuery(&ast.Source{Input: query})
+	doc, perr := parseQuery(query)
 	if perr != nil {
 		return nil
+	}
+	if err := checkLimits(doc); err != nil {
+		return err
 	}
 	var op *ast.OperationDefinition
 	switch {
@@ -261,7 +270,7 @@ func (c *roleChecker) opKind(query, opName string) ast.Operation {
 		return kind
 	}
 	kind = ""
-	if doc, err := parser.ParseQuery(&ast.Source{Input: query}); err == nil {
+	if doc, err := parseQuery(query); err == nil {
 		switch {
 		case opName != "":
 			if op := doc.Operations.ForName(opName); op != nil {

@@ -169,6 +169,7 @@ func NewServer(opts ...Option) *Server {
 	s.roles = &roleChecker{schema: es.Schema()}
 	ex := executor.New(es)
 	ex.SetQueryCache(newQueryCache(1000))
+	ex.SetParserTokenLimit(maxQueryTokens) // see limits.go
 	ex.Use(introspection{})
 	ex.Use(s.roles)
 	ex.Use(servedHook{s: s})
