@@ -258,13 +258,21 @@ func (w *Watcher) subscriptionFailed(wt *watch, gen uint64, err error) {
 	ce := subscriptionError(err, w.redact)
 	w.mu.Lock()
 	c, id := w.conn, ""
-	if c != nil && c.gen == gen && wt.subGen == gen {
+	current := c != nil && c.gen == gen && wt.subGen == gen
+	if current {
 		id = wt.subID
 		delete(c.byID, id)
 		c.stopped++
 		wt.subGen, wt.subID = 0, ""
 	}
 	w.mu.Unlock()
+	if !current {
+		// An error for a subscription already given up (an older
+		// connection's, or one already being replaced): the watch's current
+		// subscription, or its polls, decide.
+		w.log.Debug("subscriptions: error for a replaced subscription", "wait_token", wt.id, "gen", gen, "error", ce)
+		return
+	}
 	if id != "" {
 		// The error ended the subscription on the server; stopping it too
 		// drops the hasura client's entry, and ends it should the server

@@ -446,3 +446,61 @@ func checkKeptAlive(t *testing.T, px *proxy, w *subscriptions.Watcher, from time
 		t.Logf("the process stalled %d times for more than %v", stalls, readTimeout/2)
 	}
 }
+
+// TestPollingThroughFailures: while the websocket is down, half of the HTTP
+// polls fail (HTTP 503 or a TEMPORARY_FAILURE); polling goes on, and the
+// outcome still arrives.
+func TestPollingThroughFailures(t *testing.T) {
+	g := newGateway(t)
+	px := newProxy(t, g.srv.URL())
+	_, token := g.swish(t)
+	c, err := client.New(g.srv.MerchantToken(), client.WithEndpoint(px.URL()), client.WithMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := watcher(t, c, fast()...)
+	ch := waitAsync(context.Background(), w, token)
+	eventually(t, 5*time.Second, "the subscription", func() bool { return g.srv.Live().Subscriptions == 1 })
+	px.refusing.Store(true)
+	g.srv.CloseWebSockets()
+	g.srv.FailFraction(0.3, kronortest.FaultHTTP503)
+	g.srv.FailFraction(0.3, kronortest.FaultTemporaryFailure)
+	reads := w.Stats().HTTPReads
+	if err := g.srv.Approve(token); err != nil {
+		t.Fatal(err)
+	}
+	if r := receive(t, ch, 10*time.Second); r.err != nil || r.req.Status != payments.StatusPaid {
+		t.Fatalf("Wait = %+v, %v; want PAID", r.req, r.err)
+	}
+	t.Logf("%d polls", w.Stats().HTTPReads-reads)
+	if px.accepted.Load() != 1 {
+		t.Errorf("%d websockets; the outcome must have come from polling", px.accepted.Load())
+	}
+	g.srv.ClearFaults()
+}
+
+// TestCloseEndsASlowFirstRead: Close ends a wait whose first HTTP read is
+// still on its way.
+func TestCloseEndsASlowFirstRead(t *testing.T) {
+	g := newGateway(t)
+	_, token := g.swish(t)
+	w, err := subscriptions.NewWatcher(g.merchant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.srv.FailNext(1, kronortest.FaultLatency(3*time.Second))
+	before := g.srv.Requests()
+	ch := waitAsync(context.Background(), w, token)
+	eventually(t, 5*time.Second, "the first read", func() bool { return g.srv.Requests() > before })
+	start := time.Now()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := receive(t, ch, 5*time.Second)
+	if !errors.Is(r.err, subscriptions.ErrClosed) {
+		t.Fatalf("Wait = %v, want ErrClosed", r.err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Wait returned %v after Close; want at once", d)
+	}
+}

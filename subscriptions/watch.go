@@ -86,11 +86,18 @@ func (w *Watcher) watch(ctx context.Context, waitToken string, yield func(paymen
 	}
 
 	// The first read is over HTTP: it tells an unknown wait token apart and
-	// returns at once for a request that already ended.
-	rep, found, err := w.read(ctx, id)
+	// returns at once for a request that already ended. Close ends it too.
+	rctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(w.ctx, cancel)
+	rep, found, err := w.read(rctx, id)
+	stop()
+	cancel()
 	if err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			err = contextError(ctx, waitToken)
+		case w.ctx.Err() != nil:
+			err = ErrClosed
 		}
 		yield(payments.Request{}, err)
 		return
