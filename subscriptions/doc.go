@@ -15,10 +15,13 @@
 //
 // The watcher never loses sight of a payment: when the websocket drops it
 // reconnects with backoff and subscribes again; while it is down it reads
-// the watched requests over HTTP every second; after reconnecting it reads
-// each once more, so a change made during the outage is not missed. A
-// status reported by both the websocket and HTTP is delivered once. A
-// refused token is reported, not retried forever.
+// the watched requests over HTTP every second (up to 100 per request);
+// after reconnecting it reads them once more, so a change made during the
+// outage is not missed. A status reported by both the websocket and HTTP
+// is delivered once, and a status that came and went unseen is recovered
+// from the request's status history, in its place. A refused token (a
+// websocket closed with 4401 or 4403, a connection_error, an HTTP 401) is
+// reported to the waits, not retried forever.
 //
 // Both websocket protocols are spoken: the legacy "graphql-ws"
 // (subscriptions-transport-ws, as Kronor's own SDKs) by default, and

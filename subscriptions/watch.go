@@ -113,7 +113,7 @@ func (w *Watcher) watch(ctx context.Context, waitToken string, yield func(paymen
 
 	wt := newWatch(id, first)
 	if err := w.register(wt); err != nil {
-		yield(first, err)
+		yield(payments.Request{}, err)
 		return
 	}
 	defer w.unregister(wt)

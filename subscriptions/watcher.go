@@ -180,6 +180,16 @@ func WithLogger(l *slog.Logger) Option {
 // websocket that carries a subscription per watched request. It is safe for
 // concurrent use; one Watcher serves any number of concurrent waits. Close
 // it when done.
+//
+// The websocket is opened on the first wait and kept while the watcher is
+// open. When it drops (or stays silent for the read timeout, or the gateway
+// closes it, whatever the close code) the watcher opens a new one, at once
+// after a connection that was up a while and then with growing waits
+// (see [WithReconnectBackoff]), and subscribes every wait again; meanwhile
+// it polls the waits over HTTP (see [WithPollInterval]), and once the new
+// websocket is up it reads each wait that lost its subscription once over
+// HTTP. A refused token ends the waits in progress with an error matching
+// client.ErrUnauthorized; the next wait tries again.
 type Watcher struct {
 	c     *client.Client
 	token string // c's token, to redact it from texts the server sends
