@@ -392,3 +392,53 @@ func TestCloseEndsWaitsAndReleasesEverything(t *testing.T) {
 		}
 	})
 }
+
+// TestMessagesAreHandledInOrder: with the status history stripped from the
+// messages, the order of the statuses reported depends on the order the
+// messages are handled in alone: the hasura client's default asynchronous
+// delivery (a goroutine per message) would lose some; its synchronous mode,
+// which the watcher uses, does not.
+func TestMessagesAreHandledInOrder(t *testing.T) {
+	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
+		g := newGateway(t)
+		px := newProxy(t, g.srv.URL())
+		px.setToClient(func(msg map[string]any) map[string]any {
+			payload, _ := msg["payload"].(map[string]any)
+			data, _ := payload["data"].(map[string]any)
+			rows, _ := data["paymentRequests"].([]any)
+			for _, r := range rows {
+				delete(r.(map[string]any), "statusHistory")
+			}
+			return msg
+		})
+		w := watcher(t, px.client(t, g.srv.MerchantToken()), subscriptions.WithProtocol(p), subscriptions.WithPollInterval(time.Hour))
+		const n = 20
+		out := make(chan []payments.Status, n)
+		tokens := make([]string, n)
+		for i := range tokens {
+			_, tokens[i] = g.bank(t)
+			go func() {
+				var got []payments.Status
+				for r, err := range w.Watch(context.Background(), tokens[i]) {
+					if err != nil {
+						break
+					}
+					got = append(got, r.Status)
+				}
+				out <- got
+			}()
+		}
+		eventually(t, 10*time.Second, "every subscription", func() bool { return g.srv.Live().Subscriptions == n })
+		for _, tok := range tokens {
+			if err := g.srv.Approve(tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := []payments.Status{payments.StatusWaitingForPayment, payments.StatusFlowCompleted, payments.StatusAccepted, payments.StatusPaid}
+		for range n {
+			if got := <-out; !slices.Equal(got, want) {
+				t.Errorf("Watch = %v, want %v", got, want)
+			}
+		}
+	})
+}
