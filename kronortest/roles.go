@@ -133,7 +133,14 @@ type roleCacheKey struct {
 	role      role
 }
 
-const roleCacheLimit = 4096
+// roleCacheLimit bounds the cached results; roleCacheMaxQuery keeps large
+// query texts (a query under the token limit can still be padded to the body
+// limit with whitespace) out of the cache, so it holds at most about
+// roleCacheLimit*roleCacheMaxQuery bytes of query text (64 MiB).
+const (
+	roleCacheLimit    = 4096
+	roleCacheMaxQuery = 16 << 10
+)
 
 var _ interface {
 	graphql.HandlerExtension
@@ -160,6 +167,9 @@ func (c *roleChecker) MutateOperationParameters(ctx context.Context, p *graphql.
 		return err
 	}
 	err = c.check(p.Query, p.OperationName, id.role)
+	if len(p.Query) > roleCacheMaxQuery {
+		return err
+	}
 	c.mu.Lock()
 	if c.cache == nil || len(c.cache) >= roleCacheLimit {
 		c.cache = map[roleCacheKey]*gqlerror.Error{}
