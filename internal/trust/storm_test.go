@@ -131,9 +131,9 @@ func (p *stormPayment) check(req payments.Request, err error) error {
 // must return its payment's true outcome; afterwards the watcher closes with
 // no goroutine left, and the fake has no websocket or subscription open.
 func TestWebSocketStormLosesNoOutcome(t *testing.T) {
-	n := 1000
+	n, deadline := 1000, 3*time.Minute
 	if *long {
-		n = 10000
+		n, deadline = 10000, 10*time.Minute
 	}
 	const (
 		killEvery = 100 * time.Millisecond
@@ -150,7 +150,7 @@ func TestWebSocketStormLosesNoOutcome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
 
 	// The payments, started concurrently, in a shuffled mix of outcomes.
