@@ -281,6 +281,8 @@ var badCases = []badCase{
 	{name: "merchantReference empty", field: "payment.merchantReference", rule: "is required", op: session(func(p *sessions.Params) { p.MerchantReference = "" })},
 	{name: "merchantReference only spaces", field: "payment.merchantReference", rule: "is required", op: session(func(p *sessions.Params) { p.MerchantReference = "   " }),
 		fakeAccepts: "the SDK takes a reference of spaces for a missing one; the schema (String!, at most 64) and the fake accept any non-empty string"},
+	{name: "merchantReference not valid UTF-8", field: "payment.merchantReference", rule: "must be valid UTF-8", op: session(func(p *sessions.Params) { p.MerchantReference = "order \xff" }),
+		fakeAccepts: "JSON cannot carry invalid UTF-8: encoding/json sends the byte as U+FFFD, a valid character the fake (and any gateway) accepts; the SDK refuses the input because \"order \\xff\" and \"order \\xfe\" would reach the gateway as the same reference"},
 	{name: "merchantReference 65 characters", field: "payment.merchantReference", rule: "at most 64 characters", op: session(func(p *sessions.Params) { p.MerchantReference = chars(65) })},
 	{name: "merchantReference2 1001 characters", field: "payment.merchantReference2", rule: "at most 1000 characters", op: session(func(p *sessions.Params) { p.MerchantReference2 = chars(1001) })},
 	// B.10: the message.
@@ -383,6 +385,7 @@ var badCases = []badCase{
 	{name: "refund message empty", field: "refund.message", rule: "is required", op: refund(func(p *refunds.Params, _ env) { p.Message = "" })},
 	{name: "refund message 51 characters", field: "refund.message", rule: "at most 50 characters", op: refund(func(p *refunds.Params, _ env) { p.Message = chars(51) })},
 	{name: "refund message with a bad character", field: "refund.message", rule: "may contain only", op: refund(func(p *refunds.Params, _ env) { p.Message = "Refund #1" })},
+	{name: "refund message not valid UTF-8", field: "refund.message", rule: "must be valid UTF-8", op: refund(func(p *refunds.Params, _ env) { p.Message = "Refund \xff" })},
 	{name: "refund without a payment", field: "refund.paymentId", rule: "exactly one of paymentId and paymentTransactionId", op: refund(func(p *refunds.Params, _ env) { p.PaymentID = 0 })},
 	{name: "refund with paymentId and paymentTransactionId", field: "refund.paymentId", rule: "exactly one of paymentId and paymentTransactionId",
 		op:          refund(func(p *refunds.Params, e env) { p.PaymentTransactionID = e.transaction }),
