@@ -55,7 +55,6 @@ func TestMain(m *testing.M) {
 type gateway struct {
 	srv      *kronortest.Server
 	merchant *client.Client
-	tr       *http.Transport
 }
 
 // newGateway starts a fake gateway and a merchant client for it with quick
