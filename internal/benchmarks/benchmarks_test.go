@@ -1,0 +1,192 @@
+package benchmarks_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/kronor-io/kronor-go/internal/benchmarks"
+	"github.com/kronor-io/kronor-go/kronortest"
+)
+
+// The tests run every measurement at a small size and check what it
+// returns is whole and consistent; they assert nothing about speed.
+
+func TestMain(m *testing.M) {
+	benchmarks.ServeGatewayIfAsked() // the child process of StartSelfGateway
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func TestOverhead(t *testing.T) {
+	for name, f := range map[string]func(int) (benchmarks.OverheadResult, error){
+		"loopback": benchmarks.OverheadLoopback,
+		"inmemory": benchmarks.OverheadInMemory,
+	} {
+		t.Run(name, func(t *testing.T) {
+			r, err := f(120)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Calls != 120 || r.ClientTime <= 0 || r.BaselineTime <= 0 || r.ClientAllocs <= 0 || r.BaselineAllocs <= 0 {
+				t.Fatalf("incomplete result %+v", r)
+			}
+			if want := float64(r.ClientAllocs) / float64(r.BaselineAllocs); !near(r.AllocsRatio, want) {
+				t.Errorf("AllocsRatio = %v, want %v", r.AllocsRatio, want)
+			}
+		})
+	}
+}
+
+func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+
+// TestOverheadMinimumChunk: fewer calls than a chunk still measure one.
+func TestOverheadMinimumChunk(t *testing.T) {
+	r, err := benchmarks.OverheadInMemory(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Calls != 50 {
+		t.Errorf("Calls = %d, want 50", r.Calls)
+	}
+}
+
+// TestOverheadReportsErrors: a failing path ends the measurement with its
+// error.
+func TestOverheadReportsErrors(t *testing.T) {
+	boom := errors.New("boom")
+	_, err := benchmarks.MeasureOverhead(benchmarks.OverheadPair{
+		Client:   func() error { return nil },
+		Baseline: func() error { return boom },
+	}, 100)
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+}
+
+func TestNewOverheadPairChecksTheResponse(t *testing.T) {
+	srv := kronortest.NewServer() // answers CaptureByID with no capture
+	defer srv.Close()
+	hc := benchmarks.NewHTTPClient()
+	defer hc.CloseIdleConnections()
+	if _, err := benchmarks.NewOverheadPair(hc, srv.URL(), srv.MerchantToken()); err == nil {
+		t.Fatal("NewOverheadPair accepted a response without the canned capture")
+	}
+}
+
+func TestCheckout(t *testing.T) {
+	r, err := benchmarks.MeasureCheckout(40, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Flows != 40 || r.Workers != 2 || r.FlowsPerSecond <= 0 || r.BareRoundTripsPerSecond <= 0 {
+		t.Fatalf("incomplete result %+v", r)
+	}
+	heap, err := benchmarks.StoredPaymentHeap(nil, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if heap <= 0 {
+		t.Errorf("heap per stored payment = %v", heap)
+	}
+}
+
+// TestCheckoutFlowStoresOnePayment: a flow leaves one session's payment,
+// PAID, in the fake.
+func TestCheckoutFlowStoresOnePayment(t *testing.T) {
+	srv := kronortest.NewServer()
+	defer srv.Close()
+	hc := benchmarks.NewHTTPClient()
+	defer hc.CloseIdleConnections()
+	c := benchmarks.NewCheckout(srv, hc)
+	for range 3 {
+		if err := c.Flow(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := srv.Totals(); got.Sessions != 3 || got.Payments != 3 {
+		t.Errorf("Totals = %+v, want 3 sessions and 3 payments", got)
+	}
+}
+
+func TestLatencies(t *testing.T) {
+	g := benchmarks.NewLocalGateway()
+	defer g.Close()
+	merchant, tr, err := benchmarks.NewMerchant(g, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.CloseIdleConnections()
+	ctx := context.Background()
+
+	w, err := benchmarks.WatchLatency(ctx, g, merchant, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Samples != 7 || w.P50 <= 0 || w.P50 > w.P99 || w.P99 > w.Max {
+		t.Errorf("watch latencies %+v", w)
+	}
+	p, err := benchmarks.PollLatency(ctx, g, merchant, 5, 40*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Samples != 5 || p.P50 <= 0 || p.P50 > p.P99 || p.P99 > p.Max {
+		t.Errorf("poll latencies %+v", p)
+	}
+	if l := g.Server.Live(); l.Subscriptions != 0 {
+		t.Errorf("%d subscriptions left at the fake", l.Subscriptions)
+	}
+}
+
+func TestConcurrentWaitsAgainstAChildProcess(t *testing.T) {
+	g, err := benchmarks.StartSelfGateway("-test.run=^$")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	merchant, tr, err := benchmarks.NewMerchant(g, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.CloseIdleConnections()
+	r, err := benchmarks.ConcurrentWaits(context.Background(), g, merchant, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Waits != 60 || r.WebSockets != 1 || r.Connections != 1 {
+		t.Errorf("result %+v, want 60 waits on 1 websocket", r)
+	}
+	if r.PerWatch.Stack <= 0 || r.PerWatch.Goroutines < 1 || r.Resolve <= 0 || r.Gateway <= 0 {
+		t.Errorf("incomplete result %+v", r)
+	}
+	if _, err := g.Approve("00000000-0000-0000-0000-000000000000"); err == nil {
+		t.Error("the child approved an unknown wait token")
+	}
+	if err := g.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := g.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := g.Live(); err == nil {
+		t.Error("Live after Close did not fail")
+	}
+}
+
+func TestIdleGoroutines(t *testing.T) {
+	m := benchmarks.IdleGoroutines(500)
+	if m.Stack <= 0 || m.Goroutines < 1 {
+		t.Errorf("IdleGoroutines = %+v", m)
+	}
+}
