@@ -11,8 +11,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
@@ -21,23 +19,14 @@ import (
 	"github.com/kronor-io/kronor-go/sessions"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, demo.Config{Getenv: os.Getenv, Out: os.Stdout}); err != nil {
-		fmt.Fprintln(os.Stderr, "bank-transfer failed:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("bank-transfer", run) }
 
 func run(ctx context.Context, cfg demo.Config) error {
-	gw, err := demo.Open(cfg, time.Second)
+	gw, steps, err := demo.Begin(cfg, time.Second)
 	if err != nil {
 		return err
 	}
 	defer gw.Close()
-	fmt.Fprintf(cfg.Out, "Running against %s.\n", gw.Name)
-	steps := demo.NewSteps(cfg.Out)
 	order := demo.OrderID()
 
 	session, err := demo.NewSession(ctx, gw, steps, order, sessions.Params{Amount: 149500, Currency: sessions.CurrencySEK, Country: sessions.CountrySE})

@@ -12,8 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
@@ -23,24 +21,15 @@ import (
 	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, demo.Config{Getenv: os.Getenv, Out: os.Stdout}); err != nil {
-		fmt.Fprintln(os.Stderr, "cancel failed:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("cancel", run) }
 
 func run(ctx context.Context, cfg demo.Config) error {
 	// The customer never pays here: the fake gateway approves nothing for an hour.
-	gw, err := demo.Open(cfg, time.Hour)
+	gw, steps, err := demo.Begin(cfg, time.Hour)
 	if err != nil {
 		return err
 	}
 	defer gw.Close()
-	fmt.Fprintf(cfg.Out, "Running against %s.\n", gw.Name)
-	steps := demo.NewSteps(cfg.Out)
 	order := demo.OrderID()
 
 	session, err := demo.NewSession(ctx, gw, steps, order, sessions.Params{Amount: 4900, Currency: sessions.CurrencySEK, Country: sessions.CountrySE})

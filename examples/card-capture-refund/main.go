@@ -12,8 +12,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/kronor-io/kronor-go/captures"
@@ -24,23 +22,14 @@ import (
 	"github.com/kronor-io/kronor-go/sessions"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, demo.Config{Getenv: os.Getenv, Out: os.Stdout}); err != nil {
-		fmt.Fprintln(os.Stderr, "card-capture-refund failed:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("card-capture-refund", run) }
 
 func run(ctx context.Context, cfg demo.Config) error {
-	gw, err := demo.Open(cfg, time.Second)
+	gw, steps, err := demo.Begin(cfg, time.Second)
 	if err != nil {
 		return err
 	}
 	defer gw.Close()
-	fmt.Fprintf(cfg.Out, "Running against %s.\n", gw.Name)
-	steps := demo.NewSteps(cfg.Out)
 	order := demo.OrderID()
 	const total, captured, refunded = 50000, 30000, 10000
 	const currency = "SEK"
@@ -49,21 +38,9 @@ func run(ctx context.Context, cfg demo.Config) error {
 	if err != nil {
 		return err
 	}
-	steps.Step("Starting a card payment")
-	started, err := payments.CreditCard(ctx, session, payments.CreditCardParams{Redirect: payments.Redirect{
-		ReturnURL:      "https://shop.example/orders/" + order + "/done",
-		IdempotencyKey: client.DeriveIdempotencyKey(order, "card", "1"),
-	}})
-	if err != nil {
-		return fmt.Errorf("start card payment: %w", err)
-	}
-	demo.ShowPaymentPage(ctx, gw, steps, session, "enter the card details")
-	req, err := demo.Follow(ctx, gw, steps, started.WaitToken)
+	req, err := demo.AuthorizeCard(ctx, gw, steps, session, order)
 	if err != nil {
 		return err
-	}
-	if req.Status != payments.StatusAuthorized {
-		return fmt.Errorf("payment ended %s, not AUTHORIZED", req.Status)
 	}
 	paymentID := req.ResultingPaymentID
 	steps.Info("%s reserved on the card, payment id %d", demo.Amount(req.Amount, req.Currency), paymentID)

@@ -19,8 +19,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
@@ -30,24 +28,15 @@ import (
 	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, demo.Config{Getenv: os.Getenv, Out: os.Stdout}); err != nil {
-		fmt.Fprintln(os.Stderr, "checkout failed:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("checkout", run) }
 
 // run is the whole example; main only wires it to the process.
 func run(ctx context.Context, cfg demo.Config) error {
-	gw, err := demo.Open(cfg, time.Second)
+	gw, steps, err := demo.Begin(cfg, time.Second)
 	if err != nil {
 		return err
 	}
 	defer gw.Close()
-	steps := demo.NewSteps(cfg.Out)
-	fmt.Fprintf(cfg.Out, "Running against %s.\n", gw.Name)
 
 	const amount, currency = 10000, sessions.CurrencySEK
 	order := demo.OrderID()

@@ -12,8 +12,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
@@ -22,23 +20,14 @@ import (
 	"github.com/kronor-io/kronor-go/sessions"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, demo.Config{Getenv: os.Getenv, Out: os.Stdout}); err != nil {
-		fmt.Fprintln(os.Stderr, "paypal failed:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("paypal", run) }
 
 func run(ctx context.Context, cfg demo.Config) error {
-	gw, err := demo.Open(cfg, time.Second)
+	gw, steps, err := demo.Begin(cfg, time.Second)
 	if err != nil {
 		return err
 	}
 	defer gw.Close()
-	fmt.Fprintf(cfg.Out, "Running against %s.\n", gw.Name)
-	steps := demo.NewSteps(cfg.Out)
 	order := demo.OrderID()
 
 	lines := []sessions.OrderLine{

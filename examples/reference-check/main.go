@@ -14,8 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
@@ -24,23 +22,14 @@ import (
 	"github.com/kronor-io/kronor-go/sessions"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, demo.Config{Getenv: os.Getenv, Out: os.Stdout}); err != nil {
-		fmt.Fprintln(os.Stderr, "reference-check failed:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("reference-check", run) }
 
 func run(ctx context.Context, cfg demo.Config) error {
-	gw, err := demo.Open(cfg, time.Second)
+	gw, steps, err := demo.Begin(cfg, time.Second)
 	if err != nil {
 		return err
 	}
 	defer gw.Close()
-	fmt.Fprintf(cfg.Out, "Running against %s.\n", gw.Name)
-	steps := demo.NewSteps(cfg.Out)
 	order := demo.OrderID()
 	params := sessions.Params{
 		Amount: 12900, Currency: sessions.CurrencySEK, Country: sessions.CountrySE,

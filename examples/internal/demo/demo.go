@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -171,4 +173,27 @@ func Until[T any](ctx context.Context, interval, timeout time.Duration, read fun
 		case <-t.C:
 		}
 	}
+}
+
+// Main runs an example as a program: run against the configured gateway, with
+// Ctrl-C cancelling it, exiting 1 with the reason when it fails.
+func Main(name string, run func(context.Context, Config) error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, Config{Getenv: os.Getenv, Out: os.Stdout})
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s failed: %v\n", name, err)
+		os.Exit(1)
+	}
+}
+
+// Begin opens the configured gateway (see Open), says which it is, and returns
+// the step printer the example prints with. Close the gateway when done.
+func Begin(cfg Config, approveAfter time.Duration) (*Gateway, *Steps, error) {
+	gw, err := Open(cfg, approveAfter)
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintf(cfg.Out, "Running against %s.\n", gw.Name)
+	return gw, NewSteps(cfg.Out), nil
 }

@@ -67,3 +67,26 @@ func Follow(ctx context.Context, gw *Gateway, steps *Steps, waitToken string) (p
 	}
 	return last, nil
 }
+
+// AuthorizeCard starts a card payment in the session, lets the customer enter
+// their card, and follows the payment until it is AUTHORIZED: the amount is
+// reserved on the card, to be captured or released.
+func AuthorizeCard(ctx context.Context, gw *Gateway, steps *Steps, session *client.Client, order string) (payments.Request, error) {
+	steps.Step("Starting a card payment")
+	started, err := payments.CreditCard(ctx, session, payments.CreditCardParams{Redirect: payments.Redirect{
+		ReturnURL:      "https://shop.example/orders/" + order + "/done",
+		IdempotencyKey: client.DeriveIdempotencyKey(order, "card", "1"),
+	}})
+	if err != nil {
+		return payments.Request{}, fmt.Errorf("start card payment: %w", err)
+	}
+	ShowPaymentPage(ctx, gw, steps, session, "enter the card details")
+	req, err := Follow(ctx, gw, steps, started.WaitToken)
+	if err != nil {
+		return req, err
+	}
+	if req.Status != payments.StatusAuthorized {
+		return req, fmt.Errorf("payment ended %s, not AUTHORIZED", req.Status)
+	}
+	return req, nil
+}
