@@ -373,7 +373,9 @@ func (c *Client) convertErrors(ws []wireError) []GraphQLError {
 				if f, isNum := p.(float64); isNum && f == float64(int(f)) {
 					g.Path[j] = int(f)
 				} else {
-					g.Path[j] = p
+					// A field name, or anything a misbehaving gateway put
+					// there: a proxy may echo the Authorization header.
+					g.Path[j] = c.redactAny(p)
 				}
 			}
 		}
@@ -382,10 +384,24 @@ func (c *Client) convertErrors(ws []wireError) []GraphQLError {
 	return out
 }
 
-// redactMap replaces the token in every string of m, in place.
+// redactMap replaces the token in every string of m, keys included, in
+// place.
 func (c *Client) redactMap(m map[string]any) map[string]any {
+	var renamed map[string]any
 	for k, v := range m {
-		m[k] = c.redactAny(v)
+		v = c.redactAny(v)
+		if rk := c.redact(k); rk != k {
+			if renamed == nil {
+				renamed = make(map[string]any)
+			}
+			renamed[rk] = v
+			delete(m, k)
+			continue
+		}
+		m[k] = v
+	}
+	for k, v := range renamed {
+		m[k] = v
 	}
 	return m
 }

@@ -3,6 +3,7 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -299,6 +300,58 @@ func TestTokenRedacted(t *testing.T) {
 	}
 	if s := c.String(); !strings.Contains(s, c.Endpoint()) || !strings.Contains(s, "REDACTED") {
 		t.Errorf("String() = %q", s)
+	}
+}
+
+// A gateway (or proxy) that echoes the token anywhere in an error, its path
+// and the keys of its extensions included, does not get it into the error,
+// the GraphQL errors' fields or the logs; the rest of the path is kept.
+func TestTokenEchoedInPathRedacted(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	echo := func(status int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			auth := r.Header.Get("Authorization")
+			e := map[string]any{
+				"message": "no",
+				"path":    []any{"ping", 2, auth, []any{auth}, map[string]any{auth: auth}},
+				"extensions": map[string]any{
+					"code": "bad-request", auth: "x", "nested": map[string]any{auth: []any{auth}},
+				},
+			}
+			b, _ := json.Marshal(map[string]any{"errors": []any{e}})
+			reply(status, string(b))(w, r)
+		}
+	}
+	s := newScript(t, echo(200), echo(503), echo(503))
+	c := s.newClient(t, client.WithLogger(logger), client.WithMaxAttempts(2))
+	for i := 0; i < 2; i++ {
+		_, err := ping(context.Background(), c)
+		var e *client.Error
+		if !errors.As(err, &e) || len(e.Errors) != 1 {
+			t.Fatalf("request %d: err = %v, want a *client.Error with one GraphQL error", i+1, err)
+		}
+		g := e.Errors[0]
+		for _, text := range []string{err.Error(), fmt.Sprintf("%v|%+v|%#v|%+v|%#v|%v", err, err, err, *e, g, g.Path)} {
+			if strings.Contains(text, testToken) {
+				t.Errorf("request %d: the token leaks: %s", i+1, text)
+			}
+		}
+		if len(g.Path) != 5 || g.Path[0] != "ping" || g.Path[1] != 2 || g.Path[2] != "Bearer [REDACTED]" {
+			t.Errorf("request %d: Path = %#v, want ping, 2, Bearer [REDACTED], ...", i+1, g.Path)
+		}
+		if !strings.Contains(err.Error(), "(at ping[2].Bearer [REDACTED].?.?)") {
+			t.Errorf("request %d: Error() = %q, want the redacted path", i+1, err.Error())
+		}
+		if g.Extensions["Bearer [REDACTED]"] != "x" || g.Code != "bad-request" {
+			t.Errorf("request %d: Extensions = %v, Code = %q, want the key redacted and the value kept", i+1, g.Extensions, g.Code)
+		}
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "level=INFO") {
+		t.Fatalf("logs lack the retry and the failure:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), testToken) {
+		t.Errorf("the logs reveal the token:\n%s", logs.String())
 	}
 }
 

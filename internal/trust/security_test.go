@@ -692,12 +692,10 @@ func TestEchoedTokenIsRedacted(t *testing.T) {
 }
 
 // TestKnownBugTokenEchoedInErrorPath: the same with the token echoed in the
-// error's path. client redacts GraphQLError.Message, Code, Type and
-// Extensions but not Path (client/request.go, where GraphQLError is built
-// from the response), so the token appears in client.Error's text, in
-// GraphQLError.Path and in the client's log.
+// error's path. client used to redact GraphQLError.Message, Code, Type and
+// Extensions but not Path, so the token appeared in client.Error's text, in
+// GraphQLError.Path and in the client's log (fixed: Path is redacted too).
 func TestKnownBugTokenEchoedInErrorPath(t *testing.T) {
-	knownBug(t, "client does not redact the token in GraphQLError.Path")
 	echo := echoServer(true)
 	defer echo.Close()
 	for _, leak := range echoLeaks(t, echo) {
