@@ -1,0 +1,478 @@
+// Command kronor-bench prints the SDK's performance report: every figure
+// the project set a goal for, each beside a baseline measured in the same
+// run, the ratio of the two, the goal, and whether it is met.
+//
+//	go run ./cmd/kronor-bench          # the full report (about half a minute)
+//	go run ./cmd/kronor-bench -quick   # smaller sizes, a few seconds
+//	go run ./cmd/kronor-bench -json    # machine-readable
+//
+// The figures: the client's overhead over hand-written net/http +
+// encoding/json (time and allocations per call); checkout flows per second
+// on the fake gateway (kronortest) beside bare loopback round trips, and
+// the heap per stored payment; the latency from a status change to
+// subscriptions.Watcher.Wait returning beside a loop polling every 500 ms;
+// and 10,000 concurrent waits on one watcher: websockets used, memory per
+// watch beside idle goroutines, time from approving all to all returning.
+// The fake gateway of the last figure runs in a child process (this
+// program, started again), so the memory measured is the watcher's alone.
+//
+// A missed goal is printed as MISSED and does not change the exit status:
+// this is a report. A measurement that fails is printed as ERROR and makes
+// the exit status 1.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kronor-io/kronor-go/internal/benchmarks"
+)
+
+func main() {
+	benchmarks.ServeGatewayIfAsked()
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// gatewayArgs are the arguments this program is started again with to
+// serve the fake gateway of the concurrent waits (the environment tells it
+// to; see benchmarks.ServeGatewayIfAsked).
+var gatewayArgs []string
+
+// sizes are the sizes of the measurements.
+type sizes struct {
+	overheadCalls  int           // calls of each path, per transport
+	flows          int           // checkout flows timed
+	storedPayments int           // payments stored for the heap figure
+	latencySamples int           // payment requests watched, and polled
+	pollInterval   time.Duration // the polling baseline's interval
+	waits          int           // concurrent waits on one watcher
+}
+
+var (
+	full  = sizes{overheadCalls: 20_000, flows: 4_000, storedPayments: 2_000, latencySamples: 200, pollInterval: 500 * time.Millisecond, waits: 10_000}
+	quick = sizes{overheadCalls: 500, flows: 200, storedPayments: 200, latencySamples: 20, pollInterval: 500 * time.Millisecond, waits: 300}
+)
+
+// Met values.
+const (
+	metYes    = "yes"
+	metMissed = "MISSED"
+	metNoGoal = "-"
+	metError  = "ERROR"
+)
+
+// row is one figure of the report.
+type row struct {
+	Key          string   `json:"key"`
+	Figure       string   `json:"figure"`
+	Measured     float64  `json:"measured"`
+	Unit         string   `json:"unit"`
+	Baseline     *float64 `json:"baseline,omitempty"`
+	BaselineWhat string   `json:"baseline_what,omitempty"`
+	Ratio        *float64 `json:"ratio,omitempty"`
+	Goal         string   `json:"goal,omitempty"`
+	Met          string   `json:"met"`
+	Error        string   `json:"error,omitempty"`
+}
+
+// report is the whole report, as -json prints it.
+type report struct {
+	Quick      bool     `json:"quick"`
+	GoVersion  string   `json:"go_version"`
+	GOOS       string   `json:"goos"`
+	GOARCH     string   `json:"goarch"`
+	GOMAXPROCS int      `json:"gomaxprocs"`
+	Rows       []row    `json:"rows"`
+	Missed     int      `json:"missed"`
+	Errors     int      `json:"errors"`
+	Notes      []string `json:"notes"`
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kronor-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	quickFlag := fs.Bool("quick", false, "smaller sizes (for CI and tests); the figures are then indicative only")
+	jsonFlag := fs.Bool("json", false, "print the report as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: kronor-bench [-quick] [-json]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return 2
+	}
+	sz := full
+	if *quickFlag {
+		sz = quick
+	}
+	progress := func(format string, a ...any) {
+		if !*jsonFlag {
+			fmt.Fprintf(stderr, format+"\n", a...)
+		}
+	}
+	rep := measure(ctx, sz, progress)
+	rep.Quick = *quickFlag
+	if *jsonFlag {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+	} else {
+		printTable(stdout, rep)
+	}
+	if rep.Errors > 0 {
+		return 1
+	}
+	return 0
+}
+
+// measure runs every measurement and builds the report.
+func measure(ctx context.Context, sz sizes, progress func(string, ...any)) report {
+	rep := report{
+		GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
+		GOMAXPROCS: runtime.GOMAXPROCS(0),
+	}
+	add := func(rows ...row) { rep.Rows = append(rep.Rows, rows...) }
+
+	progress("client overhead: %d calls of each path, loopback and in memory...", sz.overheadCalls)
+	add(overheadRows("loopback server", "client.loopback", benchmarks.OverheadLoopback, sz.overheadCalls)...)
+	add(overheadRows("in-memory transport", "client.inmemory", benchmarks.OverheadInMemory, sz.overheadCalls)...)
+
+	workers := runtime.GOMAXPROCS(0)
+	progress("checkout flows: %d flows on %d workers...", sz.flows, workers)
+	add(checkoutRow(sz.flows, workers))
+	progress("heap per stored payment: %d payments...", sz.storedPayments)
+	add(storedRow(sz.storedPayments))
+
+	progress("watch latency: %d payments watched, %d polled every %v...", sz.latencySamples, sz.latencySamples, sz.pollInterval)
+	add(latencyRows(ctx, sz)...)
+
+	progress("%d concurrent waits on one watcher, fake gateway in a child process...", sz.waits)
+	add(waitsRows(ctx, sz.waits)...)
+
+	for _, r := range rep.Rows {
+		switch r.Met {
+		case metMissed:
+			rep.Missed++
+		case metError:
+			rep.Errors++
+		}
+	}
+	rep.Notes = notes(sz)
+	return rep
+}
+
+// notes explain the baselines, printed under the table.
+func notes(sz sizes) []string {
+	return []string{
+		"client overhead: one small query (CaptureByID) through client.Client and the generated code, beside hand-written net/http + encoding/json making the same request; the two alternate in chunks of 50 calls. Allocations are counted process-wide, so the loopback rows include the in-process server's, alike for both paths; the in-memory rows have no server.",
+		"checkout: session, Swish payment, approval, query until PAID, over raw HTTP on the in-process fake; the baseline is bare loopback POSTs against a handler that does nothing, same client and workers. Heap per stored payment: whole checkouts stored, after GC.",
+		fmt.Sprintf("watch latency: from just before the fake's status change (Approve) to Wait returning, %d payments on one watcher, one approval at a time; the baseline polls the same query over HTTP every %v, loops' phases spread evenly.", sz.latencySamples, sz.pollInterval),
+		fmt.Sprintf("concurrent waits: %s waits on one watcher of one merchant token, against the fake in a child process, so the heap and stack measured (after GC, before the watcher and with every wait subscribed) are this process's alone: the watcher's state and the blocked callers' goroutines. Baseline: as many goroutines blocked receiving from a channel, measured after the waits ended, so the runtime reuses their goroutine descriptors and the baseline's heap is little more than that. \"approving all\" runs from asking the fake to approve every request to the last Wait returning, so it includes the fake's own time applying the approvals and pushing the changes (the baseline column); \"last approval\" from the fake's answer that it approved the last one.", thousands(float64(sz.waits))),
+	}
+}
+
+func ptr(f float64) *float64 { return &f }
+
+func errorRow(key, figure string, err error) row {
+	return row{Key: key, Figure: figure, Met: metError, Error: err.Error()}
+}
+
+// judge sets r.Met from ok.
+func judge(r row, ok bool) row {
+	if ok {
+		r.Met = metYes
+	} else {
+		r.Met = metMissed
+	}
+	return r
+}
+
+func overheadRows(what, key string, f func(int) (benchmarks.OverheadResult, error), calls int) []row {
+	res, err := f(calls)
+	if err != nil {
+		return []row{
+			errorRow(key+".time", "client overhead, time/op ("+what+")", err),
+			errorRow(key+".allocs", "client overhead, allocs/op ("+what+")", err),
+		}
+	}
+	return []row{
+		judge(row{
+			Key: key + ".time", Figure: "client overhead, time/op (" + what + ")",
+			Measured: us(res.ClientTime), Unit: "µs",
+			Baseline: ptr(us(res.BaselineTime)), BaselineWhat: "net/http + encoding/json",
+			Ratio: ptr(res.TimeRatio), Goal: "≤ 1.05×",
+		}, res.TimeRatio <= 1.05),
+		judge(row{
+			Key: key + ".allocs", Figure: "client overhead, allocs/op (" + what + ")",
+			Measured: res.ClientAllocs, Unit: "allocs",
+			Baseline: ptr(res.BaselineAllocs), BaselineWhat: "net/http + encoding/json",
+			Ratio: ptr(res.AllocsRatio), Goal: "≤ 1.5×",
+		}, res.AllocsRatio <= 1.5),
+	}
+}
+
+func checkoutRow(flows, workers int) row {
+	const key, figure = "checkout.flows", "checkout flows/s on the fake"
+	res, err := benchmarks.MeasureCheckout(flows, workers)
+	if err != nil {
+		return errorRow(key, figure, err)
+	}
+	return judge(row{
+		Key: key, Figure: fmt.Sprintf("%s (%d workers)", figure, workers),
+		Measured: res.FlowsPerSecond, Unit: "flows/s",
+		Baseline: ptr(res.BareRoundTripsPerSecond), BaselineWhat: "bare loopback round trips/s",
+		Ratio: ptr(res.FlowsPerSecond / res.BareRoundTripsPerSecond), Goal: "≥ 2,000 flows/s",
+	}, res.FlowsPerSecond >= 2000)
+}
+
+func storedRow(n int) row {
+	const key, figure = "checkout.heap", "heap per stored payment on the fake"
+	b, err := benchmarks.StoredPaymentHeap(nil, n)
+	if err != nil {
+		return errorRow(key, figure, err)
+	}
+	return row{Key: key, Figure: figure, Measured: b, Unit: "bytes", Goal: "reported", Met: metNoGoal}
+}
+
+func latencyRows(ctx context.Context, sz sizes) []row {
+	const p50Key, p99Key = "watch.p50", "watch.p99"
+	p50Fig, p99Fig := "watch latency p50 (status change → Wait returns)", "watch latency p99"
+	fail := func(err error) []row { return []row{errorRow(p50Key, p50Fig, err), errorRow(p99Key, p99Fig, err)} }
+	g := benchmarks.NewLocalGateway()
+	defer g.Close()
+	merchant, tr, err := benchmarks.NewMerchant(g, 32)
+	if err != nil {
+		return fail(err)
+	}
+	defer tr.CloseIdleConnections()
+	watch, err := benchmarks.WatchLatency(ctx, g, merchant, sz.latencySamples)
+	if err != nil {
+		return fail(err)
+	}
+	poll, err := benchmarks.PollLatency(ctx, g, merchant, sz.latencySamples, sz.pollInterval)
+	if err != nil {
+		return fail(err)
+	}
+	what := fmt.Sprintf("HTTP poll every %v", sz.pollInterval)
+	return []row{
+		judge(row{
+			Key: p50Key, Figure: p50Fig, Measured: ms(watch.P50), Unit: "ms",
+			Baseline: ptr(ms(poll.P50)), BaselineWhat: what,
+			Ratio: ptr(float64(watch.P50) / float64(poll.P50)), Goal: "≤ 1 ms",
+		}, watch.P50 <= time.Millisecond),
+		judge(row{
+			Key: p99Key, Figure: p99Fig, Measured: ms(watch.P99), Unit: "ms",
+			Baseline: ptr(ms(poll.P99)), BaselineWhat: what,
+			Ratio: ptr(float64(watch.P99) / float64(poll.P99)), Goal: "≤ 5 ms",
+		}, watch.P99 <= 5*time.Millisecond),
+	}
+}
+
+func waitsRows(ctx context.Context, n int) []row {
+	keys := []string{"waits.websockets", "waits.heap", "waits.stack", "waits.resolve", "waits.tail"}
+	prefix := thousands(float64(n)) + " concurrent waits: "
+	figures := []string{
+		prefix + "websocket connections used",
+		prefix + "heap per watch",
+		prefix + "stack per blocked Wait (the caller's goroutine)",
+		prefix + "approving all → all returned",
+		prefix + "last approval → all returned",
+	}
+	fail := func(err error) []row {
+		rows := make([]row, len(keys))
+		for i := range keys {
+			rows[i] = errorRow(keys[i], figures[i], err)
+		}
+		return rows
+	}
+	g, err := benchmarks.StartSelfGateway(gatewayArgs...)
+	if err != nil {
+		return fail(err)
+	}
+	defer g.Close()
+	merchant, tr, err := benchmarks.NewMerchant(g, 32)
+	if err != nil {
+		return fail(err)
+	}
+	defer tr.CloseIdleConnections()
+	res, err := benchmarks.ConcurrentWaits(ctx, g, merchant, n)
+	if err != nil {
+		return fail(err)
+	}
+	idle := benchmarks.IdleGoroutines(n)
+	const idleWhat = "idle goroutine blocked on a channel"
+	conns := row{
+		Key: keys[0], Figure: figures[0], Measured: float64(res.Connections), Unit: "connections",
+		Goal: "1",
+	}
+	if res.WebSockets != 1 {
+		conns.Figure += fmt.Sprintf(" (live at the fake: %d)", res.WebSockets)
+	}
+	return []row{
+		judge(conns, res.Connections == 1 && res.WebSockets == 1),
+		judge(row{
+			Key: keys[1], Figure: figures[1], Measured: res.PerWatch.Heap, Unit: "bytes",
+			Baseline: ptr(idle.Heap), BaselineWhat: idleWhat,
+			Ratio: ptr(res.PerWatch.Heap / idle.Heap), Goal: "≤ 8 KB",
+		}, res.PerWatch.Heap <= 8<<10),
+		{
+			Key: keys[2], Figure: figures[2], Measured: res.PerWatch.Stack, Unit: "bytes",
+			Baseline: ptr(idle.Stack), BaselineWhat: idleWhat,
+			Ratio: ptr(res.PerWatch.Stack / idle.Stack), Met: metNoGoal,
+		},
+		judge(row{
+			Key: keys[3], Figure: figures[3], Measured: ms(res.Resolve), Unit: "ms",
+			Baseline: ptr(ms(res.Gateway)), BaselineWhat: "the fake applying the approvals",
+			Ratio: ptr(float64(res.Resolve) / float64(res.Gateway)), Goal: "≤ 1 s",
+		}, res.Resolve <= time.Second),
+		{
+			Key: keys[4], Figure: figures[4], Measured: ms(res.AfterApprovals), Unit: "ms",
+			Met: metNoGoal,
+		},
+	}
+}
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// printTable prints the report as a Markdown table, then its notes.
+func printTable(w io.Writer, rep report) {
+	mode := ""
+	if rep.Quick {
+		mode = " (-quick: smaller sizes, indicative only)"
+	}
+	fmt.Fprintf(w, "kronor-go performance report%s: %s %s/%s, GOMAXPROCS=%d\n\n",
+		mode, rep.GoVersion, rep.GOOS, rep.GOARCH, rep.GOMAXPROCS)
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	line := func(cells ...string) { fmt.Fprintf(tw, "| %s\t|\n", strings.Join(cells, "\t| ")) }
+	line("figure", "measured", "baseline (same run)", "ratio", "goal", "met?")
+	line("---", "---", "---", "---", "---", "---")
+	for _, r := range rep.Rows {
+		if r.Met == metError {
+			line(r.Figure, "error: "+oneLine(r.Error, 60), "", "", r.Goal, r.Met)
+			continue
+		}
+		base, ratio := "-", "-"
+		if r.Baseline != nil {
+			base = fmt.Sprintf("%s (%s)", value(*r.Baseline, r.Unit), r.BaselineWhat)
+		}
+		if r.Ratio != nil {
+			ratio = fmt.Sprintf("%s×", sig(*r.Ratio))
+		}
+		goal := r.Goal
+		if goal == "" {
+			goal = "-"
+		}
+		line(r.Figure, value(r.Measured, r.Unit), base, ratio, goal, r.Met)
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w)
+	goals, met := 0, 0
+	var missed []string
+	for _, r := range rep.Rows {
+		if r.Met == metYes || r.Met == metMissed {
+			goals++
+		}
+		switch r.Met {
+		case metYes:
+			met++
+		case metMissed:
+			missed = append(missed, r.Figure)
+		}
+	}
+	fmt.Fprintf(w, "goals met: %d of %d\n", met, goals)
+	for _, f := range missed {
+		fmt.Fprintf(w, "MISSED: %s\n", f)
+	}
+	for _, r := range rep.Rows {
+		if r.Met == metError {
+			fmt.Fprintf(w, "ERROR: %s: %s\n", r.Figure, r.Error)
+		}
+	}
+	fmt.Fprintln(w)
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "- %s\n", n)
+	}
+}
+
+// value formats v in unit.
+func value(v float64, unit string) string {
+	switch unit {
+	case "bytes":
+		if v >= 1024 || v <= -1024 {
+			return sig(v/1024) + " KB"
+		}
+		return fmt.Sprintf("%.0f B", v)
+	case "flows/s":
+		return thousands(v) + "/s"
+	case "connections":
+		return thousands(v)
+	case "allocs":
+		return fmt.Sprintf("%.1f allocs", v)
+	default:
+		return sig(v) + " " + unit
+	}
+}
+
+// sig formats v with three significant digits, without an exponent.
+func sig(v float64) string {
+	a := v
+	if a < 0 {
+		a = -a
+	}
+	switch {
+	case a == 0:
+		return "0"
+	case a >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 10:
+		return fmt.Sprintf("%.1f", v)
+	case a >= 1:
+		return fmt.Sprintf("%.2f", v)
+	}
+	s := fmt.Sprintf("%.3g", v)
+	if strings.Contains(s, "e") {
+		s = fmt.Sprintf("%.6f", v)
+	}
+	return s
+}
+
+// thousands formats v rounded, with commas between thousands.
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func oneLine(s string, n int) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return s
+}
