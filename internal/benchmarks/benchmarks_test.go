@@ -39,7 +39,7 @@ func TestOverhead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Calls != 120 || r.ClientTime <= 0 || r.BaselineTime <= 0 || r.ClientAllocs <= 0 || r.BaselineAllocs <= 0 {
+			if r.Calls != 120 || r.Rounds != 3 || r.ClientTime <= 0 || r.BaselineTime <= 0 || r.ClientAllocs <= 0 || r.BaselineAllocs <= 0 {
 				t.Fatalf("incomplete result %+v", r)
 			}
 			if want := float64(r.ClientAllocs) / float64(r.BaselineAllocs); !near(r.AllocsRatio, want) {

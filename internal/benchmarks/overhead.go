@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,66 +150,94 @@ func NewOverheadPair(hc *http.Client, endpoint, token string) (OverheadPair, err
 type OverheadResult struct {
 	// Calls is the number of calls made by each path.
 	Calls int
-	// ClientTime and BaselineTime are the mean times per call.
+	// Rounds is the number of rounds: in each, both paths make a chunk of
+	// calls, one after the other.
+	Rounds int
+	// ClientTime and BaselineTime are the median over the rounds of the
+	// mean time per call in the round.
 	ClientTime, BaselineTime time.Duration
+	// TimeRatio is the median over the rounds of client / baseline time:
+	// a burst of load from elsewhere on the machine during a few chunks
+	// moves it little, where it would move a ratio of totals.
+	TimeRatio float64
 	// ClientAllocs and BaselineAllocs are the mean allocations per call,
 	// counted process-wide (so an in-process server's are included, alike
 	// for both paths).
 	ClientAllocs, BaselineAllocs float64
-	// TimeRatio and AllocsRatio are client / baseline.
-	TimeRatio, AllocsRatio float64
+	// AllocsRatio is client / baseline allocations.
+	AllocsRatio float64
 }
 
 // overheadChunk is how many calls one path makes before the other takes
 // its turn.
 const overheadChunk = 50
 
-// MeasureOverhead runs n calls of each path of p (at least one chunk of 50),
-// alternating chunks and which path goes first, so that drift (GC, CPU
-// frequency, other processes) affects both alike.
+// MeasureOverhead runs n calls of each path of p (at least one chunk of 50)
+// in rounds: in each, a chunk of calls of one path then of the other,
+// alternating which goes first, so that drift (GC, CPU frequency, other
+// processes) affects both alike.
 func MeasureOverhead(p OverheadPair, n int) (OverheadResult, error) {
 	var ms runtime.MemStats
-	var tClient, tBase time.Duration
 	var aClient, aBase uint64
-	run := func(f func() error, k int, dt *time.Duration, da *uint64) error {
+	run := func(f func() error, k int, da *uint64) (time.Duration, error) {
 		runtime.ReadMemStats(&ms)
 		m0 := ms.Mallocs
 		t0 := time.Now()
 		for range k {
 			if err := f(); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		*dt += time.Since(t0)
+		dt := time.Since(t0)
 		runtime.ReadMemStats(&ms)
 		*da += ms.Mallocs - m0
-		return nil
+		return dt / time.Duration(k), nil
 	}
 	n = max(n, overheadChunk)
+	var tClient, tBase []time.Duration
+	var ratios []float64
 	for done := 0; done < n; {
 		k := min(overheadChunk, n-done)
-		first, second := func() error { return run(p.Client, k, &tClient, &aClient) },
-			func() error { return run(p.Baseline, k, &tBase, &aBase) }
-		if (done/overheadChunk)%2 == 1 {
-			first, second = second, first
+		var dc, db time.Duration
+		var err error
+		if len(ratios)%2 == 0 {
+			if dc, err = run(p.Client, k, &aClient); err == nil {
+				db, err = run(p.Baseline, k, &aBase)
+			}
+		} else {
+			if db, err = run(p.Baseline, k, &aBase); err == nil {
+				dc, err = run(p.Client, k, &aClient)
+			}
 		}
-		if err := first(); err != nil {
+		if err != nil {
 			return OverheadResult{}, err
 		}
-		if err := second(); err != nil {
-			return OverheadResult{}, err
-		}
+		tClient, tBase = append(tClient, dc), append(tBase, db)
+		ratios = append(ratios, float64(dc)/float64(db))
 		done += k
 	}
+	slices.Sort(tClient)
+	slices.Sort(tBase)
+	slices.Sort(ratios)
 	return OverheadResult{
 		Calls:          n,
-		ClientTime:     tClient / time.Duration(n),
-		BaselineTime:   tBase / time.Duration(n),
+		Rounds:         len(ratios),
+		ClientTime:     medianOf(tClient),
+		BaselineTime:   medianOf(tBase),
+		TimeRatio:      medianOf(ratios),
 		ClientAllocs:   float64(aClient) / float64(n),
 		BaselineAllocs: float64(aBase) / float64(n),
-		TimeRatio:      float64(tClient) / float64(tBase),
 		AllocsRatio:    float64(aClient) / float64(aBase),
 	}, nil
+}
+
+// medianOf returns the median of sorted values.
+func medianOf[T time.Duration | float64](sorted []T) T {
+	m := len(sorted) / 2
+	if len(sorted)%2 == 1 {
+		return sorted[m]
+	}
+	return (sorted[m-1] + sorted[m]) / 2
 }
 
 // OverheadLoopback measures n calls of each path against a canned-response
