@@ -1,75 +1,13 @@
 package kronortest
 
 import (
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
 
-	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/parser"
-	"github.com/vektah/gqlparser/v2/validator"
+
+	"github.com/kronor-io/kronor-go/internal/refschema"
 )
-
-// moduleRoot is the repository's root directory.
-func moduleRoot(t testing.TB) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("cannot locate the test file")
-	}
-	return filepath.Join(filepath.Dir(file), "..")
-}
-
-// loadReference parses one of Kronor's published role schemas (copied from
-// internal/schemacheck: the dumps redeclare built-ins, keep gqlparser's).
-func loadReference(t testing.TB, name string) *ast.Schema {
-	t.Helper()
-	path := filepath.Join(moduleRoot(t), "..", "shared", "reference", name+".graphqls")
-	src, err := os.ReadFile(path)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("reference schema missing under CI: %v", err)
-		}
-		t.Skipf("reference schema not available: %v", err)
-	}
-	doc, perr := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: path, Input: string(src)})
-	if perr != nil {
-		t.Fatalf("parse %s: %v", path, perr)
-	}
-	seen := map[string]bool{}
-	doc.Definitions = slices.DeleteFunc(doc.Definitions, func(d *ast.Definition) bool {
-		dup := seen[d.Name]
-		seen[d.Name] = true
-		return dup
-	})
-	seenDirective := map[string]bool{}
-	doc.Directives = slices.DeleteFunc(doc.Directives, func(d *ast.DirectiveDefinition) bool {
-		dup := seenDirective[d.Name]
-		seenDirective[d.Name] = true
-		return dup
-	})
-	s, gerr := validator.ValidateSchemaDocument(doc)
-	if gerr != nil {
-		t.Fatalf("load %s: %v", path, gerr)
-	}
-	return s
-}
-
-func loadOwnSchema(t testing.TB) *ast.Schema {
-	t.Helper()
-	src, err := os.ReadFile(filepath.Join(moduleRoot(t), "schema.graphql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: string(src)})
-	if gerr != nil {
-		t.Fatalf("parse schema.graphql: %v", gerr)
-	}
-	return s
-}
 
 // roleReach computes, for one role schema, which fields of schema.graphql that
 // role can select: a field is the role's when it is reachable from the role's
@@ -182,10 +120,10 @@ func reach(own, ref *ast.Schema) map[string]bool {
 // published role schemas, for every field of every object type of
 // schema.graphql.
 func TestRoleMatrixMatchesReferenceSchemas(t *testing.T) {
-	own := loadOwnSchema(t)
+	own := refschema.LoadOwn(t)
 	byRole := map[role]map[string]bool{
-		roleGateway:  reach(own, loadReference(t, "payment-gateway")),
-		roleMerchant: reach(own, loadReference(t, "merchant")),
+		roleGateway:  reach(own, refschema.Load(t, refschema.Gateway)),
+		roleMerchant: reach(own, refschema.Load(t, refschema.Merchant)),
 	}
 	var names []string
 	for name, def := range own.Types {

@@ -3,86 +3,23 @@ package schemacheck
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/parser"
-	"github.com/vektah/gqlparser/v2/validator"
-)
 
-// root is the module's root directory.
-func root(t testing.TB) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("cannot locate the test file")
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
+	"github.com/kronor-io/kronor-go/internal/refschema"
+)
 
 // Role names the two token roles of the gateway.
 type role string
 
 const (
-	gatewayRole  role = "payment-gateway"
-	merchantRole role = "merchant"
+	gatewayRole  role = refschema.Gateway
+	merchantRole role = refschema.Merchant
 )
-
-// loadReference parses one of Kronor's published role schemas.
-func loadReference(t testing.TB, r role) *ast.Schema {
-	t.Helper()
-	path := filepath.Join(root(t), "..", "shared", "reference", string(r)+".graphqls")
-	src, err := os.ReadFile(path)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("reference schema missing under CI: %v", err)
-		}
-		t.Skipf("reference schema not available: %v", err)
-	}
-	// The published schemas are introspection dumps that redeclare some of the
-	// built-in scalars, introspection types and directives: keep gqlparser's
-	// prelude version of each and drop the dump's.
-	doc, perr := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: path, Input: string(src)})
-	if perr != nil {
-		t.Fatalf("parse %s: %v", path, perr)
-	}
-	seen := map[string]bool{}
-	doc.Definitions = slices.DeleteFunc(doc.Definitions, func(d *ast.Definition) bool {
-		dup := seen[d.Name]
-		seen[d.Name] = true
-		return dup
-	})
-	seenDirective := map[string]bool{}
-	doc.Directives = slices.DeleteFunc(doc.Directives, func(d *ast.DirectiveDefinition) bool {
-		dup := seenDirective[d.Name]
-		seenDirective[d.Name] = true
-		return dup
-	})
-	s, gerr := validator.ValidateSchemaDocument(doc)
-	if gerr != nil {
-		t.Fatalf("load %s: %v", path, gerr)
-	}
-	return s
-}
-
-// loadOwn parses the project's schema.graphql.
-func loadOwn(t testing.TB) *ast.Schema {
-	t.Helper()
-	path := filepath.Join(root(t), "schema.graphql")
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: string(src)})
-	if gerr != nil {
-		t.Fatalf("parse schema.graphql: %v", gerr)
-	}
-	return s
-}
 
 // specOnlyEnumValues are the values the spec documents that the published schema
 // lacks; schema.graphql adds them on purpose.
@@ -106,8 +43,8 @@ func refDef(own *ast.Schema, ref *ast.Schema, name string) *ast.Definition {
 }
 
 func TestSchemaIsSubsetOfReference(t *testing.T) {
-	own := loadOwn(t)
-	refs := []*ast.Schema{loadReference(t, gatewayRole), loadReference(t, merchantRole)}
+	own := refschema.LoadOwn(t)
+	refs := []*ast.Schema{refschema.Load(t, string(gatewayRole)), refschema.Load(t, string(merchantRole))}
 	names := make([]string, 0, len(own.Types))
 	for name, def := range own.Types {
 		if def.BuiltIn {
@@ -212,7 +149,7 @@ func operationFiles(t *testing.T) []string {
 	t.Helper()
 	var files []string
 	for _, dir := range []string{"sessions", "payments", "captures", "refunds", "subscriptions"} {
-		m, err := filepath.Glob(filepath.Join(root(t), dir, "*.graphql"))
+		m, err := filepath.Glob(filepath.Join(refschema.Root(t), dir, "*.graphql"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,8 +159,8 @@ func operationFiles(t *testing.T) []string {
 }
 
 func TestOperationsValidateAgainstTheirRole(t *testing.T) {
-	own := loadOwn(t)
-	refs := map[role]*ast.Schema{gatewayRole: loadReference(t, gatewayRole), merchantRole: loadReference(t, merchantRole)}
+	own := refschema.LoadOwn(t)
+	refs := map[role]*ast.Schema{gatewayRole: refschema.Load(t, string(gatewayRole)), merchantRole: refschema.Load(t, string(merchantRole))}
 	files := operationFiles(t)
 	if len(files) == 0 {
 		t.Fatal("no operation documents found")
@@ -233,7 +170,7 @@ func TestOperationsValidateAgainstTheirRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rel, _ := filepath.Rel(root(t), path)
+		rel, _ := filepath.Rel(refschema.Root(t), path)
 		targets := map[string]*ast.Schema{"schema.graphql": own}
 		for _, r := range operationRoles(t, path, string(src)) {
 			targets[string(r)] = refs[r]
