@@ -2,8 +2,8 @@
 // the project set a goal for, each beside a baseline measured in the same
 // run, the ratio of the two, the goal, and whether it is met.
 //
-//	go run ./cmd/kronor-bench          # the full report (about half a minute)
-//	go run ./cmd/kronor-bench -quick   # smaller sizes, a few seconds
+//	go run ./cmd/kronor-bench          # the full report (10 to 20 seconds on two cores)
+//	go run ./cmd/kronor-bench -quick   # smaller sizes, a second or two
 //	go run ./cmd/kronor-bench -json    # machine-readable
 //
 // The figures: the client's overhead over hand-written net/http +
