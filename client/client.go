@@ -94,7 +94,7 @@ type Client struct {
 type credential struct {
 	token string
 	auth  []string // {"Bearer <token>"}, shared by every request
-	err   error    // set for a client derived with an empty token
+	err   error    // set for a client derived with a token New would refuse
 }
 
 // config is everything a Client needs apart from its token. It is
@@ -229,10 +229,14 @@ func WithInsecureHTTP() Option {
 // New returns a Client that authenticates every request with
 // "Authorization: Bearer <token>". The token is a merchant token, or a
 // session token for the payment-gateway operations (see [Client.WithToken]).
-// Without options, the client talks to [Production].
+// Without options, the client talks to [Production]. New refuses an empty
+// token and one that cannot be sent in a header: one containing a line
+// break or another control character, such as the trailing newline of a
+// token read from a file (it is not trimmed: fix the configuration). Its
+// error never contains the token.
 func New(token string, opts ...Option) (*Client, error) {
-	if token == "" {
-		return nil, errors.New("kronor: new client: empty token")
+	if err := checkToken(token); err != nil {
+		return nil, fmt.Errorf("kronor: new client: %w", err)
 	}
 	s := settings{
 		endpoint:         ProductionURL,
@@ -280,10 +284,34 @@ func New(token string, opts ...Option) (*Client, error) {
 }
 
 func newCredential(token string) *credential {
-	if token == "" {
-		return &credential{err: errors.New("kronor: client has an empty token")}
+	if err := checkToken(token); err != nil {
+		return &credential{err: fmt.Errorf("kronor: client token: %w", err)}
 	}
 	return &credential{token: token, auth: []string{"Bearer " + token}}
+}
+
+// checkToken refuses a token that cannot be sent in an Authorization header:
+// an empty one, or one with a byte net/http refuses in a header value (a
+// control character other than tab: CR, LF, NUL, DEL...). Such a request
+// could never be sent, so it is refused before anything is. A trailing
+// newline, typical of a token read from a file, is refused rather than
+// trimmed: the caller's configuration is wrong and should be fixed there.
+// The error never contains the token.
+func checkToken(token string) error {
+	if token == "" {
+		return errors.New("empty token")
+	}
+	for i := 0; i < len(token); i++ {
+		if b := token[i]; (b >= ' ' || b == '\t') && b != 0x7f {
+			continue
+		}
+		where := fmt.Sprintf("at byte %d of %d", i+1, len(token))
+		if strings.Trim(token[i:], "\r\n") == "" {
+			where = "at its end (a trailing newline, as read from a file?)"
+		}
+		return fmt.Errorf("the token contains a line break or control character %s; it cannot be sent in an HTTP header", where)
+	}
+	return nil
 }
 
 // checkEndpoint parses and validates an endpoint URL.
@@ -321,10 +349,22 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// errRedirect marks a redirect the client refused; such errors are not retried.
-type errRedirect struct{ msg string }
+// errRedirect marks a redirect the client, or the CheckRedirect of the
+// caller's http.Client, refused; such errors are not retried: the refused
+// request is never sent, and a retry would be redirected the same way.
+type errRedirect struct {
+	msg string
+	err error // the caller's CheckRedirect error, if that refused it
+}
 
-func (e *errRedirect) Error() string { return e.msg }
+func (e *errRedirect) Error() string {
+	if e.err != nil {
+		return e.err.Error()
+	}
+	return e.msg
+}
+
+func (e *errRedirect) Unwrap() error { return e.err }
 
 // wrapHTTPClient returns a copy of hc (or of a default client) whose
 // redirect policy never forwards the Authorization header to another origin
@@ -342,11 +382,22 @@ func (cfg *config) wrapHTTPClient(hc *http.Client) *http.Client {
 				req.Header.Del("Authorization")
 			}
 		}
-		if strings.EqualFold(req.URL.Scheme, "http") && !cfg.insecureHTTP && !isLoopback(req.URL.Hostname()) {
-			return &errRedirect{msg: "refused redirect to plain http on a non-loopback host"}
+		switch strings.ToLower(req.URL.Scheme) {
+		case "https":
+		case "http":
+			if !cfg.insecureHTTP && !isLoopback(req.URL.Hostname()) {
+				return &errRedirect{msg: "refused redirect to plain http on a non-loopback host"}
+			}
+		default:
+			// net/http would fail it before sending anything, every time.
+			return &errRedirect{msg: "refused redirect to a scheme other than http or https"}
 		}
 		if next != nil {
-			return next(req, via)
+			err := next(req, via)
+			if err != nil && err != http.ErrUseLastResponse {
+				return &errRedirect{err: err}
+			}
+			return err
 		}
 		if len(via) >= 10 {
 			return &errRedirect{msg: "stopped after 10 redirects"}
@@ -359,7 +410,9 @@ func (cfg *config) wrapHTTPClient(hc *http.Client) *http.Client {
 // WithToken returns a Client that shares c's endpoint, transport, options
 // and logger but authenticates with token, typically the session token
 // returned by a new payment session, for the payment-gateway operations.
-// Requests of a Client derived with an empty token fail without being sent.
+// Requests of a Client derived with a token [New] would refuse (empty, or
+// containing a line break or control character) fail at once, without being
+// sent or retried.
 func (c *Client) WithToken(token string) *Client {
 	return &Client{cfg: c.cfg, cred: newCredential(token)}
 }

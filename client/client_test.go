@@ -189,6 +189,71 @@ func TestWithEmptyTokenSendsNothing(t *testing.T) {
 	}
 }
 
+// badTokens cannot be sent in an Authorization header.
+var badTokens = []struct{ name, token, hint string }{
+	{"trailing newline", testToken + "\n", "trailing newline"},
+	{"trailing CRLF", testToken + "\r\n", "trailing newline"},
+	{"inner newline", "tok_" + "\n" + testToken, "at byte 5 of"},
+	{"NUL", testToken[:6] + "\x00" + testToken[6:], "at byte 7 of"},
+	{"DEL", testToken + "\x7f", "at byte"},
+	{"escape", "\x1b" + testToken, "at byte 1 of"},
+}
+
+func TestNewRefusesTokenThatIsNoHeaderValue(t *testing.T) {
+	for _, tc := range badTokens {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := client.New(tc.token, client.WithEndpoint("http://127.0.0.1:1/v1/graphql"))
+			if err == nil {
+				t.Fatalf("New accepted the token (%v)", c)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "the token contains a line break or control character") || !strings.Contains(msg, tc.hint) {
+				t.Errorf("error %q does not say the token contains a line break or control character (%s)", msg, tc.hint)
+			}
+			if strings.Contains(msg, testToken) || strings.Contains(msg, "tok_") {
+				t.Errorf("error reveals the token: %q", msg)
+			}
+		})
+	}
+	// A tab is a valid header byte, as is anything from 0x80 on: net/http
+	// sends them, and the gateway decides.
+	for _, ok := range []string{"a\tb", "tok\u00e9n"} {
+		if _, err := client.New(ok); err != nil {
+			t.Errorf("New(%q): %v, want it accepted", ok, err)
+		}
+	}
+}
+
+// A client derived with a token that cannot be sent fails at once: nothing
+// sent, no retry, no wait, and the error does not contain the token.
+func TestWithTokenThatIsNoHeaderValueSendsNothing(t *testing.T) {
+	s := newScript(t)
+	merchant := s.newClient(t)
+	waits := 0
+	client.SetSleep(merchant, func(ctx context.Context, d time.Duration) error { waits++; return nil })
+	for _, tc := range badTokens {
+		_, err := ping(context.Background(), merchant.WithToken(tc.token))
+		if err == nil {
+			t.Fatalf("%s: the request succeeded", tc.name)
+		}
+		if !strings.Contains(err.Error(), "the token contains a line break or control character") {
+			t.Errorf("%s: err = %v, want it to say the token contains a line break or control character", tc.name, err)
+		}
+		if strings.Contains(fmt.Sprintf("%v %+v %#v", err, err, err), testToken) {
+			t.Errorf("%s: the error reveals the token: %v", tc.name, err)
+		}
+		if errors.Is(err, client.ErrTemporary) {
+			t.Errorf("%s: err = %v is ErrTemporary, want a permanent failure", tc.name, err)
+		}
+	}
+	if waits != 0 {
+		t.Errorf("the client waited %d times to retry, want none", waits)
+	}
+	if n := len(s.requests()); n != 0 {
+		t.Errorf("server got %d requests, want 0", n)
+	}
+}
+
 func TestSubscriptionRefused(t *testing.T) {
 	s := newScript(t)
 	c := s.newClient(t)

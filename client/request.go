@@ -34,7 +34,11 @@ var (
 // bytes, so a mutation keeps its idempotency key. A request is retried on a
 // network error, on HTTP 429, 502, 503 or 504, and on a GraphQL error (or a
 // response) whose extensions.type is TEMPORARY_FAILURE; nothing else is
-// retried. That includes a network error after the request was written,
+// retried. In particular a request that could never be sent is not retried:
+// a Client derived with a token New would refuse fails at once, and so does
+// a redirect the client refuses (plain http to another host, a scheme other
+// than http or https, or one refused by the CheckRedirect of the
+// http.Client given to [WithHTTPClient]). That includes a network error after the request was written,
 // when the gateway may have applied a mutation but its answer was lost:
 // the retry is safe because it carries the same idempotency key, which the
 // gateway uses to return the original result instead of applying the
@@ -431,8 +435,12 @@ func retryableStatus(code int) bool {
 }
 
 // retryableTransportError: network failures are retried, unless the
-// caller's context ended, a redirect was refused, or the server's
-// certificate was refused.
+// caller's context ended, a redirect was refused (the redirected request is
+// never sent, and a retry would be redirected the same way), or the
+// server's certificate was refused. The failures net/http finds before
+// sending anything (a header value it cannot send, an unsupported scheme)
+// cannot happen here: New and WithToken refuse such a token, New refuses
+// such an endpoint, and the redirect policy refuses such a redirect.
 func retryableTransportError(ctx context.Context, err error) bool {
 	if ctx.Err() != nil {
 		return false

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kronor-io/kronor-go/client"
 )
@@ -131,6 +132,45 @@ func TestRedirectToPlainHTTPRefused(t *testing.T) {
 		}
 		if len(rt.reqs) != 1 {
 			t.Errorf("redirect to %s: %d requests sent, want 1", target, len(rt.reqs))
+		}
+	}
+}
+
+// A redirect that could never be followed (another scheme, or one the
+// caller's own CheckRedirect refuses) fails at once: the refused request is
+// never sent, and retrying would be redirected the same way.
+func TestUnfollowableRedirectNotRetried(t *testing.T) {
+	errPolicy := errors.New("policy: no redirects")
+	for _, tc := range []struct {
+		name, target string
+		policy       func(*http.Request, []*http.Request) error
+		want         error
+	}{
+		{"ftp", "ftp://kronor.io/v1/graphql", nil, nil},
+		{"mailto", "mailto:someone@kronor.io", nil, nil},
+		{"caller's policy", "https://kronor.io/elsewhere", func(*http.Request, []*http.Request) error { return errPolicy }, errPolicy},
+	} {
+		rt := &roundTripper{fn: func(r *http.Request) *http.Response {
+			return memResponse(307, "", "Location", tc.target)
+		}}
+		c, err := client.New(testToken, client.WithHTTPClient(&http.Client{Transport: rt, CheckRedirect: tc.policy}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		client.SetSleep(c, func(ctx context.Context, d time.Duration) error {
+			t.Errorf("%s: the client waits to retry", tc.name)
+			return nil
+		})
+		_, err = ping(context.Background(), c)
+		var e *client.Error
+		if !errors.As(err, &e) || e.Retryable || e.Attempts != 1 || errors.Is(err, client.ErrTemporary) {
+			t.Errorf("%s: err = %v, want a non-retryable *client.Error after one attempt", tc.name, err)
+		}
+		if tc.want != nil && !errors.Is(err, tc.want) {
+			t.Errorf("%s: err = %v, want it to wrap %v", tc.name, err, tc.want)
+		}
+		if len(rt.reqs) != 1 {
+			t.Errorf("%s: %d requests sent, want 1", tc.name, len(rt.reqs))
 		}
 	}
 }
