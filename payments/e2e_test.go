@@ -3,49 +3,19 @@ package payments_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/e2etest"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	// Clients use http.DefaultTransport; its idle connections are not leaks.
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-// gateway is a fake gateway with a merchant client for it.
-type gateway struct {
-	srv      *kronortest.Server
-	merchant *client.Client
-}
-
-func newGateway(t *testing.T, opts ...kronortest.Option) *gateway {
-	t.Helper()
-	srv := kronortest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	c, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()), client.WithBackoff(time.Millisecond, 2*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &gateway{srv: srv, merchant: c}
+	e2etest.VerifyNoLeaks(m)
 }
 
 const returnURL = "https://shop.example/return"
@@ -61,16 +31,6 @@ func sessionParams(ref string, currency sessions.Currency) sessions.Params {
 		Message:           "Order " + strings.ReplaceAll(ref, "-", " "),
 		ExpiresAt:         time.Now().Add(time.Hour),
 	}
-}
-
-// session creates a session and returns the client with its token.
-func (g *gateway) session(t *testing.T, p sessions.Params) *client.Client {
-	t.Helper()
-	s, err := sessions.Create(context.Background(), g.merchant, p)
-	if err != nil {
-		t.Fatalf("sessions.Create: %v", err)
-	}
-	return s.Client(g.merchant)
 }
 
 // rejected asserts that err is the gateway's refusal with the given code, and
@@ -101,7 +61,7 @@ func errorPath(err error) string {
 
 func TestStartEveryMethod(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
+	g := e2etest.New(t)
 	pl := sessionParams("p24-1", sessions.CurrencyPLN)
 	pl.Country = sessions.CountryPL
 	pl.AdditionalData = &sessions.AdditionalData{Name: "Jan Kowalski", Email: "jan@example.com", IP: "192.0.2.7", Language: sessions.LanguagePL}
@@ -147,7 +107,7 @@ func TestStartEveryMethod(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			sc := g.session(t, tc.session)
+			sc := g.Session(t, tc.session)
 			st, err := tc.start(sc)
 			if err != nil {
 				t.Fatalf("start: %v", err)
@@ -155,7 +115,7 @@ func TestStartEveryMethod(t *testing.T) {
 			if st.WaitToken == "" || st.Method != tc.method || st.IdempotencyKey == "" {
 				t.Fatalf("started = %+v", st)
 			}
-			if status, err := g.srv.PaymentRequestStatus(st.WaitToken); err != nil || status != string(payments.StatusWaitingForPayment) {
+			if status, err := g.Srv.PaymentRequestStatus(st.WaitToken); err != nil || status != string(payments.StatusWaitingForPayment) {
 				t.Fatalf("fake's status of %s = %q, %v", st.WaitToken, status, err)
 			}
 			list, err := payments.List(ctx, sc)
@@ -171,7 +131,7 @@ func TestStartEveryMethod(t *testing.T) {
 				r.Message != tc.session.Message || r.TransactionID == "" || r.CreatedAt.IsZero() || r.StatusEnteredAt.IsZero() {
 				t.Fatalf("request = %+v", r)
 			}
-			if c := g.srv.Counts(tc.session.MerchantReference); c.PaymentRequests != 1 {
+			if c := g.Srv.Counts(tc.session.MerchantReference); c.PaymentRequests != 1 {
 				t.Fatalf("counts = %+v", c)
 			}
 		})
@@ -180,7 +140,7 @@ func TestStartEveryMethod(t *testing.T) {
 
 func TestPreconditions(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
+	g := e2etest.New(t)
 	cases := []struct {
 		name    string
 		session sessions.Params
@@ -214,7 +174,7 @@ func TestPreconditions(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			sc := g.session(t, tc.session)
+			sc := g.Session(t, tc.session)
 			err := tc.start(sc)
 			if !errors.Is(err, client.ErrRejected) {
 				t.Fatalf("error = %v, want client.ErrRejected", err)
@@ -222,7 +182,7 @@ func TestPreconditions(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) || errorPath(err) == "" {
 				t.Fatalf("error %q (path %q) does not name %q", err, errorPath(err), tc.want)
 			}
-			if c := g.srv.Counts(tc.session.MerchantReference); c.PaymentRequests != 0 {
+			if c := g.Srv.Counts(tc.session.MerchantReference); c.PaymentRequests != 0 {
 				t.Fatalf("a rejected start created a payment request: %+v", c)
 			}
 		})
@@ -231,8 +191,8 @@ func TestPreconditions(t *testing.T) {
 
 func TestDuplicatePaymentSemantics(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	sc := g.session(t, sessionParams("dup-1", sessions.CurrencySEK))
+	g := e2etest.New(t)
+	sc := g.Session(t, sessionParams("dup-1", sessions.CurrencySEK))
 
 	// The same method with the same parameters while pending: the same request.
 	first, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect})
@@ -246,12 +206,12 @@ func TestDuplicatePaymentSemantics(t *testing.T) {
 	if again.WaitToken != first.WaitToken || again.IdempotencyKey == first.IdempotencyKey {
 		t.Fatalf("second start = %+v, want the pending %s under a new key", again, first.WaitToken)
 	}
-	if c := g.srv.Counts("dup-1"); c.PaymentRequests != 1 {
+	if c := g.Srv.Counts("dup-1"); c.PaymentRequests != 1 {
 		t.Fatalf("counts = %+v", c)
 	}
 
 	// Once paid, any other method answers with the paid request.
-	if err := g.srv.Approve(first.WaitToken); err != nil {
+	if err := g.Srv.Approve(first.WaitToken); err != nil {
 		t.Fatal(err)
 	}
 	card, err := payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect})
@@ -261,23 +221,23 @@ func TestDuplicatePaymentSemantics(t *testing.T) {
 	if card.WaitToken != first.WaitToken {
 		t.Fatalf("card start after a paid Swish = %s, want the paid %s", card.WaitToken, first.WaitToken)
 	}
-	if c := g.srv.Counts("dup-1"); c.PaymentRequests != 1 || c.Payments != 1 {
+	if c := g.Srv.Counts("dup-1"); c.PaymentRequests != 1 || c.Payments != 1 {
 		t.Fatalf("counts = %+v, want one request and one payment", c)
 	}
 }
 
 func TestIdempotencyKeySurvivesRetries(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	sc := g.session(t, sessionParams("retry-1", sessions.CurrencySEK))
+	g := e2etest.New(t)
+	sc := g.Session(t, sessionParams("retry-1", sessions.CurrencySEK))
 	// The gateway commits the start, then the connection drops: the client
 	// retries with the same body (the same key), and gets the same request.
-	g.srv.FailNext(1, kronortest.FaultDropAfterCommit)
+	g.Srv.FailNext(1, kronortest.FaultDropAfterCommit)
 	st, err := payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := g.srv.Counts("retry-1"); c.PaymentRequests != 1 {
+	if c := g.Srv.Counts("retry-1"); c.PaymentRequests != 1 {
 		t.Fatalf("counts = %+v, want one request", c)
 	}
 	// A caller's own key is sent as given: repeating it returns the same start.
@@ -297,8 +257,8 @@ func TestIdempotencyKeySurvivesRetries(t *testing.T) {
 
 func TestCancel(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	sc := g.session(t, sessionParams("cancel-1", sessions.CurrencySEK))
+	g := e2etest.New(t)
+	sc := g.Session(t, sessionParams("cancel-1", sessions.CurrencySEK))
 	st, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect})
 	if err != nil {
 		t.Fatal(err)
@@ -345,7 +305,7 @@ func TestCancel(t *testing.T) {
 	if cs.WaitToken != st2.WaitToken {
 		t.Fatalf("CancelSwish = %+v", cs)
 	}
-	if s, _ := g.srv.PaymentRequestStatus(st2.WaitToken); s != string(payments.StatusCancelled) {
+	if s, _ := g.Srv.PaymentRequestStatus(st2.WaitToken); s != string(payments.StatusCancelled) {
 		t.Fatalf("status = %s", s)
 	}
 	// Cancelling what is no longer waiting is the gateway's refusal.
@@ -357,23 +317,16 @@ func TestCancel(t *testing.T) {
 
 func TestCancelAfterPaymentIsRejected(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	sc := g.session(t, sessionParams("cancel-2", sessions.CurrencySEK))
-	st, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := g.srv.Approve(st.WaitToken); err != nil {
-		t.Fatal(err)
-	}
+	g := e2etest.New(t)
+	sc, _ := g.PaidSwish(t, "cancel-2", 10000)
 	if _, err := payments.Cancel(ctx, sc, payments.CancelParams{}); !errors.Is(err, client.ErrRejected) {
 		t.Fatalf("cancel of a paid payment: %v, want ErrRejected", err)
 	}
 }
 
 func TestLatestWithoutPayments(t *testing.T) {
-	g := newGateway(t)
-	sc := g.session(t, sessionParams("latest-1", sessions.CurrencySEK))
+	g := e2etest.New(t)
+	sc := g.Session(t, sessionParams("latest-1", sessions.CurrencySEK))
 	_, err := payments.Latest(context.Background(), sc)
 	if !errors.Is(err, payments.ErrNotFound) {
 		t.Fatalf("Latest = %v, want ErrNotFound", err)
@@ -386,13 +339,13 @@ func TestLatestWithoutPayments(t *testing.T) {
 
 func TestGetPayment(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	sc := g.session(t, sessionParams("get-1", sessions.CurrencySEK))
+	g := e2etest.New(t)
+	sc := g.Session(t, sessionParams("get-1", sessions.CurrencySEK))
 	st, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect, CustomerSwishNumber: "46701234567"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := g.srv.Approve(st.WaitToken); err != nil {
+	if err := g.Srv.Approve(st.WaitToken); err != nil {
 		t.Fatal(err)
 	}
 	r, err := payments.Latest(ctx, sc)
@@ -402,7 +355,7 @@ func TestGetPayment(t *testing.T) {
 	if r.Status != payments.StatusPaid || r.ResultingPaymentID == 0 {
 		t.Fatalf("request = %+v", r)
 	}
-	p, err := payments.Get(ctx, g.merchant, r.ResultingPaymentID)
+	p, err := payments.Get(ctx, g.Merchant, r.ResultingPaymentID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,7 +368,7 @@ func TestGetPayment(t *testing.T) {
 		t.Fatalf("details: swish %+v, card %+v", p.Swish, p.Card)
 	}
 
-	d, err := payments.RequestDetails(ctx, g.merchant, st.WaitToken)
+	d, err := payments.RequestDetails(ctx, g.Merchant, st.WaitToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,23 +384,23 @@ func TestGetPayment(t *testing.T) {
 		}
 	}
 
-	if _, err := payments.Get(ctx, g.merchant, p.ID+1000); !errors.Is(err, payments.ErrNotFound) {
+	if _, err := payments.Get(ctx, g.Merchant, p.ID+1000); !errors.Is(err, payments.ErrNotFound) {
 		t.Fatalf("Get of a missing payment: %v, want ErrNotFound", err)
 	}
-	if _, err := payments.RequestDetails(ctx, g.merchant, "00000000-0000-4000-8000-000000000000"); !errors.Is(err, payments.ErrNotFound) {
+	if _, err := payments.RequestDetails(ctx, g.Merchant, "00000000-0000-4000-8000-000000000000"); !errors.Is(err, payments.ErrNotFound) {
 		t.Fatalf("RequestDetails of a missing request: %v, want ErrNotFound", err)
 	}
 }
 
 func TestCardIsAuthorized(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	sc := g.session(t, sessionParams("card-auth", sessions.CurrencySEK))
+	g := e2etest.New(t)
+	sc := g.Session(t, sessionParams("card-auth", sessions.CurrencySEK))
 	st, err := payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := g.srv.Approve(st.WaitToken); err != nil {
+	if err := g.Srv.Approve(st.WaitToken); err != nil {
 		t.Fatal(err)
 	}
 	r, err := payments.Latest(ctx, sc)
@@ -457,7 +410,7 @@ func TestCardIsAuthorized(t *testing.T) {
 	if r.Status != payments.StatusAuthorized || !r.Status.Succeeded() {
 		t.Fatalf("card request = %+v", r)
 	}
-	p, err := payments.Get(ctx, g.merchant, r.ResultingPaymentID)
+	p, err := payments.Get(ctx, g.Merchant, r.ResultingPaymentID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,14 +421,14 @@ func TestCardIsAuthorized(t *testing.T) {
 
 func TestBankTransferWalksToPaid(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
+	g := e2etest.New(t)
 	p := sessionParams("bank-2", sessions.CurrencySEK)
-	sc := g.session(t, p)
+	sc := g.Session(t, p)
 	st, err := payments.BankTransfer(ctx, sc, payments.BankTransferParams{Redirect: redirect})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := g.srv.Advance(st.WaitToken, string(payments.StatusFlowCompleted)); err != nil {
+	if err := g.Srv.Advance(st.WaitToken, string(payments.StatusFlowCompleted)); err != nil {
 		t.Fatal(err)
 	}
 	r, err := payments.Latest(ctx, sc)
@@ -485,7 +438,7 @@ func TestBankTransferWalksToPaid(t *testing.T) {
 	if r.Status != payments.StatusFlowCompleted || r.Status.Final() {
 		t.Fatalf("status = %s, want FLOW_COMPLETED (not final)", r.Status)
 	}
-	if err := g.srv.Approve(st.WaitToken); err != nil {
+	if err := g.Srv.Approve(st.WaitToken); err != nil {
 		t.Fatal(err)
 	}
 	if r, err = payments.Latest(ctx, sc); err != nil || r.Status != payments.StatusPaid {
@@ -495,16 +448,16 @@ func TestBankTransferWalksToPaid(t *testing.T) {
 
 func TestExecutionDateNeedsTheSessionsPermission(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
+	g := e2etest.New(t)
 	date := time.Now().AddDate(0, 0, 3).Format(time.DateOnly)
-	sc := g.session(t, sessionParams("exec-1", sessions.CurrencySEK))
+	sc := g.Session(t, sessionParams("exec-1", sessions.CurrencySEK))
 	_, err := payments.BankTransfer(ctx, sc, payments.BankTransferParams{Redirect: redirect, ExecutionDate: date})
 	if !errors.Is(err, client.ErrRejected) || !strings.Contains(errorPath(err), "executionDate") {
 		t.Fatalf("execution date without allowExecutionDate: %v (path %q)", err, errorPath(err))
 	}
 	p := sessionParams("exec-2", sessions.CurrencySEK)
 	p.AllowExecutionDate = true
-	sc = g.session(t, p)
+	sc = g.Session(t, p)
 	if _, err := payments.BankTransfer(ctx, sc, payments.BankTransferParams{Redirect: redirect, ExecutionDate: date}); err != nil {
 		t.Fatalf("execution date with allowExecutionDate: %v", err)
 	}
@@ -512,7 +465,7 @@ func TestExecutionDateNeedsTheSessionsPermission(t *testing.T) {
 
 func TestCapturePayPal(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
+	g := e2etest.New(t)
 	p := sessionParams("paypal-2", sessions.CurrencyEUR)
 	p.AdditionalData = &sessions.AdditionalData{
 		Name: "Anna Andersson", Email: "anna@example.com", IP: "192.0.2.1", Language: sessions.LanguageEN,
@@ -526,13 +479,13 @@ func TestCapturePayPal(t *testing.T) {
 			{Name: "Hat", PricePerItem: 5000, Quantity: 1, TaxRate: 2500, TotalAmount: 4000, TotalTaxAmount: 800, TotalDiscountAmount: 1000},
 		},
 	}
-	sc := g.session(t, p)
+	sc := g.Session(t, p)
 	st, err := payments.PayPal(ctx, sc, payments.PayPalParams{Redirect: redirect})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The payer is at PayPal, approving.
-	if err := g.srv.Advance(st.WaitToken, string(payments.StatusProcessingRedirectedWeb)); err != nil {
+	if err := g.Srv.Advance(st.WaitToken, string(payments.StatusProcessingRedirectedWeb)); err != nil {
 		t.Fatal(err)
 	}
 	pc, err := payments.CapturePayPal(ctx, sc, payments.CapturePayPalParams{PaymentID: st.WaitToken})
@@ -542,7 +495,7 @@ func TestCapturePayPal(t *testing.T) {
 	if pc.PaymentID != st.WaitToken || pc.IdempotencyKey == "" {
 		t.Fatalf("capture = %+v", pc)
 	}
-	if s, _ := g.srv.PaymentRequestStatus(st.WaitToken); s != string(payments.StatusPaid) {
+	if s, _ := g.Srv.PaymentRequestStatus(st.WaitToken); s != string(payments.StatusPaid) {
 		t.Fatalf("status after CapturePayPal = %s, want PAID", s)
 	}
 	_, err = payments.CapturePayPal(ctx, sc, payments.CapturePayPalParams{PaymentID: "00000000-0000-4000-8000-000000000000"})
@@ -551,14 +504,14 @@ func TestCapturePayPal(t *testing.T) {
 
 func TestRoleMistakes(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	sc := g.session(t, sessionParams("role-1", sessions.CurrencySEK))
+	g := e2etest.New(t)
+	sc := g.Session(t, sessionParams("role-1", sessions.CurrencySEK))
 	st, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The merchant token cannot start a card payment (a session-token call).
-	_, err = payments.CreditCard(ctx, g.merchant, payments.CreditCardParams{Redirect: redirect})
+	_, err = payments.CreditCard(ctx, g.Merchant, payments.CreditCardParams{Redirect: redirect})
 	rejected(t, err, "validation-failed", "newCreditCardPayment")
 	// A session token cannot read the method details or a payment.
 	_, err = payments.RequestDetails(ctx, sc, st.WaitToken)

@@ -3,110 +3,35 @@ package refunds_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
-	"os"
 	"strings"
 	"testing"
-	"time"
-
-	"go.uber.org/goleak"
 
 	"github.com/kronor-io/kronor-go/captures"
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/e2etest"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/refunds"
-	"github.com/kronor-io/kronor-go/sessions"
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	// Clients use http.DefaultTransport; its idle connections are not leaks.
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-type gateway struct {
-	srv      *kronortest.Server
-	merchant *client.Client
-}
-
-func newGateway(t *testing.T, opts ...kronortest.Option) *gateway {
-	t.Helper()
-	srv := kronortest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	c, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()), client.WithBackoff(time.Millisecond, 2*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &gateway{srv: srv, merchant: c}
-}
-
-// pay runs a payment of amount (Swish: PAID; card: AUTHORIZED) and returns the
-// session client and the payment request.
-func (g *gateway) pay(t *testing.T, ref string, amount int64, card bool) (*client.Client, payments.Request) {
-	t.Helper()
-	ctx := context.Background()
-	s, err := sessions.Create(ctx, g.merchant, sessions.Params{
-		Amount: amount, Currency: sessions.CurrencySEK, MerchantReference: ref, Message: "Order",
-		ExpiresAt: time.Now().Add(time.Hour),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := s.Client(g.merchant)
-	redirect := payments.Redirect{ReturnURL: "https://shop.example/r"}
-	var st *payments.Started
-	if card {
-		st, err = payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect})
-	} else {
-		st, err = payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect})
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := g.srv.Approve(st.WaitToken); err != nil {
-		t.Fatal(err)
-	}
-	r, err := payments.Latest(ctx, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc, *r
-}
-
-func rejected(t *testing.T, err error, code string) {
-	t.Helper()
-	if !errors.Is(err, client.ErrRejected) {
-		t.Fatalf("error = %v, want client.ErrRejected", err)
-	}
-	var ce *client.Error
-	if !errors.As(err, &ce) || len(ce.Errors) == 0 || ce.Errors[0].Code != code || ce.Errors[0].Message == "" {
-		t.Fatalf("gateway error = %+v, want code %s with a message", ce, code)
-	}
+	e2etest.VerifyNoLeaks(m)
 }
 
 func TestPartialRefundsUpToThePaidAmount(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	_, req := g.pay(t, "ref-1", 10000, false)
+	g := e2etest.New(t)
+	_, req := g.PaidSwish(t, "ref-1", 10000)
 	id := req.ResultingPaymentID
 
-	r1, err := refunds.Create(ctx, g.merchant, refunds.Params{Amount: 2500, PaymentID: id, Message: "Returned shirt", MerchantReference: "ref-1-r1", CreatedBy: "support"})
+	r1, err := refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 2500, PaymentID: id, Message: "Returned shirt", MerchantReference: "ref-1-r1", CreatedBy: "support"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r1.WaitToken == "" || r1.TransactionID == "" || r1.IdempotencyKey == "" {
 		t.Fatalf("receipt = %+v", r1)
 	}
-	got, err := refunds.Get(ctx, g.merchant, r1.WaitToken)
+	got, err := refunds.Get(ctx, g.Merchant, r1.WaitToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +40,7 @@ func TestPartialRefundsUpToThePaidAmount(t *testing.T) {
 		t.Fatalf("refund = %+v", got)
 	}
 
-	p, err := payments.Get(ctx, g.merchant, id)
+	p, err := payments.Get(ctx, g.Merchant, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,57 +50,57 @@ func TestPartialRefundsUpToThePaidAmount(t *testing.T) {
 	}
 
 	// The rest, by transaction id.
-	r2, err := refunds.Create(ctx, g.merchant, refunds.Params{Amount: 7500, PaymentTransactionID: req.TransactionID, Message: "Rest of order"})
+	r2, err := refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 7500, PaymentTransactionID: req.TransactionID, Message: "Rest of order"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Nothing is left to refund.
-	_, err = refunds.Create(ctx, g.merchant, refunds.Params{Amount: 1, PaymentID: id, Message: "One more"})
-	rejected(t, err, "limit-exceeded")
+	_, err = refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 1, PaymentID: id, Message: "One more"})
+	e2etest.Rejected(t, err, "limit-exceeded")
 
-	list, err := refunds.List(ctx, g.merchant, id)
+	list, err := refunds.List(ctx, g.Merchant, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(list) != 2 || list[0].WaitToken != r1.WaitToken || list[1].WaitToken != r2.WaitToken {
 		t.Fatalf("List = %+v, want both refunds oldest first", list)
 	}
-	if p, err = payments.Get(ctx, g.merchant, id); err != nil || p.RefundStatus != payments.RefundStatusFully {
+	if p, err = payments.Get(ctx, g.Merchant, id); err != nil || p.RefundStatus != payments.RefundStatusFully {
 		t.Fatalf("refund status = %v, %v", p.RefundStatus, err)
 	}
 }
 
 func TestRefundWalksItsStatuses(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t, kronortest.WithManualSettlement())
-	_, req := g.pay(t, "ref-2", 10000, false)
-	r, err := refunds.Create(ctx, g.merchant, refunds.Params{Amount: 10000, PaymentID: req.ResultingPaymentID, Message: "Refund"})
+	g := e2etest.New(t, kronortest.WithManualSettlement())
+	_, req := g.PaidSwish(t, "ref-2", 10000)
+	r, err := refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 10000, PaymentID: req.ResultingPaymentID, Message: "Refund"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := refunds.Get(ctx, g.merchant, r.WaitToken)
+	got, err := refunds.Get(ctx, g.Merchant, r.WaitToken)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Status != refunds.StatusInitializing || got.Status.Final() {
 		t.Fatalf("status before settlement = %s", got.Status)
 	}
-	g.srv.Settle()
-	if got, err = refunds.Get(ctx, g.merchant, r.WaitToken); err != nil || got.Status != refunds.StatusPaid {
+	g.Srv.Settle()
+	if got, err = refunds.Get(ctx, g.Merchant, r.WaitToken); err != nil || got.Status != refunds.StatusPaid {
 		t.Fatalf("after settlement: %+v, %v", got, err)
 	}
 }
 
 func TestScriptedRefundError(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	_, req := g.pay(t, "ref-3", 10000, false)
-	g.srv.ScriptRefund(kronortest.OutcomeError)
-	r, err := refunds.Create(ctx, g.merchant, refunds.Params{Amount: 10000, PaymentID: req.ResultingPaymentID, Message: "Refund"})
+	g := e2etest.New(t)
+	_, req := g.PaidSwish(t, "ref-3", 10000)
+	g.Srv.ScriptRefund(kronortest.OutcomeError)
+	r, err := refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 10000, PaymentID: req.ResultingPaymentID, Message: "Refund"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := refunds.Get(ctx, g.merchant, r.WaitToken)
+	got, err := refunds.Get(ctx, g.Merchant, r.WaitToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,55 +108,55 @@ func TestScriptedRefundError(t *testing.T) {
 		t.Fatalf("status = %s, want ERROR", got.Status)
 	}
 	// A failed refund does not count: the full amount can be refunded again.
-	if _, err := refunds.Create(ctx, g.merchant, refunds.Params{Amount: 10000, PaymentID: req.ResultingPaymentID, Message: "Refund again"}); err != nil {
+	if _, err := refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 10000, PaymentID: req.ResultingPaymentID, Message: "Refund again"}); err != nil {
 		t.Fatalf("refund after a failed one: %v", err)
 	}
 }
 
 func TestAuthorizedPaymentIsReleasedNotRefunded(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	_, req := g.pay(t, "ref-4", 10000, true)
-	_, err := refunds.Create(ctx, g.merchant, refunds.Params{Amount: 1000, PaymentID: req.ResultingPaymentID, Message: "Refund"})
+	g := e2etest.New(t)
+	_, req := g.AuthorizedCard(t, "ref-4", 10000)
+	_, err := refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 1000, PaymentID: req.ResultingPaymentID, Message: "Refund"})
 	if !errors.Is(err, client.ErrRejected) {
 		t.Fatalf("refund of an authorized payment: %v, want ErrRejected", err)
 	}
 	// After a capture, the captured part can be refunded.
-	if _, err := captures.Create(ctx, g.merchant, captures.Params{Amount: 4000, PaymentID: req.ResultingPaymentID}); err != nil {
+	if _, err := captures.Create(ctx, g.Merchant, captures.Params{Amount: 4000, PaymentID: req.ResultingPaymentID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := refunds.Create(ctx, g.merchant, refunds.Params{Amount: 4000, PaymentID: req.ResultingPaymentID, Message: "Refund"}); err != nil {
+	if _, err := refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 4000, PaymentID: req.ResultingPaymentID, Message: "Refund"}); err != nil {
 		t.Fatalf("refund of the captured amount: %v", err)
 	}
-	_, err = refunds.Create(ctx, g.merchant, refunds.Params{Amount: 1, PaymentID: req.ResultingPaymentID, Message: "Refund"})
-	rejected(t, err, "limit-exceeded")
+	_, err = refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 1, PaymentID: req.ResultingPaymentID, Message: "Refund"})
+	e2etest.Rejected(t, err, "limit-exceeded")
 }
 
 func TestDerivedKeyRefundsOnce(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	_, req := g.pay(t, "ref-5", 10000, false)
+	g := e2etest.New(t)
+	_, req := g.PaidSwish(t, "ref-5", 10000)
 	p := refunds.Params{
 		Amount: 3000, PaymentID: req.ResultingPaymentID, Message: "Refund",
 		IdempotencyKey: client.DeriveIdempotencyKey("ref-5", "refund", "1"),
 	}
-	a, err := refunds.Create(ctx, g.merchant, p)
+	a, err := refunds.Create(ctx, g.Merchant, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := refunds.Create(ctx, g.merchant, p) // the process restarted and runs the refund again
+	b, err := refunds.Create(ctx, g.Merchant, p) // the process restarted and runs the refund again
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.WaitToken != b.WaitToken || a.IdempotencyKey != p.IdempotencyKey {
 		t.Fatalf("receipts %+v, %+v", a, b)
 	}
-	if c := g.srv.Counts("ref-5"); c.Refunds != 1 {
+	if c := g.Srv.Counts("ref-5"); c.Refunds != 1 {
 		t.Fatalf("counts = %+v, want one refund", c)
 	}
 	// The same key with another amount is a conflict, not a second refund.
 	p.Amount = 4000
-	_, err = refunds.Create(ctx, g.merchant, p)
+	_, err = refunds.Create(ctx, g.Merchant, p)
 	if !errors.Is(err, client.ErrRejected) {
 		t.Fatalf("same key, other amount: %v", err)
 	}
@@ -239,37 +164,37 @@ func TestDerivedKeyRefundsOnce(t *testing.T) {
 
 func TestRetryAfterADroppedAnswerRefundsOnce(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	_, req := g.pay(t, "ref-6", 10000, false)
-	g.srv.FailNext(1, kronortest.FaultDropAfterCommit)
-	if _, err := refunds.Create(ctx, g.merchant, refunds.Params{Amount: 1000, PaymentID: req.ResultingPaymentID, Message: "Refund"}); err != nil {
+	g := e2etest.New(t)
+	_, req := g.PaidSwish(t, "ref-6", 10000)
+	g.Srv.FailNext(1, kronortest.FaultDropAfterCommit)
+	if _, err := refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 1000, PaymentID: req.ResultingPaymentID, Message: "Refund"}); err != nil {
 		t.Fatal(err)
 	}
-	if c := g.srv.Counts("ref-6"); c.Refunds != 1 {
+	if c := g.Srv.Counts("ref-6"); c.Refunds != 1 {
 		t.Fatalf("counts = %+v, want one refund", c)
 	}
 }
 
 func TestMerchantReferenceIsUnique(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	_, req := g.pay(t, "ref-7", 10000, false)
-	if _, err := refunds.Create(ctx, g.merchant, refunds.Params{Amount: 1000, PaymentID: req.ResultingPaymentID, Message: "Refund", MerchantReference: "RMA-1"}); err != nil {
+	g := e2etest.New(t)
+	_, req := g.PaidSwish(t, "ref-7", 10000)
+	if _, err := refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 1000, PaymentID: req.ResultingPaymentID, Message: "Refund", MerchantReference: "RMA-1"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := refunds.Create(ctx, g.merchant, refunds.Params{Amount: 1000, PaymentID: req.ResultingPaymentID, Message: "Refund", MerchantReference: "RMA-1"})
-	rejected(t, err, "constraint-violation")
+	_, err := refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 1000, PaymentID: req.ResultingPaymentID, Message: "Refund", MerchantReference: "RMA-1"})
+	e2etest.Rejected(t, err, "constraint-violation")
 }
 
 func TestRefundOfAMissingPayment(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	_, err := refunds.Create(ctx, g.merchant, refunds.Params{Amount: 1000, PaymentID: 424242, Message: "Refund"})
-	rejected(t, err, "not-found")
-	if _, err := refunds.Get(ctx, g.merchant, "00000000-0000-4000-8000-000000000000"); !errors.Is(err, refunds.ErrNotFound) {
+	g := e2etest.New(t)
+	_, err := refunds.Create(ctx, g.Merchant, refunds.Params{Amount: 1000, PaymentID: 424242, Message: "Refund"})
+	e2etest.Rejected(t, err, "not-found")
+	if _, err := refunds.Get(ctx, g.Merchant, "00000000-0000-4000-8000-000000000000"); !errors.Is(err, refunds.ErrNotFound) {
 		t.Fatalf("Get of a missing refund: %v, want ErrNotFound", err)
 	}
-	list, err := refunds.List(ctx, g.merchant, 424242)
+	list, err := refunds.List(ctx, g.Merchant, 424242)
 	if err != nil || len(list) != 0 {
 		t.Fatalf("List = %v, %v", list, err)
 	}
@@ -277,16 +202,16 @@ func TestRefundOfAMissingPayment(t *testing.T) {
 
 func TestSessionTokenCannotRefund(t *testing.T) {
 	ctx := context.Background()
-	g := newGateway(t)
-	sc, req := g.pay(t, "ref-8", 10000, false)
+	g := e2etest.New(t)
+	sc, req := g.PaidSwish(t, "ref-8", 10000)
 	_, err := refunds.Create(ctx, sc, refunds.Params{Amount: 1000, PaymentID: req.ResultingPaymentID, Message: "Refund"})
-	rejected(t, err, "validation-failed")
+	e2etest.Rejected(t, err, "validation-failed")
 	if !strings.Contains(err.Error(), "refundPayment") {
 		t.Fatalf("error %q does not name the operation", err)
 	}
-	if c := g.srv.Counts("ref-8"); c.Refunds != 0 {
+	if c := g.Srv.Counts("ref-8"); c.Refunds != 0 {
 		t.Fatalf("counts = %+v", c)
 	}
 	_, err = refunds.List(ctx, sc, req.ResultingPaymentID)
-	rejected(t, err, "validation-failed")
+	e2etest.Rejected(t, err, "validation-failed")
 }

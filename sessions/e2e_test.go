@@ -3,43 +3,26 @@ package sessions_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/e2etest"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	// Clients use http.DefaultTransport; its idle connections are not leaks.
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	e2etest.VerifyNoLeaks(m)
 }
 
+// newGateway starts a fake gateway and returns it with a merchant client.
 func newGateway(t *testing.T, opts ...kronortest.Option) (*kronortest.Server, *client.Client) {
 	t.Helper()
-	srv := kronortest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	c, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()), client.WithBackoff(time.Millisecond, 2*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, c
+	g := e2etest.New(t, opts...)
+	return g.Srv, g.Merchant
 }
 
 func params(ref string) sessions.Params {
