@@ -279,27 +279,86 @@ func (s *store) visibleRequests(id identity) []*paymentRequest {
 	return s.requestList
 }
 
-// waitTokenFilter returns the wait token a filter requires with
-// waitToken: {_eq: …} at its top level (ANDed with the rest), in lower case.
-func waitTokenFilter(e *model.PaymentRequestBoolExp) (string, bool) {
-	if e == nil || e.WaitToken == nil || e.WaitToken.Eq == nil {
-		return "", false
+// waitTokens returns the wait tokens, in lower case and without duplicates,
+// one of which a request must have to match e, when e restricts waitToken:
+// with _eq, _in or _isNull: true (no token) at its top level, in a conjunct
+// of its _and, or in every branch of its _or (their union). ok is false when
+// e does not restrict it so. Of several restrictions the narrowest is kept:
+// the set only spares a scan, and the whole filter still decides.
+func waitTokens(e *model.PaymentRequestBoolExp) (toks []string, ok bool) {
+	if e == nil {
+		return nil, false
 	}
-	return strings.ToLower(*e.WaitToken.Eq), true
+	narrow := func(t []string) {
+		if !ok || len(t) < len(toks) {
+			toks, ok = t, true
+		}
+	}
+	if c := e.WaitToken; c != nil {
+		if c.IsNull != nil && *c.IsNull {
+			narrow([]string{})
+		}
+		if c.Eq != nil {
+			narrow([]string{strings.ToLower(*c.Eq)})
+		}
+		if c.In != nil {
+			narrow(lowerUnique(c.In))
+		}
+	}
+	for _, a := range e.And {
+		if t, aok := waitTokens(a); aok {
+			narrow(t)
+		}
+	}
+	if e.Or != nil {
+		var union []string
+		all := true
+		for _, o := range e.Or {
+			t, ook := waitTokens(o)
+			if !ook {
+				all = false
+				break
+			}
+			union = append(union, t...)
+		}
+		if all {
+			narrow(lowerUnique(union))
+		}
+	}
+	return toks, ok
+}
+
+// lowerUnique returns the strings of in, in lower case, without duplicates.
+func lowerUnique(in []string) []string {
+	out := make([]string, 0, len(in))
+	seen := make(map[string]struct{}, len(in))
+	for _, s := range in {
+		s = strings.ToLower(s)
+		if _, dup := seen[s]; !dup {
+			seen[s] = struct{}{}
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // candidateRequests is the requests the identity may see that where can
-// match: only the one with the wait token it requires, if it requires one
-// (the watcher's query: a map lookup instead of a scan), else all of them.
+// match, in creation order: only those with the wait tokens it requires, if
+// it requires some (the watcher's queries and polls: map lookups instead of
+// a scan), else all of them.
 func (s *store) candidateRequests(id identity, where *model.PaymentRequestBoolExp) []*paymentRequest {
-	tok, ok := waitTokenFilter(where)
+	toks, ok := waitTokens(where)
 	if !ok {
 		return s.visibleRequests(id)
 	}
-	if r := s.visibleRequest(id, tok); r != nil {
-		return []*paymentRequest{r}
+	rows := make([]*paymentRequest, 0, len(toks))
+	for _, tok := range toks {
+		if r := s.visibleRequest(id, tok); r != nil {
+			rows = append(rows, r)
+		}
 	}
-	return nil
+	slices.SortFunc(rows, func(a, b *paymentRequest) int { return cmp.Compare(a.seq, b.seq) })
+	return rows
 }
 
 // queryRequests answers paymentRequests. Callers hold s.mu.

@@ -241,8 +241,9 @@ type store struct {
 	wakeDue     chan struct{} // signals the auto-approval scheduler
 
 	subs map[*subscriber]struct{} // those without a waitToken filter
-	// subsByToken holds the subscriptions filtered on one wait token (the
-	// watcher's), by token, so that a change notifies only its own.
+	// subsByToken holds the subscriptions filtered on wait tokens (the
+	// watcher's: one each), under each of their tokens, so that a change
+	// notifies only those that can include it.
 	subsByToken map[string]map[*subscriber]struct{}
 }
 

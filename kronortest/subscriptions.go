@@ -14,6 +14,10 @@ type subscriber struct {
 	id   identity
 	args requestArgs
 	last map[string]struct{} // waitTokens of the last result queued
+	// tokens are the wait tokens the filter restricts the subscription
+	// to, when indexed (see waitTokens): it is registered under each.
+	tokens  []string
+	indexed bool
 
 	mu     sync.Mutex
 	queue  [][]*model.PaymentRequest
@@ -43,8 +47,8 @@ func (sub *subscriber) take() [][]*model.PaymentRequest {
 }
 
 // notify queues a new result for every subscriber that can see r and whose
-// result it is, or was, part of. A subscription filtered on another wait
-// token can never include r, so only those on r's are looked at. Callers
+// result it is, or was, part of. A subscription filtered on other wait
+// tokens can never include r, so only those on r's are looked at. Callers
 // hold s.mu.
 func (s *store) notify(r *paymentRequest) {
 	for sub := range s.subs {
@@ -66,31 +70,36 @@ func (s *store) notifyOne(sub *subscriber, r *paymentRequest) {
 	sub.push(s.queryRequests(sub.id, sub.args))
 }
 
-// addSub registers sub. Callers hold s.mu.
+// addSub registers sub: under each of its wait tokens when its filter
+// restricts them, else among those every change is offered to. Callers hold
+// s.mu.
 func (s *store) addSub(sub *subscriber) {
-	tok, ok := waitTokenFilter(sub.args.where)
-	if !ok {
+	sub.tokens, sub.indexed = waitTokens(sub.args.where)
+	if !sub.indexed {
 		s.subs[sub] = struct{}{}
 		return
 	}
-	set := s.subsByToken[tok]
-	if set == nil {
-		set = map[*subscriber]struct{}{}
-		s.subsByToken[tok] = set
+	for _, tok := range sub.tokens {
+		set := s.subsByToken[tok]
+		if set == nil {
+			set = map[*subscriber]struct{}{}
+			s.subsByToken[tok] = set
+		}
+		set[sub] = struct{}{}
 	}
-	set[sub] = struct{}{}
 }
 
 // removeSub unregisters sub. Callers hold s.mu.
 func (s *store) removeSub(sub *subscriber) {
-	tok, ok := waitTokenFilter(sub.args.where)
-	if !ok {
+	if !sub.indexed {
 		delete(s.subs, sub)
 		return
 	}
-	delete(s.subsByToken[tok], sub)
-	if len(s.subsByToken[tok]) == 0 {
-		delete(s.subsByToken, tok)
+	for _, tok := range sub.tokens {
+		delete(s.subsByToken[tok], sub)
+		if len(s.subsByToken[tok]) == 0 {
+			delete(s.subsByToken, tok)
+		}
 	}
 }
 
