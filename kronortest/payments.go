@@ -347,6 +347,11 @@ func (s *store) cancelSwishPayment(id identity, in model.SwishPaymentCancelInput
 		if id.role != roleGateway {
 			return nil, gwError(codeValidationFailed, fieldPath(field), "field '%s' not found in type: 'mutation_root'", field)
 		}
+		v := &inputCheck{field: field, arg: arg}
+		checkRequired(v, in.PaymentID, 64, "paymentId")
+		if err := v.err(); err != nil {
+			return nil, err
+		}
 		r := s.visibleRequest(id, in.PaymentID)
 		if r == nil || r.method != model.PaymentMethodEnumSwish {
 			return nil, gwError(codeNotFound, argPath(field, arg, "paymentId"), "Swish payment %q not found in this session", in.PaymentID)

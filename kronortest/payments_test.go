@@ -3,6 +3,7 @@ package kronortest_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -299,6 +300,14 @@ func TestCancel(t *testing.T) {
 	// Another session cannot cancel it, nor see it.
 	f.as(tok, cancelSwish, map[string]any{"p": map[string]any{"idempotencyKey": f.key(), "paymentId": paid}}).
 		fails(t, "not-found", "args.pay.paymentId")
+	// An empty or overlong paymentId is invalid input, not an unknown payment.
+	for _, id := range []string{"", strings.Repeat("a", 65)} {
+		e := f.as(tok, cancelSwish, map[string]any{"p": map[string]any{"idempotencyKey": f.key(), "paymentId": id}}).
+			fails(t, "validation-failed", "args.pay.paymentId")
+		if e.path() != "$.selectionSet.cancelSwishPayment.args.pay.paymentId" || !strings.Contains(e.Message, "paymentId") {
+			t.Errorf("paymentId %q: error at %q: %s", id, e.path(), e.Message)
+		}
+	}
 
 	// cancelPayment cancels the session's waiting payment.
 	tok3 := f.session("ref-cancel-3", 1000, nil)
