@@ -4,52 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/kronor-io/kronor-go/captures"
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/validate/validatetest"
 )
 
-// fuzzGateway is one httptest server per fuzz target that counts the requests
-// it gets, keeps the last body, and answers every capture and release.
-type fuzzGateway struct {
-	srv  *httptest.Server
-	mu   sync.Mutex
-	n    int
-	last []byte
-}
-
-func newFuzzGateway(f *testing.F, answer string) *fuzzGateway {
-	g := &fuzzGateway{}
-	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		g.mu.Lock()
-		g.n++
-		g.last = body
-		g.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, answer)
-	}))
-	f.Cleanup(g.srv.Close)
-	return g
-}
-
-func (g *fuzzGateway) seen() (int, []byte) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.n, g.last
-}
-
-// The rules, written out independently of the package (RULES.md 1, 3, 5, 48).
-var fuzzKeyRule = regexp.MustCompile(`^[A-Za-z0-9\-_.,\[\]+]{1,64}$`)
-
+// The rules, written out independently of the package (RULES.md 1, 3, 5, 48):
+// validatetest.KeyRule for idempotency keys; lengths count characters.
 func runes(s string) int { return utf8.RuneCountInString(s) }
 
 // FuzzCreateAndRelease puts arbitrary values into captures.Params and
@@ -60,12 +25,8 @@ func runes(s string) int { return utf8.RuneCountInString(s) }
 // it rejects the others with a *client.ValidationError naming a field of the
 // input, and sends nothing.
 func FuzzCreateAndRelease(f *testing.F) {
-	g := newFuzzGateway(f, `{"data":{"newPaymentCapture":{"captureId":1,"captureTransactionId":"c-1"},"releasePayment":{"releaseId":"2"}}}`)
-	c, err := client.New("merchant-token", client.WithEndpoint(g.srv.URL+"/v1/graphql"),
-		client.WithHTTPClient(g.srv.Client()), client.WithMaxAttempts(1))
-	if err != nil {
-		f.Fatal(err)
-	}
+	g := validatetest.NewRecorder(f, `{"data":{"newPaymentCapture":{"captureId":1,"captureTransactionId":"c-1"},"releasePayment":{"releaseId":"2"}}}`)
+	c := g.Client(f)
 	long := func(n int) string { return strings.Repeat("x", n) }
 	for _, s := range []struct {
 		amount, id              int64
@@ -86,7 +47,7 @@ func FuzzCreateAndRelease(f *testing.F) {
 		common := amount >= 1 && amount <= 2147483647 &&
 			(id > 0) != (tx != "") && id >= 0 &&
 			runes(by) <= 100 && runes(from) <= 100 &&
-			(key == "" || fuzzKeyRule.MatchString(key)) &&
+			(key == "" || validatetest.KeyRule.MatchString(key)) &&
 			utf8.ValidString(tx) && utf8.ValidString(text) && utf8.ValidString(by) && utf8.ValidString(from)
 
 		// A capture, with text as its message (at most 50 characters, any).
@@ -109,11 +70,11 @@ func FuzzCreateAndRelease(f *testing.F) {
 // *client.ValidationError naming fields under input, with nothing sent; an
 // acceptance sends one request whose input variable holds exactly the given
 // values (empty strings omitted).
-func check(t *testing.T, g *fuzzGateway, input string, valid bool, call func() error, amount, id int64, key string, strs map[string]string) {
+func check(t *testing.T, g *validatetest.Recorder, input string, valid bool, call func() error, amount, id int64, key string, strs map[string]string) {
 	t.Helper()
-	before, _ := g.seen()
+	before, _ := g.Seen()
 	err := call()
-	after, body := g.seen()
+	after, body := g.Seen()
 	if !valid {
 		if err == nil {
 			t.Fatalf("%s: invalid input accepted; sent %s", input, body)
@@ -157,7 +118,7 @@ func check(t *testing.T, g *fuzzGateway, input string, valid bool, call func() e
 		}
 	}
 	k, _ := got["idempotencyKey"].(string)
-	if !fuzzKeyRule.MatchString(k) || key != "" && k != key {
+	if !validatetest.KeyRule.MatchString(k) || key != "" && k != key {
 		t.Fatalf("%s: sent idempotencyKey %q (given %q)", input, k, key)
 	}
 	delete(got, "idempotencyKey")

@@ -12,7 +12,7 @@ import (
 // sent (encoding/json would replace the bytes with U+FFFD, so two different
 // ids would reach the gateway alike).
 func TestInvalidUTF8Refused(t *testing.T) {
-	c, sent := countingClient(t)
+	c, sent := validatetest.CountingClient(t, "merchant-token")
 	ctx := context.Background()
 
 	capture := func() Params {

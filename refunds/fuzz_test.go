@@ -4,67 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/validate/validatetest"
 	"github.com/kronor-io/kronor-go/refunds"
 )
 
-// fuzzGateway is one httptest server per fuzz target that counts the requests
-// it gets, keeps the last body, and answers every refund.
-type fuzzGateway struct {
-	srv  *httptest.Server
-	mu   sync.Mutex
-	n    int
-	last []byte
-}
-
-func newFuzzGateway(f *testing.F, answer string) *fuzzGateway {
-	g := &fuzzGateway{}
-	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		g.mu.Lock()
-		g.n++
-		g.last = body
-		g.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, answer)
-	}))
-	f.Cleanup(g.srv.Close)
-	return g
-}
-
-func (g *fuzzGateway) seen() (int, []byte) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.n, g.last
-}
-
-// The rules, written out independently of the package (RULES.md 1, 3, 5, 55).
-var fuzzKeyRule = regexp.MustCompile(`^[A-Za-z0-9\-_.,\[\]+]{1,64}$`)
-
-// messageOK: 1 to 50 characters of A-Z a-z 0-9 å ä ö é Å Ä Ö É : ; . , ? ! ( ) ” " and
-// space, not only spaces.
-func messageOK(s string) bool {
-	if strings.TrimSpace(s) == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > 50 {
-		return false
-	}
-	for _, r := range s {
-		ok := ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') ||
-			strings.ContainsRune("åäöéÅÄÖÉ:;.,?!()”\" ", r)
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
+// The rules, written out independently of the package (RULES.md 1, 3, 5, 55),
+// are validatetest.KeyRule and validatetest.MessageOK with the lengths below.
 
 // FuzzCreate puts arbitrary values into refunds.Params and checks Create
 // against the rules written out above (and valid UTF-8 in every string, which
@@ -73,12 +23,8 @@ func messageOK(s string) bool {
 // carrying them verbatim; it rejects the others with a
 // *client.ValidationError naming a field, and sends nothing.
 func FuzzCreate(f *testing.F) {
-	g := newFuzzGateway(f, `{"data":{"refundPayment":{"waitToken":"0b6f0d3c-36a3-4a4f-9a57-5b0c9f7b1e21","refundTransactionId":"r-1"}}}`)
-	c, err := client.New("merchant-token", client.WithEndpoint(g.srv.URL+"/v1/graphql"),
-		client.WithHTTPClient(g.srv.Client()), client.WithMaxAttempts(1))
-	if err != nil {
-		f.Fatal(err)
-	}
+	g := validatetest.NewRecorder(f, `{"data":{"refundPayment":{"waitToken":"0b6f0d3c-36a3-4a4f-9a57-5b0c9f7b1e21","refundTransactionId":"r-1"}}}`)
+	c := g.Client(f)
 	long := func(n int) string { return strings.Repeat("x", n) }
 	for _, s := range []struct {
 		amount, id                  int64
@@ -103,14 +49,14 @@ func FuzzCreate(f *testing.F) {
 			MerchantReference: ref, CreatedBy: by, GeneratedFrom: from, IdempotencyKey: key}
 		valid := amount >= 1 && amount <= 2147483647 &&
 			(id > 0) != (tx != "") && id >= 0 &&
-			messageOK(msg) &&
+			validatetest.MessageOK(msg) &&
 			utf8.RuneCountInString(ref) <= 100 && utf8.RuneCountInString(by) <= 100 && utf8.RuneCountInString(from) <= 100 &&
-			(key == "" || fuzzKeyRule.MatchString(key)) &&
+			(key == "" || validatetest.KeyRule.MatchString(key)) &&
 			utf8.ValidString(tx) && utf8.ValidString(ref) && utf8.ValidString(by) && utf8.ValidString(from)
 
-		before, _ := g.seen()
+		before, _ := g.Seen()
 		_, err := refunds.Create(context.Background(), c, p)
-		after, body := g.seen()
+		after, body := g.Seen()
 
 		if !valid {
 			if err == nil {
@@ -157,7 +103,7 @@ func FuzzCreate(f *testing.F) {
 			}
 		}
 		k, _ := r["idempotencyKey"].(string)
-		if !fuzzKeyRule.MatchString(k) || key != "" && k != key {
+		if !validatetest.KeyRule.MatchString(k) || key != "" && k != key {
 			t.Fatalf("sent idempotencyKey %q (given %q)", k, key)
 		}
 		delete(r, "idempotencyKey")

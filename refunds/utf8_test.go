@@ -10,7 +10,7 @@ import (
 // Every string field of Params is refused when it is not valid UTF-8, before
 // anything is sent (encoding/json would replace the bytes with U+FFFD).
 func TestInvalidUTF8Refused(t *testing.T) {
-	c, sent := countingClient(t)
+	c, sent := validatetest.CountingClient(t, "merchant-token")
 	valid := func() Params {
 		return Params{Amount: 100, PaymentTransactionID: "tx-1", Message: "Refund for order 1",
 			MerchantReference: "refund-1", CreatedBy: "ops", GeneratedFrom: "Portal", IdempotencyKey: "order-1-refund-1"}

@@ -2,30 +2,12 @@ package refunds
 
 import (
 	"context"
-	"errors"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/validate/validatetest"
 )
-
-func countingClient(t *testing.T) (*client.Client, *atomic.Int64) {
-	t.Helper()
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		http.Error(w, "unexpected request", http.StatusTeapot)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := client.New("merchant-token", client.WithEndpoint(srv.URL+"/v1/graphql"), client.WithMaxAttempts(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, &n
-}
 
 func TestValidation(t *testing.T) {
 	ctx := context.Background()
@@ -60,18 +42,9 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, sent := countingClient(t)
+			c, sent := validatetest.CountingClient(t, "merchant-token")
 			err := tc.call(c)
-			var ve *client.ValidationError
-			if !errors.As(err, &ve) || !errors.Is(err, client.ErrInvalidInput) {
-				t.Fatalf("error = %v, want a *client.ValidationError", err)
-			}
-			if len(ve.Violations) != 1 || ve.Violations[0].Field != tc.field || !strings.Contains(ve.Violations[0].Rule, tc.rule) {
-				t.Fatalf("violations = %v, want %s: …%s…", ve.Violations, tc.field, tc.rule)
-			}
-			if n := sent.Load(); n != 0 {
-				t.Fatalf("%d requests reached the server", n)
-			}
+			validatetest.CheckViolation(t, err, tc.field, tc.rule, sent.Load())
 		})
 	}
 }

@@ -4,63 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/validate/validatetest"
 	"github.com/kronor-io/kronor-go/sessions"
 )
 
-// fuzzGateway is one httptest server per fuzz target that counts the requests
-// it gets, keeps the last body, and answers every newPaymentSession.
-type fuzzGateway struct {
-	srv  *httptest.Server
-	mu   sync.Mutex
-	n    int
-	last []byte
-}
-
-func newFuzzGateway(f *testing.F, answer string) *fuzzGateway {
-	g := &fuzzGateway{}
-	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		g.mu.Lock()
-		g.n++
-		g.last = body
-		g.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, answer)
-	}))
-	f.Cleanup(g.srv.Close)
-	return g
-}
-
-func (g *fuzzGateway) client(f *testing.F) *client.Client {
-	c, err := client.New("merchant-token", client.WithEndpoint(g.srv.URL+"/v1/graphql"),
-		client.WithHTTPClient(g.srv.Client()), client.WithMaxAttempts(1))
-	if err != nil {
-		f.Fatal(err)
-	}
-	return c
-}
-
-// seen returns the number of requests so far and the last body.
-func (g *fuzzGateway) seen() (int, []byte) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.n, g.last
-}
-
-// The rules, written out independently of the package (RULES.md 3, 6-18).
+// The rules, written out independently of the package (RULES.md 3, 6-18), with
+// validatetest.KeyRule and validatetest.MessageOK for keys and messages.
 var (
-	fuzzKeyRule   = regexp.MustCompile(`^[A-Za-z0-9\-_.,\[\]+]{1,64}$`)
 	fuzzMaxInt    = int64(2147483647)
 	fuzzCurrency  = "CHF CZK DKK EUR GBP HUF ISK NOK PLN RON SEK USD"
 	fuzzCountries = "AT BE CH CY CZ DE DK EE ES FI FO FR GB GR HR HU IE IS IT LT LU LV MT NL NO PL PT RO SE SI SK"
@@ -78,22 +34,6 @@ func inList(s, list string) bool {
 		}
 	}
 	return false
-}
-
-// messageOK: 1 to 50 characters of A-Z a-z 0-9 å ä ö é Å Ä Ö É : ; . , ? ! ( ) ” " and
-// space, not only spaces.
-func messageOK(s string) bool {
-	if strings.TrimSpace(s) == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > 50 {
-		return false
-	}
-	for _, r := range s {
-		ok := ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') ||
-			strings.ContainsRune("åäöéÅÄÖÉ:;.,?!()”\" ", r)
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // requiredMax: present (not only white space) and at most max characters.
@@ -122,9 +62,9 @@ func allUTF8(ss ...string) bool {
 // a field, and sends nothing.
 func FuzzCreate(f *testing.F) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	g := newFuzzGateway(f, `{"data":{"newPaymentSession":{"token":"session-token"},`+
+	g := validatetest.NewRecorder(f, `{"data":{"newPaymentSession":{"token":"session-token"},`+
 		`"newPaymentSessionWithReferenceCheck":{"token":"session-token","paymentId":null,"paymentTransactionId":null}}}`)
-	c := g.client(f)
+	c := g.Client(f)
 
 	hour := int64(time.Hour)
 	type seed struct {
@@ -182,10 +122,10 @@ func FuzzCreate(f *testing.F) {
 			(currency == "" && !refCheck || inList(currency, fuzzCurrency)) &&
 			(country == "" && !refCheck || inList(country, fuzzCountries)) &&
 			requiredMax(ref, 64) && utf8.RuneCountInString(ref2) <= 1000 &&
-			messageOK(message) &&
+			validatetest.MessageOK(message) &&
 			exp.After(now) && !exp.After(now.Add(24*time.Hour)) &&
 			(gateway == "" || gateway == "KRONOR") &&
-			(key == "" || fuzzKeyRule.MatchString(key)) &&
+			(key == "" || validatetest.KeyRule.MatchString(key)) &&
 			allUTF8(currency, country, ref, ref2, gateway)
 		if data&1 != 0 {
 			valid = valid && allUTF8(name, email, lang)
@@ -198,7 +138,7 @@ func FuzzCreate(f *testing.F) {
 			}
 		}
 
-		before, _ := g.seen()
+		before, _ := g.Seen()
 		ctx := context.Background()
 		var err error
 		if refCheck {
@@ -206,7 +146,7 @@ func FuzzCreate(f *testing.F) {
 		} else {
 			_, err = sessions.Create(ctx, c, p, sessions.WithClock(func() time.Time { return now }))
 		}
-		after, body := g.seen()
+		after, body := g.Seen()
 
 		if !valid {
 			if err == nil {
@@ -242,7 +182,7 @@ func FuzzCreate(f *testing.F) {
 		if got.ExpiresAt != exp.Format(time.RFC3339) {
 			t.Fatalf("sent expiresAt %q, want %q", got.ExpiresAt, exp.Format(time.RFC3339))
 		}
-		if !fuzzKeyRule.MatchString(got.IdempotencyKey) || key != "" && got.IdempotencyKey != key {
+		if !validatetest.KeyRule.MatchString(got.IdempotencyKey) || key != "" && got.IdempotencyKey != key {
 			t.Fatalf("sent idempotencyKey %q (given %q)", got.IdempotencyKey, key)
 		}
 	})

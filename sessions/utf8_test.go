@@ -13,7 +13,7 @@ import (
 // so MerchantReference "\xff" and "\xfe" would both reach the gateway as "�",
 // and the reference check could report another order's payment.
 func TestInvalidUTF8Refused(t *testing.T) {
-	c, sent := countingClient(t)
+	c, sent := validatetest.CountingClient(t, "merchant-token")
 	ctx := context.Background()
 	_, err := Create(ctx, c, validParams(), WithClock(clock))
 	validatetest.CheckPasses(t, err)

@@ -4,37 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
+	"github.com/kronor-io/kronor-go/internal/validate/validatetest"
 )
 
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func clock() time.Time { return now }
-
-// countingClient returns a client whose endpoint counts the requests it gets
-// (and answers none usefully): validation tests prove nothing was sent.
-func countingClient(t *testing.T) (*client.Client, *atomic.Int64) {
-	t.Helper()
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		http.Error(w, "unexpected request", http.StatusTeapot)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := client.New("merchant-token", client.WithEndpoint(srv.URL+"/v1/graphql"), client.WithMaxAttempts(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, &n
-}
 
 func validParams() Params {
 	return Params{
@@ -163,7 +144,7 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, sent := countingClient(t)
+			c, sent := validatetest.CountingClient(t, "merchant-token")
 			p := validParams()
 			tc.mutate(&p)
 			var err error
@@ -213,7 +194,7 @@ func TestValidParamsPass(t *testing.T) {
 }
 
 func TestAllViolationsAtOnce(t *testing.T) {
-	c, sent := countingClient(t)
+	c, sent := validatetest.CountingClient(t, "merchant-token")
 	p := validParams()
 	p.Amount = 0
 	p.Message = ""

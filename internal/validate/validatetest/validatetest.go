@@ -1,13 +1,23 @@
-// Package validatetest helps the domain packages' tests prove that every
-// string field of their parameters passes through a validate.Collector check.
+// Package validatetest helps the domain packages' tests prove their input
+// validation: that every string field of their parameters passes through a
+// validate.Collector check, that refused input sends nothing (a counting
+// endpoint), and, for fuzz targets, a recording endpoint and rules written
+// out independently of internal/validate.
 package validatetest
 
 import (
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/validate"
@@ -118,4 +128,109 @@ func CheckPasses(t testing.TB, err error) {
 	if errors.As(err, &ve) {
 		t.Fatalf("the valid parameters were refused: %v", err)
 	}
+}
+
+// CountingClient returns a client with token whose endpoint counts the
+// requests it gets and answers none usefully (418, one attempt): validation
+// tests prove nothing was sent. The endpoint closes when the test ends.
+func CountingClient(t testing.TB, token string) (*client.Client, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		http.Error(w, "unexpected request", http.StatusTeapot)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := client.New(token, client.WithEndpoint(srv.URL+"/v1/graphql"), client.WithMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, &n
+}
+
+// CheckViolation checks the outcome of a call with one invalid input: a
+// *client.ValidationError (errors.Is ErrInvalidInput) with exactly one
+// violation, of field, whose rule contains rule; and sent, the number of
+// requests the server got, is 0.
+func CheckViolation(t testing.TB, err error, field, rule string, sent int64) {
+	t.Helper()
+	var ve *client.ValidationError
+	if !errors.As(err, &ve) || !errors.Is(err, client.ErrInvalidInput) {
+		t.Fatalf("error = %v, want a *client.ValidationError", err)
+	}
+	if len(ve.Violations) != 1 || ve.Violations[0].Field != field || !strings.Contains(ve.Violations[0].Rule, rule) {
+		t.Fatalf("violations = %v, want %s: …%s…", ve.Violations, field, rule)
+	}
+	if sent != 0 {
+		t.Fatalf("%d requests reached the server", sent)
+	}
+}
+
+// Recorder is a stub gateway for fuzz targets: an httptest server that
+// answers every request with one fixed body, counts the requests and keeps
+// the last body.
+type Recorder struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	n    int
+	last []byte
+}
+
+// NewRecorder starts a Recorder answering answer (JSON); it closes when tb
+// ends.
+func NewRecorder(tb testing.TB, answer string) *Recorder {
+	r := &Recorder{}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.n++
+		r.last = body
+		r.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, answer)
+	}))
+	tb.Cleanup(r.srv.Close)
+	return r
+}
+
+// Client returns a merchant client for the recorder, on its HTTP client, that
+// makes one attempt per call.
+func (r *Recorder) Client(tb testing.TB) *client.Client {
+	tb.Helper()
+	c, err := client.New("merchant-token", client.WithEndpoint(r.srv.URL+"/v1/graphql"),
+		client.WithHTTPClient(r.srv.Client()), client.WithMaxAttempts(1))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// Seen returns the number of requests so far and the last body.
+func (r *Recorder) Seen() (int, []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n, r.last
+}
+
+// Rules the fuzz targets check the packages against, written out
+// independently of internal/validate (RULES.md).
+
+// KeyRule is an idempotency key: 1 to 64 characters of A-Z a-z 0-9 - _ . , [ ] +.
+var KeyRule = regexp.MustCompile(`^[A-Za-z0-9\-_.,\[\]+]{1,64}$`)
+
+// MessageOK reports whether s is a valid session or refund message: 1 to 50
+// characters of A-Z a-z 0-9 å ä ö é Å Ä Ö É : ; . , ? ! ( ) ” " and space, not
+// only spaces (and valid UTF-8).
+func MessageOK(s string) bool {
+	if strings.TrimSpace(s) == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > 50 {
+		return false
+	}
+	for _, r := range s {
+		ok := ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') ||
+			strings.ContainsRune("åäöéÅÄÖÉ:;.,?!()”\" ", r)
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
