@@ -93,7 +93,7 @@ func TestCheckout(t *testing.T) {
 	if r.Flows != 40 || r.Workers != 2 || r.FlowsPerSecond <= 0 || r.BareRoundTripsPerSecond <= 0 {
 		t.Fatalf("incomplete result %+v", r)
 	}
-	heap, err := benchmarks.StoredPaymentHeap(nil, 20)
+	heap, err := benchmarks.StoredPaymentHeap(nil, 200)
 	if err != nil {
 		t.Fatal(err)
 	}

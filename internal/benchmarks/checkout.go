@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -199,7 +198,9 @@ func MeasureCheckout(flows, workers int) (CheckoutResult, error) {
 // StoredPaymentHeap returns the heap kept per stored payment: payments
 // whole checkouts (session, payment request, payment, and their remembered
 // idempotency keys) stored in a new fake gateway, measured with
-// runtime.ReadMemStats after GC before and after storing them. hc is
+// runtime.ReadMemStats after GC before and after storing them (so memory
+// freed meanwhile that was in use before, such as a previous measurement's,
+// lowers it: store enough payments to make that small). hc is
 // the HTTP client (NewHTTPClient if nil).
 func StoredPaymentHeap(hc *http.Client, payments int) (float64, error) {
 	if hc == nil {
@@ -212,18 +213,15 @@ func StoredPaymentHeap(hc *http.Client, payments int) (float64, error) {
 	if err := c.Flow(); err != nil { // warm up: caches, pools
 		return 0, err
 	}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
+	before := snapshot()
 	for range payments {
 		if err := c.Flow(); err != nil {
 			return 0, err
 		}
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
+	after := snapshot()
 	if got := srv.Totals().Payments; got != payments+1 {
 		return 0, fmt.Errorf("%d payments stored, want %d", got, payments+1)
 	}
-	return (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / float64(payments), nil
+	return (float64(after.heap) - float64(before.heap)) / float64(payments), nil
 }
