@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/benchmarks"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
@@ -20,10 +21,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(remoteGatewayEnv) != "" {
-		// This process is the fake gateway of a benchmark (see remote_test.go).
-		os.Exit(serveRemoteGateway())
-	}
+	// This process may be the fake gateway of BenchmarkTenThousandWaits.
+	benchmarks.ServeGatewayIfAsked()
 	code := m.Run()
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 	if code == 0 {
