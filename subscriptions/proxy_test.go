@@ -107,13 +107,6 @@ func (p *proxy) started() []string {
 	return append([]string(nil), p.starts...)
 }
 
-// live returns the number of relayed websockets open now.
-func (p *proxy) live() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.conns)
-}
-
 // closeAll closes every relayed websocket toward the client with code.
 func (p *proxy) closeAll(code websocket.StatusCode) {
 	p.mu.Lock()

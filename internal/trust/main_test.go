@@ -20,23 +20,7 @@ import (
 	"github.com/kronor-io/kronor-go/kronortest"
 )
 
-var (
-	long = flag.Bool("long", false, "run the long variants: 10,000 checkout flows and 10,000 concurrent waits")
-	//lint:ignore U1000 used by knownBug, kept for the next known bug
-	bugs = flag.Bool("bugs", false, "also run the tests of known bugs in other packages, which fail until the bugs are fixed")
-)
-
-// knownBug skips a test that shows a known, reported bug of another package,
-// unless -bugs is given: the test fails until the bug is fixed, and then the
-// skip should go.
-//
-//lint:ignore U1000 no known bug at the moment; kept for the next one
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if !*bugs {
-		t.Skipf("known bug (run with -bugs to see it fail): %s", bug)
-	}
-}
+var long = flag.Bool("long", false, "run the long variants: 10,000 checkout flows and 10,000 concurrent waits")
 
 func TestMain(m *testing.M) {
 	flag.Parse()

@@ -691,11 +691,10 @@ func TestEchoedTokenIsRedacted(t *testing.T) {
 	}
 }
 
-// TestKnownBugTokenEchoedInErrorPath: the same with the token echoed in the
-// error's path. client used to redact GraphQLError.Message, Code, Type and
-// Extensions but not Path, so the token appeared in client.Error's text, in
-// GraphQLError.Path and in the client's log (fixed: Path is redacted too).
-func TestKnownBugTokenEchoedInErrorPath(t *testing.T) {
+// TestTokenEchoedInErrorPathIsRedacted: the same with the token echoed in the
+// error's path (client once redacted Message, Code, Type and Extensions but
+// not Path, so the token reached client.Error's text and the client's log).
+func TestTokenEchoedInErrorPathIsRedacted(t *testing.T) {
 	echo := echoServer(true)
 	defer echo.Close()
 	for _, leak := range echoLeaks(t, echo) {
@@ -703,15 +702,13 @@ func TestKnownBugTokenEchoedInErrorPath(t *testing.T) {
 	}
 }
 
-// TestKnownBugTokenThatIsNoHeaderValue: a token that cannot be sent as a
-// header value, typically one read from a file with its trailing newline,
-// used to be accepted by client.New; every request then failed in net/http
-// before anything was sent ("invalid header field value"), and the client
-// took that for a network error and retried it, six attempts with backoff
-// (about 15 s by default) for a request that could never be sent. Expected
-// (and now so): client.New refuses the token, as it refuses an empty one, or
-// at least the request fails at once without retries.
-func TestKnownBugTokenThatIsNoHeaderValue(t *testing.T) {
+// TestTokenThatIsNoHeaderValueIsRefused: a token that cannot be sent as a
+// header value, typically one read from a file with its trailing newline, is
+// refused by client.New, and a WithToken client with one fails at once,
+// sending nothing and retrying nothing. (client once accepted it, and every
+// request then failed inside net/http and was retried as a network error for
+// about 15 s.)
+func TestTokenThatIsNoHeaderValueIsRefused(t *testing.T) {
 	srv := kronortest.NewServer()
 	defer srv.Close()
 	for _, token := range []string{srv.MerchantToken() + "\n", srv.MerchantToken() + "\r\n", "tok\x00en"} {
