@@ -394,109 +394,82 @@ func (s *store) queryRequests(id identity, a requestArgs) []*model.PaymentReques
 }
 
 func (s *store) queryPayments(limit, offset *int32, orderBy []*model.PaymentOrderBy, where *model.PaymentBoolExp) []*model.Payment {
-	var rows []*payment
-	for _, p := range s.paymentList {
-		if matchPayment(where, p) {
-			rows = append(rows, p)
-		}
-	}
 	var keys []orderKey[*payment]
 	for _, o := range orderBy {
-		if o == nil {
-			continue
-		}
-		if o.CreatedAt != nil {
-			keys = append(keys, orderKey[*payment]{*o.CreatedAt, func(a, b *payment) int { return timeCmp(a.history[0].at, b.history[0].at) }})
-		}
-		if o.ID != nil {
-			keys = append(keys, orderKey[*payment]{*o.ID, func(a, b *payment) int { return cmp.Compare(a.id, b.id) }})
+		if o != nil {
+			keys = append(keys, createdAndID(o.CreatedAt, o.ID,
+				func(p *payment) time.Time { return p.history[0].at }, func(p *payment) int64 { return p.id })...)
 		}
 	}
-	sortRows(rows, keys, func(p *payment) uint64 { return uint64(p.id) })
-	rows = page(rows, limit, offset)
-	out := make([]*model.Payment, len(rows))
-	for i, p := range rows {
-		out[i] = s.paymentModel(p)
-	}
-	return out
+	return selectRows(s.paymentList, func(p *payment) bool { return matchPayment(where, p) }, keys,
+		func(p *payment) uint64 { return uint64(p.id) }, limit, offset, s.paymentModel)
 }
 
 func (s *store) queryCaptures(list []*capture, limit, offset *int32, orderBy []*model.PaymentCaptureOrderBy, where *model.PaymentCaptureBoolExp) []*model.PaymentCapture {
-	var rows []*capture
-	for _, c := range list {
-		if matchCapture(where, c) {
-			rows = append(rows, c)
-		}
-	}
 	var keys []orderKey[*capture]
 	for _, o := range orderBy {
-		if o == nil {
-			continue
-		}
-		if o.CreatedAt != nil {
-			keys = append(keys, orderKey[*capture]{*o.CreatedAt, func(a, b *capture) int { return timeCmp(a.createdAt, b.createdAt) }})
-		}
-		if o.ID != nil {
-			keys = append(keys, orderKey[*capture]{*o.ID, func(a, b *capture) int { return cmp.Compare(a.id, b.id) }})
+		if o != nil {
+			keys = append(keys, createdAndID(o.CreatedAt, o.ID,
+				func(c *capture) time.Time { return c.createdAt }, func(c *capture) int64 { return c.id })...)
 		}
 	}
-	sortRows(rows, keys, func(c *capture) uint64 { return c.seq })
-	rows = page(rows, limit, offset)
-	out := make([]*model.PaymentCapture, len(rows))
-	for i, c := range rows {
-		out[i] = captureModel(c)
-	}
-	return out
+	return selectRows(list, func(c *capture) bool { return matchCapture(where, c) }, keys,
+		func(c *capture) uint64 { return c.seq }, limit, offset, captureModel)
 }
 
 func (s *store) queryRefunds(list []*refund, limit, offset *int32, orderBy []*model.RefundOrderBy, where *model.RefundBoolExp) []*model.Refund {
-	var rows []*refund
+	var keys []orderKey[*refund]
+	for _, o := range orderBy {
+		if o != nil {
+			keys = append(keys, createdAndID(o.CreatedAt, nil,
+				func(r *refund) time.Time { return r.createdAt }, func(*refund) int64 { return 0 })...)
+		}
+	}
+	return selectRows(list, func(r *refund) bool { return matchRefund(where, r) }, keys,
+		func(r *refund) uint64 { return r.seq }, limit, offset, refundModel)
+}
+
+func (s *store) queryReleases(list []*release, limit, offset *int32, orderBy []*model.TransactionReleaseOrderBy, where *model.TransactionReleaseBoolExp) []*model.TransactionRelease {
+	var keys []orderKey[*release]
+	for _, o := range orderBy {
+		if o != nil {
+			keys = append(keys, createdAndID(o.CreatedAt, o.ID,
+				func(r *release) time.Time { return r.createdAt }, func(r *release) int64 { return r.id })...)
+		}
+	}
+	return selectRows(list, func(r *release) bool { return matchRelease(where, r) }, keys,
+		func(r *release) uint64 { return r.seq }, limit, offset, releaseModel)
+}
+
+// selectRows is what every merchant-side query does: keep the rows that match,
+// order them by keys (then by creation, seq), cut the page, and snapshot each
+// as its model.
+func selectRows[T, M any](list []T, match func(T) bool, keys []orderKey[T], seq func(T) uint64, limit, offset *int32, model func(T) M) []M {
+	var rows []T
 	for _, r := range list {
-		if matchRefund(where, r) {
+		if match(r) {
 			rows = append(rows, r)
 		}
 	}
-	var keys []orderKey[*refund]
-	for _, o := range orderBy {
-		if o != nil && o.CreatedAt != nil {
-			keys = append(keys, orderKey[*refund]{*o.CreatedAt, func(a, b *refund) int { return timeCmp(a.createdAt, b.createdAt) }})
-		}
-	}
-	sortRows(rows, keys, func(r *refund) uint64 { return r.seq })
+	sortRows(rows, keys, seq)
 	rows = page(rows, limit, offset)
-	out := make([]*model.Refund, len(rows))
+	out := make([]M, len(rows))
 	for i, r := range rows {
-		out[i] = refundModel(r)
+		out[i] = model(r)
 	}
 	return out
 }
 
-func (s *store) queryReleases(list []*release, limit, offset *int32, orderBy []*model.TransactionReleaseOrderBy, where *model.TransactionReleaseBoolExp) []*model.TransactionRelease {
-	var rows []*release
-	for _, r := range list {
-		if matchRelease(where, r) {
-			rows = append(rows, r)
-		}
+// createdAndID orders rows by the createdAt and id columns an order-by asks for.
+func createdAndID[T any](createdAt, id *model.OrderBy, at func(T) time.Time, ident func(T) int64) []orderKey[T] {
+	var keys []orderKey[T]
+	if createdAt != nil {
+		keys = append(keys, orderKey[T]{*createdAt, func(a, b T) int { return timeCmp(at(a), at(b)) }})
 	}
-	var keys []orderKey[*release]
-	for _, o := range orderBy {
-		if o == nil {
-			continue
-		}
-		if o.CreatedAt != nil {
-			keys = append(keys, orderKey[*release]{*o.CreatedAt, func(a, b *release) int { return timeCmp(a.createdAt, b.createdAt) }})
-		}
-		if o.ID != nil {
-			keys = append(keys, orderKey[*release]{*o.ID, func(a, b *release) int { return cmp.Compare(a.id, b.id) }})
-		}
+	if id != nil {
+		keys = append(keys, orderKey[T]{*id, func(a, b T) int { return cmp.Compare(ident(a), ident(b)) }})
 	}
-	sortRows(rows, keys, func(r *release) uint64 { return r.seq })
-	rows = page(rows, limit, offset)
-	out := make([]*model.TransactionRelease, len(rows))
-	for i, r := range rows {
-		out[i] = releaseModel(r)
-	}
-	return out
+	return keys
 }
 
 // ---------------------------------------------------------------------------
