@@ -5,15 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/benchmarks"
+	"github.com/kronor-io/kronor-go/internal/e2etest"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
@@ -23,15 +21,7 @@ import (
 func TestMain(m *testing.M) {
 	// This process may be the fake gateway of BenchmarkTenThousandWaits.
 	benchmarks.ServeGatewayIfAsked()
-	code := m.Run()
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	e2etest.VerifyNoLeaks(m)
 }
 
 // gateway is a fake gateway and a merchant client for it, on a transport of

@@ -5,14 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
-	"go.uber.org/goleak"
-
 	"github.com/kronor-io/kronor-go/internal/benchmarks"
+	"github.com/kronor-io/kronor-go/internal/e2etest"
 )
 
 func TestMain(m *testing.M) {
@@ -20,14 +18,7 @@ func TestMain(m *testing.M) {
 	// gateway; run no test there.
 	benchmarks.ServeGatewayIfAsked()
 	gatewayArgs = []string{"-test.run=^$"}
-	code := m.Run()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	e2etest.VerifyNoLeaks(m)
 }
 
 // wantKeys are the rows the report must have, in order: every goal of the

@@ -3,14 +3,11 @@ package benchmarks_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/kronor-io/kronor-go/internal/benchmarks"
+	"github.com/kronor-io/kronor-go/internal/e2etest"
 	"github.com/kronor-io/kronor-go/kronortest"
 )
 
@@ -19,14 +16,7 @@ import (
 
 func TestMain(m *testing.M) {
 	benchmarks.ServeGatewayIfAsked() // the child process of StartSelfGateway
-	code := m.Run()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	e2etest.VerifyNoLeaks(m)
 }
 
 func TestOverhead(t *testing.T) {

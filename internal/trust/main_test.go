@@ -7,35 +7,20 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/e2etest"
 	"github.com/kronor-io/kronor-go/kronortest"
 )
 
 var long = flag.Bool("long", false, "run the long variants: 10,000 checkout flows and 10,000 concurrent waits")
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	code := m.Run()
-	// Clients that were not given a transport use http.DefaultTransport; its
-	// idle connections are not leaks.
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { e2etest.VerifyNoLeaks(m) }
 
 // gateway is a fake gateway with a merchant client on a transport of its own,
 // whose idle connections are closed when the test ends.
