@@ -2,38 +2,20 @@ package captures
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/validate/validatetest"
 )
-
-// cannedClient returns a client whose endpoint answers every request with body.
-func cannedClient(t *testing.T, body string) *client.Client {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := client.New("merchant-token", client.WithEndpoint(srv.URL+"/v1/graphql"), client.WithMaxAttempts(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func TestCaptureStatusIsTheLatestEntry(t *testing.T) {
 	// Status entries in no particular order, bigints as strings, and a status
 	// this package does not know yet.
-	c := cannedClient(t, `{"data":{"paymentCaptures":[{"id":"7","transactionId":"tx7","paymentId":"3","amount":"4000",
+	c := validatetest.NewRecorder(t, `{"data":{"paymentCaptures":[{"id":"7","transactionId":"tx7","paymentId":"3","amount":"4000",
 		"message":null,"createdAt":"2026-03-01T10:00:00Z","errorMessage":null,"status":[
 		{"status":"CAPTURING","enteredAt":"2026-03-01T10:00:01Z"},
 		{"status":"SETTLED_LATER","enteredAt":"2026-03-01T10:05:00Z"},
-		{"status":"WAITING_FOR_CAPTURE","enteredAt":"2026-03-01T10:00:00Z"}]}]}}`)
+		{"status":"WAITING_FOR_CAPTURE","enteredAt":"2026-03-01T10:00:00Z"}]}]}}`).Client(t)
 	got, err := Get(context.Background(), c, 7)
 	if err != nil {
 		t.Fatal(err)
@@ -47,12 +29,12 @@ func TestCaptureStatusIsTheLatestEntry(t *testing.T) {
 }
 
 func TestNonNumericReleaseID(t *testing.T) {
-	c := cannedClient(t, `{"data":{"releasePayment":{"releaseId":"rel-abc"}}}`)
+	c := validatetest.NewRecorder(t, `{"data":{"releasePayment":{"releaseId":"rel-abc"}}}`).Client(t)
 	_, err := Release(context.Background(), c, ReleaseParams{Amount: 100, PaymentID: 1})
 	if err == nil || !strings.Contains(err.Error(), `releaseId "rel-abc", which is not a 64-bit integer`) {
 		t.Fatalf("error = %v", err)
 	}
-	c = cannedClient(t, `{"data":{"releasePayment":{"releaseId":"42"}}}`)
+	c = validatetest.NewRecorder(t, `{"data":{"releasePayment":{"releaseId":"42"}}}`).Client(t)
 	r, err := Release(context.Background(), c, ReleaseParams{Amount: 100, PaymentID: 1, IdempotencyKey: "k1"})
 	if err != nil || r.ID != 42 || r.IdempotencyKey != "k1" {
 		t.Fatalf("receipt = %+v, %v", r, err)
@@ -60,10 +42,10 @@ func TestNonNumericReleaseID(t *testing.T) {
 }
 
 func TestReleaseHistoryIsSorted(t *testing.T) {
-	c := cannedClient(t, `{"data":{"transactionReleases":[{"id":5,"paymentId":3,"amount":100,"createdAt":"2026-03-01T10:00:00Z",
+	c := validatetest.NewRecorder(t, `{"data":{"transactionReleases":[{"id":5,"paymentId":3,"amount":100,"createdAt":"2026-03-01T10:00:00Z",
 		"currentStatus":"DONE","statusHistory":[
 		{"status":"DONE","enteredAt":"2026-03-01T10:02:00Z"},
-		{"status":"IN_PROGRESS","enteredAt":"2026-03-01T10:00:00Z"}]}]}}`)
+		{"status":"IN_PROGRESS","enteredAt":"2026-03-01T10:00:00Z"}]}]}}`).Client(t)
 	r, err := GetRelease(context.Background(), c, 5)
 	if err != nil {
 		t.Fatal(err)

@@ -2,37 +2,20 @@ package payments
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/validate/validatetest"
 )
 
-func cannedClient(t *testing.T, body string) *client.Client {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := client.New("token", client.WithEndpoint(srv.URL+"/v1/graphql"), client.WithMaxAttempts(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func TestRequestFromTheWire(t *testing.T) {
-	c := cannedClient(t, `{"data":{"paymentRequests":[{"waitToken":"6f1c1f4e-3d7e-4a4e-9a1a-2b5c8d0e1f22","amount":"10000",
+	c := validatetest.NewRecorder(t, `{"data":{"paymentRequests":[{"waitToken":"6f1c1f4e-3d7e-4a4e-9a1a-2b5c8d0e1f22","amount":"10000",
 		"currency":"SEK","createdAt":"2026-03-01T10:00:00Z","reference":"order-1","message":"Order 1","paymentProvider":"CREDIT_CARD",
 		"resultingPaymentId":"99","transactionId":"tx","status":[
 		{"status":"AUTHORIZED","enteredAt":"2026-03-01T10:03:00Z"},
 		{"status":"WAITING_FOR_PAYMENT","enteredAt":"2026-03-01T10:01:00Z"}],
 		"transactionCreditCardDetails":[{"sessionUrl":"https://pay.example/card"}],
 		"transactionMobilePayDetails":[],"transactionVippsDetails":null,"transactionP24Details":[],
-		"transactionPayPalDetails":[],"transactionSwishDetails":[],"transactionBankTransferDetails":[]}]}}`)
+		"transactionPayPalDetails":[],"transactionSwishDetails":[],"transactionBankTransferDetails":[]}]}}`).Client(t)
 	r, err := Latest(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +27,7 @@ func TestRequestFromTheWire(t *testing.T) {
 }
 
 func TestPaymentFromTheWire(t *testing.T) {
-	c := cannedClient(t, `{"data":{"payments":[{"id":99,"transactionId":"tx","amountAuthorized":null,"amountPaid":"5000",
+	c := validatetest.NewRecorder(t, `{"data":{"payments":[{"id":99,"transactionId":"tx","amountAuthorized":null,"amountPaid":"5000",
 		"currency":"SEK","currentStatus":"PAID","createdAt":"2026-03-01T10:00:00Z","merchantReference":"order-1",
 		"merchantReference2":null,"paymentMethod":"SWISH","paymentRefundStatus":"PARTIALLY_REFUNDED",
 		"status":[{"status":"PAID","enteredAt":"2026-03-01T10:03:00Z"}],
@@ -54,7 +37,7 @@ func TestPaymentFromTheWire(t *testing.T) {
 			{"status":"INITIALIZING","enteredAt":"2026-03-02T10:00:00Z"}]}],
 		"transactionCreditCardDetails":[],"transactionSwishDetails":[{"customerSwishNumber":"46701234567","bankPaymentReference":"B1",
 			"dateCreated":"2026-03-01T10:00:00Z","datePaid":"2026-03-01T10:03:00Z","errorCode":null,"errorMessage":null}],
-		"transactionMobilePayDetails":[],"transactionVippsDetails":[],"transactionP24Details":[],"transactionPayPalDetails":[]}]}}`)
+		"transactionMobilePayDetails":[],"transactionVippsDetails":[],"transactionP24Details":[],"transactionPayPalDetails":[]}]}}`).Client(t)
 	p, err := Get(context.Background(), c, 99)
 	if err != nil {
 		t.Fatal(err)
