@@ -33,22 +33,6 @@ func sessionParams(ref string, currency sessions.Currency) sessions.Params {
 	}
 }
 
-// rejected asserts that err is the gateway's refusal with the given code, and
-// that the message mentions want.
-func rejected(t *testing.T, err error, code, want string) {
-	t.Helper()
-	if !errors.Is(err, client.ErrRejected) {
-		t.Fatalf("error = %v, want client.ErrRejected", err)
-	}
-	var ce *client.Error
-	if !errors.As(err, &ce) || len(ce.Errors) == 0 {
-		t.Fatalf("error %v carries no GraphQL errors", err)
-	}
-	if ce.Errors[0].Code != code || !strings.Contains(ce.Errors[0].Message, want) {
-		t.Fatalf("gateway error = %+v, want code %s and a message with %q", ce.Errors[0], code, want)
-	}
-}
-
 // errorPath returns the extensions.path of the gateway's first error.
 func errorPath(err error) string {
 	var ce *client.Error
@@ -499,7 +483,7 @@ func TestCapturePayPal(t *testing.T) {
 		t.Fatalf("status after CapturePayPal = %s, want PAID", s)
 	}
 	_, err = payments.CapturePayPal(ctx, sc, payments.CapturePayPalParams{PaymentID: "00000000-0000-4000-8000-000000000000"})
-	rejected(t, err, "not-found", "PayPal payment")
+	e2etest.Rejected(t, err, "not-found", "PayPal payment")
 }
 
 func TestRoleMistakes(t *testing.T) {
@@ -512,10 +496,10 @@ func TestRoleMistakes(t *testing.T) {
 	}
 	// The merchant token cannot start a card payment (a session-token call).
 	_, err = payments.CreditCard(ctx, g.Merchant, payments.CreditCardParams{Redirect: redirect})
-	rejected(t, err, "validation-failed", "newCreditCardPayment")
+	e2etest.Rejected(t, err, "validation-failed", "newCreditCardPayment")
 	// A session token cannot read the method details or a payment.
 	_, err = payments.RequestDetails(ctx, sc, st.WaitToken)
-	rejected(t, err, "validation-failed", "")
+	e2etest.Rejected(t, err, "validation-failed")
 	_, err = payments.Get(ctx, sc, 1)
-	rejected(t, err, "validation-failed", "payments")
+	e2etest.Rejected(t, err, "validation-failed", "payments")
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,8 +125,9 @@ func (g *Gateway) pay(t testing.TB, ref string, amount int64, card bool) (*clien
 }
 
 // Rejected fails t unless err is the gateway's refusal (client.ErrRejected)
-// whose first GraphQL error has the given code and a message.
-func Rejected(t testing.TB, err error, code string) {
+// whose first GraphQL error has the given code and a message containing each
+// of mentions (any message, when none are given).
+func Rejected(t testing.TB, err error, code string, mentions ...string) {
 	t.Helper()
 	if !errors.Is(err, client.ErrRejected) {
 		t.Fatalf("error = %v, want client.ErrRejected", err)
@@ -133,5 +135,10 @@ func Rejected(t testing.TB, err error, code string) {
 	var ce *client.Error
 	if !errors.As(err, &ce) || len(ce.Errors) == 0 || ce.Errors[0].Code != code || ce.Errors[0].Message == "" {
 		t.Fatalf("gateway error = %+v, want code %s with a message", ce, code)
+	}
+	for _, m := range mentions {
+		if !strings.Contains(ce.Errors[0].Message, m) {
+			t.Fatalf("gateway error = %+v, want a message with %q", ce.Errors[0], m)
+		}
 	}
 }
