@@ -90,19 +90,39 @@ func validAdditionalData() *sessions.AdditionalData {
 	}
 }
 
-func session(mutate func(*sessions.Params)) operation {
-	params := func() sessions.Params {
-		p := validSession()
-		mutate(&p)
-		return p
-	}
+// op is the operation that calls call with params(e) as who(e), and sends the
+// same params raw, as wire encodes them, with who(e)'s token.
+func op[P, R any](needs need, who func(env) (*client.Client, string), params func(env) P,
+	call func(context.Context, *client.Client, P) (R, error), wire func(token string, p P) rawRequest) operation {
 	return operation{
+		needs: needs,
 		sdk: func(ctx context.Context, e env) error {
-			_, err := sessions.Create(ctx, e.merchant, params())
+			c, _ := who(e)
+			_, err := call(ctx, c, params(e))
 			return err
 		},
-		raw: func(e env) rawRequest { return wireSession(e.merchantToken, params()) },
+		raw: func(e env) rawRequest {
+			_, token := who(e)
+			return wire(token, params(e))
+		},
 	}
+}
+
+// asMerchant and asSession are the callers an operation runs as.
+func (e env) asMerchant() (*client.Client, string) { return e.merchant, e.merchantToken }
+func (e env) asSession() (*client.Client, string)  { return e.session, e.sessionToken }
+
+// with returns p changed by mutate.
+func with[P any](p P, mutate func(*P)) P {
+	mutate(&p)
+	return p
+}
+
+func session(mutate func(*sessions.Params)) operation {
+	return op(needNothing, env.asMerchant, func(env) sessions.Params { return with(validSession(), mutate) },
+		func(ctx context.Context, c *client.Client, p sessions.Params) (*sessions.Session, error) {
+			return sessions.Create(ctx, c, p)
+		}, wireSession)
 }
 
 // withData changes the additional data of an otherwise valid session.
@@ -118,147 +138,74 @@ func withAddress(mutate func(*sessions.Address)) operation {
 }
 
 func referenceCheck(mutate func(*sessions.Params)) operation {
-	params := func() sessions.Params {
-		p := validSession()
-		mutate(&p)
-		return p
-	}
-	return operation{
-		sdk: func(ctx context.Context, e env) error {
-			_, err := sessions.CreateWithReferenceCheck(ctx, e.merchant, params())
-			return err
-		},
-		raw: func(e env) rawRequest { return wireReferenceCheck(e.merchantToken, params()) },
-	}
+	return op(needNothing, env.asMerchant, func(env) sessions.Params { return with(validSession(), mutate) },
+		func(ctx context.Context, c *client.Client, p sessions.Params) (*sessions.ReferenceCheck, error) {
+			return sessions.CreateWithReferenceCheck(ctx, c, p)
+		}, wireReferenceCheck)
 }
 
 var validRedirect = payments.Redirect{ReturnURL: returnURL}
 
 func swish(mutate func(*payments.SwishParams)) operation {
-	params := func() payments.SwishParams {
-		p := payments.SwishParams{Redirect: validRedirect}
-		mutate(&p)
-		return p
-	}
-	return operation{
-		needs: needSession,
-		sdk:   func(ctx context.Context, e env) error { _, err := payments.Swish(ctx, e.session, params()); return err },
-		raw:   func(e env) rawRequest { return wireSwish(e.sessionToken, params()) },
-	}
+	return op(needSession, env.asSession,
+		func(env) payments.SwishParams { return with(payments.SwishParams{Redirect: validRedirect}, mutate) },
+		payments.Swish, wireSwish)
 }
 
 func creditCard(mutate func(*payments.CreditCardParams)) operation {
-	params := func() payments.CreditCardParams {
-		p := payments.CreditCardParams{Redirect: validRedirect}
-		mutate(&p)
-		return p
-	}
-	return operation{
-		needs: needSession,
-		sdk: func(ctx context.Context, e env) error {
-			_, err := payments.CreditCard(ctx, e.session, params())
-			return err
+	return op(needSession, env.asSession,
+		func(env) payments.CreditCardParams {
+			return with(payments.CreditCardParams{Redirect: validRedirect}, mutate)
 		},
-		raw: func(e env) rawRequest { return wireCreditCard(e.sessionToken, params()) },
-	}
+		payments.CreditCard, wireCreditCard)
 }
 
 func mobilePay(mutate func(*payments.MobilePayParams)) operation {
-	params := func() payments.MobilePayParams {
-		p := payments.MobilePayParams{Redirect: validRedirect, UserFlow: payments.UserFlowWebRedirect}
-		mutate(&p)
-		return p
-	}
-	return operation{
-		needs: needDKK,
-		sdk: func(ctx context.Context, e env) error {
-			_, err := payments.MobilePay(ctx, e.session, params())
-			return err
+	return op(needDKK, env.asSession,
+		func(env) payments.MobilePayParams {
+			return with(payments.MobilePayParams{Redirect: validRedirect, UserFlow: payments.UserFlowWebRedirect}, mutate)
 		},
-		raw: func(e env) rawRequest { return wireMobilePay(e.sessionToken, params()) },
-	}
+		payments.MobilePay, wireMobilePay)
 }
 
 func bankTransfer(mutate func(*payments.BankTransferParams)) operation {
-	params := func() payments.BankTransferParams {
-		p := payments.BankTransferParams{Redirect: validRedirect}
-		mutate(&p)
-		return p
-	}
-	return operation{
-		needs: needExecution,
-		sdk: func(ctx context.Context, e env) error {
-			_, err := payments.BankTransfer(ctx, e.session, params())
-			return err
+	return op(needExecution, env.asSession,
+		func(env) payments.BankTransferParams {
+			return with(payments.BankTransferParams{Redirect: validRedirect}, mutate)
 		},
-		raw: func(e env) rawRequest { return wireBankTransfer(e.sessionToken, params()) },
-	}
+		payments.BankTransfer, wireBankTransfer)
 }
 
 func cancelSwish(p payments.CancelSwishParams) operation {
-	return operation{
-		needs: needSession,
-		sdk:   func(ctx context.Context, e env) error { _, err := payments.CancelSwish(ctx, e.session, p); return err },
-		raw:   func(e env) rawRequest { return wireCancelSwish(e.sessionToken, p) },
-	}
+	return op(needSession, env.asSession, func(env) payments.CancelSwishParams { return p }, payments.CancelSwish, wireCancelSwish)
 }
 
 func capturePayPal(p payments.CapturePayPalParams) operation {
-	return operation{
-		sdk: func(ctx context.Context, e env) error {
-			_, err := payments.CapturePayPal(ctx, e.merchant, p)
-			return err
-		},
-		raw: func(e env) rawRequest { return wireCapturePayPal(e.merchantToken, p) },
-	}
+	return op(needNothing, env.asMerchant, func(env) payments.CapturePayPalParams { return p }, payments.CapturePayPal, wireCapturePayPal)
 }
 
 func capture(mutate func(*captures.Params, env)) operation {
-	params := func(e env) captures.Params {
+	return op(needCard, env.asMerchant, func(e env) captures.Params {
 		p := captures.Params{Amount: 10000, PaymentID: e.payment}
 		mutate(&p, e)
 		return p
-	}
-	return operation{
-		needs: needCard,
-		sdk: func(ctx context.Context, e env) error {
-			_, err := captures.Create(ctx, e.merchant, params(e))
-			return err
-		},
-		raw: func(e env) rawRequest { return wireCapture(e.merchantToken, params(e)) },
-	}
+	}, captures.Create, wireCapture)
 }
 
 func release(mutate func(*captures.ReleaseParams, env)) operation {
-	params := func(e env) captures.ReleaseParams {
+	return op(needCard, env.asMerchant, func(e env) captures.ReleaseParams {
 		p := captures.ReleaseParams{Amount: 10000, PaymentID: e.payment}
 		mutate(&p, e)
 		return p
-	}
-	return operation{
-		needs: needCard,
-		sdk: func(ctx context.Context, e env) error {
-			_, err := captures.Release(ctx, e.merchant, params(e))
-			return err
-		},
-		raw: func(e env) rawRequest { return wireRelease(e.merchantToken, params(e)) },
-	}
+	}, captures.Release, wireRelease)
 }
 
 func refund(mutate func(*refunds.Params, env)) operation {
-	params := func(e env) refunds.Params {
+	return op(needPaid, env.asMerchant, func(e env) refunds.Params {
 		p := refunds.Params{Amount: 10000, PaymentID: e.payment, Message: "Refund"}
 		mutate(&p, e)
 		return p
-	}
-	return operation{
-		needs: needPaid,
-		sdk: func(ctx context.Context, e env) error {
-			_, err := refunds.Create(ctx, e.merchant, params(e))
-			return err
-		},
-		raw: func(e env) rawRequest { return wireRefund(e.merchantToken, params(e)) },
-	}
+	}, refunds.Create, wireRefund)
 }
 
 const tooBig = math.MaxInt32 + 1
