@@ -18,101 +18,70 @@ func ptr[T any](v T) *T { return &v }
 // Comparison expressions, with Hasura's semantics: an operator left out (or
 // null) does not constrain; all given operators must hold.
 
-func matchString(e *model.StringComparisonExp, v *string) bool {
-	if e == nil {
-		return true
-	}
-	if e.IsNull != nil && *e.IsNull != (v == nil) {
+// matchOps applies the operators every comparison expression has to v (nil
+// for SQL NULL): _isNull, and _eq, _neq, _in and _nin, which a NULL never
+// satisfies. key gives what is compared of a value (a uuid in lower case).
+func matchOps[T any, K comparable](isNull *bool, eq, neq *T, in, nin []T, v *T, key func(T) K) bool {
+	if isNull != nil && *isNull != (v == nil) {
 		return false
 	}
 	if v == nil {
-		return e.Eq == nil && e.Neq == nil && e.In == nil && e.Nin == nil
+		return eq == nil && neq == nil && in == nil && nin == nil
 	}
-	if e.Eq != nil && *v != *e.Eq {
-		return false
-	}
-	if e.Neq != nil && *v == *e.Neq {
-		return false
-	}
-	if e.In != nil && !slices.Contains(e.In, *v) {
-		return false
-	}
-	if e.Nin != nil && slices.Contains(e.Nin, *v) {
+	k := key(*v)
+	has := func(list []T) bool { return slices.ContainsFunc(list, func(x T) bool { return key(x) == k }) }
+	switch {
+	case eq != nil && key(*eq) != k,
+		neq != nil && key(*neq) == k,
+		in != nil && !has(in),
+		nin != nil && has(nin):
 		return false
 	}
 	return true
 }
 
+func itself[T any](v T) T { return v }
+
+func matchString(e *model.StringComparisonExp, v *string) bool {
+	return e == nil || matchOps(e.IsNull, e.Eq, e.Neq, e.In, e.Nin, v, itself[string])
+}
+
 func matchUUID(e *model.UUIDComparisonExp, v string) bool {
-	if e == nil {
-		return true
-	}
-	v = strings.ToLower(v)
-	low := func(s string) string { return strings.ToLower(s) }
-	if e.IsNull != nil && *e.IsNull {
-		return false
-	}
-	if e.Eq != nil && v != low(*e.Eq) {
-		return false
-	}
-	if e.Neq != nil && v == low(*e.Neq) {
-		return false
-	}
-	if e.In != nil && !slices.ContainsFunc(e.In, func(s string) bool { return low(s) == v }) {
-		return false
-	}
-	if e.Nin != nil && slices.ContainsFunc(e.Nin, func(s string) bool { return low(s) == v }) {
-		return false
-	}
-	return true
+	return e == nil || matchOps(e.IsNull, e.Eq, e.Neq, e.In, e.Nin, &v, strings.ToLower)
+}
+
+func matchStatus(e *model.PaymentStatusEnumComparisonExp, v model.PaymentStatusEnum) bool {
+	return e == nil || matchOps(e.IsNull, e.Eq, e.Neq, e.In, e.Nin, &v, itself[model.PaymentStatusEnum])
 }
 
 func matchBigint(e *model.BigintComparisonExp, v *int64) bool {
 	if e == nil {
 		return true
 	}
-	if e.IsNull != nil && *e.IsNull != (v == nil) {
+	var n *scalar.BigInt
+	if v != nil {
+		b := scalar.BigInt(*v)
+		n = &b
+	}
+	if !matchOps(e.IsNull, e.Eq, e.Neq, e.In, e.Nin, n, itself[scalar.BigInt]) {
 		return false
 	}
-	if v == nil {
-		return e.Eq == nil && e.Neq == nil && e.In == nil && e.Nin == nil &&
-			e.Gt == nil && e.Gte == nil && e.Lt == nil && e.Lte == nil
+	if n == nil {
+		return e.Gt == nil && e.Gte == nil && e.Lt == nil && e.Lte == nil
 	}
-	n := scalar.BigInt(*v)
 	switch {
-	case e.Eq != nil && n != *e.Eq,
-		e.Neq != nil && n == *e.Neq,
-		e.Gt != nil && !(n > *e.Gt),
-		e.Gte != nil && !(n >= *e.Gte),
-		e.Lt != nil && !(n < *e.Lt),
-		e.Lte != nil && !(n <= *e.Lte),
-		e.In != nil && !slices.Contains(e.In, n),
-		e.Nin != nil && slices.Contains(e.Nin, n):
+	case e.Gt != nil && !(*n > *e.Gt),
+		e.Gte != nil && !(*n >= *e.Gte),
+		e.Lt != nil && !(*n < *e.Lt),
+		e.Lte != nil && !(*n <= *e.Lte):
 		return false
 	}
 	return true
 }
 
-func matchStatus(e *model.PaymentStatusEnumComparisonExp, v model.PaymentStatusEnum) bool {
-	if e == nil {
-		return true
-	}
-	switch {
-	case e.IsNull != nil && *e.IsNull,
-		e.Eq != nil && v != *e.Eq,
-		e.Neq != nil && v == *e.Neq,
-		e.In != nil && !slices.Contains(e.In, v),
-		e.Nin != nil && slices.Contains(e.Nin, v):
-		return false
-	}
-	return true
-}
-
-// boolExp evaluates Hasura's _and/_or/_not combinators around a leaf test.
+// boolExp evaluates Hasura's _and/_or/_not combinators of e (not nil) around
+// leaf, the test of e's own columns; self evaluates a nested expression.
 func boolExp[E any](e *E, and, or []*E, not *E, leaf func(*E) bool, self func(*E) bool) bool {
-	if e == nil {
-		return true
-	}
 	for _, a := range and {
 		if !self(a) {
 			return false
@@ -363,12 +332,6 @@ func (s *store) candidateRequests(id identity, where *model.PaymentRequestBoolEx
 
 // queryRequests answers paymentRequests. Callers hold s.mu.
 func (s *store) queryRequests(id identity, a requestArgs) []*model.PaymentRequest {
-	var rows []*paymentRequest
-	for _, r := range s.candidateRequests(id, a.where) {
-		if matchRequest(a.where, r) {
-			rows = append(rows, r)
-		}
-	}
 	var keys []orderKey[*paymentRequest]
 	for _, o := range a.orderBy {
 		if o == nil {
@@ -384,13 +347,8 @@ func (s *store) queryRequests(id identity, a requestArgs) []*model.PaymentReques
 			keys = append(keys, orderKey[*paymentRequest]{*o.WaitToken, func(a, b *paymentRequest) int { return strings.Compare(a.waitToken, b.waitToken) }})
 		}
 	}
-	sortRows(rows, keys, func(r *paymentRequest) uint64 { return r.seq })
-	rows = page(rows, a.limit, a.offset)
-	out := make([]*model.PaymentRequest, len(rows))
-	for i, r := range rows {
-		out[i] = s.requestModel(r)
-	}
-	return out
+	return selectRows(s.candidateRequests(id, a.where), func(r *paymentRequest) bool { return matchRequest(a.where, r) }, keys,
+		func(r *paymentRequest) uint64 { return r.seq }, a.limit, a.offset, s.requestModel)
 }
 
 func (s *store) queryPayments(limit, offset *int32, orderBy []*model.PaymentOrderBy, where *model.PaymentBoolExp) []*model.Payment {
@@ -441,7 +399,7 @@ func (s *store) queryReleases(list []*release, limit, offset *int32, orderBy []*
 		func(r *release) uint64 { return r.seq }, limit, offset, releaseModel)
 }
 
-// selectRows is what every merchant-side query does: keep the rows that match,
+// selectRows is what every query does: keep the rows that match,
 // order them by keys (then by creation, seq), cut the page, and snapshot each
 // as its model.
 func selectRows[T, M any](list []T, match func(T) bool, keys []orderKey[T], seq func(T) uint64, limit, offset *int32, model func(T) M) []M {
