@@ -255,7 +255,7 @@ func TestReleaseMerchantReferenceIsUnique(t *testing.T) {
 	e2etest.Rejected(t, err, "constraint-violation")
 }
 
-func TestScriptedReleaseError(t *testing.T) {
+func TestScriptedReleaseAmbiguous(t *testing.T) {
 	ctx := context.Background()
 	g := e2etest.New(t)
 	_, req := g.AuthorizedCard(t, "rel-6", 10000)

@@ -63,31 +63,34 @@ func TestStartEveryMethod(t *testing.T) {
 		session sessions.Params
 		start   func(c *client.Client) (*payments.Started, error)
 		method  payments.Method
+		// hosted: the request has a PaymentURL for the customer; gateway:
+		// the start's answer names the processing gateway.
+		hosted, gateway bool
 	}{
 		{"swish mcom", sessionParams("swish-1", sessions.CurrencySEK), func(c *client.Client) (*payments.Started, error) {
 			return payments.Swish(ctx, c, payments.SwishParams{Redirect: redirect})
-		}, payments.MethodSwish},
+		}, payments.MethodSwish, false, false},
 		{"swish ecom", sessionParams("swish-2", sessions.CurrencySEK), func(c *client.Client) (*payments.Started, error) {
 			return payments.Swish(ctx, c, payments.SwishParams{Redirect: redirect, CustomerSwishNumber: "46701234567"})
-		}, payments.MethodSwish},
+		}, payments.MethodSwish, false, false},
 		{"card", sessionParams("card-1", sessions.CurrencySEK), func(c *client.Client) (*payments.Started, error) {
 			return payments.CreditCard(ctx, c, payments.CreditCardParams{Redirect: redirect})
-		}, payments.MethodCreditCard},
+		}, payments.MethodCreditCard, true, true},
 		{"mobilepay", sessionParams("mobilepay-1", sessions.CurrencyDKK), func(c *client.Client) (*payments.Started, error) {
 			return payments.MobilePay(ctx, c, payments.MobilePayParams{Redirect: redirect, UserFlow: payments.UserFlowNativeRedirect})
-		}, payments.MethodMobilePay},
+		}, payments.MethodMobilePay, true, true},
 		{"vipps", sessionParams("vipps-1", sessions.CurrencyNOK), func(c *client.Client) (*payments.Started, error) {
 			return payments.Vipps(ctx, c, payments.VippsParams{Redirect: redirect})
-		}, payments.MethodVipps},
+		}, payments.MethodVipps, true, true},
 		{"p24", pl, func(c *client.Client) (*payments.Started, error) {
 			return payments.P24(ctx, c, payments.P24Params{Redirect: redirect})
-		}, payments.MethodP24},
+		}, payments.MethodP24, true, false},
 		{"bank transfer", sessionParams("bank-1", sessions.CurrencySEK), func(c *client.Client) (*payments.Started, error) {
 			return payments.BankTransfer(ctx, c, payments.BankTransferParams{Redirect: redirect, Flow: payments.FlowMcom})
-		}, payments.MethodBankTransfer},
+		}, payments.MethodBankTransfer, true, true},
 		{"paypal", pp, func(c *client.Client) (*payments.Started, error) {
 			return payments.PayPal(ctx, c, payments.PayPalParams{Redirect: redirect})
-		}, payments.MethodPayPal},
+		}, payments.MethodPayPal, true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,7 +99,8 @@ func TestStartEveryMethod(t *testing.T) {
 			if err != nil {
 				t.Fatalf("start: %v", err)
 			}
-			if st.WaitToken == "" || st.Method != tc.method || st.IdempotencyKey == "" {
+			if st.WaitToken == "" || st.Method != tc.method || st.IdempotencyKey == "" || (st.Gateway != "") != tc.gateway ||
+				(st.PaymentRequestID != "") != (tc.method == payments.MethodBankTransfer) {
 				t.Fatalf("started = %+v", st)
 			}
 			if status, err := g.Srv.PaymentRequestStatus(st.WaitToken); err != nil || status != string(payments.StatusWaitingForPayment) {
@@ -114,6 +118,10 @@ func TestStartEveryMethod(t *testing.T) {
 				r.Status != payments.StatusWaitingForPayment || r.Reference != tc.session.MerchantReference ||
 				r.Message != tc.session.Message || r.TransactionID == "" || r.CreatedAt.IsZero() || r.StatusEnteredAt.IsZero() {
 				t.Fatalf("request = %+v", r)
+			}
+			if (r.PaymentURL != "") != tc.hosted || (r.QRCodeURL != "") != (tc.method == payments.MethodMobilePay) ||
+				(r.SwishQRCode != "") != (tc.name == "swish mcom") {
+				t.Fatalf("request's URLs: payment %q, QR code %q, Swish QR code %q", r.PaymentURL, r.QRCodeURL, r.SwishQRCode)
 			}
 			if c := g.Srv.Counts(tc.session.MerchantReference); c.PaymentRequests != 1 {
 				t.Fatalf("counts = %+v", c)
@@ -439,11 +447,18 @@ func TestExecutionDateNeedsTheSessionsPermission(t *testing.T) {
 	if !errors.Is(err, client.ErrRejected) || !strings.Contains(errorPath(err), "executionDate") {
 		t.Fatalf("execution date without allowExecutionDate: %v (path %q)", err, errorPath(err))
 	}
+	if c := g.Srv.Counts("exec-1"); c.PaymentRequests != 0 {
+		t.Fatalf("a refused bank transfer created a payment request: %+v", c)
+	}
 	p := sessionParams("exec-2", sessions.CurrencySEK)
 	p.AllowExecutionDate = true
 	sc = g.Session(t, p)
-	if _, err := payments.BankTransfer(ctx, sc, payments.BankTransferParams{Redirect: redirect, ExecutionDate: date}); err != nil {
+	st, err := payments.BankTransfer(ctx, sc, payments.BankTransferParams{Redirect: redirect, ExecutionDate: date})
+	if err != nil {
 		t.Fatalf("execution date with allowExecutionDate: %v", err)
+	}
+	if s, err := g.Srv.PaymentRequestStatus(st.WaitToken); err != nil || s != string(payments.StatusWaitingForPayment) {
+		t.Fatalf("fake's status of the bank transfer = %q, %v; want WAITING_FOR_PAYMENT", s, err)
 	}
 }
 

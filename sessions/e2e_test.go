@@ -59,14 +59,17 @@ func TestCreate(t *testing.T) {
 	}
 	// The token runs payments in the session.
 	sc := s.Client(merchant)
-	if _, err := payments.List(ctx, sc); err != nil {
-		t.Fatalf("List with the session token: %v", err)
+	if list, err := payments.List(ctx, sc); err != nil || len(list) != 0 {
+		t.Fatalf("List with the session token = %+v, %v; want an empty list", list, err)
 	}
 	// Currency and country may be left to the merchant's defaults.
 	p = params("order-2")
 	p.Currency, p.Country = "", ""
-	if _, err := sessions.Create(ctx, merchant, p); err != nil {
-		t.Fatalf("Create without currency and country: %v", err)
+	if s, err := sessions.Create(ctx, merchant, p); err != nil || s.Token == "" {
+		t.Fatalf("Create without currency and country = %+v, %v", s, err)
+	}
+	if c := srv.Counts("order-2"); c.Sessions != 1 {
+		t.Fatalf("counts = %+v, want the session created", c)
 	}
 }
 
