@@ -11,27 +11,24 @@ import (
 // server never issued.
 var ErrNotFound = errors.New("kronortest: no such payment request")
 
-// request finds a payment request by waitToken (the waitToken or paymentId a
-// create-payment mutation returned). Callers hold s.store.mu.
-func (s *Server) request(waitToken string) (*paymentRequest, error) {
+// withRequest runs f, under the store's mutex, on the payment request that
+// waitToken names (the waitToken or paymentId a create-payment mutation
+// returned).
+func (s *Server) withRequest(waitToken string, f func(r *paymentRequest) error) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
 	r := s.store.requests[waitToken]
 	if r == nil {
-		return nil, fmt.Errorf("%w: %q", ErrNotFound, waitToken)
+		return fmt.Errorf("%w: %q", ErrNotFound, waitToken)
 	}
-	return r, nil
+	return f(r)
 }
 
 // Approve completes the customer's part of a waiting payment: PAID, AUTHORIZED
 // for card payments (capture or release it next), and FLOW_COMPLETED, ACCEPTED,
 // PAID for bank transfers. Subscribers see every step.
 func (s *Server) Approve(waitToken string) error {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	r, err := s.request(waitToken)
-	if err != nil {
-		return err
-	}
-	return s.store.approve(r)
+	return s.withRequest(waitToken, s.store.approve)
 }
 
 // Decline has the customer decline a waiting payment: DECLINED.
@@ -50,18 +47,7 @@ func (s *Server) TimeOut(waitToken string) error {
 }
 
 func (s *Server) end(waitToken string, st model.PaymentStatusEnum, msg string) error {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	r, err := s.request(waitToken)
-	if err != nil {
-		return err
-	}
-	if err := checkTransition(r, st); err != nil {
-		return err
-	}
-	r.errorMessage = msg
-	s.store.setRequestStatus(r, st)
-	return nil
+	return s.withRequest(waitToken, func(r *paymentRequest) error { return s.store.move(r, st, msg) })
 }
 
 // Advance moves a payment request one step along the status machine, e.g. to
@@ -74,29 +60,18 @@ func (s *Server) Advance(waitToken string, status string) error {
 	if !st.IsValid() {
 		return fmt.Errorf("kronortest: unknown payment status %q", status)
 	}
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	r, err := s.request(waitToken)
-	if err != nil {
-		return err
-	}
-	if err := checkTransition(r, st); err != nil {
-		return err
-	}
-	s.store.setRequestStatus(r, st)
-	return nil
+	return s.withRequest(waitToken, func(r *paymentRequest) error { return s.store.move(r, st, "") })
 }
 
 // PaymentRequestStatus returns the current status of a payment request, e.g.
 // "WAITING_FOR_PAYMENT".
 func (s *Server) PaymentRequestStatus(waitToken string) (string, error) {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	r, err := s.request(waitToken)
-	if err != nil {
-		return "", err
-	}
-	return string(r.status()), nil
+	var st model.PaymentStatusEnum
+	err := s.withRequest(waitToken, func(r *paymentRequest) error {
+		st = r.status()
+		return nil
+	})
+	return string(st), err
 }
 
 // ScriptCapture sets the outcome of the next capture; calls queue up, and

@@ -300,12 +300,8 @@ func (s *store) capturePayPalPayment(id identity, in model.CapturePayPalPaymentI
 		if r == nil || r.method != model.PaymentMethodEnumPaypal {
 			return nil, gwError(codeNotFound, argPath(field, arg, "paymentId"), "PayPal payment %q not found", in.PaymentID)
 		}
-		switch st := r.status(); {
-		case st == model.PaymentStatusEnumPaid:
-		case pendingStatuses[st] && st != model.PaymentStatusEnumCancelling:
-			// The payer approved with PayPal; capturing completes the payment.
-			s.setRequestStatus(r, model.PaymentStatusEnumPaid)
-		default:
+		// The payer approved with PayPal; capturing completes the payment.
+		if st := r.status(); st != model.PaymentStatusEnumPaid && s.move(r, model.PaymentStatusEnumPaid, "") != nil {
 			return nil, gwError(codeInvalidState, argPath(field, arg, "paymentId"),
 				"the PayPal payment is %s and cannot be captured", st)
 		}
@@ -424,36 +420,49 @@ func checkTransition(r *paymentRequest, st model.PaymentStatusEnum) error {
 	return nil
 }
 
-// approve completes a waiting payment request: PAID, AUTHORIZED for cards, and
-// FLOW_COMPLETED, ACCEPTED, PAID for bank transfers. Callers hold s.mu.
-func (s *store) approve(r *paymentRequest) error {
-	st := r.status()
-	switch {
-	case r.method == model.PaymentMethodEnumBankTransfer:
-		switch st {
-		case model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumProcessing,
-			model.PaymentStatusEnumProcessingRedirectedApp, model.PaymentStatusEnumProcessingRedirectedWeb:
-			s.setRequestStatus(r, model.PaymentStatusEnumFlowCompleted)
-			fallthrough
-		case model.PaymentStatusEnumFlowCompleted:
-			s.setRequestStatus(r, model.PaymentStatusEnumAccepted)
-			fallthrough
-		case model.PaymentStatusEnumAccepted:
-			s.setRequestStatus(r, model.PaymentStatusEnumPaid)
-			return nil
-		}
-	case r.method == model.PaymentMethodEnumCreditCard:
-		if err := checkTransition(r, model.PaymentStatusEnumAuthorized); err == nil {
-			s.setRequestStatus(r, model.PaymentStatusEnumAuthorized)
-			return nil
-		}
-	default:
-		if err := checkTransition(r, model.PaymentStatusEnumPaid); err == nil {
-			s.setRequestStatus(r, model.PaymentStatusEnumPaid)
-			return nil
-		}
+// move moves r to st, if the status machine allows it (checkTransition), and
+// reports why not otherwise. errMsg, when not empty, is the error message of
+// a request that ends DECLINED or in ERROR. Callers hold s.mu.
+func (s *store) move(r *paymentRequest, st model.PaymentStatusEnum, errMsg string) error {
+	if err := checkTransition(r, st); err != nil {
+		return err
 	}
-	return fmt.Errorf("kronortest: payment request %s is %s and cannot be approved", r.waitToken, st)
+	if errMsg != "" {
+		r.errorMessage = errMsg
+	}
+	s.setRequestStatus(r, st)
+	return nil
+}
+
+// approvalPath is the statuses an approval walks a request of the method
+// through.
+func approvalPath(m model.PaymentMethodEnum) []model.PaymentStatusEnum {
+	switch m {
+	case model.PaymentMethodEnumBankTransfer:
+		return []model.PaymentStatusEnum{model.PaymentStatusEnumFlowCompleted, model.PaymentStatusEnumAccepted, model.PaymentStatusEnumPaid}
+	case model.PaymentMethodEnumCreditCard:
+		return []model.PaymentStatusEnum{model.PaymentStatusEnumAuthorized}
+	}
+	return []model.PaymentStatusEnum{model.PaymentStatusEnumPaid}
+}
+
+// approve completes a waiting payment request: PAID, AUTHORIZED for cards, and
+// FLOW_COMPLETED, ACCEPTED, PAID for bank transfers, from the first step of
+// the path the request may move to. Callers hold s.mu.
+func (s *store) approve(r *paymentRequest) error {
+	path := approvalPath(r.method)
+	for i, st := range path {
+		if checkTransition(r, st) != nil {
+			continue
+		}
+		for _, st := range path[i:] {
+			if err := s.move(r, st, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("kronortest: payment request %s is %s and cannot be approved", r.waitToken, r.status())
 }
 
 // scheduleApproval registers an automatic approval of r. Callers hold s.mu.
