@@ -3,10 +3,7 @@ package payments
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
@@ -253,16 +250,4 @@ func payPalDetails(d api.PayPalPaymentDetails) PayPalDetails {
 		ErrorCode:        convert.Str(d.ErrorCode),
 		ErrorMessage:     convert.Str(d.ErrorMessage),
 	}
-}
-
-func sortHistory(h []StatusChange) {
-	slices.SortStableFunc(h, func(a, b StatusChange) int { return a.EnteredAt.Compare(b.EnteredAt) })
-}
-
-func parseWaitToken(s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil {
-		return uuid.UUID{}, &client.ValidationError{Violations: []client.Violation{{Field: "waitToken", Rule: "must be a UUID"}}}
-	}
-	return id, nil
 }

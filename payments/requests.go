@@ -3,7 +3,10 @@ package payments
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
@@ -160,7 +163,7 @@ func RequestDetails(ctx context.Context, c *client.Client, waitToken string) (*D
 	for _, h := range f.StatusHistory {
 		d.StatusHistory = append(d.StatusHistory, StatusChange{Status: Status(h.Status), EnteredAt: h.EnteredAt})
 	}
-	sortHistory(d.StatusHistory)
+	slices.SortStableFunc(d.StatusHistory, func(a, b StatusChange) int { return a.EnteredAt.Compare(b.EnteredAt) })
 	type (
 		card   = api.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionCreditCardDetails
 		swish  = api.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionSwishDetails
@@ -180,4 +183,12 @@ func RequestDetails(ctx context.Context, c *client.Client, waitToken string) (*D
 		return BankTransferDetails{BankName: convert.Str(x.BankName), MaskedBankAccount: convert.Str(x.MaskedBankAccount)}
 	})
 	return d, nil
+}
+
+func parseWaitToken(s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.UUID{}, &client.ValidationError{Violations: []client.Violation{{Field: "waitToken", Rule: "must be a UUID"}}}
+	}
+	return id, nil
 }
