@@ -347,7 +347,10 @@ func (w *Watcher) step(s *supervisorState) (next time.Time) {
 		w.conn = nil
 		for wt := range w.watches {
 			if wt.subGen == c.gen {
-				wt.catchUp = true // changes during the outage: read once after reconnecting
+				// Its subscription ended with the connection; changes during
+				// the outage are read once after reconnecting.
+				wt.subGen, wt.subID = 0, ""
+				wt.catchUp = true
 			}
 		}
 		if c.acked && now.Sub(c.ackedAt) >= w.cfg.backoffMax {

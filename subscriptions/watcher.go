@@ -330,11 +330,7 @@ func (w *Watcher) Stats() Stats {
 	}
 	if c := w.conn; c != nil && c.acked && !c.finished {
 		s.Connected = true
-		for wt := range w.watches {
-			if wt.subGen == c.gen && wt.subID != "" {
-				s.Subscriptions++
-			}
-		}
+		s.Subscriptions = len(c.byID)
 	}
 	return s
 }
