@@ -167,8 +167,9 @@ func (c *Client) newError(op string, o outcome, n int) *Error {
 		Err:        o.err,
 	}
 	if e.Err != nil {
-		if msg := e.Err.Error(); c.redact(msg) != msg {
-			e.Err = &redactedError{msg: c.redact(msg), err: e.Err}
+		msg := e.Err.Error()
+		if red := c.redact(msg); red != msg {
+			e.Err = &redactedError{msg: red, err: e.Err}
 		}
 	}
 	return e
@@ -210,9 +211,8 @@ func resetData(resp *graphql.Response) {
 
 // wire types: the JSON shape of a GraphQL response.
 type wireResponse struct {
-	Data       any            `json:"data"`
-	Errors     []wireError    `json:"errors"`
-	Extensions map[string]any `json:"extensions"`
+	Data any `json:"data"`
+	wireErrors
 }
 
 type wireError struct {
@@ -221,7 +221,7 @@ type wireError struct {
 	Extensions map[string]any `json:"extensions"`
 }
 
-// wireErrors is a response whose data is ignored (non-2xx answers).
+// wireErrors is a response without its data: what classifies it.
 type wireErrors struct {
 	Errors     []wireError    `json:"errors"`
 	Extensions map[string]any `json:"extensions"`
@@ -276,11 +276,9 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 	}
 	defer hresp.Body.Close()
 	o.status = hresp.StatusCode
+	o.retryAfter = retryAfter(hresp.Header)
 	ok := o.status/100 == 2
 	retryStatus := retryableStatus(o.status)
-	if retryStatus {
-		o.retryAfter = parseRetryAfter(hresp.Header.Get("Retry-After"), time.Now())
-	}
 
 	limit := c.cfg.maxResponseBytes
 	if hresp.ContentLength > limit {
@@ -305,8 +303,9 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 		return o
 	}
 
-	var errs []wireError
-	var ext map[string]any
+	// Whichever way they were read, the errors and extensions classify the
+	// answer below.
+	var we wireErrors
 	if ok {
 		w := &x.wire
 		w.Data = resp.Data
@@ -315,47 +314,39 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 			// (bigint, timestamptz, uuid, genqlient's interface decoders)
 			// stops json.Unmarshal where it occurs, so errors and extensions
 			// after data were never read: read them again, without data,
-			// from the bytes already in hand, and classify the answer by
-			// them as usual. The decoding error is kept in Err.
+			// from the bytes already in hand. The decoding error is kept in
+			// Err.
 			o.err = fmt.Errorf("decoding the response: %w", err)
-			errs, ext = decodeErrorsAgain(x.buf.Bytes(), w)
+			we = decodeErrorsAgain(x.buf.Bytes(), w.wireErrors)
 		} else {
-			errs, ext = w.Errors, w.Extensions
+			we = w.wireErrors
 		}
-		resp.Extensions = ext
-	} else {
-		var w wireErrors
+		resp.Extensions = we.Extensions
+	} else if json.Unmarshal(x.buf.Bytes(), &we) != nil {
 		// Best effort: a proxy's error page is not JSON.
-		if json.Unmarshal(x.buf.Bytes(), &w) == nil {
-			errs, ext = w.Errors, w.Extensions
+		we = wireErrors{}
+	}
+	temporary := isTemporary(we.Extensions)
+	if len(we.Errors) > 0 {
+		o.errs = c.convertErrors(we.Errors)
+		for i := range o.errs {
+			temporary = temporary || o.errs[i].Temporary()
 		}
-	}
-	if len(errs) == 0 && !isTemporary(ext) {
-		o.retryable = retryStatus
-		return o
-	}
-	o.errs = c.convertErrors(errs)
-	temporary := isTemporary(ext)
-	for i := range o.errs {
-		temporary = temporary || o.errs[i].Temporary()
 	}
 	o.retryable = retryStatus || (temporary && (ok || o.status >= 500))
-	if o.retryable && !retryStatus {
-		o.retryAfter = parseRetryAfter(hresp.Header.Get("Retry-After"), time.Now())
-	}
 	return o
 }
 
 // decodeErrorsAgain reads the errors and extensions of a 2xx body whose
 // data failed to decode (only on that failure path, so the hot path decodes
 // once). When the body cannot be read even without its data, it falls back
-// to what the first pass w decoded.
-func decodeErrorsAgain(body []byte, w *wireResponse) ([]wireError, map[string]any) {
+// to what the first pass decoded.
+func decodeErrorsAgain(body []byte, first wireErrors) wireErrors {
 	var we wireErrors
 	if json.Unmarshal(body, &we) != nil {
-		return w.Errors, w.Extensions
+		return first
 	}
-	return we.Errors, we.Extensions
+	return we
 }
 
 // isTemporary reports whether extensions.type is TEMPORARY_FAILURE.
@@ -367,13 +358,13 @@ func isTemporary(ext map[string]any) bool {
 func (c *Client) convertErrors(ws []wireError) []GraphQLError {
 	out := make([]GraphQLError, len(ws))
 	for i, w := range ws {
+		// Code and Type are read from the extensions once redacted.
 		g := GraphQLError{Message: c.redact(w.Message), Extensions: c.redactMap(w.Extensions)}
-		g.Code, _ = w.Extensions["code"].(string)
-		g.Type, _ = w.Extensions["type"].(string)
-		g.Code, g.Type = c.redact(g.Code), c.redact(g.Type)
+		g.Code, _ = g.Extensions["code"].(string)
+		g.Type, _ = g.Extensions["type"].(string)
 		if len(w.Path) > 0 {
-			g.Path = make([]any, len(w.Path))
-			for j, p := range w.Path {
+			g.Path = w.Path // decoded for this attempt alone: converted in place
+			for j, p := range g.Path {
 				if f, isNum := p.(float64); isNum && f == float64(int(f)) {
 					g.Path[j] = int(f)
 				} else {
@@ -389,7 +380,7 @@ func (c *Client) convertErrors(ws []wireError) []GraphQLError {
 }
 
 // redactMap replaces the token in every string of m, keys included, in
-// place.
+// place. It and redactAny are the one redaction of decoded JSON.
 func (c *Client) redactMap(m map[string]any) map[string]any {
 	var renamed map[string]any
 	for k, v := range m {
@@ -453,9 +444,11 @@ func retryableTransportError(ctx context.Context, err error) bool {
 	return !errors.As(err, &ce)
 }
 
-// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP
+// retryAfter reads the Retry-After header of h: delay seconds or an HTTP
 // date. It returns 0 when the header is absent, malformed or in the past.
-func parseRetryAfter(v string, now time.Time) time.Duration {
+// MakeRequest honours it only for a retryable answer.
+func retryAfter(h http.Header) time.Duration {
+	v := h.Get("Retry-After")
 	if v == "" {
 		return 0
 	}
@@ -469,7 +462,7 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
+		if d := time.Until(t); d > 0 {
 			return d
 		}
 	}
