@@ -8,15 +8,18 @@ import (
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
 )
 
+// payArg is the argument of every create-payment mutation.
+const payArg = "pay"
+
 // newRequestSpec describes one create-payment call.
 type newRequestSpec struct {
 	field     string // the mutation, e.g. "newSwishPayment"
-	arg       string // its argument, "pay"
 	method    model.PaymentMethodEnum
-	params    any // the input without its idempotency key: same method + same params = same payment
+	params    string // paramsOf the input without its idempotency key: same method + same params = same payment
 	returnURL string
 	fill      func(r *paymentRequest)
-	// check validates the input and the session's preconditions for the method.
+	// check, if not nil, validates the input and the session's preconditions
+	// for the method.
 	check func(v *inputCheck, sess *session)
 }
 
@@ -29,38 +32,48 @@ func paramsOf(v any) string {
 	return string(b)
 }
 
+// startPaymentCall runs a create-payment mutation idempotently (mutate):
+// startPayment, then the method's result for the request that answers the
+// call.
+func startPaymentCall[T any](s *store, id identity, key string, in any, spec newRequestSpec, result func(r *paymentRequest) *T) (*T, error) {
+	return mutate(s, id, spec.field, payArg, key, in, func() (*T, error) {
+		r, err := s.startPayment(id.sess, spec)
+		if err != nil {
+			return nil, err
+		}
+		return result(r), nil
+	})
+}
+
 // startPayment applies the rules shared by every payment method and returns the
-// waitToken of the request that answers the call: a new one, the session's paid
-// or authorized one, or a pending one with the same method and parameters.
-// Callers hold s.mu.
-func (s *store) startPayment(id identity, spec newRequestSpec) (string, error) {
-	if id.role != roleGateway {
-		return "", gwError(codeValidationFailed, fieldPath(spec.field), "field '%s' not found in type: 'mutation_root'", spec.field)
-	}
-	sess := id.sess
-	v := &inputCheck{field: spec.field, arg: spec.arg}
+// request that answers the call: a new one, the session's paid or authorized
+// one, or a pending one with the same method and parameters. Callers hold
+// s.mu.
+func (s *store) startPayment(sess *session, spec newRequestSpec) (*paymentRequest, error) {
+	v := &inputCheck{field: spec.field, arg: payArg}
 	checkURL(v, spec.returnURL, "returnUrl")
 	if err := v.err(); err != nil {
-		return "", err
+		return nil, err
 	}
 	// A paid or authorized payment answers every new attempt, whatever the method.
 	if paid := sess.succeededRequest(); paid != nil {
-		return paid.waitToken, nil
+		return paid, nil
 	}
 	now := s.now()
 	if !now.Before(sess.expiresAt) {
-		return "", gwError(codeSessionExpired, fieldPath(spec.field),
+		return nil, gwError(codeSessionExpired, fieldPath(spec.field),
 			"the payment session expired at %s", sess.expiresAt.UTC().Format(time.RFC3339))
 	}
-	spec.check(v, sess)
-	if err := v.err(); err != nil {
-		return "", err
+	if spec.check != nil {
+		spec.check(v, sess)
+		if err := v.err(); err != nil {
+			return nil, err
+		}
 	}
-	params := paramsOf(spec.params)
 	for i := len(sess.requests) - 1; i >= 0; i-- {
 		r := sess.requests[i]
-		if r.method == spec.method && pendingStatuses[r.status()] && r.params == params {
-			return r.waitToken, nil
+		if r.method == spec.method && pendingStatuses[r.status()] && r.params == spec.params {
+			return r, nil
 		}
 	}
 	r := &paymentRequest{
@@ -69,9 +82,8 @@ func (s *store) startPayment(id identity, spec newRequestSpec) (string, error) {
 		transactionID: newUUID(),
 		sess:          sess,
 		method:        spec.method,
-		params:        params,
+		params:        spec.params,
 		createdAt:     now,
-		returnURL:     spec.returnURL,
 	}
 	if spec.fill != nil {
 		spec.fill(r)
@@ -85,7 +97,7 @@ func (s *store) startPayment(id identity, spec newRequestSpec) (string, error) {
 	s.setRequestStatus(r, model.PaymentStatusEnumInitializing)
 	s.setRequestStatus(r, model.PaymentStatusEnumWaitingForPayment)
 	s.scheduleApproval(r)
-	return r.waitToken, nil
+	return r, nil
 }
 
 type swishParams struct {
@@ -94,50 +106,32 @@ type swishParams struct {
 }
 
 func (s *store) newSwishPayment(id identity, in model.SwishPaymentInput) (*model.SwishPaymentResult, error) {
-	const field, arg = "newSwishPayment", "pay"
-	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.SwishPaymentResult, error) {
-		wt, err := s.startPayment(id, newRequestSpec{
-			field: field, arg: arg, method: model.PaymentMethodEnumSwish, returnURL: in.ReturnURL,
-			params: swishParams{in.Flow, in.ReturnURL, in.CustomerSwishNumber, in.MerchantReturnURL},
-			check: func(v *inputCheck, _ *session) {
-				v.check(in.Flow == "ecom" || in.Flow == "mcom", `must be "ecom" or "mcom"`, "flow")
-				if in.Flow == "ecom" {
-					v.check(in.CustomerSwishNumber != nil && *in.CustomerSwishNumber != "",
-						`is required for the "ecom" flow`, "customerSwishNumber")
-				}
-				checkMaxLen(v, in.CustomerSwishNumber, 100, "customerSwishNumber")
-			},
-			fill: func(r *paymentRequest) {
-				r.flow, r.swishNumber, r.merchantRet = &in.Flow, in.CustomerSwishNumber, in.MerchantReturnURL
-			},
-		})
-		if err != nil {
-			return nil, err
-		}
-		return &model.SwishPaymentResult{WaitToken: wt}, nil
+	return startPaymentCall(s, id, in.IdempotencyKey, in, newRequestSpec{
+		field: "newSwishPayment", method: model.PaymentMethodEnumSwish, returnURL: in.ReturnURL,
+		params: paramsOf(swishParams{in.Flow, in.ReturnURL, in.CustomerSwishNumber, in.MerchantReturnURL}),
+		check: func(v *inputCheck, _ *session) {
+			v.check(in.Flow == "ecom" || in.Flow == "mcom", `must be "ecom" or "mcom"`, "flow")
+			if in.Flow == "ecom" {
+				v.check(in.CustomerSwishNumber != nil && *in.CustomerSwishNumber != "",
+					`is required for the "ecom" flow`, "customerSwishNumber")
+			}
+			checkMaxLen(v, in.CustomerSwishNumber, 100, "customerSwishNumber")
+		},
+		fill: func(r *paymentRequest) {
+			r.flow, r.swishNumber, r.merchantRet = &in.Flow, in.CustomerSwishNumber, in.MerchantReturnURL
+		},
+	}, func(r *paymentRequest) *model.SwishPaymentResult {
+		return &model.SwishPaymentResult{WaitToken: r.waitToken}
 	})
 }
 
-func (s *store) gatewayOf(waitToken string) model.GatewayEnum {
-	if r := s.requests[waitToken]; r != nil {
-		return r.gateway()
-	}
-	return model.GatewayEnumKronor
-}
-
 func (s *store) newCreditCardPayment(id identity, in model.CreditCardPaymentInput) (*model.CreditCardPaymentResult, error) {
-	const field, arg = "newCreditCardPayment", "pay"
-	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.CreditCardPaymentResult, error) {
-		wt, err := s.startPayment(id, newRequestSpec{
-			field: field, arg: arg, method: model.PaymentMethodEnumCreditCard, returnURL: in.ReturnURL,
-			params: [2]any{in.ReturnURL, in.MerchantReturnURL},
-			check:  func(*inputCheck, *session) {},
-			fill:   func(r *paymentRequest) { r.merchantRet = in.MerchantReturnURL },
-		})
-		if err != nil {
-			return nil, err
-		}
-		return &model.CreditCardPaymentResult{WaitToken: wt, Gateway: s.gatewayOf(wt)}, nil
+	return startPaymentCall(s, id, in.IdempotencyKey, in, newRequestSpec{
+		field: "newCreditCardPayment", method: model.PaymentMethodEnumCreditCard, returnURL: in.ReturnURL,
+		params: paramsOf([2]any{in.ReturnURL, in.MerchantReturnURL}),
+		fill:   func(r *paymentRequest) { r.merchantRet = in.MerchantReturnURL },
+	}, func(r *paymentRequest) *model.CreditCardPaymentResult {
+		return &model.CreditCardPaymentResult{WaitToken: r.waitToken, Gateway: r.gateway()}
 	})
 }
 
@@ -149,133 +143,108 @@ func checkUserFlow(v *inputCheck, sess *session, uf *model.MobilePayUserFlow) {
 }
 
 func (s *store) newMobilePayPayment(id identity, in model.MobilePayPaymentInput) (*model.MobilePayPaymentResult, error) {
-	const field, arg = "newMobilePayPayment", "pay"
-	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.MobilePayPaymentResult, error) {
-		wt, err := s.startPayment(id, newRequestSpec{
-			field: field, arg: arg, method: model.PaymentMethodEnumMobilepay, returnURL: in.ReturnURL,
-			params: [3]any{in.ReturnURL, in.MerchantReturnURL, in.UserFlow},
-			check: func(v *inputCheck, sess *session) {
-				if sess.currency != model.SupportedCurrencyEnumDkk {
-					v.fail(fmt.Sprintf("MobilePay is only available for sessions in DKK; this session is in %s", sess.currency))
-				}
-				checkUserFlow(v, sess, in.UserFlow)
-			},
-			fill: func(r *paymentRequest) { r.merchantRet, r.userFlow = in.MerchantReturnURL, in.UserFlow },
-		})
-		if err != nil {
-			return nil, err
-		}
-		return &model.MobilePayPaymentResult{WaitToken: wt, Gateway: s.gatewayOf(wt)}, nil
+	return startPaymentCall(s, id, in.IdempotencyKey, in, newRequestSpec{
+		field: "newMobilePayPayment", method: model.PaymentMethodEnumMobilepay, returnURL: in.ReturnURL,
+		params: paramsOf([3]any{in.ReturnURL, in.MerchantReturnURL, in.UserFlow}),
+		check: func(v *inputCheck, sess *session) {
+			if sess.currency != model.SupportedCurrencyEnumDkk {
+				v.fail(fmt.Sprintf("MobilePay is only available for sessions in DKK; this session is in %s", sess.currency))
+			}
+			checkUserFlow(v, sess, in.UserFlow)
+		},
+		fill: func(r *paymentRequest) { r.merchantRet, r.userFlow = in.MerchantReturnURL, in.UserFlow },
+	}, func(r *paymentRequest) *model.MobilePayPaymentResult {
+		return &model.MobilePayPaymentResult{WaitToken: r.waitToken, Gateway: r.gateway()}
 	})
 }
 
 func (s *store) newVippsPayment(id identity, in model.VippsPaymentInput) (*model.VippsPaymentResult, error) {
-	const field, arg = "newVippsPayment", "pay"
-	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.VippsPaymentResult, error) {
-		wt, err := s.startPayment(id, newRequestSpec{
-			field: field, arg: arg, method: model.PaymentMethodEnumVipps, returnURL: in.ReturnURL,
-			params: [3]any{in.ReturnURL, in.MerchantReturnURL, in.UserFlow},
-			check: func(v *inputCheck, sess *session) {
-				if sess.currency != model.SupportedCurrencyEnumNok {
-					v.fail(fmt.Sprintf("Vipps is only available for sessions in NOK; this session is in %s", sess.currency))
-				}
-				checkUserFlow(v, sess, in.UserFlow)
-			},
-			fill: func(r *paymentRequest) { r.merchantRet, r.userFlow = in.MerchantReturnURL, in.UserFlow },
-		})
-		if err != nil {
-			return nil, err
-		}
-		return &model.VippsPaymentResult{WaitToken: wt, Gateway: s.gatewayOf(wt)}, nil
+	return startPaymentCall(s, id, in.IdempotencyKey, in, newRequestSpec{
+		field: "newVippsPayment", method: model.PaymentMethodEnumVipps, returnURL: in.ReturnURL,
+		params: paramsOf([3]any{in.ReturnURL, in.MerchantReturnURL, in.UserFlow}),
+		check: func(v *inputCheck, sess *session) {
+			if sess.currency != model.SupportedCurrencyEnumNok {
+				v.fail(fmt.Sprintf("Vipps is only available for sessions in NOK; this session is in %s", sess.currency))
+			}
+			checkUserFlow(v, sess, in.UserFlow)
+		},
+		fill: func(r *paymentRequest) { r.merchantRet, r.userFlow = in.MerchantReturnURL, in.UserFlow },
+	}, func(r *paymentRequest) *model.VippsPaymentResult {
+		return &model.VippsPaymentResult{WaitToken: r.waitToken, Gateway: r.gateway()}
 	})
 }
 
 func (s *store) newP24Payment(id identity, in model.P24PaymentInput) (*model.P24PaymentResult, error) {
-	const field, arg = "newP24Payment", "pay"
-	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.P24PaymentResult, error) {
-		wt, err := s.startPayment(id, newRequestSpec{
-			field: field, arg: arg, method: model.PaymentMethodEnumP24, returnURL: in.ReturnURL,
-			params: [4]any{in.ReturnURL, in.MerchantReturnURL, in.P24RegulationAccept, in.PaymentMethodID},
-			check: func(v *inputCheck, sess *session) {
-				switch {
-				case sess.currency != model.SupportedCurrencyEnumPln:
-					v.fail(fmt.Sprintf("Przelewy24 is only available for sessions in PLN; this session is in %s", sess.currency))
-				case sess.country == nil || *sess.country != model.CountryPl:
-					v.fail("Przelewy24 needs a session created with country PL")
-				case sess.additional == nil || sess.additional.Name == "":
-					v.fail("Przelewy24 needs a session created with additionalData.name")
-				}
-			},
-			fill: func(r *paymentRequest) { r.merchantRet = in.MerchantReturnURL },
-		})
-		if err != nil {
-			return nil, err
-		}
-		return &model.P24PaymentResult{PaymentID: wt}, nil
+	return startPaymentCall(s, id, in.IdempotencyKey, in, newRequestSpec{
+		field: "newP24Payment", method: model.PaymentMethodEnumP24, returnURL: in.ReturnURL,
+		params: paramsOf([4]any{in.ReturnURL, in.MerchantReturnURL, in.P24RegulationAccept, in.PaymentMethodID}),
+		check: func(v *inputCheck, sess *session) {
+			switch {
+			case sess.currency != model.SupportedCurrencyEnumPln:
+				v.fail(fmt.Sprintf("Przelewy24 is only available for sessions in PLN; this session is in %s", sess.currency))
+			case sess.country == nil || *sess.country != model.CountryPl:
+				v.fail("Przelewy24 needs a session created with country PL")
+			case sess.additional == nil || sess.additional.Name == "":
+				v.fail("Przelewy24 needs a session created with additionalData.name")
+			}
+		},
+		fill: func(r *paymentRequest) { r.merchantRet = in.MerchantReturnURL },
+	}, func(r *paymentRequest) *model.P24PaymentResult {
+		return &model.P24PaymentResult{PaymentID: r.waitToken}
 	})
 }
 
 func (s *store) newBankTransferPayment(id identity, in model.BankTransferPaymentInput) (*model.BankTransferPaymentResult, error) {
-	const field, arg = "newBankTransferPayment", "pay"
-	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.BankTransferPaymentResult, error) {
-		wt, err := s.startPayment(id, newRequestSpec{
-			field: field, arg: arg, method: model.PaymentMethodEnumBankTransfer, returnURL: in.ReturnURL,
-			params: [6]any{in.ReturnURL, in.MerchantReturnURL, in.AspspID, in.ExecutionDate, in.Flow, in.RequestRedirectState},
-			check: func(v *inputCheck, sess *session) {
-				if in.Flow != nil {
-					v.check(*in.Flow == "ecom" || *in.Flow == "mcom", `must be "ecom" or "mcom"`, "flow")
+	return startPaymentCall(s, id, in.IdempotencyKey, in, newRequestSpec{
+		field: "newBankTransferPayment", method: model.PaymentMethodEnumBankTransfer, returnURL: in.ReturnURL,
+		params: paramsOf([6]any{in.ReturnURL, in.MerchantReturnURL, in.AspspID, in.ExecutionDate, in.Flow, in.RequestRedirectState}),
+		check: func(v *inputCheck, sess *session) {
+			if in.Flow != nil {
+				v.check(*in.Flow == "ecom" || *in.Flow == "mcom", `must be "ecom" or "mcom"`, "flow")
+			}
+			if in.ExecutionDate != nil {
+				if !sess.allowExecutionDate {
+					v.fail("the session does not allow an execution date (allowExecutionDate)", "executionDate")
+					return
 				}
-				if in.ExecutionDate != nil {
-					if !sess.allowExecutionDate {
-						v.fail("the session does not allow an execution date (allowExecutionDate)", "executionDate")
-						return
-					}
-					d, err := time.Parse(time.DateOnly, *in.ExecutionDate)
-					if err != nil {
-						v.fail("must be a date, yyyy-mm-dd", "executionDate")
-						return
-					}
-					now := s.now().UTC()
-					today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-					v.check(d.After(today), "must be after today", "executionDate")
-					v.check(!d.After(today.AddDate(0, 0, 90)), "must be at most 90 days in the future", "executionDate")
+				d, err := time.Parse(time.DateOnly, *in.ExecutionDate)
+				if err != nil {
+					v.fail("must be a date, yyyy-mm-dd", "executionDate")
+					return
 				}
-			},
-			fill: func(r *paymentRequest) {
-				r.merchantRet, r.flow = in.MerchantReturnURL, in.Flow
-				if in.AspspID != nil {
-					a := int64(*in.AspspID)
-					r.aspspID = &a
-				}
-			},
-		})
-		if err != nil {
-			return nil, err
-		}
-		return &model.BankTransferPaymentResult{PaymentID: wt, PaymentRequestID: &wt, Gateway: s.gatewayOf(wt)}, nil
+				now := s.now().UTC()
+				today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+				v.check(d.After(today), "must be after today", "executionDate")
+				v.check(!d.After(today.AddDate(0, 0, 90)), "must be at most 90 days in the future", "executionDate")
+			}
+		},
+		fill: func(r *paymentRequest) {
+			r.merchantRet, r.flow = in.MerchantReturnURL, in.Flow
+			if in.AspspID != nil {
+				a := int64(*in.AspspID)
+				r.aspspID = &a
+			}
+		},
+	}, func(r *paymentRequest) *model.BankTransferPaymentResult {
+		return &model.BankTransferPaymentResult{PaymentID: r.waitToken, PaymentRequestID: &r.waitToken, Gateway: r.gateway()}
 	})
 }
 
 func (s *store) newPayPalPayment(id identity, in model.PayPalPaymentInput) (*model.PayPalPaymentResult, error) {
-	const field, arg = "newPayPalPayment", "pay"
-	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.PayPalPaymentResult, error) {
-		wt, err := s.startPayment(id, newRequestSpec{
-			field: field, arg: arg, method: model.PaymentMethodEnumPaypal, returnURL: in.ReturnURL,
-			params: [2]any{in.ReturnURL, in.MerchantReturnURL},
-			check: func(v *inputCheck, sess *session) {
-				switch {
-				case sess.additional == nil || sess.additional.ShippingAddress == nil:
-					v.fail("PayPal needs a session created with additionalData.shippingAddress")
-				case len(sess.additional.OrderLines) == 0:
-					v.fail("PayPal needs a session created with additionalData.orderLines")
-				}
-			},
-			fill: func(r *paymentRequest) { r.merchantRet = in.MerchantReturnURL },
-		})
-		if err != nil {
-			return nil, err
-		}
-		return &model.PayPalPaymentResult{PaymentID: wt}, nil
+	return startPaymentCall(s, id, in.IdempotencyKey, in, newRequestSpec{
+		field: "newPayPalPayment", method: model.PaymentMethodEnumPaypal, returnURL: in.ReturnURL,
+		params: paramsOf([2]any{in.ReturnURL, in.MerchantReturnURL}),
+		check: func(v *inputCheck, sess *session) {
+			switch {
+			case sess.additional == nil || sess.additional.ShippingAddress == nil:
+				v.fail("PayPal needs a session created with additionalData.shippingAddress")
+			case len(sess.additional.OrderLines) == 0:
+				v.fail("PayPal needs a session created with additionalData.orderLines")
+			}
+		},
+		fill: func(r *paymentRequest) { r.merchantRet = in.MerchantReturnURL },
+	}, func(r *paymentRequest) *model.PayPalPaymentResult {
+		return &model.PayPalPaymentResult{PaymentID: r.waitToken}
 	})
 }
 
@@ -318,9 +287,6 @@ func (s *store) cancel(r *paymentRequest) {
 func (s *store) cancelPayment(id identity, in model.PaymentCancelInput) (*model.PaymentCancelResult, error) {
 	const field, arg = "cancelPayment", "cancel"
 	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.PaymentCancelResult, error) {
-		if id.role != roleGateway {
-			return nil, gwError(codeValidationFailed, fieldPath(field), "field '%s' not found in type: 'mutation_root'", field)
-		}
 		var last *paymentRequest
 		for _, r := range id.sess.requests {
 			if r.status() == model.PaymentStatusEnumWaitingForPayment {
@@ -340,9 +306,6 @@ func (s *store) cancelPayment(id identity, in model.PaymentCancelInput) (*model.
 func (s *store) cancelSwishPayment(id identity, in model.SwishPaymentCancelInput) (*model.SwishPaymentCancelResult, error) {
 	const field, arg = "cancelSwishPayment", "pay"
 	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.SwishPaymentCancelResult, error) {
-		if id.role != roleGateway {
-			return nil, gwError(codeValidationFailed, fieldPath(field), "field '%s' not found in type: 'mutation_root'", field)
-		}
 		v := &inputCheck{field: field, arg: arg}
 		checkRequired(v, in.PaymentID, 64, "paymentId")
 		if err := v.err(); err != nil {

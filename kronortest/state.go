@@ -79,7 +79,6 @@ type paymentRequest struct {
 	params        string // the create input without its idempotency key
 	createdAt     time.Time
 	history       []statusEntry
-	returnURL     string
 	merchantRet   *string
 	flow          *string
 	swishNumber   *string
