@@ -110,7 +110,7 @@ func (s *store) newSwishPayment(id identity, in model.SwishPaymentInput) (*model
 		field: "newSwishPayment", method: model.PaymentMethodEnumSwish, returnURL: in.ReturnURL,
 		params: paramsOf(swishParams{in.Flow, in.ReturnURL, in.CustomerSwishNumber, in.MerchantReturnURL}),
 		check: func(v *inputCheck, _ *session) {
-			v.check(in.Flow == "ecom" || in.Flow == "mcom", `must be "ecom" or "mcom"`, "flow")
+			checkFlow(v, in.Flow)
 			if in.Flow == "ecom" {
 				v.check(in.CustomerSwishNumber != nil && *in.CustomerSwishNumber != "",
 					`is required for the "ecom" flow`, "customerSwishNumber")
@@ -133,6 +133,11 @@ func (s *store) newCreditCardPayment(id identity, in model.CreditCardPaymentInpu
 	}, func(r *paymentRequest) *model.CreditCardPaymentResult {
 		return &model.CreditCardPaymentResult{WaitToken: r.waitToken, Gateway: r.gateway()}
 	})
+}
+
+// checkFlow requires a Swish or bank-transfer flow the gateway knows.
+func checkFlow(v *inputCheck, flow string) {
+	v.check(flow == "ecom" || flow == "mcom", `must be "ecom" or "mcom"`, "flow")
 }
 
 // checkUserFlow applies "userFlow must be set if the preferredGateway is KRONOR".
@@ -200,7 +205,7 @@ func (s *store) newBankTransferPayment(id identity, in model.BankTransferPayment
 		params: paramsOf([6]any{in.ReturnURL, in.MerchantReturnURL, in.AspspID, in.ExecutionDate, in.Flow, in.RequestRedirectState}),
 		check: func(v *inputCheck, sess *session) {
 			if in.Flow != nil {
-				v.check(*in.Flow == "ecom" || *in.Flow == "mcom", `must be "ecom" or "mcom"`, "flow")
+				checkFlow(v, *in.Flow)
 			}
 			if in.ExecutionDate != nil {
 				if !sess.allowExecutionDate {

@@ -51,6 +51,10 @@ func checkMessage(v *inputCheck, msg string, path ...string) {
 	}
 }
 
+func checkAmount(v *inputCheck, amount int32) {
+	v.check(amount > 0, "must be a positive amount in minor units", "amount")
+}
+
 func checkMaxLen(v *inputCheck, s *string, max int, path ...string) {
 	if s != nil && utf8.RuneCountInString(*s) > max {
 		v.fail("must be at most "+strconv.Itoa(max)+" characters", path...)
@@ -72,7 +76,7 @@ func checkURL(v *inputCheck, s string, path ...string) {
 // validateSession checks a session input against the gateway's rules; now is
 // the creation time.
 func validateSession(v *inputCheck, in sessionInput, now time.Time) (expiresAt time.Time) {
-	v.check(in.amount > 0, "must be a positive amount in minor units", "amount")
+	checkAmount(v, in.amount)
 	if in.preferredGateway != nil {
 		v.check(*in.preferredGateway == model.GatewayEnumKronor, `only "KRONOR" is supported`, "preferredGateway")
 	}

@@ -80,10 +80,6 @@ func (s *store) settleServed() {
 	s.mu.Unlock()
 }
 
-func checkAmount(v *inputCheck, amount int32) {
-	v.check(amount > 0, "must be a positive amount in minor units", "amount")
-}
-
 func (s *store) newPaymentCapture(id identity, in model.PaymentCaptureInput) (*model.PaymentCaptureResult, error) {
 	const field, arg = "newPaymentCapture", "capture"
 	return mutate(s, id, field, arg, in.IdempotencyKey, in, func() (*model.PaymentCaptureResult, error) {
