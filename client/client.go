@@ -94,7 +94,7 @@ type Client struct {
 type credential struct {
 	token string
 	auth  []string // {"Bearer <token>"}, shared by every request
-	err   error    // set for a client derived with a token New would refuse
+	err   error    // why checkToken refused the token, if it did
 }
 
 // config is everything a Client needs apart from its token. It is
@@ -118,17 +118,11 @@ type config struct {
 // Option configures a [Client] made by [New].
 type Option func(*settings)
 
+// settings is what the options set: the config as given (endpoint not yet
+// checked, hc the caller's) and the options' errors.
 type settings struct {
-	endpoint         string
-	hc               *http.Client
-	logger           *slog.Logger
-	maxAttempts      int
-	initialBackoff   time.Duration
-	maxBackoff       time.Duration
-	timeout          time.Duration
-	maxResponseBytes int64
-	insecureHTTP     bool
-	errs             []error
+	config
+	errs []error
 }
 
 // WithEnvironment selects one of Kronor's gateways (the default is
@@ -235,17 +229,18 @@ func WithInsecureHTTP() Option {
 // token read from a file (it is not trimmed: fix the configuration). Its
 // error never contains the token.
 func New(token string, opts ...Option) (*Client, error) {
-	if err := checkToken(token); err != nil {
-		return nil, fmt.Errorf("kronor: new client: %w", err)
+	cred := newCredential(token)
+	if cred.err != nil {
+		return nil, fmt.Errorf("kronor: new client: %w", cred.err)
 	}
-	s := settings{
+	s := settings{config: config{
 		endpoint:         ProductionURL,
 		maxAttempts:      DefaultMaxAttempts,
 		initialBackoff:   DefaultInitialBackoff,
 		maxBackoff:       DefaultMaxBackoff,
 		timeout:          DefaultTimeout,
 		maxResponseBytes: DefaultMaxResponseBytes,
-	}
+	}}
 	for _, o := range opts {
 		if o != nil {
 			o(&s)
@@ -264,28 +259,22 @@ func New(token string, opts ...Option) (*Client, error) {
 	} else {
 		ws.Scheme = "ws"
 	}
-	cfg := &config{
-		endpoint:         u.String(),
-		wsURL:            ws.String(),
-		logger:           s.logger,
-		maxAttempts:      s.maxAttempts,
-		initialBackoff:   s.initialBackoff,
-		maxBackoff:       s.maxBackoff,
-		timeout:          s.timeout,
-		maxResponseBytes: s.maxResponseBytes,
-		insecureHTTP:     s.insecureHTTP,
-		sleep:            sleepContext,
-	}
+	cfg := new(config)
+	*cfg = s.config
+	cfg.endpoint, cfg.wsURL = u.String(), ws.String()
+	cfg.sleep = sleepContext
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.hc = cfg.wrapHTTPClient(s.hc)
-	return &Client{cfg: cfg, cred: newCredential(token)}, nil
+	return &Client{cfg: cfg, cred: cred}, nil
 }
 
+// newCredential checks token (see checkToken); a refused token gives a
+// credential holding the reason, which its requests return.
 func newCredential(token string) *credential {
 	if err := checkToken(token); err != nil {
-		return &credential{err: fmt.Errorf("kronor: client token: %w", err)}
+		return &credential{err: err}
 	}
 	return &credential{token: token, auth: []string{"Bearer " + token}}
 }

@@ -61,7 +61,7 @@ func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *gr
 		return errors.New("kronor: nil request")
 	}
 	if c.cred.err != nil {
-		return c.cred.err
+		return fmt.Errorf("kronor: client token: %w", c.cred.err)
 	}
 	op := req.OpName
 	if strings.HasPrefix(strings.TrimSpace(req.Query), "subscription") {
