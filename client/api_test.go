@@ -2,7 +2,6 @@ package client_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -10,15 +9,6 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 )
-
-func jsonString(t *testing.T, s string) string {
-	t.Helper()
-	b, err := json.Marshal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // The generated functions run through the client, and unset optional input
 // fields are omitted from the JSON: never null, never "".
@@ -62,7 +52,7 @@ func TestOptionalFieldsOmitted(t *testing.T) {
 		t.Fatalf("NewPaymentSession: %v", err)
 	}
 
-	query := jsonString(t, api.NewPaymentSession_Operation)
+	query := mustJSON(t, api.NewPaymentSession_Operation)
 	want := []string{
 		`{"query":` + query + `,"variables":{"payment":{"amount":1000,"expiresAt":"2030-01-01T00:00:00Z","idempotencyKey":"order-1-session","merchantReference":"order-1","message":"Order 1"}},"operationName":"NewPaymentSession"}`,
 		`{"query":` + query + `,"variables":{"payment":{"additionalData":{"email":"a@example.com","ip":"127.0.0.1","language":"EN","name":"A B",` +

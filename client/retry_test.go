@@ -205,8 +205,14 @@ func TestBackoffCapped(t *testing.T) {
 	c := s.newClient(t, client.WithBackoff(10*time.Millisecond, 25*time.Millisecond), client.WithMaxAttempts(5))
 	var w waits
 	w.install(c)
-	ping(context.Background(), c)
-	for i, d := range w.get() {
+	if _, err := ping(context.Background(), c); !errors.Is(err, client.ErrTemporary) {
+		t.Fatalf("err = %v, want ErrTemporary", err)
+	}
+	got := w.get()
+	if len(got) != 4 {
+		t.Fatalf("waits = %v, want 4 (one before each retry)", got)
+	}
+	for i, d := range got {
 		if d > 25*time.Millisecond || d <= 0 {
 			t.Errorf("wait %d = %v, want in (0, 25ms]", i+1, d)
 		}
