@@ -95,8 +95,8 @@ type GraphQLError struct {
 // failure (extensions.type TEMPORARY_FAILURE).
 func (g GraphQLError) Temporary() bool { return g.Type == TemporaryFailure }
 
-// unauthorizedCodes are GraphQL error codes meaning the token was refused.
-// Hasura reports a bad or expired JWT as invalid-jwt.
+// unauthorizedCode reports whether a GraphQL error code means the token was
+// refused. Hasura reports a bad or expired JWT as invalid-jwt.
 func unauthorizedCode(code string) bool {
 	switch code {
 	case "invalid-jwt", "jwt-invalid-claims", "jwt-expired", "jwt-missing-role-claims",
