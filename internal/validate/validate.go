@@ -36,16 +36,15 @@ const (
 	RuleUTF8 = "must be valid UTF-8"
 )
 
-// Collector accumulates violations. The zero value is ready to use.
+// Collector accumulates violations in a client.ValidationError and adds the
+// checks of the rules. The zero value is ready to use.
 type Collector struct {
-	violations []client.Violation
+	ve client.ValidationError
 }
 
 // Add records a violation of rule by field (a path such as
 // "payment.additionalData.orderLines[1].totalAmount").
-func (c *Collector) Add(field, rule string) {
-	c.violations = append(c.violations, client.Violation{Field: field, Rule: rule})
-}
+func (c *Collector) Add(field, rule string) { c.ve.Add(field, rule) }
 
 // Addf records a violation with a formatted rule.
 func (c *Collector) Addf(field, format string, args ...any) {
@@ -54,12 +53,7 @@ func (c *Collector) Addf(field, format string, args ...any) {
 
 // Err returns nil when nothing was recorded, otherwise a *client.ValidationError
 // holding every violation in the order recorded.
-func (c *Collector) Err() error {
-	if len(c.violations) == 0 {
-		return nil
-	}
-	return &client.ValidationError{Violations: c.violations}
-}
+func (c *Collector) Err() error { return c.ve.Err() }
 
 // Amount checks a required amount in minor units: 1..MaxInt.
 func (c *Collector) Amount(field string, n int64) {
