@@ -70,8 +70,10 @@ func (f Fault) String() string {
 	return s
 }
 
-func (f Fault) applies(kind ast.Operation) bool {
-	return f.kind != faultNone && (!f.mutationsOnly || kind == ast.Mutation)
+// applies reports whether f applies to a request whose kind of operation
+// kind tells (asked only of a fault for mutations only).
+func (f Fault) applies(kind func() ast.Operation) bool {
+	return f.kind != faultNone && (!f.mutationsOnly || kind() == ast.Mutation)
 }
 
 type nextFault struct {
@@ -92,10 +94,12 @@ type faultState struct {
 	rng       *rand.Rand
 }
 
-// pick chooses the fault for a request of the given kind: the first FailNext
-// that applies, else one of the FailFraction rules (disjoint slices of one
-// random draw, in the order they were set).
-func (fs *faultState) pick(kind ast.Operation) (Fault, bool) {
+// pick chooses the fault for a request: the first FailNext that applies, else
+// one of the FailFraction rules (disjoint slices of one random draw, in the
+// order they were set). kind tells the request's kind of operation (opKind,
+// cached per query text); it is asked only of a fault for mutations only, so
+// a request costs nothing when none is scheduled.
+func (fs *faultState) pick(kind func() ast.Operation) (Fault, bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for i := range fs.next {

@@ -270,7 +270,8 @@ func (w *roleWalk) selections(set ast.SelectionSet, typ, path string) *gqlerror.
 
 type opKindKey struct{ query, op string }
 
-// opKind parses (once per query text) which kind of operation a request runs.
+// opKind parses (once per query text) which kind of operation a request runs,
+// "" when it cannot tell, for faults that apply to mutations only.
 func (c *roleChecker) opKind(query, opName string) ast.Operation {
 	k := opKindKey{query, opName}
 	c.mu.Lock()

@@ -71,12 +71,13 @@ func (s *store) settle() {
 }
 
 // settleServed settles pending objects before a request is served, unless
-// settlement is manual.
+// settlement is manual (then it does not take the mutex at all).
 func (s *store) settleServed() {
-	s.mu.Lock()
-	if !s.manualSettle {
-		s.settle()
+	if s.manualSettle {
+		return
 	}
+	s.mu.Lock()
+	s.settle()
 	s.mu.Unlock()
 }
 

@@ -72,7 +72,7 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 
-	f, faulted := s.faults.pick(s.opKind(params.Query, params.OperationName))
+	f, faulted := s.faults.pick(func() ast.Operation { return s.roles.opKind(params.Query, params.OperationName) })
 	if faulted {
 		s.log.Info("kronortest: fault", "fault", f.String(), "operation", params.OperationName)
 		switch f.kind {
@@ -134,12 +134,6 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		out.Data = json.RawMessage("null")
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// opKind is the kind of the operation a request would run ("" when it cannot
-// tell), for faults that apply to mutations only.
-func (s *Server) opKind(query, opName string) ast.Operation {
-	return s.roles.opKind(query, opName)
 }
 
 // presentError gives every error Hasura's shape: a message and extensions with
