@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"errors"
 	"testing"
 	"time"
 )
@@ -80,7 +79,7 @@ func TestOptionalHelpers(t *testing.T) {
 	if got := First([]int{3, 4}, func(i int) int { return i * 2 }); got == nil || *got != 6 {
 		t.Errorf("First = %v", got)
 	}
-	if !errors.Is(ErrNotFound, ErrNotFound) || ErrNotFound.Error() != "not found" {
-		t.Error("ErrNotFound")
+	if ErrNotFound.Error() != "not found" {
+		t.Errorf("ErrNotFound = %q, want \"not found\"", ErrNotFound)
 	}
 }
