@@ -3,7 +3,6 @@ package subscriptions_test
 import (
 	"context"
 	"errors"
-	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -275,15 +274,26 @@ func TestWatchStopsWhenTheLoopBreaks(t *testing.T) {
 	g := newGateway(t)
 	_, token := g.bank(t)
 	w := watcher(t, g.merchant)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	advanced := make(chan error, 1)
 	go func() {
-		// Advance once the watch is subscribed.
+		// Advance once the watch is subscribed, which it is only after the
+		// loop below took its first status.
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
 		for w.Stats().Subscriptions == 0 {
-			runtime.Gosched()
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				advanced <- ctx.Err()
+				return
+			}
 		}
-		_ = g.srv.Advance(token, "FLOW_COMPLETED")
+		advanced <- g.srv.Advance(token, "FLOW_COMPLETED")
 	}()
 	var got []payments.Status
-	for r, err := range w.Watch(context.Background(), token) {
+	for r, err := range w.Watch(ctx, token) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,6 +301,9 @@ func TestWatchStopsWhenTheLoopBreaks(t *testing.T) {
 		if r.Status == payments.StatusFlowCompleted {
 			break
 		}
+	}
+	if err := <-advanced; err != nil {
+		t.Fatalf("advancing the payment: %v", err)
 	}
 	if !slices.Equal(got, []payments.Status{payments.StatusWaitingForPayment, payments.StatusFlowCompleted}) {
 		t.Errorf("Watch = %v", got)
