@@ -2,7 +2,6 @@ package subscriptions_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync/atomic"
@@ -170,5 +169,3 @@ func protocols(t *testing.T, f func(t *testing.T, p subscriptions.Protocol)) {
 		t.Run(string(p), func(t *testing.T) { f(t, p) })
 	}
 }
-
-func isNotFound(err error) bool { return errors.Is(err, subscriptions.ErrNotFound) }

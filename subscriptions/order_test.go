@@ -142,14 +142,12 @@ func TestSubscriptionErrorClassifies(t *testing.T) {
 				t.Errorf("%v: unauthorized %v rejected %v temporary %v", ce, errors.Is(ce, client.ErrUnauthorized),
 					errors.Is(ce, client.ErrRejected), errors.Is(ce, client.ErrTemporary))
 			}
-			if !contains(ce.Error(), tc.wantInText) {
+			if !strings.Contains(ce.Error(), tc.wantInText) {
 				t.Errorf("Error() = %q, want it to mention %q", ce.Error(), tc.wantInText)
 			}
 		})
 	}
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func TestStatusErrorMatchesItsStatus(t *testing.T) {
 	for status, target := range map[payments.Status]error{
@@ -163,7 +161,7 @@ func TestStatusErrorMatchesItsStatus(t *testing.T) {
 		if !errors.Is(err, target) {
 			t.Errorf("%s: errors.Is(%v) is false", status, target)
 		}
-		if !contains(err.Error(), string(status)) {
+		if !strings.Contains(err.Error(), string(status)) {
 			t.Errorf("%s: Error() = %q", status, err)
 		}
 	}

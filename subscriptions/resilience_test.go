@@ -360,19 +360,7 @@ func TestKeepAlivesKeepAnIdleConnection(t *testing.T) {
 		_, token := g.swish(t)
 		w := watcher(t, px.client(t, g.srv.MerchantToken()),
 			fast(subscriptions.WithProtocol(p), subscriptions.WithReadTimeout(600*time.Millisecond), subscriptions.WithKeepAlive(0))...)
-		ch := waitAsync(context.Background(), w, token)
-		eventually(t, 5*time.Second, "the subscription", func() bool { return g.srv.Live().Subscriptions == 1 })
-		from, start := time.Now(), px.alive.Load()
-		// 100 keep-alives 25 ms apart span four read timeouts: a silent
-		// connection would have been replaced four times.
-		eventually(t, 30*time.Second, "100 keep-alives", func() bool { return px.alive.Load() >= start+100 })
-		checkKeptAlive(t, px, w, from, 600*time.Millisecond)
-		if err := g.srv.Approve(token); err != nil {
-			t.Fatal(err)
-		}
-		if r := receive(t, ch, 5*time.Second); r.err != nil {
-			t.Fatal(r.err)
-		}
+		checkKeptAlive(t, g, px, w, token, 600*time.Millisecond)
 	})
 }
 
@@ -382,28 +370,21 @@ func TestKeepAlivesKeepAnIdleConnection(t *testing.T) {
 func TestWatcherPingsKeepAnIdleConnection(t *testing.T) {
 	g := newGateway(t) // gateway keep-alives every 10 s, dropped below anyway
 	px := newProxy(t, g.srv.URL())
-	px.setToClient(func(msg map[string]any) map[string]any {
-		if msg["type"] == "ping" || msg["type"] == "ka" {
-			return nil
-		}
-		return msg
-	})
+	px.setToClient(dropKeepAlives)
 	_, token := g.swish(t)
 	w := watcher(t, px.client(t, g.srv.MerchantToken()), fast(
 		subscriptions.WithProtocol(subscriptions.ProtocolGraphQLTransportWS),
 		subscriptions.WithReadTimeout(600*time.Millisecond), subscriptions.WithKeepAlive(25*time.Millisecond))...)
-	ch := waitAsync(context.Background(), w, token)
-	eventually(t, 5*time.Second, "the subscription", func() bool { return g.srv.Live().Subscriptions == 1 })
-	from, start := time.Now(), px.alive.Load()
-	// 100 pongs 25 ms apart span four read timeouts.
-	eventually(t, 30*time.Second, "100 pongs", func() bool { return px.alive.Load() >= start+100 })
-	checkKeptAlive(t, px, w, from, 600*time.Millisecond)
-	if err := g.srv.Approve(token); err != nil {
-		t.Fatal(err)
+	checkKeptAlive(t, g, px, w, token, 600*time.Millisecond)
+}
+
+// dropKeepAlives is a proxy rewrite that loses the gateway's keep-alives
+// (ka on graphql-ws, ping on graphql-transport-ws).
+func dropKeepAlives(msg map[string]any) map[string]any {
+	if msg["type"] == "ping" || msg["type"] == "ka" {
+		return nil
 	}
-	if r := receive(t, ch, 5*time.Second); r.err != nil {
-		t.Fatal(r.err)
-	}
+	return msg
 }
 
 // TestSilentConnectionIsReplaced: a connection that goes silent (here the
@@ -413,12 +394,7 @@ func TestSilentConnectionIsReplaced(t *testing.T) {
 	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
 		g := newGateway(t, kronortest.WithKeepAlive(10*time.Millisecond))
 		px := newProxy(t, g.srv.URL())
-		px.setToClient(func(msg map[string]any) map[string]any {
-			if msg["type"] == "ping" || msg["type"] == "ka" {
-				return nil
-			}
-			return msg
-		})
+		px.setToClient(dropKeepAlives)
 		_, token := g.swish(t)
 		w := watcher(t, px.client(t, g.srv.MerchantToken()),
 			fast(subscriptions.WithProtocol(p), subscriptions.WithReadTimeout(50*time.Millisecond), subscriptions.WithKeepAlive(0))...)
@@ -433,17 +409,31 @@ func TestSilentConnectionIsReplaced(t *testing.T) {
 	})
 }
 
-// checkKeptAlive fails the test if the watcher replaced its connection
-// since from, except once for each time the process itself stalled longer
-// than half the read timeout (the test machine may be busy).
-func checkKeptAlive(t *testing.T, px *proxy, w *subscriptions.Watcher, from time.Time, readTimeout time.Duration) {
+// checkKeptAlive waits for token on w until it is subscribed, then for 100
+// keep-alives (the gateway's, or the pongs to the watcher's pings) relayed
+// by px, 25 ms apart: four read timeouts, in which a silent connection would
+// have been replaced four times. It fails the test if the watcher replaced
+// its connection meanwhile, except once for each time the process itself
+// stalled longer than half the read timeout (the test machine may be busy);
+// then it approves the payment and checks the wait returns.
+func checkKeptAlive(t *testing.T, g *gateway, px *proxy, w *subscriptions.Watcher, token string, readTimeout time.Duration) {
 	t.Helper()
+	ch := waitAsync(context.Background(), w, token)
+	eventually(t, 5*time.Second, "the subscription", func() bool { return g.srv.Live().Subscriptions == 1 })
+	from, start := time.Now(), px.alive.Load()
+	eventually(t, 30*time.Second, "100 keep-alives", func() bool { return px.alive.Load() >= start+100 })
 	stalls := px.stalls(from, readTimeout/2)
 	if replaced := int(px.accepted.Load()) - 1; replaced > stalls {
 		t.Errorf("the connection was replaced %d times (the process stalled %d times); keep-alives must keep it", replaced, stalls)
 	}
 	if stalls > 0 {
 		t.Logf("the process stalled %d times for more than %v", stalls, readTimeout/2)
+	}
+	if err := g.srv.Approve(token); err != nil {
+		t.Fatal(err)
+	}
+	if r := receive(t, ch, 5*time.Second); r.err != nil {
+		t.Fatal(r.err)
 	}
 }
 

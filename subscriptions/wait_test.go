@@ -110,32 +110,25 @@ func captureDeclined(t *testing.T, g *gateway) string {
 }
 
 func TestWaitReturnsAtOnceWhenAlreadyFinal(t *testing.T) {
+	swish := func(t *testing.T, g *gateway) string {
+		_, tok := g.swish(t)
+		return tok
+	}
+	card := func(t *testing.T, g *gateway) string {
+		_, tok := g.card(t)
+		return tok
+	}
 	cases := []struct {
 		name   string
 		start  func(t *testing.T, g *gateway) string
 		status payments.Status
 		target error // nil: success
 	}{
-		{"paid", func(t *testing.T, g *gateway) string {
-			_, tok := g.swish(t)
-			return tok
-		}, payments.StatusPaid, nil},
-		{"authorized", func(t *testing.T, g *gateway) string {
-			_, tok := g.card(t)
-			return tok
-		}, payments.StatusAuthorized, nil},
-		{"declined", func(t *testing.T, g *gateway) string {
-			_, tok := g.swish(t)
-			return tok
-		}, payments.StatusDeclined, subscriptions.ErrDeclined},
-		{"error", func(t *testing.T, g *gateway) string {
-			_, tok := g.swish(t)
-			return tok
-		}, payments.StatusError, subscriptions.ErrFailed},
-		{"cancelled", func(t *testing.T, g *gateway) string {
-			_, tok := g.swish(t)
-			return tok
-		}, payments.StatusCancelled, subscriptions.ErrCancelled},
+		{"paid", swish, payments.StatusPaid, nil},
+		{"authorized", card, payments.StatusAuthorized, nil},
+		{"declined", swish, payments.StatusDeclined, subscriptions.ErrDeclined},
+		{"error", swish, payments.StatusError, subscriptions.ErrFailed},
+		{"cancelled", swish, payments.StatusCancelled, subscriptions.ErrCancelled},
 		{"capture declined", captureDeclined, payments.StatusCaptureDeclined, subscriptions.ErrCaptureDeclined},
 	}
 	for _, tc := range cases {
