@@ -13,14 +13,6 @@ import (
 	"github.com/kronor-io/kronor-go/internal/refschema"
 )
 
-// Role names the two token roles of the gateway.
-type role string
-
-const (
-	gatewayRole  role = refschema.Gateway
-	merchantRole role = refschema.Merchant
-)
-
 // specOnlyEnumValues are the values the spec documents that the published schema
 // lacks; schema.graphql adds them on purpose.
 var specOnlyEnumValues = map[string][]string{
@@ -44,7 +36,7 @@ func refDef(own *ast.Schema, ref *ast.Schema, name string) *ast.Definition {
 
 func TestSchemaIsSubsetOfReference(t *testing.T) {
 	own := refschema.LoadOwn(t)
-	refs := []*ast.Schema{refschema.Load(t, string(gatewayRole)), refschema.Load(t, string(merchantRole))}
+	refs := []*ast.Schema{refschema.Load(t, refschema.Gateway), refschema.Load(t, refschema.Merchant)}
 	names := make([]string, 0, len(own.Types))
 	for name, def := range own.Types {
 		if def.BuiltIn {
@@ -128,17 +120,16 @@ func checkField(t *testing.T, owner string, f *ast.FieldDefinition, found []*ast
 	t.Errorf("%s.%s: matches no role schema (%s)", owner, f.Name, strings.Join(problems, "; "))
 }
 
-// operationRoles reads the roles a document is sent with from its first line:
-// "# Role: payment-gateway", "# Role: merchant" or "# Role: both".
-func operationRoles(t *testing.T, path, src string) []role {
+// operationRoles reads the roles (refschema.Gateway, refschema.Merchant) a
+// document is sent with from its first line: "# Role: payment-gateway",
+// "# Role: merchant" or "# Role: both".
+func operationRoles(t *testing.T, path, src string) []string {
 	first, _, _ := strings.Cut(src, "\n")
-	switch strings.TrimSpace(strings.TrimPrefix(first, "# Role:")) {
-	case string(gatewayRole):
-		return []role{gatewayRole}
-	case string(merchantRole):
-		return []role{merchantRole}
+	switch r := strings.TrimSpace(strings.TrimPrefix(first, "# Role:")); r {
+	case refschema.Gateway, refschema.Merchant:
+		return []string{r}
 	case "both":
-		return []role{gatewayRole, merchantRole}
+		return []string{refschema.Gateway, refschema.Merchant}
 	}
 	t.Fatalf("%s: first line must be '# Role: payment-gateway', '# Role: merchant' or '# Role: both', got %q", path, first)
 	return nil
@@ -160,7 +151,7 @@ func operationFiles(t *testing.T) []string {
 
 func TestOperationsValidateAgainstTheirRole(t *testing.T) {
 	own := refschema.LoadOwn(t)
-	refs := map[role]*ast.Schema{gatewayRole: refschema.Load(t, string(gatewayRole)), merchantRole: refschema.Load(t, string(merchantRole))}
+	refs := map[string]*ast.Schema{refschema.Gateway: refschema.Load(t, refschema.Gateway), refschema.Merchant: refschema.Load(t, refschema.Merchant)}
 	files := operationFiles(t)
 	if len(files) == 0 {
 		t.Fatal("no operation documents found")
@@ -173,7 +164,7 @@ func TestOperationsValidateAgainstTheirRole(t *testing.T) {
 		rel, _ := filepath.Rel(refschema.Root(t), path)
 		targets := map[string]*ast.Schema{"schema.graphql": own}
 		for _, r := range operationRoles(t, path, string(src)) {
-			targets[string(r)] = refs[r]
+			targets[r] = refs[r]
 		}
 		for label, schema := range targets {
 			doc, perr := gqlparser.LoadQueryWithRules(schema, string(src), nil) // nil: the default rules
