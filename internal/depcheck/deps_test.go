@@ -18,17 +18,12 @@ var sdkPackages = []string{
 }
 
 // allowed are the only import paths outside the standard library that
-// sdkPackages may depend on, directly or not: genqlient's runtime (and the two
-// small gqlparser packages its error type uses), google/uuid, and the hasura
-// websocket client with its websocket library. The GraphQL server (gqlgen), the
-// fake gateway and test-only libraries must stay out.
-var allowed = []string{
-	"github.com/kronor-io/kronor-go/client",
-	"github.com/kronor-io/kronor-go/sessions",
-	"github.com/kronor-io/kronor-go/payments",
-	"github.com/kronor-io/kronor-go/captures",
-	"github.com/kronor-io/kronor-go/refunds",
-	"github.com/kronor-io/kronor-go/subscriptions",
+// sdkPackages may depend on, directly or not: the SDK packages themselves,
+// genqlient's runtime (and the two small gqlparser packages its error type
+// uses), google/uuid, and the hasura websocket client with its websocket
+// library. The GraphQL server (gqlgen), the fake gateway and test-only
+// libraries must stay out.
+var allowed = append(slices.Clone(sdkPackages),
 	"github.com/kronor-io/kronor-go/internal/",
 	"github.com/Khan/genqlient/graphql",
 	"github.com/vektah/gqlparser/v2/ast",
@@ -36,7 +31,7 @@ var allowed = []string{
 	"github.com/google/uuid",
 	"github.com/hasura/go-graphql-client",
 	"github.com/coder/websocket",
-}
+)
 
 // testSupport are the test-support packages under internal/ (they import
 // testing, the fake gateway or the full GraphQL parser): allowed's
