@@ -3,6 +3,7 @@ package kronortest
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
 )
@@ -139,5 +140,35 @@ type Live struct {
 // Live returns the open websockets and subscriptions; both fall back to zero
 // when clients disconnect, for any reason, so a test can prove nothing leaks.
 func (s *Server) Live() Live {
-	return Live{WebSockets: int(s.liveWS.Load()), Subscriptions: int(s.liveSubs.Load())}
+	l, _ := s.live.get(false)
+	return l
+}
+
+// liveCount counts the open websockets and subscriptions, and signals every
+// change, so a test can wait for a count instead of polling it.
+type liveCount struct {
+	mu      sync.Mutex
+	now     Live
+	changed chan struct{} // closed and forgotten at the next change; nil when nobody waits
+}
+
+func (l *liveCount) add(ws, subs int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.now.WebSockets += ws
+	l.now.Subscriptions += subs
+	if l.changed != nil {
+		close(l.changed)
+		l.changed = nil
+	}
+}
+
+// get returns the counts and, if wait, a channel closed at their next change.
+func (l *liveCount) get(wait bool) (Live, <-chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if wait && l.changed == nil {
+		l.changed = make(chan struct{})
+	}
+	return l.now, l.changed
 }

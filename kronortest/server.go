@@ -48,8 +48,7 @@ type Server struct {
 	unlisten  func() // stops listening to a ManualClock
 
 	requests atomic.Int64
-	liveWS   atomic.Int64
-	liveSubs atomic.Int64
+	live     liveCount
 
 	wsMu    sync.Mutex
 	wsConns map[net.Conn]struct{}

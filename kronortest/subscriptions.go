@@ -113,11 +113,11 @@ func (s *Server) subscribe(ctx context.Context, id identity, a requestArgs) <-ch
 	s.store.addSub(sub)
 	sub.push(s.store.queryRequests(id, a))
 	s.store.mu.Unlock()
-	s.liveSubs.Add(1)
+	s.live.add(0, 1)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer s.liveSubs.Add(-1)
+		defer s.live.add(0, -1)
 		defer close(out)
 		defer func() {
 			s.store.mu.Lock()

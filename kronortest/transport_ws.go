@@ -92,8 +92,8 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 			"websocket origin %q is not allowed", r.Header.Get("Origin")))})
 		return
 	}
-	s.liveWS.Add(1)
-	defer s.liveWS.Add(-1)
+	s.live.add(1, 0)
+	defer s.live.add(-1, 0)
 	tw := &trackingWriter{ResponseWriter: w, s: s}
 	ctx := context.WithValue(r.Context(), upgradeAuthKey{}, r.Header.Get("Authorization"))
 	s.ws.Do(tw, r.WithContext(graphql.StartOperationTrace(ctx)), s.exec)

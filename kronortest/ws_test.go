@@ -180,13 +180,15 @@ const watchQuery = `subscription($w: uuid!) { paymentRequests(where: {waitToken:
 func waitLive(t *testing.T, srv *kronortest.Server, want kronortest.Live) {
 	t.Helper()
 	ctx := deadline(t)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for srv.Live() != want {
+	for {
+		live, changed := kronortest.LiveChange(srv)
+		if live == want {
+			return
+		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("Live() is %+v, want %+v", srv.Live(), want)
-		case <-tick.C:
+			t.Fatalf("Live() is %+v, want %+v", live, want)
+		case <-changed:
 		}
 	}
 }
