@@ -50,6 +50,19 @@ func (f *fixture) start(token string, m methodCall) string {
 	return wt
 }
 
+// paypalData is the additionalData a 1000 session needs for PayPal: a
+// shipping address and order lines.
+func paypalData() map[string]any {
+	return map[string]any{
+		"name": "Anna", "email": "a@example.com", "ip": "127.0.0.1", "language": "SV",
+		"shippingAddress": map[string]any{
+			"firstName": "Anna", "lastName": "S", "streetAddress": "Gatan 1", "postalCode": "11122",
+			"city": "Stockholm", "country": "SE", "email": "a@example.com", "phoneNumber": "+46700000000",
+		},
+		"orderLines": []any{map[string]any{"name": "Socks", "pricePerItem": 1000, "quantity": 1, "taxRate": 2500, "totalAmount": 1000, "totalTaxAmount": 200}},
+	}
+}
+
 func TestPaymentMethodPreconditions(t *testing.T) {
 	f := newFixture(t)
 	calls := methodCalls(f.key)
@@ -58,14 +71,6 @@ func TestPaymentMethodPreconditions(t *testing.T) {
 		return calls[i]
 	}
 	additional := map[string]any{"name": "Anna", "email": "a@example.com", "ip": "127.0.0.1", "language": "PL"}
-	paypalData := map[string]any{
-		"name": "Anna", "email": "a@example.com", "ip": "127.0.0.1", "language": "SV",
-		"shippingAddress": map[string]any{
-			"firstName": "Anna", "lastName": "S", "streetAddress": "Gatan 1", "postalCode": "11122",
-			"city": "Stockholm", "country": "SE", "email": "a@example.com", "phoneNumber": "+46700000000",
-		},
-		"orderLines": []any{map[string]any{"name": "Socks", "pricePerItem": 1000, "quantity": 1, "taxRate": 2500, "totalAmount": 1000, "totalTaxAmount": 200}},
-	}
 	tests := []struct {
 		name    string
 		method  string
@@ -97,7 +102,7 @@ func TestPaymentMethodPreconditions(t *testing.T) {
 			map[string]any{"executionDate": t0.Format(time.DateOnly)}, "args.pay.executionDate"},
 		{"bank transfer execution date beyond 90 days", "bank transfer", map[string]any{"allowExecutionDate": true},
 			map[string]any{"executionDate": t0.AddDate(0, 0, 91).Format(time.DateOnly)}, "args.pay.executionDate"},
-		{"paypal with shipping address and order lines", "paypal", map[string]any{"additionalData": paypalData}, nil, ""},
+		{"paypal with shipping address and order lines", "paypal", map[string]any{"additionalData": paypalData()}, nil, ""},
 		{"paypal without them", "paypal", nil, nil, "args.pay"},
 	}
 	for _, tc := range tests {
@@ -322,15 +327,7 @@ func TestCancel(t *testing.T) {
 
 func TestPayPalCapture(t *testing.T) {
 	f := newFixture(t)
-	data := map[string]any{
-		"name": "Anna", "email": "a@example.com", "ip": "127.0.0.1", "language": "SV",
-		"shippingAddress": map[string]any{
-			"firstName": "Anna", "lastName": "S", "streetAddress": "Gatan 1", "postalCode": "11122",
-			"city": "Stockholm", "country": "SE", "email": "a@example.com", "phoneNumber": "+46700000000",
-		},
-		"orderLines": []any{map[string]any{"name": "Socks", "pricePerItem": 1000, "quantity": 1, "taxRate": 2500, "totalAmount": 1000, "totalTaxAmount": 200}},
-	}
-	tok := f.session("ref-paypal", 1000, map[string]any{"additionalData": data})
+	tok := f.session("ref-paypal", 1000, map[string]any{"additionalData": paypalData()})
 	wt := f.start(tok, methodCalls(f.key)[6])
 	const capture = `mutation($p: CapturePayPalPaymentInput!) { capturePayPalPayment(pay: $p) { paymentId } }`
 	f.as(tok, capture, map[string]any{"p": map[string]any{"idempotencyKey": f.key(), "paymentId": wt}}).ok(t, nil)

@@ -342,6 +342,7 @@ func TestWebSocketAuthentication(t *testing.T) {
 		}
 	}
 	// The refused and the accepted websockets are gone once their clients close.
+	waitLive(t, f.srv, kronortest.Live{})
 }
 
 func TestCloseWebSockets(t *testing.T) {
