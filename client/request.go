@@ -322,9 +322,13 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 			we = w.wireErrors
 		}
 		resp.Extensions = we.Extensions
-	} else if json.Unmarshal(x.buf.Bytes(), &we) != nil {
-		// Best effort: a proxy's error page is not JSON.
-		we = wireErrors{}
+	} else {
+		// Best effort: a proxy's error page is not JSON. (A variable of its
+		// own: we's address would move it to the heap on every request.)
+		var e wireErrors
+		if json.Unmarshal(x.buf.Bytes(), &e) == nil {
+			we = e
+		}
 	}
 	temporary := isTemporary(we.Extensions)
 	if len(we.Errors) > 0 {
