@@ -103,8 +103,8 @@ func subscriptionError(err error, redact func(string) string) *client.Error {
 		for j, p := range g.Path {
 			g.Path[j] = redactAny(p, redact)
 		}
-		for k, v := range g.Extensions {
-			g.Extensions[k] = redactAny(v, redact)
+		if g.Extensions != nil {
+			g.Extensions = redactAny(g.Extensions, redact).(map[string]any)
 		}
 		if g.Temporary() {
 			ce.Retryable = true
@@ -113,7 +113,8 @@ func subscriptionError(err error, redact func(string) string) *client.Error {
 	return ce
 }
 
-// redactAny applies redact to every string in a decoded JSON value.
+// redactAny applies redact to every string in a decoded JSON value, the keys
+// of objects included.
 func redactAny(v any, redact func(string) string) any {
 	switch v := v.(type) {
 	case string:
@@ -123,9 +124,11 @@ func redactAny(v any, redact func(string) string) any {
 			v[i] = redactAny(v[i], redact)
 		}
 	case map[string]any:
-		for k := range v {
-			v[k] = redactAny(v[k], redact)
+		redacted := make(map[string]any, len(v))
+		for k, x := range v {
+			redacted[redact(k)] = redactAny(x, redact)
 		}
+		return redacted
 	}
 	return v
 }

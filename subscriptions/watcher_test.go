@@ -177,7 +177,7 @@ func TestEchoedTokenIsRedacted(t *testing.T) {
 		px.setToClient(func(msg map[string]any) map[string]any {
 			if msg["type"] == "data" || msg["type"] == "next" {
 				e := map[string]any{"message": echo, "path": []any{"paymentRequests", token},
-					"extensions": map[string]any{"code": "validation-failed", "header": []any{echo}}}
+					"extensions": map[string]any{"code": "validation-failed", "header": []any{echo}, token: "echoed as a key"}}
 				if p == subscriptions.ProtocolGraphQLWS {
 					return map[string]any{"type": "error", "id": msg["id"], "payload": e}
 				}
