@@ -296,7 +296,6 @@ func NewMerchant(g Gateway, maxConns int) (*client.Client, *http.Transport, erro
 func StartSwish(ctx context.Context, merchant *client.Client, n, perSession, workers int) ([]string, error) {
 	perSession = max(perSession, 1)
 	tokens := make([]string, n)
-	run := 0
 	prefix := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -336,7 +335,7 @@ func StartSwish(ctx context.Context, merchant *client.Client, n, perSession, wor
 			}
 		}()
 	}
-	for ; run < n; run += perSession {
+	for run := 0; run < n; run += perSession {
 		select {
 		case jobs <- run:
 		case <-ctx.Done():

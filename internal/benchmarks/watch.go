@@ -371,27 +371,23 @@ func ConcurrentWaits(ctx context.Context, g Gateway, merchant *client.Client, n 
 		_ = w.Close() // ends any wait left
 		wg.Wait()
 	}()
-	var last atomic.Int64 // when the last Wait returned, since start
-	var mu sync.Mutex
-	var failed []error
+	var (
+		mu     sync.Mutex
+		last   time.Duration // when the last Wait returned, since start
+		failed []error
+	)
 	start := time.Now()
 	for _, tok := range tokens {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r, err := w.Wait(ctx, tok)
-			now := time.Now()
-			at := int64(now.Sub(start))
-			for {
-				old := last.Load()
-				if at <= old || last.CompareAndSwap(old, at) {
-					break
-				}
-			}
-			if err := (waitResult{now, r, err}).check(tok); err != nil {
-				mu.Lock()
+			res := waitResult{time.Now(), r, err}
+			mu.Lock()
+			defer mu.Unlock()
+			last = max(last, res.at.Sub(start))
+			if err := res.check(tok); err != nil {
 				failed = append(failed, err)
-				mu.Unlock()
 			}
 		}()
 	}
@@ -429,7 +425,7 @@ func ConcurrentWaits(ctx context.Context, g Gateway, merchant *client.Client, n 
 		PerWatch:       perThing(before, after, n),
 		Subscribe:      subscribe,
 		Gateway:        gw,
-		Resolve:        time.Duration(last.Load()) - t0.Sub(start),
-		AfterApprovals: time.Duration(last.Load()) - approved.Sub(start),
+		Resolve:        last - t0.Sub(start),
+		AfterApprovals: last - approved.Sub(start),
 	}, nil
 }
