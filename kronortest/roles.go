@@ -3,7 +3,6 @@ package kronortest
 import (
 	"context"
 	"strings"
-	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -122,10 +121,14 @@ func fieldAllowed(r role, typ, field string) bool {
 // request).
 type roleChecker struct {
 	schema *ast.Schema
+	cache  boundedCache[roleCacheKey, *gqlerror.Error]
+	kinds  boundedCache[opKindKey, ast.Operation]
+}
 
-	mu    sync.Mutex
-	cache map[roleCacheKey]*gqlerror.Error
-	kinds map[opKindKey]ast.Operation
+func newRoleChecker(schema *ast.Schema) *roleChecker {
+	c := &roleChecker{schema: schema}
+	c.cache.limit, c.kinds.limit = roleCacheLimit, roleCacheLimit
+	return c
 }
 
 type roleCacheKey struct {
@@ -133,10 +136,11 @@ type roleCacheKey struct {
 	role      role
 }
 
-// roleCacheLimit bounds the cached results; roleCacheMaxQuery keeps large
-// query texts (a query under the token limit can still be padded to the body
-// limit with whitespace) out of the cache, so it holds at most about
-// roleCacheLimit*roleCacheMaxQuery bytes of query text (64 MiB).
+// roleCacheLimit bounds the cached results (role checks, operation kinds);
+// roleCacheMaxQuery keeps large query texts (a query under the token limit can
+// still be padded to the body limit with whitespace) out of the caches, so
+// each holds at most about roleCacheLimit*roleCacheMaxQuery bytes of query
+// text (64 MiB).
 const (
 	roleCacheLimit    = 4096
 	roleCacheMaxQuery = 16 << 10
@@ -160,22 +164,13 @@ func (c *roleChecker) MutateOperationParameters(ctx context.Context, p *graphql.
 		return err
 	}
 	k := roleCacheKey{query: p.Query, op: p.OperationName, role: id.role}
-	c.mu.Lock()
-	err, hit := c.cache[k]
-	c.mu.Unlock()
-	if hit {
+	if err, hit := c.cache.get(k); hit {
 		return err
 	}
-	err = c.check(p.Query, p.OperationName, id.role)
-	if len(p.Query) > roleCacheMaxQuery {
-		return err
+	err := c.check(p.Query, p.OperationName, id.role)
+	if len(p.Query) <= roleCacheMaxQuery {
+		c.cache.add(k, err)
 	}
-	c.mu.Lock()
-	if c.cache == nil || len(c.cache) >= roleCacheLimit {
-		c.cache = map[roleCacheKey]*gqlerror.Error{}
-	}
-	c.cache[k] = err
-	c.mu.Unlock()
 	return err
 }
 
@@ -274,13 +269,10 @@ type opKindKey struct{ query, op string }
 // "" when it cannot tell, for faults that apply to mutations only.
 func (c *roleChecker) opKind(query, opName string) ast.Operation {
 	k := opKindKey{query, opName}
-	c.mu.Lock()
-	kind, ok := c.kinds[k]
-	c.mu.Unlock()
-	if ok {
+	if kind, ok := c.kinds.get(k); ok {
 		return kind
 	}
-	kind = ""
+	var kind ast.Operation
 	if doc, err := parseQuery(query); err == nil {
 		switch {
 		case opName != "":
@@ -291,11 +283,8 @@ func (c *roleChecker) opKind(query, opName string) ast.Operation {
 			kind = doc.Operations[0].Operation
 		}
 	}
-	c.mu.Lock()
-	if c.kinds == nil || len(c.kinds) >= roleCacheLimit {
-		c.kinds = map[opKindKey]ast.Operation{}
+	if len(query) <= roleCacheMaxQuery {
+		c.kinds.add(k, kind)
 	}
-	c.kinds[k] = kind
-	c.mu.Unlock()
 	return kind
 }

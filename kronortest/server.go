@@ -165,9 +165,9 @@ func NewServer(opts ...Option) *Server {
 	s.store.manualSettle = cfg.manualSettle
 
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{srv: s}})
-	s.roles = &roleChecker{schema: es.Schema()}
+	s.roles = newRoleChecker(es.Schema())
 	ex := executor.New(es)
-	ex.SetQueryCache(newQueryCache(1000))
+	ex.SetQueryCache(&queryCache{docs: boundedCache[string, *ast.QueryDocument]{limit: 1000}})
 	ex.SetParserTokenLimit(maxQueryTokens) // see limits.go
 	ex.Use(introspection{})
 	ex.Use(s.roles)
@@ -363,32 +363,43 @@ func (introspection) MutateOperationContext(_ context.Context, rc *graphql.Opera
 	return nil
 }
 
-// queryCache keeps parsed and validated query documents, so a query sent again
-// is not parsed again. It forgets everything when full.
-type queryCache struct {
+// boundedCache is a map, safe for concurrent use, that forgets everything
+// when it holds limit entries: enough for caches keyed by query texts, which
+// repeat.
+type boundedCache[K comparable, V any] struct {
 	mu    sync.Mutex
 	limit int
-	docs  map[string]*ast.QueryDocument
+	m     map[K]V
 }
 
-func newQueryCache(limit int) *queryCache {
-	return &queryCache{limit: limit, docs: map[string]*ast.QueryDocument{}}
+func (c *boundedCache[K, V]) get(k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *boundedCache[K, V]) add(k K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= c.limit {
+		c.m = map[K]V{}
+	}
+	c.m[k] = v
+}
+
+// queryCache keeps parsed and validated query documents, so a query sent again
+// is not parsed again.
+type queryCache struct {
+	docs boundedCache[string, *ast.QueryDocument]
 }
 
 func (c *queryCache) Get(_ context.Context, key string) (*ast.QueryDocument, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	d, ok := c.docs[key]
-	return d, ok
+	return c.docs.get(key)
 }
 
 func (c *queryCache) Add(_ context.Context, key string, doc *ast.QueryDocument) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.docs) >= c.limit {
-		clear(c.docs)
-	}
-	c.docs[key] = doc
+	c.docs.add(key, doc)
 }
 
 // connTracker counts the HTTP connections net/http still serves (neither
