@@ -283,7 +283,8 @@ func (s *store) capturePayPalPayment(id identity, in model.CapturePayPalPaymentI
 	})
 }
 
-// cancel moves a request in WAITING_FOR_PAYMENT through CANCELLING to CANCELLED.
+// cancel moves a request in WAITING_FOR_PAYMENT (its callers check that)
+// through CANCELLING to CANCELLED.
 func (s *store) cancel(r *paymentRequest) {
 	s.setRequestStatus(r, model.PaymentStatusEnumCancelling)
 	s.setRequestStatus(r, model.PaymentStatusEnumCancelled)
@@ -329,8 +330,10 @@ func (s *store) cancelSwishPayment(id identity, in model.SwishPaymentCancelInput
 	})
 }
 
-// transitions lists the moves Advance allows between payment request statuses.
-// Captures, releases and refunds move a payment on from PAID or AUTHORIZED.
+// transitions lists the moves between payment request statuses that move
+// allows (Advance, Approve, Decline, Fail, TimeOut, automatic approval,
+// capturePayPalPayment). Captures, releases and refunds move a payment on
+// from PAID or AUTHORIZED (setPaymentStatus).
 var transitions = map[model.PaymentStatusEnum][]model.PaymentStatusEnum{
 	model.PaymentStatusEnumPreFlightCheck: {model.PaymentStatusEnumInitializing, model.PaymentStatusEnumError},
 	model.PaymentStatusEnumInitializing:   {model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumError},
