@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/kronor-io/kronor-go/internal/redact"
 )
 
 // Version is the version of this SDK, sent in the User-Agent header as
@@ -90,11 +92,12 @@ type Client struct {
 	cred *credential // a pointer, so printing a Client value shows no token
 }
 
-// credential holds the token and the ready-made header values.
+// credential holds the ready-made header values and the redaction of the
+// token.
 type credential struct {
-	token string
-	auth  []string // {"Bearer <token>"}, shared by every request
-	err   error    // why checkToken refused the token, if it did
+	auth []string        // {"Bearer <token>"}, shared by every request
+	red  redact.Redactor // hides the token in text a server sends back
+	err  error           // why checkToken refused the token, if it did
 }
 
 // config is everything a Client needs apart from its token. It is
@@ -276,7 +279,7 @@ func newCredential(token string) *credential {
 	if err := checkToken(token); err != nil {
 		return &credential{err: err}
 	}
-	return &credential{token: token, auth: []string{"Bearer " + token}}
+	return &credential{auth: []string{"Bearer " + token}, red: redact.New(token)}
 }
 
 // checkToken refuses a token that cannot be sent in an Authorization header:
@@ -462,14 +465,11 @@ func (c Client) LogValue() slog.Value {
 	)
 }
 
-// redact replaces the client's token in s, in case a server or proxy echoes
-// it in a message.
-func (c *Client) redact(s string) string {
-	if t := c.cred.token; len(t) >= 4 && strings.Contains(s, t) {
-		return strings.ReplaceAll(s, t, "[REDACTED]")
-	}
-	return s
-}
+// Redact returns s with c's token replaced by [REDACTED], for text a server
+// or proxy may have echoed it in (a close reason, a log line). The errors
+// MakeRequest returns and the values [Client.GraphQLError] returns are
+// redacted already.
+func (c *Client) Redact(s string) string { return c.cred.red.String(s) }
 
 func sleepContext(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

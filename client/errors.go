@@ -95,6 +95,33 @@ type GraphQLError struct {
 // failure (extensions.type TEMPORARY_FAILURE).
 func (g GraphQLError) Temporary() bool { return g.Type == TemporaryFailure }
 
+// GraphQLError returns the GraphQLError for an error a server sent, given
+// its message, path and extensions as decoded from JSON: c's token is
+// replaced by [REDACTED] in every string of it (the keys of extensions
+// included, and anything a misbehaving gateway or proxy put in the path,
+// which may echo the Authorization header), the path's list indexes become
+// ints, and Code and Type are read from the redacted extensions. path and
+// extensions are modified in place. MakeRequest builds its errors with it,
+// and package subscriptions the errors of a subscription, so both read and
+// redact a server's errors the same way.
+func (c *Client) GraphQLError(message string, path []any, extensions map[string]any) GraphQLError {
+	r := c.cred.red
+	g := GraphQLError{Message: r.String(message), Extensions: r.Map(extensions)}
+	g.Code, _ = g.Extensions["code"].(string)
+	g.Type, _ = g.Extensions["type"].(string)
+	if len(path) > 0 {
+		g.Path = path
+		for i, p := range path {
+			if f, isNum := p.(float64); isNum && f == float64(int(f)) {
+				path[i] = int(f)
+			} else {
+				path[i] = r.Value(p)
+			}
+		}
+	}
+	return g
+}
+
 // unauthorizedCode reports whether a GraphQL error code means the token was
 // refused. Hasura reports a bad or expired JWT as invalid-jwt.
 func unauthorizedCode(code string) bool {

@@ -168,7 +168,7 @@ func (c *Client) newError(op string, o outcome, n int) *Error {
 	}
 	if e.Err != nil {
 		msg := e.Err.Error()
-		if red := c.redact(msg); red != msg {
+		if red := c.Redact(msg); red != msg {
 			e.Err = &redactedError{msg: red, err: e.Err}
 		}
 	}
@@ -362,61 +362,10 @@ func isTemporary(ext map[string]any) bool {
 func (c *Client) convertErrors(ws []wireError) []GraphQLError {
 	out := make([]GraphQLError, len(ws))
 	for i, w := range ws {
-		// Code and Type are read from the extensions once redacted.
-		g := GraphQLError{Message: c.redact(w.Message), Extensions: c.redactMap(w.Extensions)}
-		g.Code, _ = g.Extensions["code"].(string)
-		g.Type, _ = g.Extensions["type"].(string)
-		if len(w.Path) > 0 {
-			g.Path = w.Path // decoded for this attempt alone: converted in place
-			for j, p := range g.Path {
-				if f, isNum := p.(float64); isNum && f == float64(int(f)) {
-					g.Path[j] = int(f)
-				} else {
-					// A field name, or anything a misbehaving gateway put
-					// there: a proxy may echo the Authorization header.
-					g.Path[j] = c.redactAny(p)
-				}
-			}
-		}
-		out[i] = g
+		// Decoded for this attempt alone: converted in place.
+		out[i] = c.GraphQLError(w.Message, w.Path, w.Extensions)
 	}
 	return out
-}
-
-// redactMap replaces the token in every string of m, keys included, in
-// place. It and redactAny are the one redaction of decoded JSON.
-func (c *Client) redactMap(m map[string]any) map[string]any {
-	var renamed map[string]any
-	for k, v := range m {
-		v = c.redactAny(v)
-		if rk := c.redact(k); rk != k {
-			if renamed == nil {
-				renamed = make(map[string]any)
-			}
-			renamed[rk] = v
-			delete(m, k)
-			continue
-		}
-		m[k] = v
-	}
-	for k, v := range renamed {
-		m[k] = v
-	}
-	return m
-}
-
-func (c *Client) redactAny(v any) any {
-	switch x := v.(type) {
-	case string:
-		return c.redact(x)
-	case map[string]any:
-		return c.redactMap(x)
-	case []any:
-		for i := range x {
-			x[i] = c.redactAny(x[i])
-		}
-	}
-	return v
 }
 
 // retryableStatus: the HTTP statuses that say "try again".

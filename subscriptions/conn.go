@@ -107,7 +107,7 @@ func (w *Watcher) newConn(gen uint64) *conn {
 		OnSubscriptionComplete(func(s graphql.Subscription) { w.completed(c, s) })
 	if w.log.Enabled(context.Background(), slog.LevelDebug) {
 		sc = sc.WithLog(func(args ...any) {
-			w.log.Debug("subscriptions: websocket", "gen", gen, "message", w.redact(fmt.Sprint(args...)))
+			w.log.Debug("subscriptions: websocket", "gen", gen, "message", w.c.Redact(fmt.Sprint(args...)))
 		}).WithoutLogTypes(graphql.GQLConnectionInit) // it carries the token
 	}
 	c.sc = sc
@@ -147,7 +147,7 @@ func (w *Watcher) connError(c *conn, sc *graphql.SubscriptionClient, err error) 
 	var gqlErr graphql.Error
 	code := closeStatus(sc, err)
 	// The error's text comes from the server, which might echo the token.
-	text := w.redact(err.Error())
+	text := w.c.Redact(err.Error())
 	switch {
 	case code == int32(graphql.StatusUnauthorized) || code == int32(graphql.StatusForbidden):
 		err = &unauthorizedError{cause: fmt.Errorf("websocket closed with code %d: %s", code, text)}
@@ -255,7 +255,7 @@ const maxSubscriptionFailures = 5
 // subscriptionFailed handles the server's error for one subscription, which
 // ends that subscription server-side.
 func (w *Watcher) subscriptionFailed(wt *watch, gen uint64, err error) {
-	ce := subscriptionError(err, w.redact)
+	ce := subscriptionError(err, w.c)
 	w.mu.Lock()
 	c, id := w.conn, ""
 	current := c != nil && c.gen == gen && wt.subGen == gen

@@ -77,60 +77,32 @@ const subscriptionOp = "WatchPaymentRequest"
 // subscription handler (the server's "error" message for that subscription,
 // or GraphQL errors inside a data message) into a [*client.Error], so the
 // caller classifies it with client.ErrUnauthorized, client.ErrRejected and
-// client.ErrTemporary exactly like an HTTP failure. redact removes the
-// token from every text, should the server echo it.
-func subscriptionError(err error, redact func(string) string) *client.Error {
+// client.ErrTemporary exactly like an HTTP failure. Each GraphQL error is
+// read by c.GraphQLError, which removes c's token from every text, should
+// the server echo it.
+func subscriptionError(err error, c *client.Client) *client.Error {
 	var list graphql.Errors
 	var one graphql.Error
 	var gqlErrs []client.GraphQLError
 	switch {
 	case errors.As(err, &list):
 		for _, e := range list {
-			gqlErrs = append(gqlErrs, toGraphQLError(e.Message, e.Path, e.Extensions))
+			gqlErrs = append(gqlErrs, c.GraphQLError(e.Message, e.Path, e.Extensions))
 		}
 	case errors.As(err, &one):
-		gqlErrs = append(gqlErrs, toGraphQLError(one.Message, one.Path, one.Extensions))
+		gqlErrs = append(gqlErrs, c.GraphQLError(one.Message, one.Path, one.Extensions))
 	default:
 		// The legacy protocol's error payload is one object, which the hasura
 		// client does not decode: it passes the raw JSON as the error text.
-		gqlErrs = parseRawErrors(err.Error())
+		gqlErrs = parseRawErrors(err.Error(), c)
 	}
 	ce := &client.Error{Operation: subscriptionOp, Errors: gqlErrs}
-	for i := range gqlErrs {
-		g := &gqlErrs[i]
-		g.Message = redact(g.Message)
-		g.Code, g.Type = redact(g.Code), redact(g.Type)
-		for j, p := range g.Path {
-			g.Path[j] = redactAny(p, redact)
-		}
-		if g.Extensions != nil {
-			g.Extensions = redactAny(g.Extensions, redact).(map[string]any)
-		}
+	for _, g := range gqlErrs {
 		if g.Temporary() {
 			ce.Retryable = true
 		}
 	}
 	return ce
-}
-
-// redactAny applies redact to every string in a decoded JSON value, the keys
-// of objects included.
-func redactAny(v any, redact func(string) string) any {
-	switch v := v.(type) {
-	case string:
-		return redact(v)
-	case []any:
-		for i := range v {
-			v[i] = redactAny(v[i], redact)
-		}
-	case map[string]any:
-		redacted := make(map[string]any, len(v))
-		for k, x := range v {
-			redacted[redact(k)] = redactAny(x, redact)
-		}
-		return redacted
-	}
-	return v
 }
 
 // rawError is one GraphQL error as JSON.
@@ -142,8 +114,9 @@ type rawError struct {
 
 // parseRawErrors decodes an error payload the hasura client passed on as
 // text: one error object, a list of them, or {"errors": [...]}. Anything
-// else becomes one error carrying the text as its message.
-func parseRawErrors(text string) []client.GraphQLError {
+// else becomes one error carrying the text as its message. Each error is
+// read by c.GraphQLError.
+func parseRawErrors(text string, c *client.Client) []client.GraphQLError {
 	text = strings.TrimSpace(text)
 	var list []rawError
 	if err := json.Unmarshal([]byte(text), &list); err != nil || len(list) == 0 {
@@ -159,24 +132,13 @@ func parseRawErrors(text string) []client.GraphQLError {
 		}
 	}
 	if len(list) == 0 {
-		return []client.GraphQLError{{Message: text}}
+		return []client.GraphQLError{c.GraphQLError(text, nil, nil)}
 	}
 	out := make([]client.GraphQLError, 0, len(list))
 	for _, e := range list {
-		out = append(out, toGraphQLError(e.Message, e.Path, e.Extensions))
+		out = append(out, c.GraphQLError(e.Message, e.Path, e.Extensions))
 	}
 	return out
-}
-
-func toGraphQLError(msg string, path []any, ext map[string]any) client.GraphQLError {
-	g := client.GraphQLError{Message: msg, Path: path, Extensions: ext}
-	if s, ok := ext["code"].(string); ok {
-		g.Code = s
-	}
-	if s, ok := ext["type"].(string); ok {
-		g.Type = s
-	}
-	return g
 }
 
 // unauthorizedError is the error reported to every waiter when the gateway

@@ -131,9 +131,13 @@ func TestSubscriptionErrorClassifies(t *testing.T) {
 			"unexpected", false, false, true, "busy"},
 		{"text", errors.New("something odd"), "", false, true, false, "something odd"},
 	}
+	c, err := client.New("token", client.WithEndpoint("http://127.0.0.1:1/v1/graphql"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ce := subscriptionError(tc.err, func(s string) string { return s })
+			ce := subscriptionError(tc.err, c)
 			if len(ce.Errors) != 1 || ce.Errors[0].Code != tc.code || ce.Operation != subscriptionOp {
 				t.Fatalf("subscriptionError = %+v", ce)
 			}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -191,10 +190,9 @@ func WithLogger(l *slog.Logger) Option {
 // HTTP. A refused token ends the waits in progress with an error matching
 // client.ErrUnauthorized; the next wait tries again.
 type Watcher struct {
-	c     *client.Client
-	token string // c's token, to redact it from texts the server sends
-	log   *slog.Logger
-	cfg   settings
+	c   *client.Client // its Redact hides the token in texts the server sends
+	log *slog.Logger
+	cfg settings
 
 	ctx       context.Context // ends at Close; bounds HTTP reads
 	cancel    context.CancelFunc
@@ -243,7 +241,6 @@ func NewWatcher(c *client.Client, opts ...Option) (*Watcher, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Watcher{
 		c:       c,
-		token:   tokenOf(c),
 		log:     cfg.logger,
 		cfg:     cfg,
 		ctx:     ctx,
@@ -277,22 +274,6 @@ func (w *Watcher) Close() error {
 	})
 	w.wg.Wait()
 	return nil
-}
-
-// tokenOf returns the token c authenticates with.
-func tokenOf(c *client.Client) string {
-	h, _ := c.ConnectionInitPayload()["headers"].(map[string]any)
-	auth, _ := h["Authorization"].(string)
-	return strings.TrimPrefix(auth, "Bearer ")
-}
-
-// redact replaces the watcher's token in s, should the server echo it in an
-// error or a close reason.
-func (w *Watcher) redact(s string) string {
-	if len(w.token) >= 4 && strings.Contains(s, w.token) {
-		return strings.ReplaceAll(s, w.token, "[REDACTED]")
-	}
-	return s
 }
 
 func (w *Watcher) isClosed() bool {
