@@ -6,11 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kronor-io/kronor-go/internal/scalars"
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
-	"github.com/kronor-io/kronor-go/kronortest/internal/scalar"
 )
 
-func bigint(n int64) scalar.BigInt { return scalar.BigInt(n) }
+func bigint(n int64) scalars.BigInt { return scalars.BigInt(n) }
 
 func ptr[T any](v T) *T { return &v }
 
@@ -58,12 +58,12 @@ func matchBigint(e *model.BigintComparisonExp, v *int64) bool {
 	if e == nil {
 		return true
 	}
-	var n *scalar.BigInt
+	var n *scalars.BigInt
 	if v != nil {
-		b := scalar.BigInt(*v)
+		b := scalars.BigInt(*v)
 		n = &b
 	}
-	if !matchOps(e.IsNull, e.Eq, e.Neq, e.In, e.Nin, n, itself[scalar.BigInt]) {
+	if !matchOps(e.IsNull, e.Eq, e.Neq, e.In, e.Nin, n, itself[scalars.BigInt]) {
 		return false
 	}
 	if n == nil {

@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"strconv"
 )
 
@@ -37,6 +39,47 @@ func (b *BigInt) UnmarshalJSON(data []byte) error {
 	n, err := strconv.ParseInt(string(data), 10, 64)
 	if err != nil {
 		return fmt.Errorf("bigint: %q is not a 64-bit integer", data)
+	}
+	*b = BigInt(n)
+	return nil
+}
+
+// MarshalGQL writes b as a JSON number. With UnmarshalGQL it lets the fake
+// gateway (kronortest, through gqlgen) serve the same type the client decodes,
+// so the two agree on what a bigint is.
+func (b BigInt) MarshalGQL(w io.Writer) {
+	_, _ = io.WriteString(w, strconv.FormatInt(int64(b), 10))
+}
+
+// UnmarshalGQL reads a bigint from a query literal or a decoded JSON variable:
+// a number, or a string holding a base-10 integer, as Hasura accepts.
+func (b *BigInt) UnmarshalGQL(v any) error {
+	switch x := v.(type) {
+	case json.Number:
+		return b.parseGQL(string(x))
+	case string:
+		return b.parseGQL(x)
+	case int:
+		*b = BigInt(x)
+	case int32:
+		*b = BigInt(x)
+	case int64:
+		*b = BigInt(x)
+	case float64:
+		if x != math.Trunc(x) || x < math.MinInt64 || x >= math.MaxInt64 {
+			return fmt.Errorf("expected a 64-bit integer for type 'bigint', but found %v", x)
+		}
+		*b = BigInt(x)
+	default:
+		return fmt.Errorf("expected a 64-bit integer for type 'bigint', but found %T", v)
+	}
+	return nil
+}
+
+func (b *BigInt) parseGQL(s string) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("expected a 64-bit integer for type 'bigint', but found %q", s)
 	}
 	*b = BigInt(n)
 	return nil

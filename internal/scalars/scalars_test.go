@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/kronor-io/kronor-go/internal/scalars"
@@ -81,5 +82,34 @@ func TestBigIntEncodesAsNumber(t *testing.T) {
 	w = wrap{}
 	if err := json.Unmarshal([]byte(`{"id":1,"opt":null}`), &w); err != nil || w.Opt != nil {
 		t.Errorf("null optional: %+v, %v", w, err)
+	}
+}
+
+func TestBigIntGQL(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want scalars.BigInt
+		ok   bool
+	}{
+		{json.Number("9007199254740993"), 9007199254740993, true},
+		{"-42", -42, true},
+		{int(7), 7, true},
+		{int32(8), 8, true},
+		{int64(9), 9, true},
+		{float64(12), 12, true},
+		{float64(1.5), 0, false},
+		{"1e3", 0, false},
+		{true, 0, false},
+	} {
+		var b scalars.BigInt
+		err := b.UnmarshalGQL(tc.in)
+		if (err == nil) != tc.ok || (tc.ok && b != tc.want) {
+			t.Errorf("UnmarshalGQL(%#v) = %d, %v; want %d, ok %v", tc.in, b, err, tc.want, tc.ok)
+		}
+	}
+	var sb strings.Builder
+	scalars.BigInt(-9007199254740993).MarshalGQL(&sb)
+	if sb.String() != "-9007199254740993" {
+		t.Errorf("MarshalGQL wrote %q", sb.String())
 	}
 }

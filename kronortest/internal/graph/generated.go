@@ -14,8 +14,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/kronor-io/kronor-go/internal/scalars"
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
-	"github.com/kronor-io/kronor-go/kronortest/internal/scalar"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -2249,8 +2249,8 @@ func (ec *executionContext) _BankTransferDetails_aspspId(ctx context.Context, fi
 			return obj.AspspID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *scalar.BigInt) graphql.Marshaler {
-			return ec.marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.BigInt) graphql.Marshaler {
+			return ec.marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3399,8 +3399,8 @@ func (ec *executionContext) _Payment_amountAuthorized(ctx context.Context, field
 			return obj.AmountAuthorized, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *scalar.BigInt) graphql.Marshaler {
-			return ec.marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.BigInt) graphql.Marshaler {
+			return ec.marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3422,8 +3422,8 @@ func (ec *executionContext) _Payment_amountPaid(ctx context.Context, field graph
 			return obj.AmountPaid, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3558,8 +3558,8 @@ func (ec *executionContext) _Payment_id(ctx context.Context, field graphql.Colle
 			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4031,8 +4031,8 @@ func (ec *executionContext) _PaymentCapture_amount(ctx context.Context, field gr
 			return obj.Amount, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4169,8 +4169,8 @@ func (ec *executionContext) _PaymentCapture_id(ctx context.Context, field graphq
 			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4215,8 +4215,8 @@ func (ec *executionContext) _PaymentCapture_paymentId(ctx context.Context, field
 			return obj.PaymentID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4325,8 +4325,8 @@ func (ec *executionContext) _PaymentCaptureResult_captureId(ctx context.Context,
 			return obj.CaptureID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4371,8 +4371,8 @@ func (ec *executionContext) _PaymentRequest_amount(ctx context.Context, field gr
 			return obj.Amount, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4610,8 +4610,8 @@ func (ec *executionContext) _PaymentRequest_resultingPaymentId(ctx context.Conte
 			return obj.ResultingPaymentID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *scalar.BigInt) graphql.Marshaler {
-			return ec.marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.BigInt) graphql.Marshaler {
+			return ec.marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5174,8 +5174,8 @@ func (ec *executionContext) _Refund_paymentId(ctx context.Context, field graphql
 			return obj.PaymentID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5261,8 +5261,8 @@ func (ec *executionContext) _Refund_totalAmount(ctx context.Context, field graph
 			return obj.TotalAmount, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5606,8 +5606,8 @@ func (ec *executionContext) _TransactionRelease_amount(ctx context.Context, fiel
 			return obj.Amount, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5721,8 +5721,8 @@ func (ec *executionContext) _TransactionRelease_id(ctx context.Context, field gr
 			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5744,8 +5744,8 @@ func (ec *executionContext) _TransactionRelease_paymentId(ctx context.Context, f
 			return obj.PaymentID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
-			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8102,7 +8102,7 @@ func (ec *executionContext) unmarshalInputBankTransferPaymentInput(ctx context.C
 		switch k {
 		case "aspspId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aspspId"))
-			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, v)
+			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -8174,28 +8174,28 @@ func (ec *executionContext) unmarshalInputBigintComparisonExp(ctx context.Contex
 		switch k {
 		case "_eq":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
-			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, v)
+			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Eq = data
 		case "_gt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
-			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, v)
+			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Gt = data
 		case "_gte":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
-			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, v)
+			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Gte = data
 		case "_in":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_in"))
-			data, err := ec.unmarshalObigint2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigIntᚄ(ctx, v)
+			data, err := ec.unmarshalObigint2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigIntᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -8209,28 +8209,28 @@ func (ec *executionContext) unmarshalInputBigintComparisonExp(ctx context.Contex
 			it.IsNull = data
 		case "_lt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
-			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, v)
+			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Lt = data
 		case "_lte":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
-			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, v)
+			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Lte = data
 		case "_neq":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
-			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, v)
+			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Neq = data
 		case "_nin":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_nin"))
-			data, err := ec.unmarshalObigint2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigIntᚄ(ctx, v)
+			data, err := ec.unmarshalObigint2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigIntᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -8464,7 +8464,7 @@ func (ec *executionContext) unmarshalInputP24PaymentInput(ctx context.Context, o
 			it.P24RegulationAccept = data
 		case "paymentMethodId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethodId"))
-			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, v)
+			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -8747,7 +8747,7 @@ func (ec *executionContext) unmarshalInputPaymentCaptureInput(ctx context.Contex
 			it.Message = data
 		case "paymentId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
-			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, v)
+			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -9548,7 +9548,7 @@ func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context
 			it.Message = data
 		case "paymentId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
-			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, v)
+			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -9620,7 +9620,7 @@ func (ec *executionContext) unmarshalInputReleasePaymentInput(ctx context.Contex
 			it.MerchantReference = data
 		case "paymentId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
-			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, v)
+			data, err := ec.unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13460,13 +13460,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) unmarshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx context.Context, v any) (scalar.BigInt, error) {
-	var res scalar.BigInt
+func (ec *executionContext) unmarshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx context.Context, v any) (scalars.BigInt, error) {
+	var res scalars.BigInt
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx context.Context, sel ast.SelectionSet, v scalar.BigInt) graphql.Marshaler {
+func (ec *executionContext) marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx context.Context, sel ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
 	return v
 }
 
@@ -14382,16 +14382,16 @@ func (ec *executionContext) marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 	return ec.___Type(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalObigint2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigIntᚄ(ctx context.Context, v any) ([]scalar.BigInt, error) {
+func (ec *executionContext) unmarshalObigint2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigIntᚄ(ctx context.Context, v any) ([]scalars.BigInt, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]scalar.BigInt, len(vSlice))
+	res := make([]scalars.BigInt, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -14399,13 +14399,13 @@ func (ec *executionContext) unmarshalObigint2ᚕgithubᚗcomᚋkronorᚑioᚋkro
 	return res, nil
 }
 
-func (ec *executionContext) marshalObigint2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigIntᚄ(ctx context.Context, sel ast.SelectionSet, v []scalar.BigInt) graphql.Marshaler {
+func (ec *executionContext) marshalObigint2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigIntᚄ(ctx context.Context, sel ast.SelectionSet, v []scalars.BigInt) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := make(graphql.Array, len(v))
 	for i := range v {
-		ret[i] = ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx, sel, v[i])
+		ret[i] = ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -14417,16 +14417,16 @@ func (ec *executionContext) marshalObigint2ᚕgithubᚗcomᚋkronorᚑioᚋkrono
 	return ret
 }
 
-func (ec *executionContext) unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx context.Context, v any) (*scalar.BigInt, error) {
+func (ec *executionContext) unmarshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx context.Context, v any) (*scalars.BigInt, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(scalar.BigInt)
+	var res = new(scalars.BigInt)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋscalarᚐBigInt(ctx context.Context, sel ast.SelectionSet, v *scalar.BigInt) graphql.Marshaler {
+func (ec *executionContext) marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx context.Context, sel ast.SelectionSet, v *scalars.BigInt) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

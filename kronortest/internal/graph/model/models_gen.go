@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kronor-io/kronor-go/kronortest/internal/scalar"
+	"github.com/kronor-io/kronor-go/internal/scalars"
 )
 
 type AddressInput struct {
@@ -30,21 +30,21 @@ type AddressInput struct {
 }
 
 type BankTransferDetails struct {
-	AspspID           *scalar.BigInt `json:"aspspId,omitempty"`
-	AuthorizationURL  *string        `json:"authorizationUrl,omitempty"`
-	BankName          *string        `json:"bankName,omitempty"`
-	MaskedBankAccount *string        `json:"maskedBankAccount,omitempty"`
-	PayURL            *string        `json:"payUrl,omitempty"`
+	AspspID           *scalars.BigInt `json:"aspspId,omitempty"`
+	AuthorizationURL  *string         `json:"authorizationUrl,omitempty"`
+	BankName          *string         `json:"bankName,omitempty"`
+	MaskedBankAccount *string         `json:"maskedBankAccount,omitempty"`
+	PayURL            *string         `json:"payUrl,omitempty"`
 }
 
 type BankTransferPaymentInput struct {
-	AspspID              *scalar.BigInt `json:"aspspId,omitempty"`
-	ExecutionDate        *string        `json:"executionDate,omitempty"`
-	Flow                 *string        `json:"flow,omitempty"`
-	IdempotencyKey       string         `json:"idempotencyKey"`
-	MerchantReturnURL    *string        `json:"merchantReturnUrl,omitempty"`
-	RequestRedirectState *string        `json:"requestRedirectState,omitempty"`
-	ReturnURL            string         `json:"returnUrl"`
+	AspspID              *scalars.BigInt `json:"aspspId,omitempty"`
+	ExecutionDate        *string         `json:"executionDate,omitempty"`
+	Flow                 *string         `json:"flow,omitempty"`
+	IdempotencyKey       string          `json:"idempotencyKey"`
+	MerchantReturnURL    *string         `json:"merchantReturnUrl,omitempty"`
+	RequestRedirectState *string         `json:"requestRedirectState,omitempty"`
+	ReturnURL            string          `json:"returnUrl"`
 }
 
 type BankTransferPaymentResult struct {
@@ -54,15 +54,15 @@ type BankTransferPaymentResult struct {
 }
 
 type BigintComparisonExp struct {
-	Eq     *scalar.BigInt  `json:"_eq,omitempty"`
-	Gt     *scalar.BigInt  `json:"_gt,omitempty"`
-	Gte    *scalar.BigInt  `json:"_gte,omitempty"`
-	In     []scalar.BigInt `json:"_in,omitempty"`
-	IsNull *bool           `json:"_isNull,omitempty"`
-	Lt     *scalar.BigInt  `json:"_lt,omitempty"`
-	Lte    *scalar.BigInt  `json:"_lte,omitempty"`
-	Neq    *scalar.BigInt  `json:"_neq,omitempty"`
-	Nin    []scalar.BigInt `json:"_nin,omitempty"`
+	Eq     *scalars.BigInt  `json:"_eq,omitempty"`
+	Gt     *scalars.BigInt  `json:"_gt,omitempty"`
+	Gte    *scalars.BigInt  `json:"_gte,omitempty"`
+	In     []scalars.BigInt `json:"_in,omitempty"`
+	IsNull *bool            `json:"_isNull,omitempty"`
+	Lt     *scalars.BigInt  `json:"_lt,omitempty"`
+	Lte    *scalars.BigInt  `json:"_lte,omitempty"`
+	Neq    *scalars.BigInt  `json:"_neq,omitempty"`
+	Nin    []scalars.BigInt `json:"_nin,omitempty"`
 }
 
 type CapturePayPalPaymentInput struct {
@@ -160,11 +160,11 @@ type P24Details struct {
 }
 
 type P24PaymentInput struct {
-	IdempotencyKey      string         `json:"idempotencyKey"`
-	MerchantReturnURL   *string        `json:"merchantReturnUrl,omitempty"`
-	P24RegulationAccept *bool          `json:"p24RegulationAccept,omitempty"`
-	PaymentMethodID     *scalar.BigInt `json:"paymentMethodId,omitempty"`
-	ReturnURL           string         `json:"returnUrl"`
+	IdempotencyKey      string          `json:"idempotencyKey"`
+	MerchantReturnURL   *string         `json:"merchantReturnUrl,omitempty"`
+	P24RegulationAccept *bool           `json:"p24RegulationAccept,omitempty"`
+	PaymentMethodID     *scalars.BigInt `json:"paymentMethodId,omitempty"`
+	ReturnURL           string          `json:"returnUrl"`
 }
 
 type P24PaymentResult struct {
@@ -193,13 +193,13 @@ type PayPalPaymentResult struct {
 
 // A payment that resulted from a paid or authorized payment request (merchant role).
 type Payment struct {
-	AmountAuthorized             *scalar.BigInt           `json:"amountAuthorized,omitempty"`
-	AmountPaid                   scalar.BigInt            `json:"amountPaid"`
+	AmountAuthorized             *scalars.BigInt          `json:"amountAuthorized,omitempty"`
+	AmountPaid                   scalars.BigInt           `json:"amountPaid"`
 	Captures                     []*PaymentCapture        `json:"captures"`
 	CreatedAt                    time.Time                `json:"createdAt"`
 	Currency                     SupportedCurrencyEnum    `json:"currency"`
 	CurrentStatus                PaymentStatusEnum        `json:"currentStatus"`
-	ID                           scalar.BigInt            `json:"id"`
+	ID                           scalars.BigInt           `json:"id"`
 	MerchantReference            string                   `json:"merchantReference"`
 	MerchantReference2           *string                  `json:"merchantReference2,omitempty"`
 	PaymentMethod                PaymentMethodEnum        `json:"paymentMethod"`
@@ -235,15 +235,15 @@ type PaymentCancelResult struct {
 }
 
 type PaymentCapture struct {
-	Amount        scalar.BigInt           `json:"amount"`
+	Amount        scalars.BigInt          `json:"amount"`
 	CaptureType   PaymentCaptureTypeEnum  `json:"captureType"`
 	CreatedAt     time.Time               `json:"createdAt"`
 	CreatedBy     *string                 `json:"createdBy,omitempty"`
 	ErrorMessage  *string                 `json:"errorMessage,omitempty"`
 	GeneratedFrom *string                 `json:"generatedFrom,omitempty"`
-	ID            scalar.BigInt           `json:"id"`
+	ID            scalars.BigInt          `json:"id"`
 	Message       *string                 `json:"message,omitempty"`
-	PaymentID     scalar.BigInt           `json:"paymentId"`
+	PaymentID     scalars.BigInt          `json:"paymentId"`
 	Status        []*CurrentCaptureStatus `json:"status,omitempty"`
 	StatusHistory []*CurrentCaptureStatus `json:"statusHistory,omitempty"`
 	TransactionID string                  `json:"transactionId"`
@@ -259,13 +259,13 @@ type PaymentCaptureBoolExp struct {
 }
 
 type PaymentCaptureInput struct {
-	Amount               int32          `json:"amount"`
-	CreatedBy            *string        `json:"createdBy,omitempty"`
-	GeneratedFrom        *string        `json:"generatedFrom,omitempty"`
-	IdempotencyKey       string         `json:"idempotencyKey"`
-	Message              *string        `json:"message,omitempty"`
-	PaymentID            *scalar.BigInt `json:"paymentId,omitempty"`
-	PaymentTransactionID *string        `json:"paymentTransactionId,omitempty"`
+	Amount               int32           `json:"amount"`
+	CreatedBy            *string         `json:"createdBy,omitempty"`
+	GeneratedFrom        *string         `json:"generatedFrom,omitempty"`
+	IdempotencyKey       string          `json:"idempotencyKey"`
+	Message              *string         `json:"message,omitempty"`
+	PaymentID            *scalars.BigInt `json:"paymentId,omitempty"`
+	PaymentTransactionID *string         `json:"paymentTransactionId,omitempty"`
 }
 
 type PaymentCaptureOrderBy struct {
@@ -274,8 +274,8 @@ type PaymentCaptureOrderBy struct {
 }
 
 type PaymentCaptureResult struct {
-	CaptureID            scalar.BigInt `json:"captureId"`
-	CaptureTransactionID string        `json:"captureTransactionId"`
+	CaptureID            scalars.BigInt `json:"captureId"`
+	CaptureTransactionID string         `json:"captureTransactionId"`
 }
 
 type PaymentOrderBy struct {
@@ -285,7 +285,7 @@ type PaymentOrderBy struct {
 
 // One attempt to pay within a payment session (both roles).
 type PaymentRequest struct {
-	Amount       scalar.BigInt           `json:"amount"`
+	Amount       scalars.BigInt          `json:"amount"`
 	CreatedAt    time.Time               `json:"createdAt"`
 	Currency     SupportedCurrencyEnum   `json:"currency"`
 	LatestStatus []*CurrentPaymentStatus `json:"latestStatus,omitempty"`
@@ -296,7 +296,7 @@ type PaymentRequest struct {
 	PaymentFlow                    *string                 `json:"paymentFlow,omitempty"`
 	PaymentProvider                *PaymentMethodEnum      `json:"paymentProvider,omitempty"`
 	Reference                      string                  `json:"reference"`
-	ResultingPaymentID             *scalar.BigInt          `json:"resultingPaymentId,omitempty"`
+	ResultingPaymentID             *scalars.BigInt         `json:"resultingPaymentId,omitempty"`
 	Status                         []*CurrentPaymentStatus `json:"status,omitempty"`
 	StatusHistory                  []*CurrentPaymentStatus `json:"statusHistory,omitempty"`
 	TransactionBankTransferDetails []*BankTransferDetails  `json:"transactionBankTransferDetails,omitempty"`
@@ -403,10 +403,10 @@ type Refund struct {
 	ErrorMessage  *string                `json:"errorMessage,omitempty"`
 	GeneratedFrom *string                `json:"generatedFrom,omitempty"`
 	Message       string                 `json:"message"`
-	PaymentID     scalar.BigInt          `json:"paymentId"`
+	PaymentID     scalars.BigInt         `json:"paymentId"`
 	Status        []*CurrentRefundStatus `json:"status,omitempty"`
 	StatusHistory []*CurrentRefundStatus `json:"statusHistory,omitempty"`
-	TotalAmount   scalar.BigInt          `json:"totalAmount"`
+	TotalAmount   scalars.BigInt         `json:"totalAmount"`
 	TransactionID string                 `json:"transactionId"`
 	WaitToken     string                 `json:"waitToken"`
 }
@@ -425,14 +425,14 @@ type RefundOrderBy struct {
 }
 
 type RefundPaymentInput struct {
-	Amount               int32          `json:"amount"`
-	CreatedBy            *string        `json:"createdBy,omitempty"`
-	GeneratedFrom        *string        `json:"generatedFrom,omitempty"`
-	IdempotencyKey       string         `json:"idempotencyKey"`
-	MerchantReference    *string        `json:"merchantReference,omitempty"`
-	Message              string         `json:"message"`
-	PaymentID            *scalar.BigInt `json:"paymentId,omitempty"`
-	PaymentTransactionID *string        `json:"paymentTransactionId,omitempty"`
+	Amount               int32           `json:"amount"`
+	CreatedBy            *string         `json:"createdBy,omitempty"`
+	GeneratedFrom        *string         `json:"generatedFrom,omitempty"`
+	IdempotencyKey       string          `json:"idempotencyKey"`
+	MerchantReference    *string         `json:"merchantReference,omitempty"`
+	Message              string          `json:"message"`
+	PaymentID            *scalars.BigInt `json:"paymentId,omitempty"`
+	PaymentTransactionID *string         `json:"paymentTransactionId,omitempty"`
 }
 
 type RefundPaymentResult struct {
@@ -441,13 +441,13 @@ type RefundPaymentResult struct {
 }
 
 type ReleasePaymentInput struct {
-	Amount               int32          `json:"amount"`
-	CreatedBy            *string        `json:"createdBy,omitempty"`
-	GeneratedFrom        *string        `json:"generatedFrom,omitempty"`
-	IdempotencyKey       string         `json:"idempotencyKey"`
-	MerchantReference    *string        `json:"merchantReference,omitempty"`
-	PaymentID            *scalar.BigInt `json:"paymentId,omitempty"`
-	PaymentTransactionID *string        `json:"paymentTransactionId,omitempty"`
+	Amount               int32           `json:"amount"`
+	CreatedBy            *string         `json:"createdBy,omitempty"`
+	GeneratedFrom        *string         `json:"generatedFrom,omitempty"`
+	IdempotencyKey       string          `json:"idempotencyKey"`
+	MerchantReference    *string         `json:"merchantReference,omitempty"`
+	PaymentID            *scalars.BigInt `json:"paymentId,omitempty"`
+	PaymentTransactionID *string         `json:"paymentTransactionId,omitempty"`
 }
 
 type ReleasePaymentResult struct {
@@ -495,13 +495,13 @@ type SwishPaymentResult struct {
 }
 
 type TransactionRelease struct {
-	Amount        scalar.BigInt                      `json:"amount"`
+	Amount        scalars.BigInt                     `json:"amount"`
 	CreatedAt     time.Time                          `json:"createdAt"`
 	CreatedBy     *string                            `json:"createdBy,omitempty"`
 	CurrentStatus TransactionReleaseStatusEnum       `json:"currentStatus"`
 	GeneratedFrom *string                            `json:"generatedFrom,omitempty"`
-	ID            scalar.BigInt                      `json:"id"`
-	PaymentID     scalar.BigInt                      `json:"paymentId"`
+	ID            scalars.BigInt                     `json:"id"`
+	PaymentID     scalars.BigInt                     `json:"paymentId"`
 	StatusHistory []*CurrentTransactionReleaseStatus `json:"statusHistory,omitempty"`
 }
 
