@@ -71,8 +71,8 @@ func Create(ctx context.Context, c *client.Client, p Params) (*Receipt, error) {
 	}
 	in := api.PaymentCaptureInput{
 		Amount:               int(p.Amount),
-		IdempotencyKey:       idempotencyKey(p.IdempotencyKey),
-		PaymentId:            paymentID(p.PaymentID),
+		IdempotencyKey:       convert.IdempotencyKey(p.IdempotencyKey),
+		PaymentId:            convert.OptBigInt(p.PaymentID),
 		PaymentTransactionId: convert.OptString(p.PaymentTransactionID),
 		Message:              convert.OptString(p.Message),
 		CreatedBy:            convert.OptString(p.CreatedBy),
@@ -158,21 +158,6 @@ func fromFields(f api.CaptureFields) *Capture {
 		c.Status, c.StatusEnteredAt = Status(s.Status), s.EnteredAt
 	}
 	return c
-}
-
-func idempotencyKey(k string) string {
-	if k == "" {
-		return client.NewIdempotencyKey()
-	}
-	return k
-}
-
-func paymentID(id int64) *scalars.BigInt {
-	if id == 0 {
-		return nil
-	}
-	b := scalars.BigInt(id)
-	return &b
 }
 
 func invalid(field, rule string) error {

@@ -65,8 +65,8 @@ func Release(ctx context.Context, c *client.Client, p ReleaseParams) (*ReleaseRe
 	}
 	in := api.ReleasePaymentInput{
 		Amount:               int(p.Amount),
-		IdempotencyKey:       idempotencyKey(p.IdempotencyKey),
-		PaymentId:            paymentID(p.PaymentID),
+		IdempotencyKey:       convert.IdempotencyKey(p.IdempotencyKey),
+		PaymentId:            convert.OptBigInt(p.PaymentID),
 		PaymentTransactionId: convert.OptString(p.PaymentTransactionID),
 		MerchantReference:    convert.OptString(p.MerchantReference),
 		CreatedBy:            convert.OptString(p.CreatedBy),

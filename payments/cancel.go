@@ -39,7 +39,7 @@ func Cancel(ctx context.Context, c *client.Client, p CancelParams) (*Cancelled, 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	k := key(p.IdempotencyKey)
+	k := convert.IdempotencyKey(p.IdempotencyKey)
 	resp, err := api.CancelPayment(ctx, c, api.PaymentCancelInput{IdempotencyKey: k})
 	if err != nil {
 		return nil, fmt.Errorf("payments: cancelPayment: %w", err)
@@ -65,7 +65,7 @@ func CancelSwish(ctx context.Context, c *client.Client, p CancelSwishParams) (*C
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	k := key(p.IdempotencyKey)
+	k := convert.IdempotencyKey(p.IdempotencyKey)
 	resp, err := api.CancelSwishPayment(ctx, c, api.SwishPaymentCancelInput{IdempotencyKey: k, PaymentId: p.WaitToken})
 	if err != nil {
 		return nil, fmt.Errorf("payments: cancelSwishPayment: %w", err)
@@ -102,7 +102,7 @@ func CapturePayPal(ctx context.Context, c *client.Client, p CapturePayPalParams)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	k := key(p.IdempotencyKey)
+	k := convert.IdempotencyKey(p.IdempotencyKey)
 	resp, err := api.CapturePayPalPayment(ctx, c, api.CapturePayPalPaymentInput{IdempotencyKey: k, PaymentId: p.PaymentID})
 	if err != nil {
 		return nil, fmt.Errorf("payments: capturePayPalPayment: %w", err)

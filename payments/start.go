@@ -7,7 +7,6 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
-	"github.com/kronor-io/kronor-go/internal/scalars"
 	"github.com/kronor-io/kronor-go/internal/validate"
 	"github.com/kronor-io/kronor-go/sessions"
 )
@@ -86,14 +85,6 @@ func (r Redirect) check(v *validate.Collector) {
 	v.IdempotencyKey("pay.idempotencyKey", r.IdempotencyKey)
 }
 
-// key returns the caller's idempotency key or a fresh random one.
-func key(k string) string {
-	if k == "" {
-		return client.NewIdempotencyKey()
-	}
-	return k
-}
-
 // SwishParams starts a Swish payment.
 type SwishParams struct {
 	Redirect
@@ -127,7 +118,7 @@ func Swish(ctx context.Context, c *client.Client, p SwishParams) (*Started, erro
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	k := key(p.IdempotencyKey)
+	k := convert.IdempotencyKey(p.IdempotencyKey)
 	resp, err := api.NewSwishPayment(ctx, c, api.SwishPaymentInput{
 		IdempotencyKey:      k,
 		Flow:                string(flow),
@@ -155,7 +146,7 @@ func CreditCard(ctx context.Context, c *client.Client, p CreditCardParams) (*Sta
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	k := key(p.IdempotencyKey)
+	k := convert.IdempotencyKey(p.IdempotencyKey)
 	resp, err := api.NewCreditCardPayment(ctx, c, api.CreditCardPaymentInput{
 		IdempotencyKey:    k,
 		ReturnUrl:         p.ReturnURL,
@@ -191,7 +182,7 @@ func MobilePay(ctx context.Context, c *client.Client, p MobilePayParams) (*Start
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	k := key(p.IdempotencyKey)
+	k := convert.IdempotencyKey(p.IdempotencyKey)
 	resp, err := api.NewMobilePayPayment(ctx, c, api.MobilePayPaymentInput{
 		IdempotencyKey:    k,
 		ReturnUrl:         p.ReturnURL,
@@ -222,7 +213,7 @@ func Vipps(ctx context.Context, c *client.Client, p VippsParams) (*Started, erro
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	k := key(p.IdempotencyKey)
+	k := convert.IdempotencyKey(p.IdempotencyKey)
 	resp, err := api.NewVippsPayment(ctx, c, api.VippsPaymentInput{
 		IdempotencyKey:    k,
 		ReturnUrl:         p.ReturnURL,
@@ -269,16 +260,13 @@ func P24(ctx context.Context, c *client.Client, p P24Params) (*Started, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	k := key(p.IdempotencyKey)
+	k := convert.IdempotencyKey(p.IdempotencyKey)
 	in := api.P24PaymentInput{
 		IdempotencyKey:      k,
 		ReturnUrl:           p.ReturnURL,
 		MerchantReturnUrl:   convert.OptString(p.MerchantReturnURL),
 		P24RegulationAccept: convert.OptBool(p.RegulationAccept),
-	}
-	if p.PaymentMethodID != 0 {
-		id := scalars.BigInt(p.PaymentMethodID)
-		in.PaymentMethodId = &id
+		PaymentMethodId:     convert.OptBigInt(p.PaymentMethodID),
 	}
 	resp, err := api.NewP24Payment(ctx, c, in)
 	if err != nil {
@@ -319,7 +307,7 @@ func BankTransfer(ctx context.Context, c *client.Client, p BankTransferParams) (
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	k := key(p.IdempotencyKey)
+	k := convert.IdempotencyKey(p.IdempotencyKey)
 	in := api.BankTransferPaymentInput{
 		IdempotencyKey:       k,
 		ReturnUrl:            p.ReturnURL,
@@ -327,10 +315,7 @@ func BankTransfer(ctx context.Context, c *client.Client, p BankTransferParams) (
 		RequestRedirectState: convert.OptString(p.RequestRedirectState),
 		ExecutionDate:        convert.OptString(p.ExecutionDate),
 		Flow:                 convert.OptString(string(p.Flow)),
-	}
-	if p.ASPSPID != 0 {
-		id := scalars.BigInt(p.ASPSPID)
-		in.AspspId = &id
+		AspspId:              convert.OptBigInt(p.ASPSPID),
 	}
 	resp, err := api.NewBankTransferPayment(ctx, c, in)
 	if err != nil {
@@ -363,7 +348,7 @@ func PayPal(ctx context.Context, c *client.Client, p PayPalParams) (*Started, er
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	k := key(p.IdempotencyKey)
+	k := convert.IdempotencyKey(p.IdempotencyKey)
 	resp, err := api.NewPayPalPayment(ctx, c, api.PayPalPaymentInput{
 		IdempotencyKey:    k,
 		ReturnUrl:         p.ReturnURL,

@@ -61,22 +61,15 @@ func (p Params) input() (api.RefundPaymentInput, error) {
 	if err := v.Err(); err != nil {
 		return api.RefundPaymentInput{}, err
 	}
-	key := p.IdempotencyKey
-	if key == "" {
-		key = client.NewIdempotencyKey()
-	}
 	in := api.RefundPaymentInput{
 		Amount:               int(p.Amount),
-		IdempotencyKey:       key,
+		IdempotencyKey:       convert.IdempotencyKey(p.IdempotencyKey),
 		Message:              p.Message,
+		PaymentId:            convert.OptBigInt(p.PaymentID),
 		PaymentTransactionId: convert.OptString(p.PaymentTransactionID),
 		MerchantReference:    convert.OptString(p.MerchantReference),
 		CreatedBy:            convert.OptString(p.CreatedBy),
 		GeneratedFrom:        convert.OptString(p.GeneratedFrom),
-	}
-	if p.PaymentID != 0 {
-		id := scalars.BigInt(p.PaymentID)
-		in.PaymentId = &id
 	}
 	return in, nil
 }

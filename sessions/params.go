@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
 	"github.com/kronor-io/kronor-go/internal/validate"
@@ -192,16 +191,12 @@ func (p Params) input(now time.Time, refCheck bool) (api.PaymentSessionInput, er
 		return api.PaymentSessionInput{}, err
 	}
 
-	key := p.IdempotencyKey
-	if key == "" {
-		key = client.NewIdempotencyKey()
-	}
 	in := api.PaymentSessionInput{
 		Amount:             int(p.Amount),
 		Currency:           (*api.SupportedCurrencyEnum)(convert.OptEnum(p.Currency)),
 		Country:            (*api.Country)(convert.OptEnum(p.Country)),
 		ExpiresAt:          expiresAt.Format(time.RFC3339),
-		IdempotencyKey:     key,
+		IdempotencyKey:     convert.IdempotencyKey(p.IdempotencyKey),
 		MerchantReference:  p.MerchantReference,
 		MerchantReference2: convert.OptString(p.MerchantReference2),
 		Message:            p.Message,

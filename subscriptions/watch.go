@@ -14,6 +14,7 @@ import (
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
+	"github.com/kronor-io/kronor-go/internal/convert"
 	"github.com/kronor-io/kronor-go/payments"
 )
 
@@ -323,26 +324,19 @@ func (rep report) steps() []progress {
 // toReport converts the watched selection.
 func toReport(p *api.WatchedPaymentRequest) report {
 	r := payments.Request{
-		WaitToken:     p.WaitToken.String(),
-		Amount:        int64(p.Amount),
-		Currency:      string(p.Currency),
-		CreatedAt:     p.CreatedAt,
-		Reference:     p.Reference,
-		TransactionID: p.TransactionId,
-	}
-	if p.PaymentProvider != nil {
-		r.Method = payments.Method(*p.PaymentProvider)
-	}
-	if p.ResultingPaymentId != nil {
-		r.ResultingPaymentID = int64(*p.ResultingPaymentId)
+		WaitToken:          p.WaitToken.String(),
+		Amount:             int64(p.Amount),
+		Currency:           string(p.Currency),
+		CreatedAt:          p.CreatedAt,
+		Reference:          p.Reference,
+		TransactionID:      p.TransactionId,
+		Method:             payments.Method(convert.Str((*string)(p.PaymentProvider))),
+		ResultingPaymentID: convert.Int64(p.ResultingPaymentId),
 	}
 	// The status list holds the current status; should it hold several, the
 	// latest entry is the current one.
-	for i, s := range p.Status {
-		if i == 0 || !s.EnteredAt.Before(r.StatusEnteredAt) {
-			r.Status = payments.Status(s.Status)
-			r.StatusEnteredAt = s.EnteredAt
-		}
+	if s, ok := convert.Latest(p.Status, func(s api.WatchedPaymentRequestStatusCurrentPaymentStatus) time.Time { return s.EnteredAt }); ok {
+		r.Status, r.StatusEnteredAt = payments.Status(s.Status), s.EnteredAt
 	}
 	return report{req: r, history: p.StatusHistory}
 }

@@ -1,7 +1,7 @@
 // Package convert holds the small conversions the domain packages share when
 // they turn their typed parameters into generated GraphQL inputs and the
-// generated results back into typed values: optional pointers, the current
-// entry of a status list, and string ids.
+// generated results back into typed values: optional pointers, idempotency
+// keys, the current entry of a status list, and string ids.
 package convert
 
 import (
@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/scalars"
 )
 
 // ErrNotFound is the one "no such object" sentinel that every domain package
@@ -40,6 +43,26 @@ func OptInt(n int64) *int {
 	}
 	i := int(n)
 	return &i
+}
+
+// OptBigInt returns nil for zero and a pointer to n as a bigint otherwise, for
+// optional ids (a payment's, a payment method's, a bank's).
+func OptBigInt(n int64) *scalars.BigInt {
+	if n == 0 {
+		return nil
+	}
+	b := scalars.BigInt(n)
+	return &b
+}
+
+// IdempotencyKey returns the caller's idempotency key, or a new random one
+// (client.NewIdempotencyKey) when key is empty, for one call whose retries
+// all reuse it.
+func IdempotencyKey(key string) string {
+	if key == "" {
+		return client.NewIdempotencyKey()
+	}
+	return key
 }
 
 // OptBool returns nil for false and a pointer to true otherwise.

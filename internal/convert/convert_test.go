@@ -3,6 +3,8 @@ package convert
 import (
 	"testing"
 	"time"
+
+	"github.com/kronor-io/kronor-go/client"
 )
 
 type entry struct {
@@ -65,6 +67,9 @@ func TestOptionalHelpers(t *testing.T) {
 	if OptBool(false) != nil || !*OptBool(true) {
 		t.Error("OptBool")
 	}
+	if OptBigInt(0) != nil || *OptBigInt(-3) != -3 || *OptBigInt(1 << 40) != 1<<40 {
+		t.Error("OptBigInt")
+	}
 	s, b, tm := "x", true, at(5)
 	if Str(nil) != "" || Str(&s) != "x" || Bool(nil) || !Bool(&b) || !Time(nil).IsZero() || !Time(&tm).Equal(tm) {
 		t.Error("dereferencing helpers")
@@ -81,5 +86,18 @@ func TestOptionalHelpers(t *testing.T) {
 	}
 	if ErrNotFound.Error() != "not found" {
 		t.Errorf("ErrNotFound = %q, want \"not found\"", ErrNotFound)
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	if got := IdempotencyKey("order-42"); got != "order-42" {
+		t.Errorf("IdempotencyKey(order-42) = %q, want the caller's key", got)
+	}
+	a, b := IdempotencyKey(""), IdempotencyKey("")
+	if a == "" || a == b {
+		t.Errorf("IdempotencyKey(\"\") = %q, then %q: want a new random key each time", a, b)
+	}
+	if err := client.CheckIdempotencyKey(a); err != nil {
+		t.Errorf("the key made is refused: %v", err)
 	}
 }

@@ -157,7 +157,7 @@ func wireSession(token string, p sessions.Params) rawRequest {
 		Currency:           (*api.SupportedCurrencyEnum)(convert.OptEnum(p.Currency)),
 		Country:            (*api.Country)(convert.OptEnum(p.Country)),
 		ExpiresAt:          sessionExpiry(p.ExpiresAt),
-		IdempotencyKey:     keyOr(p.IdempotencyKey),
+		IdempotencyKey:     convert.IdempotencyKey(p.IdempotencyKey),
 		MerchantReference:  p.MerchantReference,
 		MerchantReference2: convert.OptString(p.MerchantReference2),
 		Message:            p.Message,
@@ -174,7 +174,7 @@ func wireReferenceCheck(token string, p sessions.Params) rawRequest {
 		Currency:           api.SupportedCurrencyEnum(p.Currency),
 		Country:            api.Country(p.Country),
 		ExpiresAt:          sessionExpiry(p.ExpiresAt),
-		IdempotencyKey:     keyOr(p.IdempotencyKey),
+		IdempotencyKey:     convert.IdempotencyKey(p.IdempotencyKey),
 		MerchantReference:  p.MerchantReference,
 		MerchantReference2: convert.OptString(p.MerchantReference2),
 		Message:            p.Message,
@@ -205,7 +205,7 @@ func wireSwish(token string, p payments.SwishParams) rawRequest {
 		flow = payments.FlowMcom
 	}
 	in := api.SwishPaymentInput{
-		IdempotencyKey:      keyOr(p.IdempotencyKey),
+		IdempotencyKey:      convert.IdempotencyKey(p.IdempotencyKey),
 		Flow:                string(flow),
 		CustomerSwishNumber: convert.OptString(p.CustomerSwishNumber),
 		ReturnUrl:           p.ReturnURL,
@@ -216,7 +216,7 @@ func wireSwish(token string, p payments.SwishParams) rawRequest {
 
 func wireCreditCard(token string, p payments.CreditCardParams) rawRequest {
 	in := api.CreditCardPaymentInput{
-		IdempotencyKey:    keyOr(p.IdempotencyKey),
+		IdempotencyKey:    convert.IdempotencyKey(p.IdempotencyKey),
 		ReturnUrl:         p.ReturnURL,
 		MerchantReturnUrl: convert.OptString(p.MerchantReturnURL),
 	}
@@ -225,7 +225,7 @@ func wireCreditCard(token string, p payments.CreditCardParams) rawRequest {
 
 func wireMobilePay(token string, p payments.MobilePayParams) rawRequest {
 	in := api.MobilePayPaymentInput{
-		IdempotencyKey:    keyOr(p.IdempotencyKey),
+		IdempotencyKey:    convert.IdempotencyKey(p.IdempotencyKey),
 		ReturnUrl:         p.ReturnURL,
 		MerchantReturnUrl: convert.OptString(p.MerchantReturnURL),
 		UserFlow:          (*api.MobilePayUserFlow)(convert.OptEnum(p.UserFlow)),
@@ -235,7 +235,7 @@ func wireMobilePay(token string, p payments.MobilePayParams) rawRequest {
 
 func wireBankTransfer(token string, p payments.BankTransferParams) rawRequest {
 	in := api.BankTransferPaymentInput{
-		IdempotencyKey:       keyOr(p.IdempotencyKey),
+		IdempotencyKey:       convert.IdempotencyKey(p.IdempotencyKey),
 		ReturnUrl:            p.ReturnURL,
 		MerchantReturnUrl:    convert.OptString(p.MerchantReturnURL),
 		RequestRedirectState: convert.OptString(p.RequestRedirectState),
@@ -250,28 +250,20 @@ func wireBankTransfer(token string, p payments.BankTransferParams) rawRequest {
 }
 
 func wireCancelSwish(token string, p payments.CancelSwishParams) rawRequest {
-	in := api.SwishPaymentCancelInput{IdempotencyKey: keyOr(p.IdempotencyKey), PaymentId: p.WaitToken}
+	in := api.SwishPaymentCancelInput{IdempotencyKey: convert.IdempotencyKey(p.IdempotencyKey), PaymentId: p.WaitToken}
 	return rawRequest{token, "CancelSwishPayment", api.CancelSwishPayment_Operation, map[string]any{"pay": in}}
 }
 
 func wireCapturePayPal(token string, p payments.CapturePayPalParams) rawRequest {
-	in := api.CapturePayPalPaymentInput{IdempotencyKey: keyOr(p.IdempotencyKey), PaymentId: p.PaymentID}
+	in := api.CapturePayPalPaymentInput{IdempotencyKey: convert.IdempotencyKey(p.IdempotencyKey), PaymentId: p.PaymentID}
 	return rawRequest{token, "CapturePayPalPayment", api.CapturePayPalPayment_Operation, map[string]any{"pay": in}}
-}
-
-func optID(id int64) *scalars.BigInt {
-	if id == 0 {
-		return nil
-	}
-	b := scalars.BigInt(id)
-	return &b
 }
 
 func wireCapture(token string, p captures.Params) rawRequest {
 	in := api.PaymentCaptureInput{
 		Amount:               int(p.Amount),
-		IdempotencyKey:       keyOr(p.IdempotencyKey),
-		PaymentId:            optID(p.PaymentID),
+		IdempotencyKey:       convert.IdempotencyKey(p.IdempotencyKey),
+		PaymentId:            convert.OptBigInt(p.PaymentID),
 		PaymentTransactionId: convert.OptString(p.PaymentTransactionID),
 		Message:              convert.OptString(p.Message),
 		CreatedBy:            convert.OptString(p.CreatedBy),
@@ -283,8 +275,8 @@ func wireCapture(token string, p captures.Params) rawRequest {
 func wireRelease(token string, p captures.ReleaseParams) rawRequest {
 	in := api.ReleasePaymentInput{
 		Amount:               int(p.Amount),
-		IdempotencyKey:       keyOr(p.IdempotencyKey),
-		PaymentId:            optID(p.PaymentID),
+		IdempotencyKey:       convert.IdempotencyKey(p.IdempotencyKey),
+		PaymentId:            convert.OptBigInt(p.PaymentID),
 		PaymentTransactionId: convert.OptString(p.PaymentTransactionID),
 		MerchantReference:    convert.OptString(p.MerchantReference),
 		CreatedBy:            convert.OptString(p.CreatedBy),
@@ -296,9 +288,9 @@ func wireRelease(token string, p captures.ReleaseParams) rawRequest {
 func wireRefund(token string, p refunds.Params) rawRequest {
 	in := api.RefundPaymentInput{
 		Amount:               int(p.Amount),
-		IdempotencyKey:       keyOr(p.IdempotencyKey),
+		IdempotencyKey:       convert.IdempotencyKey(p.IdempotencyKey),
 		Message:              p.Message,
-		PaymentId:            optID(p.PaymentID),
+		PaymentId:            convert.OptBigInt(p.PaymentID),
 		PaymentTransactionId: convert.OptString(p.PaymentTransactionID),
 		MerchantReference:    convert.OptString(p.MerchantReference),
 		CreatedBy:            convert.OptString(p.CreatedBy),
@@ -308,13 +300,6 @@ func wireRefund(token string, p refunds.Params) rawRequest {
 }
 
 // keyOr returns k, or a new random key when k is empty, as the SDK does.
-func keyOr(k string) string {
-	if k == "" {
-		return client.NewIdempotencyKey()
-	}
-	return k
-}
-
 // toMap round-trips v through JSON.
 func toMap(v any) map[string]any {
 	b, err := json.Marshal(v)
