@@ -112,8 +112,10 @@ type Capture struct {
 // Get reads a capture by its id (paymentCaptures, merchant token). The error
 // wraps ErrNotFound when there is no such capture.
 func Get(ctx context.Context, c *client.Client, captureID int64) (*Capture, error) {
-	if captureID <= 0 {
-		return nil, invalid("id", "must be a positive capture id")
+	var v validate.Collector
+	v.ID("id", "capture", captureID)
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	resp, err := api.CaptureByID(ctx, c, scalars.BigInt(captureID))
 	if err != nil {
@@ -127,12 +129,14 @@ func Get(ctx context.Context, c *client.Client, captureID int64) (*Capture, erro
 
 // GetByTransactionID reads a capture by its transaction id (merchant token).
 func GetByTransactionID(ctx context.Context, c *client.Client, transactionID string) (*Capture, error) {
-	if transactionID == "" {
-		return nil, invalid("transactionId", validate.RuleRequired)
-	}
 	var v validate.Collector
-	if !v.Text("transactionId", transactionID) {
-		return nil, v.Err()
+	if transactionID == "" {
+		v.Add("transactionId", validate.RuleRequired)
+	} else {
+		v.Text("transactionId", transactionID)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	resp, err := api.CaptureByTransactionID(ctx, c, transactionID)
 	if err != nil {
@@ -158,8 +162,4 @@ func fromFields(f api.CaptureFields) *Capture {
 		c.Status, c.StatusEnteredAt = Status(s.Status), s.EnteredAt
 	}
 	return c
-}
-
-func invalid(field, rule string) error {
-	return &client.ValidationError{Violations: []client.Violation{{Field: field, Rule: rule}}}
 }

@@ -111,8 +111,10 @@ type TransactionRelease struct {
 // GetRelease reads a release by its id (transactionReleases, merchant token).
 // The error wraps ErrNotFound when there is no such release.
 func GetRelease(ctx context.Context, c *client.Client, releaseID int64) (*TransactionRelease, error) {
-	if releaseID <= 0 {
-		return nil, invalid("id", "must be a positive release id")
+	var v validate.Collector
+	v.ID("id", "release", releaseID)
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	resp, err := api.ReleaseByID(ctx, c, scalars.BigInt(releaseID))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
 	"github.com/kronor-io/kronor-go/internal/scalars"
+	"github.com/kronor-io/kronor-go/internal/validate"
 	"github.com/kronor-io/kronor-go/refunds"
 )
 
@@ -147,8 +148,10 @@ type BankTransferDetails struct {
 // status, refunds and method details. The error wraps ErrNotFound when there is
 // no such payment.
 func Get(ctx context.Context, c *client.Client, paymentID int64) (*Payment, error) {
-	if paymentID <= 0 {
-		return nil, &client.ValidationError{Violations: []client.Violation{{Field: "id", Rule: "must be a positive payment id"}}}
+	var v validate.Collector
+	v.ID("id", "payment", paymentID)
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	resp, err := api.PaymentByID(ctx, c, scalars.BigInt(paymentID))
 	if err != nil {

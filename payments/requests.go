@@ -6,11 +6,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
+	"github.com/kronor-io/kronor-go/internal/validate"
 )
 
 // ErrNotFound is returned, wrapped, when no payment or payment request
@@ -130,8 +129,9 @@ type DetailedRequest struct {
 // client (paymentRequests with the method details, which the session token
 // cannot read). The error wraps ErrNotFound when no request has that token.
 func RequestDetails(ctx context.Context, c *client.Client, waitToken string) (*DetailedRequest, error) {
-	id, err := parseWaitToken(waitToken)
-	if err != nil {
+	var v validate.Collector
+	id := v.UUID("waitToken", waitToken)
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	resp, err := api.PaymentRequestDetails(ctx, c, id)
@@ -183,12 +183,4 @@ func RequestDetails(ctx context.Context, c *client.Client, waitToken string) (*D
 		return BankTransferDetails{BankName: convert.Str(x.BankName), MaskedBankAccount: convert.Str(x.MaskedBankAccount)}
 	})
 	return d, nil
-}
-
-func parseWaitToken(s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil {
-		return uuid.UUID{}, &client.ValidationError{Violations: []client.Violation{{Field: "waitToken", Rule: "must be a UUID"}}}
-	}
-	return id, nil
 }

@@ -251,8 +251,8 @@ type P24Params struct {
 func P24(ctx context.Context, c *client.Client, p P24Params) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
-	if p.PaymentMethodID < 0 {
-		v.Add("pay.paymentMethodId", "must be a positive Przelewy24 payment method id")
+	if p.PaymentMethodID != 0 {
+		v.ID("pay.paymentMethodId", "Przelewy24 payment method", p.PaymentMethodID)
 	}
 	if p.RegulationAccept && p.PaymentMethodID == 0 {
 		v.Add("pay.p24RegulationAccept", "needs paymentMethodId (without one the gateway ignores it)")
@@ -296,8 +296,8 @@ type BankTransferParams struct {
 func BankTransfer(ctx context.Context, c *client.Client, p BankTransferParams) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
-	if p.ASPSPID < 0 {
-		v.Add("pay.aspspId", "must be a positive ASPSP id")
+	if p.ASPSPID != 0 {
+		v.ID("pay.aspspId", "ASPSP", p.ASPSPID)
 	}
 	v.Text("pay.requestRedirectState", p.RequestRedirectState)
 	v.Date("pay.executionDate", p.ExecutionDate)

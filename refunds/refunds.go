@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
@@ -128,9 +126,10 @@ type Refund struct {
 
 // Get reads a refund by its wait token (refunds, merchant token).
 func Get(ctx context.Context, c *client.Client, waitToken string) (*Refund, error) {
-	id, err := uuid.Parse(waitToken)
-	if err != nil {
-		return nil, &client.ValidationError{Violations: []client.Violation{{Field: "waitToken", Rule: "must be a UUID"}}}
+	var v validate.Collector
+	id := v.UUID("waitToken", waitToken)
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	resp, err := api.RefundByWaitToken(ctx, c, id)
 	if err != nil {
@@ -146,8 +145,10 @@ func Get(ctx context.Context, c *client.Client, waitToken string) (*Refund, erro
 // List returns the refunds of a payment, oldest first (refunds, merchant
 // token). A payment without refunds gives an empty list, not an error.
 func List(ctx context.Context, c *client.Client, paymentID int64) ([]Refund, error) {
-	if paymentID <= 0 {
-		return nil, &client.ValidationError{Violations: []client.Violation{{Field: "paymentId", Rule: "must be a positive payment id"}}}
+	var v validate.Collector
+	v.ID("paymentId", "payment", paymentID)
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	resp, err := api.RefundsByPaymentID(ctx, c, scalars.BigInt(paymentID))
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	"github.com/kronor-io/kronor-go/client"
 )
 
@@ -28,6 +30,7 @@ const (
 	RuleOneOfIDs    = "exactly one of paymentId and paymentTransactionId must be set"
 	RuleMessageSet  = "may contain only letters A-Z and a-z, digits, å ä ö é Å Ä Ö É, space and : ; . , ? ! ( ) ” \""
 	RuleDate        = "must be a date in yyyy-mm-dd format"
+	RuleUUID        = "must be a UUID"
 	// RuleUTF8 is broken by a string that is not valid UTF-8. A GraphQL
 	// String is Unicode text and encoding/json would silently replace each
 	// invalid byte with U+FFFD, so two different inputs ("\xff", "\xfe")
@@ -187,9 +190,27 @@ func (c *Collector) PaymentRef(prefix string, id int64, transactionID string) {
 	case id != 0 && transactionID != "":
 		c.Add(prefix+".paymentId", RuleOneOfIDs+" (both are)")
 	case id < 0:
-		c.Add(prefix+".paymentId", "must be a positive payment id")
+		c.ID(prefix+".paymentId", "payment", id)
 	}
 	c.Text(prefix+".paymentTransactionId", transactionID)
+}
+
+// ID checks that n, the id of a what (e.g. "payment"), is positive: the rule
+// reads "must be a positive payment id".
+func (c *Collector) ID(field, what string, n int64) {
+	if n <= 0 {
+		c.Add(field, "must be a positive "+what+" id")
+	}
+}
+
+// UUID parses s, a wait token, and returns it; when s is not a UUID it records
+// a violation of RuleUUID and returns the zero UUID.
+func (c *Collector) UUID(field, s string) uuid.UUID {
+	id, err := uuid.Parse(s)
+	if err != nil {
+		c.Add(field, RuleUUID)
+	}
+	return id
 }
 
 // Date checks that s, when set, is a calendar date in yyyy-mm-dd format.

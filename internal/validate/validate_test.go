@@ -67,6 +67,12 @@ func TestChecks(t *testing.T) {
 		{"date ok", func(c *Collector) { c.Date("f", "2026-02-28") }, ""},
 		{"date bad day", func(c *Collector) { c.Date("f", "2026-02-30") }, RuleDate},
 		{"date format", func(c *Collector) { c.Date("f", "28/02/2026") }, RuleDate},
+		{"id 1", func(c *Collector) { c.ID("f", "capture", 1) }, ""},
+		{"id 0", func(c *Collector) { c.ID("f", "capture", 0) }, "must be a positive capture id"},
+		{"id negative", func(c *Collector) { c.ID("f", "release", -3) }, "must be a positive release id"},
+		{"uuid ok", func(c *Collector) { c.UUID("f", "0b6f0d3c-36a3-4a4f-9a57-5b0c9f7b1e21") }, ""},
+		{"uuid bad", func(c *Collector) { c.UUID("f", "123") }, RuleUUID},
+		{"uuid empty", func(c *Collector) { c.UUID("f", "") }, RuleUUID},
 	}
 	for _, tc := range cases {
 		var c Collector
@@ -78,6 +84,14 @@ func TestChecks(t *testing.T) {
 		case tc.rule != "" && (len(got) != 1 || got[0].Field != "f" || got[0].Rule != tc.rule):
 			t.Errorf("%s: violations = %v, want f: %s", tc.name, got, tc.rule)
 		}
+	}
+}
+
+func TestUUIDReturnsTheParsedToken(t *testing.T) {
+	var c Collector
+	const s = "0b6f0d3c-36a3-4a4f-9a57-5b0c9f7b1e21"
+	if id := c.UUID("f", s); id.String() != s || c.Err() != nil {
+		t.Errorf("UUID(%s) = %s, %v", s, id, c.Err())
 	}
 }
 
