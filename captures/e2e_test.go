@@ -9,12 +9,13 @@ import (
 	"github.com/kronor-io/kronor-go/captures"
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/e2etest"
+	"github.com/kronor-io/kronor-go/internal/testsupport"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 )
 
 func TestMain(m *testing.M) {
-	e2etest.VerifyNoLeaks(m)
+	testsupport.VerifyNoLeaks(m)
 }
 
 // paymentStatus reads the status of the payment id with g's merchant client.

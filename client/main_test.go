@@ -6,30 +6,17 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/Khan/genqlient/graphql"
-	"go.uber.org/goleak"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/testsupport"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	// Clients made without WithHTTPClient use http.DefaultTransport; its idle
-	// connections are not leaks of the client.
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			os.Stderr.WriteString("goleak: " + err.Error() + "\n")
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testsupport.VerifyNoLeaks(m) }
 
 const testToken = "tok_SENTINEL_d3adb33f_secret"
 

@@ -9,13 +9,14 @@ import (
 	"github.com/kronor-io/kronor-go/captures"
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/e2etest"
+	"github.com/kronor-io/kronor-go/internal/testsupport"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/refunds"
 )
 
 func TestMain(m *testing.M) {
-	e2etest.VerifyNoLeaks(m)
+	testsupport.VerifyNoLeaks(m)
 }
 
 func TestPartialRefundsUpToThePaidAmount(t *testing.T) {

@@ -9,13 +9,14 @@ import (
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/e2etest"
+	"github.com/kronor-io/kronor-go/internal/testsupport"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
 )
 
 func TestMain(m *testing.M) {
-	e2etest.VerifyNoLeaks(m)
+	testsupport.VerifyNoLeaks(m)
 }
 
 // newGateway starts a fake gateway and returns it with a merchant client.

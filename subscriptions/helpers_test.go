@@ -10,7 +10,7 @@ import (
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/benchmarks"
-	"github.com/kronor-io/kronor-go/internal/e2etest"
+	"github.com/kronor-io/kronor-go/internal/testsupport"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
@@ -20,7 +20,7 @@ import (
 func TestMain(m *testing.M) {
 	// This process may be the fake gateway of BenchmarkTenThousandWaits.
 	benchmarks.ServeGatewayIfAsked()
-	e2etest.VerifyNoLeaks(m)
+	testsupport.VerifyNoLeaks(m)
 }
 
 // gateway is a fake gateway and a merchant client for it, on a transport of
@@ -124,14 +124,8 @@ func watcher(t testing.TB, c *client.Client, opts ...subscriptions.Option) *subs
 // eventually polls cond until it holds, failing the test after timeout.
 func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		<-tick.C
+	if !testsupport.Eventually(timeout, cond) {
+		t.Fatalf("timed out after %v waiting for %s", timeout, what)
 	}
 }
 

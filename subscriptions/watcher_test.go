@@ -1,19 +1,18 @@
 package subscriptions_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/testsupport"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/subscriptions"
 )
@@ -121,7 +120,7 @@ func TestConfirmedStopsDoNotRecycle(t *testing.T) {
 func TestLogsNeverShowTheToken(t *testing.T) {
 	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
 		g := newGateway(t)
-		var buf syncBuffer
+		var buf testsupport.SyncBuffer
 		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		sc, token := g.swish(t)
 		w := watcher(t, sc, fast(subscriptions.WithProtocol(p), subscriptions.WithLogger(log))...)
@@ -146,24 +145,6 @@ func TestLogsNeverShowTheToken(t *testing.T) {
 	})
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestEchoedTokenIsRedacted: a gateway (or a proxy) that echoes the token
 // in a connection_error or in a subscription's error does not get it into
 // the errors the waits return, nor into the logs.
@@ -185,7 +166,7 @@ func TestEchoedTokenIsRedacted(t *testing.T) {
 			}
 			return msg
 		})
-		var buf syncBuffer
+		var buf testsupport.SyncBuffer
 		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		_, wt := g.swish(t)
 		w := watcher(t, px.client(t, token), fast(subscriptions.WithProtocol(p), subscriptions.WithLogger(log))...)

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/kronor-io/kronor-go/internal/benchmarks"
-	"github.com/kronor-io/kronor-go/internal/e2etest"
+	"github.com/kronor-io/kronor-go/internal/testsupport"
 )
 
 func TestMain(m *testing.M) {
@@ -18,7 +18,7 @@ func TestMain(m *testing.M) {
 	// gateway; run no test there.
 	benchmarks.ServeGatewayIfAsked()
 	gatewayArgs = []string{"-test.run=^$"}
-	e2etest.VerifyNoLeaks(m)
+	testsupport.VerifyNoLeaks(m)
 }
 
 // wantKeys are the rows the report must have, in order: every goal of the

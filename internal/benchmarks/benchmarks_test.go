@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/kronor-io/kronor-go/internal/benchmarks"
-	"github.com/kronor-io/kronor-go/internal/e2etest"
+	"github.com/kronor-io/kronor-go/internal/testsupport"
 	"github.com/kronor-io/kronor-go/kronortest"
 )
 
@@ -16,7 +16,7 @@ import (
 
 func TestMain(m *testing.M) {
 	benchmarks.ServeGatewayIfAsked() // the child process of StartSelfGateway
-	e2etest.VerifyNoLeaks(m)
+	testsupport.VerifyNoLeaks(m)
 }
 
 func TestOverhead(t *testing.T) {

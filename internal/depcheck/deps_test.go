@@ -39,6 +39,7 @@ var allowed = append(slices.Clone(sdkPackages),
 var testSupport = []string{
 	"github.com/kronor-io/kronor-go/internal/e2etest",
 	"github.com/kronor-io/kronor-go/internal/refschema",
+	"github.com/kronor-io/kronor-go/internal/testsupport",
 	"github.com/kronor-io/kronor-go/internal/validate/validatetest",
 }
 

@@ -1,8 +1,8 @@
 // Package e2etest is the scaffolding of the domain packages' end-to-end
 // tests: a fake gateway (kronortest) with a merchant client for it, helpers
-// that open a session and drive a payment to PAID or AUTHORIZED, the check of
-// a gateway refusal, and a TestMain body that fails the run on leaked
-// goroutines.
+// that open a session and drive a payment to PAID or AUTHORIZED, and the check
+// of a gateway refusal. Their TestMain is internal/testsupport's
+// VerifyNoLeaks.
 //
 // It is test support: it imports the fake gateway, which the SDK packages
 // must not depend on (internal/depcheck), so only external test packages
@@ -12,36 +12,15 @@ package e2etest
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
 )
-
-// VerifyNoLeaks runs the tests of m and exits: with m's code, or with 1 when
-// the tests passed but goroutines are left. Idle connections of
-// http.DefaultTransport, which clients without a transport of their own use,
-// are closed first: they are not leaks. Call it as the whole of TestMain.
-func VerifyNoLeaks(m *testing.M) {
-	code := m.Run()
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
 
 // Gateway is a fake gateway with a merchant client for it.
 type Gateway struct {

@@ -1,7 +1,6 @@
 package trust
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -14,13 +13,13 @@ import (
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
-	"github.com/kronor-io/kronor-go/internal/e2etest"
+	"github.com/kronor-io/kronor-go/internal/testsupport"
 	"github.com/kronor-io/kronor-go/kronortest"
 )
 
 var long = flag.Bool("long", false, "run the long variants: 10,000 checkout flows and 10,000 concurrent waits")
 
-func TestMain(m *testing.M) { e2etest.VerifyNoLeaks(m) }
+func TestMain(m *testing.M) { testsupport.VerifyNoLeaks(m) }
 
 // gateway is a fake gateway with a merchant client on a transport of its own,
 // whose idle connections are closed when the test ends.
@@ -53,42 +52,6 @@ func newClient(t testing.TB, srv *kronortest.Server, token string, opts ...clien
 		t.Fatal(err)
 	}
 	return c
-}
-
-// eventually checks cond every few milliseconds until it holds or the
-// deadline passes; it reports whether cond held. It waits for a state that no
-// event announces (the fake's live counters), never to order two events.
-func eventually(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		<-tick.C
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // counter is a slog.Handler that counts records by the values of some

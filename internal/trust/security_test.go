@@ -19,6 +19,7 @@ import (
 
 	"github.com/kronor-io/kronor-go/captures"
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/testsupport"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/refunds"
@@ -89,7 +90,7 @@ func (e *evidence) leaks(secrets []string, logs map[string]string) []string {
 // logger on at Debug, and searches the logs, the errors (printed every way)
 // and the printed clients for the merchant token and every session token.
 func TestTokensNeverLeak(t *testing.T) {
-	var clientLog, watcherLog, fakeLog syncBuffer
+	var clientLog, watcherLog, fakeLog testsupport.SyncBuffer
 	debug := &slog.HandlerOptions{Level: slog.LevelDebug}
 	srv := kronortest.NewServer(kronortest.WithMerchantToken(sentinel),
 		kronortest.WithLogger(slog.New(slog.NewTextHandler(&fakeLog, debug))))
@@ -328,7 +329,7 @@ func runEveryOperation(ctx context.Context, t *testing.T, srv *kronortest.Server
 // subscribed waits until the watcher's watch is subscribed on its websocket.
 func subscribed(t *testing.T, w *subscriptions.Watcher) {
 	t.Helper()
-	if !eventually(10*time.Second, func() bool { return w.Stats().Subscriptions > 0 }) {
+	if !testsupport.Eventually(10*time.Second, func() bool { return w.Stats().Subscriptions > 0 }) {
 		t.Fatalf("the watch was not subscribed: %+v", w.Stats())
 	}
 }
@@ -658,7 +659,7 @@ func echoServer(inPath bool) *httptest.Server {
 func echoLeaks(t *testing.T, echo *httptest.Server) []string {
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
-	var logs syncBuffer
+	var logs testsupport.SyncBuffer
 	ev := &evidence{}
 	for _, endpoint := range []string{echo.URL + "/v1/graphql", echo.URL + "/v1/graphql?401"} {
 		c, err := client.New(sentinel, client.WithEndpoint(endpoint), client.WithHTTPClient(&http.Client{Transport: tr}),

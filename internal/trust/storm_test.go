@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/testsupport"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
@@ -193,7 +194,7 @@ func TestWebSocketStormLosesNoOutcome(t *testing.T) {
 	}
 	allDone := make(chan struct{})
 	go func() { waits.Wait(); close(allDone) }()
-	if !eventually(time.Minute, func() bool { return w.Stats().Watches == n }) {
+	if !testsupport.Eventually(time.Minute, func() bool { return w.Stats().Watches == n }) {
 		t.Fatalf("only %d of %d waits started", w.Stats().Watches, n)
 	}
 	registered := time.Since(t0) - setup
@@ -274,7 +275,7 @@ func TestWebSocketStormLosesNoOutcome(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if !eventually(10*time.Second, func() bool { return srv.Live() == kronortest.Live{} }) {
+	if !testsupport.Eventually(10*time.Second, func() bool { return srv.Live() == kronortest.Live{} }) {
 		t.Errorf("the fake still has %+v open after the watcher closed", srv.Live())
 	}
 	srv.Close()
