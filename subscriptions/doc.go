@@ -6,7 +6,8 @@
 // [Watcher.Wait] returns once it is PAID or AUTHORIZED, or reports how it
 // failed (DECLINED, CANCELLED, ERROR, CAPTURE_DECLINED) with errors that
 // errors.Is tells apart. [Watcher.Watch] reports every status on the way,
-// for progress displays.
+// from the request's first, for progress displays. Both end with the
+// request as it is: one AUTHORIZED and since released ends RELEASED.
 //
 // One Watcher holds one websocket, whatever the number of concurrent waits:
 // each wait is a separate subscription on it, and costs a few kilobytes.

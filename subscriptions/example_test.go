@@ -96,6 +96,8 @@ func ExampleWatcher_Watch() {
 		fmt.Println(req.Status)
 	}
 	// Output:
+	// PRE_FLIGHT_CHECK
+	// INITIALIZING
 	// WAITING_FOR_PAYMENT
 	// FLOW_COMPLETED
 	// ACCEPTED

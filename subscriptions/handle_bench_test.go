@@ -24,7 +24,7 @@ func BenchmarkHandleMessage(b *testing.B) {
 		id, now.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano), now.Add(-time.Second).Format(time.RFC3339Nano), now.Format(time.RFC3339Nano)))
 	b.ReportAllocs()
 	for b.Loop() {
-		wt := newWatch(id, payments.Request{Status: payments.StatusWaitingForPayment, StatusEnteredAt: now.Add(-time.Second)})
+		wt := watchFrom(id, payments.StatusWaitingForPayment, now.Add(-time.Second))
 		w.onMessage(wt, 1, data, nil)
 		if events, _ := wt.take(); len(events) != 1 {
 			b.Fatalf("%d events", len(events))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,12 +50,15 @@ func newGateway(t testing.TB, opts ...kronortest.Option) *gateway {
 
 var refSeq atomic.Int64
 
+// cardAmount is the amount of every session the tests make, in minor units.
+const cardAmount = 10000
+
 // session creates a payment session and returns a client with its token.
 func (g *gateway) session(t testing.TB) *client.Client {
 	t.Helper()
 	ref := fmt.Sprintf("order-%d", refSeq.Add(1))
 	s, err := sessions.Create(context.Background(), g.merchant, sessions.Params{
-		Amount:            10000,
+		Amount:            cardAmount,
 		Currency:          sessions.CurrencySEK,
 		MerchantReference: ref,
 		Message:           "Order " + ref[6:],
@@ -161,5 +165,24 @@ func receive(t testing.TB, ch <-chan result, timeout time.Duration) result {
 func protocols(t *testing.T, f func(t *testing.T, p subscriptions.Protocol)) {
 	for _, p := range []subscriptions.Protocol{subscriptions.ProtocolGraphQLWS, subscriptions.ProtocolGraphQLTransportWS} {
 		t.Run(string(p), func(t *testing.T) { f(t, p) })
+	}
+}
+
+// created is the status history of a payment request the fake just made.
+var created = []payments.Status{payments.StatusPreFlightCheck, payments.StatusInitializing, payments.StatusWaitingForPayment}
+
+// afterCreation is created followed by more.
+func afterCreation(more ...payments.Status) []payments.Status {
+	return append(slices.Clone(created), more...)
+}
+
+// readCreated reads, from events, the statuses a watch of a new payment
+// request reports first, and fails unless they are created.
+func readCreated(t testing.TB, events <-chan payments.Request) {
+	t.Helper()
+	for _, want := range created {
+		if r := <-events; r.Status != want {
+			t.Fatalf("status %s, want %s (the history of a new payment request)", r.Status, want)
+		}
 	}
 }

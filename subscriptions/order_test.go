@@ -34,6 +34,15 @@ func rep(history ...any) report {
 	}
 }
 
+// watchFrom is a watch that has delivered status, entered at enteredAt, as
+// its first report.
+func watchFrom(id uuid.UUID, status payments.Status, enteredAt time.Time) *watch {
+	wt := newWatch(id)
+	wt.apply(report{req: payments.Request{Status: status, StatusEnteredAt: enteredAt}})
+	wt.take()
+	return wt
+}
+
 func statuses(events []payments.Request) []payments.Status {
 	var out []payments.Status
 	for _, e := range events {
@@ -49,7 +58,7 @@ func TestApplyDeliversEachStatusOnceInOrder(t *testing.T) {
 		acc     = payments.StatusAccepted
 		paid    = payments.StatusPaid
 	)
-	wt := newWatch(uuid.New(), payments.Request{Status: waiting, StatusEnteredAt: at(0)})
+	wt := watchFrom(uuid.New(), waiting, at(0))
 	take := func() []payments.Status {
 		events, err := wt.take()
 		if err != nil {
@@ -90,7 +99,7 @@ func TestApplyDeliversEachStatusOnceInOrder(t *testing.T) {
 func TestApplyOrdersEqualTimesByFlow(t *testing.T) {
 	// Several steps in one transaction share a timestamp, and the history
 	// comes in no promised order.
-	wt := newWatch(uuid.New(), payments.Request{Status: payments.StatusWaitingForPayment, StatusEnteredAt: at(0)})
+	wt := watchFrom(uuid.New(), payments.StatusWaitingForPayment, at(0))
 	r := rep(payments.StatusPaid, 1, payments.StatusAccepted, 1, payments.StatusFlowCompleted, 1, payments.StatusWaitingForPayment, 0)
 	r.req.Status, r.req.StatusEnteredAt = payments.StatusPaid, at(1)
 	wt.apply(r)
@@ -102,7 +111,7 @@ func TestApplyOrdersEqualTimesByFlow(t *testing.T) {
 }
 
 func TestFailEndsTheWatchOnce(t *testing.T) {
-	wt := newWatch(uuid.New(), payments.Request{Status: payments.StatusWaitingForPayment})
+	wt := watchFrom(uuid.New(), payments.StatusWaitingForPayment, time.Time{})
 	first, second := errors.New("first"), errors.New("second")
 	wt.fail(first)
 	wt.fail(second)
@@ -182,5 +191,21 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 				t.Fatalf("backoff(%d) = %v, want [%v, %v]", f, d, max/2, max)
 			}
 		}
+	}
+}
+
+// TestApplyGoesOnPastAFinalStatusInOneReport: a report in which the request
+// went on from one final status to another (AUTHORIZED, then RELEASED)
+// delivers both and ends the watch with the later one.
+func TestApplyGoesOnPastAFinalStatusInOneReport(t *testing.T) {
+	wt := watchFrom(uuid.New(), payments.StatusWaitingForPayment, at(0))
+	wt.apply(rep(payments.StatusWaitingForPayment, 0, payments.StatusAuthorized, 1, payments.StatusReleased, 2))
+	events, err := wt.take()
+	if want := []payments.Status{payments.StatusAuthorized, payments.StatusReleased}; err != nil || !slices.Equal(statuses(events), want) {
+		t.Fatalf("take = %v, %v; want %v", statuses(events), err, want)
+	}
+	wt.apply(rep(payments.StatusReleased, 2, payments.StatusPaid, 3))
+	if events, _ := wt.take(); len(events) != 0 {
+		t.Errorf("a watch that ended took %v", statuses(events))
 	}
 }

@@ -3,6 +3,7 @@ package subscriptions_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -85,29 +86,54 @@ func cancel(g *gateway, token string) error {
 	return g.srv.Advance(token, "CANCELLED")
 }
 
-// captureDeclined authorizes a card payment and has its capture declined.
-func captureDeclined(t *testing.T, g *gateway) string {
-	t.Helper()
-	_, token := g.card(t)
-	if err := g.srv.Approve(token); err != nil {
-		t.Fatal(err)
+// bring moves a waiting payment request to status, as the customer would.
+func bring(g *gateway, token string, status payments.Status) error {
+	switch status {
+	case payments.StatusPaid, payments.StatusAuthorized:
+		return g.srv.Approve(token)
+	case payments.StatusDeclined:
+		return g.srv.Decline(token)
+	case payments.StatusError:
+		return g.srv.Fail(token)
+	case payments.StatusCancelled:
+		return cancel(g, token)
 	}
-	w := watcher(t, g.merchant)
-	r, err := w.Wait(context.Background(), token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.srv.ScriptCapture(kronortest.OutcomeDeclined)
-	if _, err := captures.Create(context.Background(), g.merchant, captures.Params{Amount: 100, PaymentID: r.ResultingPaymentID}); err != nil {
-		t.Fatalf("captures.Create: %v", err)
-	}
-	g.srv.Settle()
-	eventually(t, 5*time.Second, "CAPTURE_DECLINED", func() bool {
-		s, _ := g.srv.PaymentRequestStatus(token)
-		return s == "CAPTURE_DECLINED"
-	})
-	return token
+	return fmt.Errorf("no way to bring a payment request to %s", status)
 }
+
+// afterAuthorization returns a start function that authorizes a card
+// payment, then does act to its payment, settles, and returns once the
+// payment request is status.
+func afterAuthorization(status string, act func(ctx context.Context, g *gateway, paymentID int64) error) func(t *testing.T, g *gateway) string {
+	return func(t *testing.T, g *gateway) string {
+		t.Helper()
+		_, token := g.card(t)
+		if err := g.srv.Approve(token); err != nil {
+			t.Fatal(err)
+		}
+		w := watcher(t, g.merchant)
+		r, err := w.Wait(context.Background(), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := act(context.Background(), g, r.ResultingPaymentID); err != nil {
+			t.Fatal(err)
+		}
+		g.srv.Settle()
+		eventually(t, 5*time.Second, status, func() bool {
+			s, _ := g.srv.PaymentRequestStatus(token)
+			return s == status
+		})
+		return token
+	}
+}
+
+// captureDeclined authorizes a card payment and has its capture declined.
+var captureDeclined = afterAuthorization("CAPTURE_DECLINED", func(ctx context.Context, g *gateway, id int64) error {
+	g.srv.ScriptCapture(kronortest.OutcomeDeclined)
+	_, err := captures.Create(ctx, g.merchant, captures.Params{Amount: 100, PaymentID: id})
+	return err
+})
 
 func TestWaitReturnsAtOnceWhenAlreadyFinal(t *testing.T) {
 	swish := func(t *testing.T, g *gateway) string {
@@ -130,24 +156,25 @@ func TestWaitReturnsAtOnceWhenAlreadyFinal(t *testing.T) {
 		{"error", swish, payments.StatusError, subscriptions.ErrFailed},
 		{"cancelled", swish, payments.StatusCancelled, subscriptions.ErrCancelled},
 		{"capture declined", captureDeclined, payments.StatusCaptureDeclined, subscriptions.ErrCaptureDeclined},
+		// Authorized, then moved on before the wait began: the wait reports
+		// the request as it is now, not the AUTHORIZED it went through.
+		{"authorized then released", afterAuthorization("RELEASED", func(ctx context.Context, g *gateway, id int64) error {
+			_, err := captures.Release(ctx, g.merchant, captures.ReleaseParams{Amount: cardAmount, PaymentID: id})
+			return err
+		}), payments.StatusReleased, subscriptions.ErrReleased},
+		{"authorized then captured", afterAuthorization("PAID", func(ctx context.Context, g *gateway, id int64) error {
+			_, err := captures.Create(ctx, g.merchant, captures.Params{Amount: cardAmount, PaymentID: id})
+			return err
+		}), payments.StatusPaid, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			g := newGateway(t)
 			token := tc.start(t, g)
-			var err error
-			switch tc.status {
-			case payments.StatusPaid, payments.StatusAuthorized:
-				err = g.srv.Approve(token)
-			case payments.StatusDeclined:
-				err = g.srv.Decline(token)
-			case payments.StatusError:
-				err = g.srv.Fail(token)
-			case payments.StatusCancelled:
-				err = cancel(g, token)
-			}
-			if err != nil {
-				t.Fatal(err)
+			if now, _ := g.srv.PaymentRequestStatus(token); now != string(tc.status) {
+				if err := bring(g, token, tc.status); err != nil {
+					t.Fatal(err)
+				}
 			}
 			w := watcher(t, g.merchant, subscriptions.WithPollInterval(time.Hour))
 			ws := g.srv.Live().WebSockets
@@ -253,7 +280,7 @@ func TestWatchReportsEveryStatusInOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		want := []payments.Status{payments.StatusWaitingForPayment, payments.StatusFlowCompleted, payments.StatusAccepted, payments.StatusPaid}
+		want := afterCreation(payments.StatusFlowCompleted, payments.StatusAccepted, payments.StatusPaid)
 		for range n {
 			s := <-out
 			if s.err != nil || !slices.Equal(s.statuses, want) {
@@ -298,7 +325,7 @@ func TestWatchStopsWhenTheLoopBreaks(t *testing.T) {
 	if err := <-advanced; err != nil {
 		t.Fatalf("advancing the payment: %v", err)
 	}
-	if !slices.Equal(got, []payments.Status{payments.StatusWaitingForPayment, payments.StatusFlowCompleted}) {
+	if !slices.Equal(got, afterCreation(payments.StatusFlowCompleted)) {
 		t.Errorf("Watch = %v", got)
 	}
 	eventually(t, 5*time.Second, "the subscription to end", func() bool {
@@ -440,11 +467,59 @@ func TestMessagesAreHandledInOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		want := []payments.Status{payments.StatusWaitingForPayment, payments.StatusFlowCompleted, payments.StatusAccepted, payments.StatusPaid}
+		want := afterCreation(payments.StatusFlowCompleted, payments.StatusAccepted, payments.StatusPaid)
 		for range n {
 			if got := <-out; !slices.Equal(got, want) {
 				t.Errorf("Watch = %v, want %v", got, want)
 			}
 		}
 	})
+}
+
+// TestWatchStartedLateReportsThePathTaken: a watch begun after the payment
+// moved on reports every step it took, from its first status, so what a
+// progress display shows does not depend on when it started watching.
+func TestWatchStartedLateReportsThePathTaken(t *testing.T) {
+	cases := []struct {
+		name  string
+		start func(t *testing.T, g *gateway) string
+		want  []payments.Status
+	}{
+		{"bank transfer paid", func(t *testing.T, g *gateway) string {
+			_, token := g.bank(t)
+			if err := g.srv.Approve(token); err != nil {
+				t.Fatal(err)
+			}
+			return token
+		}, afterCreation(payments.StatusFlowCompleted, payments.StatusAccepted, payments.StatusPaid)},
+		{"card authorized then released", afterAuthorization("RELEASED", func(ctx context.Context, g *gateway, id int64) error {
+			_, err := captures.Release(ctx, g.merchant, captures.ReleaseParams{Amount: cardAmount, PaymentID: id})
+			return err
+		}), afterCreation(payments.StatusAuthorized, payments.StatusReleased)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newGateway(t)
+			token := tc.start(t, g)
+			w := watcher(t, g.merchant)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var got []payments.Status
+			for r, err := range w.Watch(ctx, token) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.WaitToken != token {
+					t.Fatalf("report for %s, want %s", r.WaitToken, token)
+				}
+				got = append(got, r.Status)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("Watch = %v, want %v", got, tc.want)
+			}
+			if s := w.Stats(); s.Watches != 0 || s.HTTPReads != 1 {
+				t.Errorf("Stats = %+v, want no watch left and one HTTP read", s)
+			}
+		})
+	}
 }

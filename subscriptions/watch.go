@@ -35,26 +35,42 @@ import (
 // that read fails, Wait returns its error (a *client.Error). Once the read
 // succeeded, losing the websocket does not end the wait: see [Watcher].
 func (w *Watcher) Wait(ctx context.Context, waitToken string) (payments.Request, error) {
-	var last payments.Request
-	for r, err := range w.Watch(ctx, waitToken) {
+	var (
+		last    payments.Request
+		outcome error
+		ended   bool
+	)
+	// Each batch ends with the request's current status: a request that was
+	// AUTHORIZED and has since been released ends the wait RELEASED, not
+	// AUTHORIZED.
+	w.watch(ctx, waitToken, func(batch []payments.Request, err error) bool {
 		if err != nil {
-			return last, err
+			outcome, ended = err, true
+			return false
 		}
-		last = r
+		last = batch[len(batch)-1]
 		switch {
-		case r.Status.Succeeded():
-			return r, nil
-		case r.Status.Final():
-			return r, &StatusError{Request: r}
+		case last.Status.Succeeded():
+			ended = true
+		case last.Status.Final():
+			outcome, ended = &StatusError{Request: last}, true
 		}
+		return !ended
+	})
+	if !ended {
+		// watch ends only after a final status or an error.
+		return last, fmt.Errorf("subscriptions: watch of %s ended without an outcome", waitToken)
 	}
-	// Watch ends only after a final status or an error, both handled above.
-	return last, fmt.Errorf("subscriptions: watch of %s ended without an outcome", waitToken)
+	return last, outcome
 }
 
 // Watch reports every status the payment request identified by waitToken
-// goes through, once each and in order, starting with its current status: a
-// Go iterator for progress displays.
+// has gone through and goes through, once each and in order: a Go iterator
+// for progress displays. It starts from the request's first status, as the
+// gateway's status history records it, so a watch started after the
+// payment moved on still reports the steps it took, and the sequence does
+// not depend on when the watch began. Each element is the request as last
+// read, with Status and StatusEnteredAt of that step.
 //
 //	for r, err := range w.Watch(ctx, waitToken) {
 //		if err != nil { ... }
@@ -68,21 +84,38 @@ func (w *Watcher) Wait(ctx context.Context, waitToken string) (payments.Request,
 // the watch. A status that came and went unseen (while the websocket was
 // reconnecting) is still reported, in its place, from the request's status
 // history; fields other than Status and StatusEnteredAt are then as of the
-// later report.
+// later report. When the request had already moved past a final status
+// before it was seen (an AUTHORIZED payment since captured or released),
+// the statuses that followed are reported too, so the sequence always ends
+// with the request's status as it is.
 func (w *Watcher) Watch(ctx context.Context, waitToken string) iter.Seq2[payments.Request, error] {
 	return func(yield func(payments.Request, error) bool) {
-		w.watch(ctx, waitToken, yield)
+		w.watch(ctx, waitToken, func(batch []payments.Request, err error) bool {
+			if err != nil {
+				return yield(payments.Request{}, err)
+			}
+			for _, r := range batch {
+				if !yield(r, nil) {
+					return false
+				}
+			}
+			return true
+		})
 	}
 }
 
-func (w *Watcher) watch(ctx context.Context, waitToken string, yield func(payments.Request, error) bool) {
+// watch follows the payment request and hands yield its statuses in
+// batches, each ending with the request's status as last read, until a
+// batch ends with a final status, an error (handed alone, last), or yield
+// returns false.
+func (w *Watcher) watch(ctx context.Context, waitToken string, yield func([]payments.Request, error) bool) {
 	id, err := uuid.Parse(waitToken)
 	if err != nil {
-		yield(payments.Request{}, fmt.Errorf("subscriptions: wait token %q is not a UUID: %w", waitToken, client.ErrInvalidInput))
+		yield(nil, fmt.Errorf("subscriptions: wait token %q is not a UUID: %w", waitToken, client.ErrInvalidInput))
 		return
 	}
 	if w.isClosed() {
-		yield(payments.Request{}, ErrClosed)
+		yield(nil, ErrClosed)
 		return
 	}
 
@@ -100,51 +133,56 @@ func (w *Watcher) watch(ctx context.Context, waitToken string, yield func(paymen
 		case w.ctx.Err() != nil:
 			err = ErrClosed
 		}
-		yield(payments.Request{}, err)
+		yield(nil, err)
 		return
 	}
 	if !found {
-		yield(payments.Request{}, fmt.Errorf("subscriptions: payment request %s %w", waitToken, ErrNotFound))
+		yield(nil, fmt.Errorf("subscriptions: payment request %s %w", waitToken, ErrNotFound))
 		return
 	}
-	first := rep.req
-	if !yield(first, nil) || first.Status.Final() {
+	// The statuses so far, from the first, through the same ordering as
+	// every later report.
+	wt := newWatch(id)
+	wt.apply(rep)
+	if !deliver(wt, yield) {
 		return
 	}
 
-	wt := newWatch(id, first)
 	if err := w.register(wt); err != nil {
-		yield(payments.Request{}, err)
+		yield(nil, err)
 		return
 	}
 	defer w.unregister(wt)
 
 	for {
-		events, err := wt.take()
-		for _, r := range events {
-			if !yield(r, nil) || r.Status.Final() {
-				return
-			}
-		}
-		if err != nil {
-			yield(payments.Request{}, err)
-			return
-		}
 		select {
 		case <-wt.notify:
+			if !deliver(wt, yield) {
+				return
+			}
 		case <-ctx.Done():
 			// Deliver what arrived together with the cancellation first.
-			if events, _ := wt.take(); len(events) > 0 {
-				for _, r := range events {
-					if !yield(r, nil) || r.Status.Final() {
-						return
-					}
-				}
+			if deliver(wt, yield) {
+				yield(nil, contextError(ctx, waitToken))
 			}
-			yield(payments.Request{}, contextError(ctx, waitToken))
 			return
 		}
 	}
+}
+
+// deliver hands yield what the watch accepted since the last call and
+// reports whether the watch goes on: false after a final status, the
+// watch's error, or yield returning false.
+func deliver(wt *watch, yield func([]payments.Request, error) bool) bool {
+	events, err := wt.take()
+	if len(events) > 0 && (!yield(events, nil) || events[len(events)-1].Status.Final()) {
+		return false
+	}
+	if err != nil {
+		yield(nil, err)
+		return false
+	}
+	return true
 }
 
 func contextError(ctx context.Context, waitToken string) error {
@@ -179,13 +217,11 @@ type progress struct {
 	enteredAt time.Time
 }
 
-func newWatch(id uuid.UUID, first payments.Request) *watch {
+func newWatch(id uuid.UUID) *watch {
 	return &watch{
 		id:     id,
 		vars:   map[string]any{"waitToken": id.String()},
 		notify: make(chan struct{}, 1),
-		last:   progress{first.Status, first.StatusEnteredAt},
-		seen:   []payments.Status{first.Status},
 	}
 }
 
@@ -204,7 +240,7 @@ func (wt *watch) apply(rep report) {
 	}
 	added := false
 	for _, p := range rep.steps() {
-		if wt.done || !newer(wt.last, p) || slices.Contains(wt.seen, p.status) {
+		if !newer(wt.last, p) || slices.Contains(wt.seen, p.status) {
 			continue
 		}
 		r := rep.req
@@ -213,10 +249,10 @@ func (wt *watch) apply(rep report) {
 		wt.last = p
 		wt.events = append(wt.events, r)
 		added = true
-		if p.status.Final() {
-			wt.done = true
-		}
 	}
+	// A report may go on past a final status (AUTHORIZED, then RELEASED):
+	// the watch ends with the latest one.
+	wt.done = wt.last.status.Final()
 	if added {
 		wt.signal()
 	}
