@@ -92,9 +92,13 @@ type PayPalCapture struct {
 }
 
 // CapturePayPal captures the funds of a PayPal payment the customer has
-// approved (capturePayPalPayment). The gateway does this by itself; call it to
-// complete a payment at once when you use the API directly. It works with the
-// session token and with the merchant token.
+// approved (capturePayPalPayment). The gateway does this by itself once the
+// payer approves; call it to complete a payment at once when you host
+// PayPal's button yourself, after PayPal reports the payer's approval (its
+// onApprove callback), never before: the gateway's status does not show
+// that approval. It works with the session token and with the merchant
+// token. (kronortest, which cannot know what happened at PayPal, completes
+// any waiting PayPal payment it is asked to capture.)
 func CapturePayPal(ctx context.Context, c *client.Client, p CapturePayPalParams) (*PayPalCapture, error) {
 	var v validate.Collector
 	v.RequiredMaxLen("pay.paymentId", p.PaymentID, 64)

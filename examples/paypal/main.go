@@ -1,6 +1,12 @@
 // Command paypal pays with PayPal, which needs the customer's shipping address
-// and the order lines on the session, then captures the approved PayPal payment
-// at once.
+// and the order lines on the session, and follows the payment until Kronor
+// has captured it.
+//
+// Kronor captures a PayPal payment by itself once the payer approves it.
+// A service that hosts PayPal's own button learns of the approval first (its
+// onApprove callback) and may complete the payment at once with
+// payments.CapturePayPal; it must not call it before the payer approved,
+// which a program like this one cannot see.
 //
 //	go run ./examples/paypal
 //
@@ -66,14 +72,7 @@ func run(ctx context.Context, cfg demo.Config) error {
 		return fmt.Errorf("start PayPal payment: %w", err)
 	}
 	demo.ShowPaymentPage(ctx, gw, steps, session, "approve the payment at PayPal")
-
-	steps.Step("Capturing the PayPal payment for instant completion")
-	if _, err := payments.CapturePayPal(ctx, session, payments.CapturePayPalParams{
-		PaymentID:      started.WaitToken,
-		IdempotencyKey: client.DeriveIdempotencyKey(order, "paypal-capture"),
-	}); err != nil {
-		return fmt.Errorf("capture PayPal payment: %w", err)
-	}
+	steps.Info("Kronor captures the funds once the payer approves")
 	req, err := demo.Follow(ctx, gw, steps, started.WaitToken)
 	if err != nil {
 		return err
