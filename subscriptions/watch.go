@@ -20,7 +20,11 @@ import (
 
 // Wait blocks until the payment request identified by waitToken is PAID or
 // AUTHORIZED (or PARTIALLY_CAPTURED) and returns it, with its
-// ResultingPaymentID. It returns at once when the request already is.
+// ResultingPaymentID. It returns at once when the request already is. It
+// reports the request as it is when seen: one that was AUTHORIZED and has
+// since been released, captured or declined at capture ends the wait
+// RELEASED, PAID or CAPTURE_DECLINED, never with the AUTHORIZED it went
+// through.
 //
 // Progress statuses (WAITING_FOR_PAYMENT, FLOW_COMPLETED, ACCEPTED, ...) do
 // not end the wait. A request that ends DECLINED, CANCELLED, ERROR,
