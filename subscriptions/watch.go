@@ -41,27 +41,23 @@ import (
 func (w *Watcher) Wait(ctx context.Context, waitToken string) (payments.Request, error) {
 	var (
 		last    payments.Request
-		outcome error
-		ended   bool
+		outcome error // the watch's error, or a *StatusError for a failed end
 	)
 	// Each batch ends with the request's current status: a request that was
 	// AUTHORIZED and has since been released ends the wait RELEASED, not
 	// AUTHORIZED.
 	w.watch(ctx, waitToken, func(batch []payments.Request, err error) bool {
 		if err != nil {
-			outcome, ended = err, true
+			outcome = err
 			return false
 		}
 		last = batch[len(batch)-1]
-		switch {
-		case last.Status.Succeeded():
-			ended = true
-		case last.Status.Final():
-			outcome, ended = &StatusError{Request: last}, true
+		if last.Status.Final() && !last.Status.Succeeded() {
+			outcome = &StatusError{Request: last}
 		}
-		return !ended
+		return !last.Status.Final()
 	})
-	if !ended {
+	if outcome == nil && !last.Status.Succeeded() {
 		// watch ends only after a final status or an error.
 		return last, fmt.Errorf("subscriptions: watch of %s ended without an outcome", waitToken)
 	}
