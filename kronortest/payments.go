@@ -84,6 +84,7 @@ func (s *store) startPayment(sess *session, spec newRequestSpec) (*paymentReques
 		method:        spec.method,
 		params:        spec.params,
 		createdAt:     now,
+		returnURL:     spec.returnURL,
 	}
 	if spec.fill != nil {
 		spec.fill(r)
@@ -376,7 +377,7 @@ func checkTransition(r *paymentRequest, st model.PaymentStatusEnum) error {
 	if !ok {
 		return fmt.Errorf("kronortest: payment request %s cannot move from %s to %s", r.waitToken, from, st)
 	}
-	card := r.method == model.PaymentMethodEnumCreditCard
+	card := authorizes(r.method)
 	bank := r.method == model.PaymentMethodEnumBankTransfer
 	switch {
 	case st == model.PaymentStatusEnumAuthorized && !card:
@@ -411,7 +412,7 @@ func approvalPath(m model.PaymentMethodEnum) []model.PaymentStatusEnum {
 	switch m {
 	case model.PaymentMethodEnumBankTransfer:
 		return []model.PaymentStatusEnum{model.PaymentStatusEnumFlowCompleted, model.PaymentStatusEnumAccepted, model.PaymentStatusEnumPaid}
-	case model.PaymentMethodEnumCreditCard:
+	case model.PaymentMethodEnumCreditCard, model.PaymentMethodEnumApplePay, model.PaymentMethodEnumGooglePay:
 		return []model.PaymentStatusEnum{model.PaymentStatusEnumAuthorized}
 	}
 	return []model.PaymentStatusEnum{model.PaymentStatusEnumPaid}

@@ -66,6 +66,7 @@ type session struct {
 	allowExecutionDate bool
 	preferredGateway   *model.GatewayEnum
 	additional         *model.PaymentSessionAdditionalData
+	device             *Device // addSessionDeviceInformation's, the last one
 	requests           []*paymentRequest
 }
 
@@ -79,6 +80,7 @@ type paymentRequest struct {
 	params        string // the create input without its idempotency key
 	createdAt     time.Time
 	history       []statusEntry
+	returnURL     string
 	merchantRet   *string
 	flow          *string
 	swishNumber   *string
@@ -204,6 +206,7 @@ type store struct {
 	base  string // the server's base URL, for payer-facing URLs in details
 
 	merchantToken string
+	refreshes     int // refreshPaymentStatus calls
 
 	sessions     map[string]*session // by token
 	byReference  map[string][]*session
