@@ -342,22 +342,26 @@ var transitions = map[model.PaymentStatusEnum][]model.PaymentStatusEnum{
 		model.PaymentStatusEnumProcessing, model.PaymentStatusEnumProcessingRedirectedApp,
 		model.PaymentStatusEnumProcessingRedirectedWeb, model.PaymentStatusEnumFlowCompleted,
 		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized, model.PaymentStatusEnumDeclined,
-		model.PaymentStatusEnumError, model.PaymentStatusEnumCancelling,
+		model.PaymentStatusEnumError, model.PaymentStatusEnumCancelling, model.PaymentStatusEnumWaitingForPromotion,
+	},
+	// Paid or authorized by the customer, being promoted to a payment.
+	model.PaymentStatusEnumWaitingForPromotion: {
+		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized, model.PaymentStatusEnumError,
 	},
 	model.PaymentStatusEnumProcessing: {
 		model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumFlowCompleted,
 		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized,
-		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError,
+		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError, model.PaymentStatusEnumWaitingForPromotion,
 	},
 	model.PaymentStatusEnumProcessingRedirectedApp: {
 		model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumFlowCompleted,
 		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized,
-		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError,
+		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError, model.PaymentStatusEnumWaitingForPromotion,
 	},
 	model.PaymentStatusEnumProcessingRedirectedWeb: {
 		model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumFlowCompleted,
 		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized,
-		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError,
+		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError, model.PaymentStatusEnumWaitingForPromotion,
 	},
 	model.PaymentStatusEnumFlowCompleted: {model.PaymentStatusEnumAccepted, model.PaymentStatusEnumPaid, model.PaymentStatusEnumError},
 	model.PaymentStatusEnumAccepted:      {model.PaymentStatusEnumPaid, model.PaymentStatusEnumError},

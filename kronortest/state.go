@@ -19,7 +19,7 @@ const defaultCurrency = model.SupportedCurrencyEnumSek
 // sessionTokenGrace is how long after its expiresAt a session token still
 // authenticates. Until expiresAt it can start payments; after it, it can only
 // read its session's payment requests; after expiresAt+sessionTokenGrace it is
-// refused as an expired token (HTTP 401, invalid-jwt).
+// refused as an expired token (HTTP 200, invalid-jwt).
 const sessionTokenGrace = 24 * time.Hour
 
 // maxSessionWindow is the longest a payment session may last.
@@ -37,6 +37,7 @@ var pendingStatuses = map[model.PaymentStatusEnum]bool{
 	model.PaymentStatusEnumFlowCompleted:           true,
 	model.PaymentStatusEnumAccepted:                true,
 	model.PaymentStatusEnumCancelling:              true,
+	model.PaymentStatusEnumWaitingForPromotion:     true,
 }
 
 // Statuses in which the customer has paid or authorized: a session holding such
