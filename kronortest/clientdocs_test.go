@@ -41,7 +41,7 @@ func TestClientDocuments(t *testing.T) {
 		src := withFragments(t, docs, d)
 		ok := t.Run(d.Path, func(t *testing.T) {
 			for label, schema := range map[string]*ast.Schema{"schema.graphql": own, d.Role: real[d.Role]} {
-				if _, err := gqlparser.LoadQuery(schema, src); err != nil {
+				if _, err := gqlparser.LoadQueryWithRules(schema, src, nil); err != nil {
 					t.Fatalf("does not validate against %s: %v", label, err)
 				}
 			}
@@ -86,7 +86,7 @@ func withFragments(t *testing.T, docs []refschema.ClientDocument, d refschema.Cl
 
 // runDocument runs one document as Kronor's client would.
 func runDocument(t *testing.T, f *fixture, role, src string, real *ast.Schema) {
-	doc, err := gqlparser.LoadQuery(real, src)
+	doc, err := gqlparser.LoadQueryWithRules(real, src, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
