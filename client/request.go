@@ -80,18 +80,20 @@ func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *gr
 		// Nothing was sent: neither temporary nor rejected.
 		return &Error{Operation: op, Err: fmt.Errorf("not sent: %w", err), IdempotencyKey: idempotencyKeyOf(body)}
 	}
+	// The call's time limit bounds every attempt and every wait, without a
+	// context of its own: an answer on the first attempt costs nothing more.
+	var limit time.Time
 	if t := c.cfg.timeout; t > 0 {
-		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > t {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeoutCause(ctx, t, errCallTimeout)
-			defer cancel()
+		limit = time.Now().Add(t)
+		if dl, ok := ctx.Deadline(); ok && !dl.After(limit) {
+			limit = time.Time{} // the caller's deadline comes first
 		}
 	}
 
 	log := c.cfg.logger
 	for n := 1; ; n++ {
 		start := time.Now()
-		o := c.attempt(ctx, body, resp)
+		o := c.attempt(ctx, body, resp, limit)
 		if o.success() {
 			if log.Enabled(ctx, slog.LevelDebug) {
 				log.LogAttrs(ctx, slog.LevelDebug, "kronor: request succeeded",
@@ -106,10 +108,12 @@ func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *gr
 		var wait time.Duration
 		switch {
 		case ctx.Err() != nil:
-			// The caller's context, or the call's time limit, ended while the
-			// request was in flight: it may have been applied (o.retryable).
+			// The caller's context ended while the request was in flight: it
+			// may have been applied (o.retryable).
 			giveUp = "context done"
-			o.err = contextError(ctx, o.err)
+		case !limit.IsZero() && !time.Now().Before(limit):
+			giveUp = "the call's time limit ran out"
+			o.err = limitError(o.err)
 		case !o.retryable:
 			giveUp = "not retryable"
 		case n >= c.cfg.maxAttempts:
@@ -123,6 +127,8 @@ func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *gr
 			}
 			if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= wait {
 				giveUp = "next wait would pass the context deadline"
+			} else if !limit.IsZero() && time.Until(limit) <= wait {
+				giveUp = "next wait would pass the call's time limit"
 			}
 		}
 		if giveUp != "" {
@@ -144,7 +150,6 @@ func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *gr
 		}
 		if err := c.cfg.sleep(ctx, wait); err != nil {
 			e := c.newError(op, o, n, body)
-			err = contextError(ctx, err)
 			if e.Err != nil {
 				e.Err = fmt.Errorf("%w (last attempt: %w)", err, e.Err)
 			} else {
@@ -175,8 +180,8 @@ func (o *outcome) success() bool {
 	return o.err == nil && len(o.errs) == 0 && !o.retryable && o.status/100 == 2
 }
 
-// callTimeoutError is the cause of a call's context when the limit set by
-// WithTimeout ends it. It is a context.DeadlineExceeded.
+// callTimeoutError says that the limit set by WithTimeout ended a call. It
+// is a context.DeadlineExceeded.
 type callTimeoutError struct{}
 
 func (callTimeoutError) Error() string { return "the call's time limit ran out (client.WithTimeout)" }
@@ -185,18 +190,11 @@ func (callTimeoutError) Is(target error) bool { return target == context.Deadlin
 
 var errCallTimeout error = callTimeoutError{}
 
-// contextError returns err, with the call's time limit named when that is
-// what ended ctx and err does not say so already.
-func contextError(ctx context.Context, err error) error {
-	if context.Cause(ctx) != errCallTimeout {
-		return err
-	}
+// limitError returns err, the last attempt's failure, with the call's time
+// limit named.
+func limitError(err error) error {
 	if err == nil {
 		return errCallTimeout
-	}
-	var ct callTimeoutError
-	if errors.As(err, &ct) {
-		return err
 	}
 	return fmt.Errorf("%w: %w", errCallTimeout, err)
 }
@@ -295,17 +293,22 @@ func putExchange(x *exchange) {
 	exchangePool.Put(x)
 }
 
-// attempt sends body once and interprets the answer.
-func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Response) (o outcome) {
+// attempt sends body once and interprets the answer, within the attempt's
+// time limit and the call's (callLimit, when not zero).
+func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Response, callLimit time.Time) (o outcome) {
 	actx := ctx
+	end := callLimit
 	if t := c.cfg.attemptTimeout; t > 0 {
-		// A context that ends sooner already bounds the attempt; skipping
-		// the extra timer keeps the hot path cheap.
-		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > t {
-			var cancel context.CancelFunc
-			actx, cancel = context.WithTimeout(ctx, t)
-			defer cancel()
+		if a := time.Now().Add(t); end.IsZero() || a.Before(end) {
+			end = a
 		}
+	}
+	// A context that ends sooner already bounds the attempt; skipping the
+	// extra timer keeps the hot path cheap.
+	if dl, ok := ctx.Deadline(); !end.IsZero() && (!ok || dl.After(end)) {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithDeadline(ctx, end)
+		defer cancel()
 	}
 	hreq, err := http.NewRequestWithContext(actx, http.MethodPost, c.cfg.endpoint, bytes.NewReader(body))
 	if err != nil {
