@@ -879,4 +879,3 @@ func isUpgrade(h http.Header) bool {
 	}
 	return false
 }
-
