@@ -70,8 +70,13 @@ const (
 	DefaultInitialBackoff = 500 * time.Millisecond
 	// DefaultMaxBackoff is the default cap on the wait between attempts.
 	DefaultMaxBackoff = 8 * time.Second
-	// DefaultTimeout is the default time limit of one attempt.
-	DefaultTimeout = 30 * time.Second
+	// DefaultTimeout is the default time limit of one call, all its
+	// attempts and the waits between them included, when the call's context
+	// has no earlier deadline (see [WithTimeout]).
+	DefaultTimeout = 60 * time.Second
+	// DefaultAttemptTimeout is the default time limit of one attempt: sending
+	// the request and reading the whole answer (see [WithAttemptTimeout]).
+	DefaultAttemptTimeout = 20 * time.Second
 	// DefaultMaxResponseBytes is the default cap on a response body: 10 MiB.
 	DefaultMaxResponseBytes = 10 << 20
 	// MaxRetryAfter is the longest Retry-After the client waits for. When
@@ -110,7 +115,8 @@ type config struct {
 	maxAttempts      int
 	initialBackoff   time.Duration
 	maxBackoff       time.Duration
-	timeout          time.Duration
+	timeout          time.Duration // one call, all attempts
+	attemptTimeout   time.Duration // one attempt
 	maxResponseBytes int64
 	insecureHTTP     bool
 
@@ -193,13 +199,26 @@ func WithBackoff(initial, max time.Duration) Option {
 	}
 }
 
-// WithTimeout limits each attempt (sending the request and reading the whole
-// response) to d (default [DefaultTimeout]). A timed-out attempt counts as a
-// network error and is retried. When the request's context ends within d
-// anyway, the context alone bounds the attempt. d <= 0 removes the
-// per-attempt limit, leaving only the context's.
+// WithTimeout limits each call, all its attempts and the waits between them
+// included, to d (default [DefaultTimeout], 60 s), so that a call made with a
+// context that has no deadline still ends. A context with an earlier
+// deadline bounds the call instead. When the limit ends a call whose request
+// may have reached the gateway, the error matches [ErrTemporary]: retry with
+// the same idempotency key. d <= 0 removes the limit, leaving only the
+// context's.
+//
+// In an HTTP handler, pass the request's context (r.Context()) to every call,
+// so that a call ends when the customer's request does.
 func WithTimeout(d time.Duration) Option {
 	return func(s *settings) { s.timeout = d }
+}
+
+// WithAttemptTimeout limits each attempt (sending the request and reading
+// the whole answer) to d (default [DefaultAttemptTimeout], 20 s). A timed-out
+// attempt counts as a lost answer and is retried with the same bytes. d <= 0
+// removes the per-attempt limit, leaving the call's ([WithTimeout]).
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(s *settings) { s.attemptTimeout = d }
 }
 
 // WithMaxResponseBytes caps the size of a response body (default
@@ -242,6 +261,7 @@ func New(token string, opts ...Option) (*Client, error) {
 		initialBackoff:   DefaultInitialBackoff,
 		maxBackoff:       DefaultMaxBackoff,
 		timeout:          DefaultTimeout,
+		attemptTimeout:   DefaultAttemptTimeout,
 		maxResponseBytes: DefaultMaxResponseBytes,
 	}}
 	for _, o := range opts {

@@ -17,21 +17,38 @@ var (
 	// not help.
 	ErrUnauthorized = errors.New("kronor: unauthorized")
 
-	// ErrRejected: the gateway refused the request itself (HTTP 400 or 422,
-	// or a GraphQL error that is not a temporary failure, such as
-	// validation-failed, bad-request, constraint-violation or parse-failed).
-	// The request was not retried; sending it again unchanged will fail the
-	// same way. A 5xx answer is never a rejection, since the request may
-	// have been applied.
+	// ErrRejected: the gateway answered and refused the request itself: an
+	// HTTP 4xx other than 401, 403, 408, 413 and 429, or a GraphQL error that
+	// is not a temporary failure, such as validation-failed, bad-request,
+	// constraint-violation or parse-failed. Nothing was applied, and the
+	// request was not retried: sending it again unchanged will fail the same
+	// way. Fix the request (the *Error's Errors say what is wrong). A 5xx
+	// answer is never a rejection, since the request may have been applied.
 	ErrRejected = errors.New("kronor: request rejected")
 
-	// ErrTemporary: the request failed in a way that is worth retrying
-	// (a network error, HTTP 429/502/503/504, or a GraphQL error of type
-	// TEMPORARY_FAILURE) and the client gave up: the attempts ran out, the
-	// next wait would have passed the context's deadline, or the gateway
-	// asked for a wait longer than the client accepts. For a mutation the
-	// outcome is unknown: it may have been applied. Retry later with the same
-	// idempotency key.
+	// ErrIdempotencyConflict: the idempotency key was already used with other
+	// parameters (GraphQL error code [CodeIdempotencyConflict]). Nothing was
+	// applied. Either resend the original parameters byte for byte with the
+	// same key (a rerun that recomputes a parameter, such as an expiry time
+	// from the clock, sends other parameters), or use a new key for new
+	// parameters. It is a rejection too: errors.Is(err, ErrRejected) holds.
+	ErrIdempotencyConflict = errors.New("kronor: idempotency key already used with other parameters")
+
+	// ErrTemporary: the request may have reached the gateway, and no
+	// complete answer came back before the client gave up. That is a network
+	// error (a connection reset or refused, an attempt timed out), an answer
+	// cut short with or without a Content-Length, a 2xx answer that is not
+	// the gateway's GraphQL JSON (a proxy's HTML page), HTTP 408, 429 or 5xx,
+	// or a GraphQL error of type TEMPORARY_FAILURE; and the attempts ran out,
+	// the next wait would have passed the context's deadline, the call's
+	// time limit ([WithTimeout]) or the caller's context ended mid-request,
+	// or the gateway asked for a wait longer than the client accepts.
+	//
+	// For a mutation the outcome is unknown: it may have been applied. Retry
+	// later with the same idempotency key and the same parameters: the
+	// gateway then answers the original result and applies nothing twice.
+	// The key the request was sent with is the *Error's IdempotencyKey
+	// (also when the SDK chose it): keep it with your order.
 	ErrTemporary = errors.New("kronor: temporary failure")
 
 	// ErrRequestTooLarge: the gateway answered HTTP 413.
@@ -44,6 +61,18 @@ var (
 	// ErrInvalidInput: the SDK refused the input before sending anything
 	// (see [ValidationError] and [CheckIdempotencyKey]).
 	ErrInvalidInput = errors.New("kronor: invalid input")
+)
+
+// Codes of GraphQL errors (extensions.code) that the SDK documents.
+const (
+	// CodeValidationFailed: the request or its input is invalid (Hasura's
+	// validation-failed); a rejection.
+	CodeValidationFailed = "validation-failed"
+	// CodeInvalidJWT: the token is bad or expired (Hasura's invalid-jwt).
+	CodeInvalidJWT = "invalid-jwt"
+	// CodeIdempotencyConflict: an idempotency key was reused with other
+	// parameters; see [ErrIdempotencyConflict].
+	CodeIdempotencyConflict = "idempotency-conflict"
 )
 
 // TemporaryFailure is the value of a GraphQL error's extensions.type (or of
@@ -74,6 +103,11 @@ type Error struct {
 	// Err is the underlying cause when there is one: a network error,
 	// a context error, [ErrResponseTooLarge], a malformed response.
 	Err error
+	// IdempotencyKey is the idempotency key the request was sent with (a
+	// mutation's, whether the caller or the SDK chose it), or "" for a
+	// request that has none. After [ErrTemporary], retry with this key and
+	// the same parameters.
+	IdempotencyKey string
 }
 
 // GraphQLError is one entry of a GraphQL response's "errors" list.
@@ -180,6 +214,18 @@ func (e *Error) Error() string {
 		b.WriteString(strconv.Itoa(e.Attempts))
 		b.WriteString(" attempts)")
 	}
+	switch {
+	case e.conflict():
+		b.WriteString(" (idempotency key ")
+		b.WriteString(e.IdempotencyKey)
+		b.WriteString(" was used before with other parameters: resend the original parameters with it, or use a new key for new parameters)")
+	case e.Retryable && e.IdempotencyKey != "":
+		b.WriteString(" (it may have been applied: retry with the same parameters and idempotency key ")
+		b.WriteString(e.IdempotencyKey)
+		b.WriteByte(')')
+	case e.Retryable:
+		b.WriteString(" (it may have reached the gateway: safe to retry)")
+	}
 	return b.String()
 }
 
@@ -208,8 +254,8 @@ func writePath(b *strings.Builder, path []any) {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Is maps the error to this package's targets: [ErrUnauthorized],
-// [ErrRejected], [ErrTemporary], [ErrRequestTooLarge] (and, through Err,
-// [ErrResponseTooLarge]).
+// [ErrRejected], [ErrIdempotencyConflict], [ErrTemporary],
+// [ErrRequestTooLarge] (and, through Err, [ErrResponseTooLarge]).
 func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrUnauthorized:
@@ -218,8 +264,19 @@ func (e *Error) Is(target error) bool {
 		return e.rejected()
 	case ErrTemporary:
 		return e.Retryable
+	case ErrIdempotencyConflict:
+		return e.conflict()
 	case ErrRequestTooLarge:
 		return e.StatusCode == http.StatusRequestEntityTooLarge
+	}
+	return false
+}
+
+func (e *Error) conflict() bool {
+	for _, g := range e.Errors {
+		if g.Code == CodeIdempotencyConflict {
+			return true
+		}
 	}
 	return false
 }
@@ -242,11 +299,11 @@ func (e *Error) rejected() bool {
 	if e.Retryable || e.unauthorized() {
 		return false
 	}
-	switch e.StatusCode {
-	case http.StatusBadRequest, http.StatusUnprocessableEntity:
-		return true
+	if e.StatusCode/100 == 4 {
+		// 401, 403 (unauthorized) and 408, 429 (retryable) are out already.
+		return e.StatusCode != http.StatusRequestEntityTooLarge
 	}
-	if e.StatusCode >= 500 || e.StatusCode == http.StatusRequestEntityTooLarge {
+	if e.StatusCode >= 500 {
 		return false
 	}
 	for _, g := range e.Errors {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -38,7 +39,8 @@ func TestErrorMapping(t *testing.T) {
 		{"400", 400, ``, want{rejected: true}},
 		{"422", 422, `{"errors":[{"message":"bad","extensions":{"code":"validation-failed"}}]}`, want{rejected: true}},
 		{"413", 413, ``, want{reqTooLarge: true}},
-		{"500 with GraphQL error is not a rejection", 500, `{"errors":[{"message":"internal"}]}`, want{}},
+		{"500 with GraphQL error is temporary, not a rejection", 500, `{"errors":[{"message":"internal"}]}`, want{temporary: true}},
+		{"404 page is a rejection", 404, `<html>no such page</html>`, want{rejected: true}},
 		{"503", 503, ``, want{temporary: true}},
 		{"200 TEMPORARY_FAILURE", 200, `{"errors":[{"message":"busy","extensions":{"type":"TEMPORARY_FAILURE","code":"unexpected"}}]}`, want{temporary: true}},
 	} {
@@ -109,7 +111,7 @@ func TestErrorText(t *testing.T) {
 	s := newScript(t, reply(503, ``), reply(503, ``))
 	c := s.newClient(t, client.WithMaxAttempts(2))
 	_, err := ping(context.Background(), c)
-	const want = "kronor: Ping: HTTP 503 Service Unavailable (after 2 attempts)"
+	const want = "kronor: Ping: HTTP 503 Service Unavailable (after 2 attempts) (it may have reached the gateway: safe to retry)"
 	if err == nil || err.Error() != want {
 		t.Errorf("Error() = %v, want %q", err, want)
 	}
@@ -182,5 +184,73 @@ func TestValidationError(t *testing.T) {
 	lit := &client.ValidationError{Violations: []client.Violation{{Field: "x", Rule: "y"}}}
 	if !strings.HasSuffix(lit.Error(), ": x: y") || !errors.Is(lit, client.ErrInvalidInput) {
 		t.Errorf("literal ValidationError: %v", lit)
+	}
+}
+
+// mutationRequest is a mutation whose input carries an idempotency key.
+func mutationRequest(key string) *graphql.Request {
+	return &graphql.Request{
+		OpName:    "Capture",
+		Query:     `mutation Capture($capture: PaymentCaptureInput!) { newPaymentCapture(capture: $capture) { id } }`,
+		Variables: map[string]any{"capture": map[string]any{"amount": 1, "idempotencyKey": key}},
+	}
+}
+
+// Every error of a mutation that was sent carries the key it was sent with,
+// and a temporary failure's text says to retry with it.
+func TestErrorCarriesTheIdempotencyKey(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer http.HandlerFunc
+		target error
+	}{
+		{"temporary", reply(503, ``), client.ErrTemporary},
+		{"rejected", reply(200, `{"errors":[{"message":"no","extensions":{"code":"validation-failed"}}]}`), client.ErrRejected},
+		{"cut short", reply(200, `{"data":{"newPay`), client.ErrTemporary},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScript(t, tc.answer)
+			c := s.newClient(t, client.WithMaxAttempts(1))
+			err := c.MakeRequest(context.Background(), mutationRequest("order-1.capture"), &graphql.Response{})
+			var e *client.Error
+			if !errors.As(err, &e) || !errors.Is(err, tc.target) {
+				t.Fatalf("err = %v, want a *client.Error matching %v", err, tc.target)
+			}
+			if e.IdempotencyKey != "order-1.capture" {
+				t.Errorf("IdempotencyKey = %q, want the key sent", e.IdempotencyKey)
+			}
+			if tc.target == client.ErrTemporary && !strings.Contains(err.Error(), "retry with the same parameters and idempotency key order-1.capture") {
+				t.Errorf("Error() = %q: should tell to retry with the key", err)
+			}
+		})
+	}
+	s := newScript(t, reply(503, ``))
+	_, err := ping(context.Background(), s.newClient(t, client.WithMaxAttempts(1)))
+	var e *client.Error
+	if !errors.As(err, &e) || e.IdempotencyKey != "" {
+		t.Errorf("a query has no key: err = %#v", err)
+	}
+}
+
+// A key reused with other parameters is its own target, a rejection too,
+// and its text says what to do.
+func TestIdempotencyConflict(t *testing.T) {
+	s := newScript(t, reply(200, `{"errors":[{"message":"idempotencyKey \"k\" was already used with a different input","path":["newPaymentCapture"],"extensions":{"code":"idempotency-conflict"}}]}`))
+	c := s.newClient(t)
+	err := c.MakeRequest(context.Background(), mutationRequest("k"), &graphql.Response{})
+	if !errors.Is(err, client.ErrIdempotencyConflict) || !errors.Is(err, client.ErrRejected) || errors.Is(err, client.ErrTemporary) {
+		t.Fatalf("err = %v, want ErrIdempotencyConflict and ErrRejected", err)
+	}
+	for _, want := range []string{"resend the original parameters", "new key for new parameters"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Error() = %q, want it to say %q", err, want)
+		}
+	}
+	if n := len(s.requests()); n != 1 {
+		t.Errorf("server got %d requests, want 1 (a conflict is not retried)", n)
+	}
+	other := newScript(t, reply(200, `{"errors":[{"message":"no","extensions":{"code":"validation-failed"}}]}`))
+	if err := other.newClient(t).MakeRequest(context.Background(), mutationRequest("k"), &graphql.Response{}); errors.Is(err, client.ErrIdempotencyConflict) {
+		t.Errorf("validation-failed is no conflict: %v", err)
 	}
 }

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,6 +76,17 @@ func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *gr
 	if err != nil {
 		return fmt.Errorf("kronor: %s: encoding the request: %w", op, err)
 	}
+	if err := ctx.Err(); err != nil {
+		// Nothing was sent: neither temporary nor rejected.
+		return &Error{Operation: op, Err: fmt.Errorf("not sent: %w", err), IdempotencyKey: idempotencyKeyOf(body)}
+	}
+	if t := c.cfg.timeout; t > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > t {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeoutCause(ctx, t, errCallTimeout)
+			defer cancel()
+		}
+	}
 
 	log := c.cfg.logger
 	for n := 1; ; n++ {
@@ -92,6 +105,11 @@ func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *gr
 		giveUp := ""
 		var wait time.Duration
 		switch {
+		case ctx.Err() != nil:
+			// The caller's context, or the call's time limit, ended while the
+			// request was in flight: it may have been applied (o.retryable).
+			giveUp = "context done"
+			o.err = contextError(ctx, o.err)
 		case !o.retryable:
 			giveUp = "not retryable"
 		case n >= c.cfg.maxAttempts:
@@ -108,7 +126,7 @@ func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *gr
 			}
 		}
 		if giveUp != "" {
-			e := c.newError(op, o, n)
+			e := c.newError(op, o, n, body)
 			if log.Enabled(ctx, slog.LevelWarn) {
 				log.LogAttrs(ctx, slog.LevelWarn, "kronor: request failed",
 					slog.String("operation", op), slog.Int("attempt", n),
@@ -122,11 +140,12 @@ func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *gr
 			log.LogAttrs(ctx, slog.LevelInfo, "kronor: request failed, retrying",
 				slog.String("operation", op), slog.Int("attempt", n),
 				slog.Int("status", o.status), slog.Duration("duration", elapsed),
-				slog.Duration("wait", wait), slog.String("error", c.newError(op, o, n).Error()))
+				slog.Duration("wait", wait), slog.String("error", c.newError(op, o, n, body).Error()))
 		}
 		if err := c.cfg.sleep(ctx, wait); err != nil {
-			e := c.newError(op, o, n)
-			if o.err != nil {
+			e := c.newError(op, o, n, body)
+			err = contextError(ctx, err)
+			if e.Err != nil {
 				e.Err = fmt.Errorf("%w (last attempt: %w)", err, e.Err)
 			} else {
 				e.Err = err
@@ -156,15 +175,42 @@ func (o *outcome) success() bool {
 	return o.err == nil && len(o.errs) == 0 && !o.retryable && o.status/100 == 2
 }
 
-// newError builds the *Error returned for o after n attempts.
-func (c *Client) newError(op string, o outcome, n int) *Error {
+// callTimeoutError is the cause of a call's context when the limit set by
+// WithTimeout ends it. It is a context.DeadlineExceeded.
+type callTimeoutError struct{}
+
+func (callTimeoutError) Error() string { return "the call's time limit ran out (client.WithTimeout)" }
+
+func (callTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+var errCallTimeout error = callTimeoutError{}
+
+// contextError returns err, with the call's time limit named when that is
+// what ended ctx and err does not say so already.
+func contextError(ctx context.Context, err error) error {
+	if context.Cause(ctx) != errCallTimeout {
+		return err
+	}
+	if err == nil {
+		return errCallTimeout
+	}
+	var ct callTimeoutError
+	if errors.As(err, &ct) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errCallTimeout, err)
+}
+
+// newError builds the *Error returned for o after n attempts of body.
+func (c *Client) newError(op string, o outcome, n int, body []byte) *Error {
 	e := &Error{
-		Operation:  op,
-		StatusCode: o.status,
-		Errors:     o.errs,
-		Retryable:  o.retryable,
-		Attempts:   n,
-		Err:        o.err,
+		Operation:      op,
+		StatusCode:     o.status,
+		Errors:         o.errs,
+		Retryable:      o.retryable,
+		Attempts:       n,
+		Err:            o.err,
+		IdempotencyKey: idempotencyKeyOf(body),
 	}
 	if e.Err != nil {
 		msg := e.Err.Error()
@@ -252,7 +298,7 @@ func putExchange(x *exchange) {
 // attempt sends body once and interprets the answer.
 func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Response) (o outcome) {
 	actx := ctx
-	if t := c.cfg.timeout; t > 0 {
+	if t := c.cfg.attemptTimeout; t > 0 {
 		// A context that ends sooner already bounds the attempt; skipping
 		// the extra timer keeps the hot path cheap.
 		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > t {
@@ -272,7 +318,7 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 
 	hresp, err := c.cfg.hc.Do(hreq)
 	if err != nil {
-		return outcome{err: err, retryable: retryableTransportError(ctx, err)}
+		return outcome{err: err, retryable: retryableTransportError(err)}
 	}
 	defer hresp.Body.Close()
 	o.status = hresp.StatusCode
@@ -292,10 +338,11 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 	}
 	x.lr = io.LimitedReader{R: hresp.Body, N: limit + 1}
 	if _, err := x.buf.ReadFrom(&x.lr); err != nil {
-		o.err = fmt.Errorf("reading the response: %w", err)
+		o.err = fmt.Errorf("%w: reading the response: %w", errIncomplete, err)
 		// A lost answer: safe to retry (same idempotency key), unless the
-		// caller's context ended or the gateway already refused the request.
-		o.retryable = (ok || retryStatus) && ctx.Err() == nil
+		// gateway already refused the request. (MakeRequest does not retry
+		// once the context ended, but the outcome is as unknown.)
+		o.retryable = ok || retryStatus
 		return o
 	}
 	if int64(x.buf.Len()) > limit {
@@ -310,6 +357,14 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 		w := &x.wire
 		w.Data = resp.Data
 		if err := json.Unmarshal(x.buf.Bytes(), w); err != nil {
+			if !graphQLObject(x.buf.Bytes()) {
+				// Cut short (a connection closed mid-body with no length) or
+				// not the gateway's answer at all (a proxy's HTML page): the
+				// request may have been applied and its answer is lost.
+				o.err = incompleteError(hresp.Header, x.buf.Len(), err)
+				o.retryable = true
+				return o
+			}
 			// A value inside data did not decode. A custom decoder's error
 			// (bigint, timestamptz, uuid, genqlient's interface decoders)
 			// stops json.Unmarshal where it occurs, so errors and extensions
@@ -320,6 +375,13 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 			we = decodeErrorsAgain(x.buf.Bytes(), w.wireErrors)
 		} else {
 			we = w.wireErrors
+			if len(we.Errors) == 0 && dataUnset(resp) && !hasData(x.buf.Bytes()) {
+				// A JSON object that is no GraphQL answer: neither data nor
+				// errors. Not the gateway's: its answer is lost.
+				o.err = incompleteError(hresp.Header, x.buf.Len(), errors.New("neither data nor errors"))
+				o.retryable = true
+				return o
+			}
 		}
 		resp.Extensions = we.Extensions
 	} else {
@@ -339,6 +401,69 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 	}
 	o.retryable = retryStatus || (temporary && (ok || o.status >= 500))
 	return o
+}
+
+// idempotencyKeyOf returns the idempotency key a request body carries: the
+// idempotencyKey of the first input variable that has one (every mutation
+// of the gateway takes it in its input object), or "".
+func idempotencyKeyOf(body []byte) string {
+	var req struct {
+		Variables map[string]json.RawMessage `json:"variables"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return ""
+	}
+	for _, name := range slices.Sorted(maps.Keys(req.Variables)) {
+		raw := req.Variables[name]
+		var in struct {
+			IdempotencyKey string `json:"idempotencyKey"`
+		}
+		if json.Unmarshal(raw, &in) == nil && in.IdempotencyKey != "" {
+			return in.IdempotencyKey
+		}
+	}
+	return ""
+}
+
+// errIncomplete marks an attempt whose answer was lost: cut short, or not the
+// gateway's GraphQL JSON.
+var errIncomplete = errors.New("no complete answer")
+
+// incompleteError describes an answer that was cut short or is not GraphQL.
+func incompleteError(h http.Header, n int, err error) error {
+	ct := h.Get("Content-Type")
+	if ct == "" {
+		ct = "none"
+	}
+	return fmt.Errorf("%w: the answer (%d bytes, Content-Type %s) was cut short or is not the gateway's GraphQL JSON: %w",
+		errIncomplete, n, ct, err)
+}
+
+// graphQLObject reports whether body is one complete JSON object, as every
+// GraphQL answer is.
+func graphQLObject(body []byte) bool {
+	b := bytes.TrimLeft(body, " \t\r\n")
+	return len(b) > 0 && b[0] == '{' && json.Valid(b)
+}
+
+// dataUnset reports whether resp.Data is still its zero value after
+// decoding: either the answer had no data, or its data was empty.
+func dataUnset(resp *graphql.Response) bool {
+	if resp.Data == nil {
+		return true
+	}
+	v := reflect.ValueOf(resp.Data)
+	return v.Kind() == reflect.Pointer && (v.IsNil() || v.Elem().IsZero())
+}
+
+// hasData reports whether the JSON object body has a "data" member (null
+// included). Only called when the decoded data is empty, so the common
+// answer is decoded once.
+func hasData(body []byte) bool {
+	var top struct {
+		Data json.RawMessage `json:"data"`
+	}
+	return json.Unmarshal(body, &top) == nil && len(top.Data) > 0
 }
 
 // decodeErrorsAgain reads the errors and extensions of a 2xx body whose
@@ -368,27 +493,24 @@ func (c *Client) convertErrors(ws []wireError) []GraphQLError {
 	return out
 }
 
-// retryableStatus: the HTTP statuses that say "try again".
+// retryableStatus: the HTTP statuses that say "try again": 408, 429 and
+// every 5xx. After a 5xx the request may have been applied; a retry with the
+// same bytes (the same idempotency key) is safe, as in Kronor's own SDKs.
 func retryableStatus(code int) bool {
-	switch code {
-	case http.StatusTooManyRequests, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
+	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code/100 == 5
 }
 
-// retryableTransportError: network failures are retried, unless the
-// caller's context ended, a redirect was refused (the redirected request is
-// never sent, and a retry would be redirected the same way), or the
-// server's certificate was refused. The failures net/http finds before
-// sending anything (a header value it cannot send, an unsupported scheme)
-// cannot happen here: New and WithToken refuse such a token, New refuses
-// such an endpoint, and the redirect policy refuses such a redirect.
-func retryableTransportError(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
-		return false
-	}
+// retryableTransportError: network failures are retried (the request may
+// have been applied, and a retry carries the same idempotency key), unless a
+// redirect was refused (the redirected request is never sent, and a retry
+// would be redirected the same way) or the server's certificate was refused
+// (nothing was sent). A failure because the call's context ended is of the
+// retryable kind too, the outcome being as unknown, but MakeRequest does not
+// retry it. The failures net/http finds before sending anything (a header
+// value it cannot send, an unsupported scheme) cannot happen here: New and
+// WithToken refuse such a token, New refuses such an endpoint, and the
+// redirect policy refuses such a redirect.
+func retryableTransportError(err error) bool {
 	var re *errRedirect
 	if errors.As(err, &re) {
 		return false

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -141,12 +142,10 @@ func TestNotRetried(t *testing.T) {
 		{"HTTP 403", reply(403, ``)},
 		{"HTTP 413", reply(413, ``)},
 		{"HTTP 422", reply(422, ``)},
-		{"HTTP 500", reply(500, `{"errors":[{"message":"boom"}]}`)},
-		{"HTTP 501", reply(501, ``)},
+		{"HTTP 404 page", reply(404, `<html>not found</html>`)},
+		{"HTTP 405", reply(405, ``)},
 		{"validation-failed", reply(200, `{"errors":[{"message":"field 'x' not found","extensions":{"code":"validation-failed","type":"VALIDATION_FAILURE"}}]}`)},
 		{"other GraphQL error", reply(200, `{"errors":[{"message":"no","extensions":{"code":"unexpected"}}]}`)},
-		{"malformed JSON", reply(200, `{"data":`)},
-		{"HTML page with 200", reply(200, `<html></html>`)},
 		{"top-level type not temporary", reply(200, `{"errors":[{"message":"no"}],"extensions":{"type":"FATAL"}}`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -322,7 +321,68 @@ func TestWaitEndsWithContext(t *testing.T) {
 	}
 }
 
-// A cancelled context is not retried.
+// Every answer that may follow a request the gateway applied, and is not a
+// complete answer, is retried with the same bytes; when every attempt gets
+// one, the error is ErrTemporary.
+func TestIncompleteAnswersRetried(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer http.HandlerFunc
+	}{
+		{"HTTP 500", reply(500, `{"errors":[{"message":"boom"}]}`)},
+		{"HTTP 501", reply(501, ``)},
+		{"HTTP 502 HTML", reply(502, `<html><body>Bad Gateway</body></html>`)},
+		{"HTTP 408", reply(408, ``)},
+		{"JSON cut short", reply(200, `{"data":`)},
+		{"JSON cut short inside a string", reply(200, `{"data":{"ping":"po`)},
+		{"empty body with 200", reply(200, ``)},
+		{"HTML page with 200", reply(200, `<html></html>`)},
+		{"JSON array with 200", reply(200, `[]`)},
+		{"JSON object that is no GraphQL answer", reply(200, `{"status":"ok"}`)},
+		{"JSON null with 200", reply(200, `null`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScript(t, tc.answer, reply(200, okBody))
+			c := s.newClient(t)
+			d, err := ping(context.Background(), c)
+			if err != nil {
+				t.Fatalf("ping: %v", err)
+			}
+			if d.Ping != "pong" {
+				t.Errorf("data = %+v, want the retry's", d)
+			}
+			reqs := s.requests()
+			if len(reqs) != 2 {
+				t.Fatalf("server got %d requests, want 2", len(reqs))
+			}
+			assertSameBodies(t, reqs)
+
+			s = newScript(t, tc.answer, tc.answer)
+			c = s.newClient(t, client.WithMaxAttempts(2))
+			_, err = ping(context.Background(), c)
+			if !errors.Is(err, client.ErrTemporary) || errors.Is(err, client.ErrRejected) {
+				t.Errorf("all attempts failed: err = %v, want ErrTemporary only", err)
+			}
+		})
+	}
+}
+
+// A data value that does not decode, in a complete answer, is not a lost
+// answer: a retry would get the same bytes.
+func TestUndecodableDataNotRetried(t *testing.T) {
+	s := newScript(t, reply(200, `{"data":{"ping":42}}`))
+	c := s.newClient(t)
+	_, err := ping(context.Background(), c)
+	if err == nil || errors.Is(err, client.ErrTemporary) {
+		t.Fatalf("err = %v, want a decoding error that is not temporary", err)
+	}
+	if n := len(s.requests()); n != 1 {
+		t.Errorf("server got %d requests, want 1", n)
+	}
+}
+
+// A context cancelled while the request is in flight is not retried, and,
+// the request having maybe been applied, it is a temporary failure.
 func TestCancelledContextNotRetried(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	hang := func(w http.ResponseWriter, r *http.Request) {
@@ -335,11 +395,73 @@ func TestCancelledContextNotRetried(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if errors.Is(err, client.ErrTemporary) {
-		t.Errorf("err = %v: a cancelled request is not a temporary failure", err)
+	if !errors.Is(err, client.ErrTemporary) {
+		t.Errorf("err = %v: a request cancelled in flight may have been applied: want ErrTemporary", err)
 	}
 	if n := len(s.requests()); n != 1 {
 		t.Errorf("server got %d requests, want 1", n)
+	}
+}
+
+// A context that ended before the call sends nothing, and the error says so.
+func TestCancelledBeforeSendingSendsNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s := newScript(t)
+	c := s.newClient(t)
+	_, err := ping(ctx, c)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, client.ErrTemporary) || errors.Is(err, client.ErrRejected) {
+		t.Fatalf("err = %v, want context.Canceled, neither temporary nor rejected", err)
+	}
+	if !strings.Contains(err.Error(), "not sent") {
+		t.Errorf("err = %v: should say nothing was sent", err)
+	}
+	if n := len(s.requests()); n != 0 {
+		t.Errorf("server got %d requests, want 0", n)
+	}
+}
+
+// WithTimeout bounds a whole call made with a context without deadline:
+// every attempt hangs, and the call gives up at the limit with ErrTemporary
+// naming it.
+func TestCallTimeoutBoundsTheCall(t *testing.T) {
+	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	s := newScript(t, hang, hang, hang, hang, hang, hang)
+	c := s.newClient(t, client.WithTimeout(300*time.Millisecond), client.WithAttemptTimeout(0))
+	done := make(chan error, 1)
+	go func() {
+		_, err := ping(context.Background(), c)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, client.ErrTemporary) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v, want ErrTemporary and context.DeadlineExceeded", err)
+		}
+		if !strings.Contains(err.Error(), "client.WithTimeout") {
+			t.Errorf("err = %v: should name the call's time limit", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the call did not end at its time limit")
+	}
+}
+
+// The call's time limit also stops the retries: a retry whose wait would pass
+// it is not made.
+func TestCallTimeoutStopsRetries(t *testing.T) {
+	s := newScript(t, reply(503, ``))
+	c := s.newClient(t, client.WithTimeout(time.Second), client.WithBackoff(10*time.Second, 10*time.Second))
+	_, err := ping(context.Background(), c)
+	var e *client.Error
+	if !errors.As(err, &e) || !errors.Is(err, client.ErrTemporary) || e.Attempts != 1 {
+		t.Fatalf("err = %v, want ErrTemporary after 1 attempt", err)
+	}
+}
+
+// The defaults bound a call: 60 s in all, 20 s an attempt.
+func TestDefaultTimeouts(t *testing.T) {
+	if client.DefaultTimeout > time.Minute || client.DefaultAttemptTimeout >= client.DefaultTimeout {
+		t.Errorf("DefaultTimeout %v, DefaultAttemptTimeout %v: want at most 60 s, the attempt's shorter", client.DefaultTimeout, client.DefaultAttemptTimeout)
 	}
 }
 
@@ -347,7 +469,7 @@ func TestCancelledContextNotRetried(t *testing.T) {
 func TestAttemptTimeoutRetried(t *testing.T) {
 	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
 	s := newScript(t, hang, reply(200, okBody))
-	c := s.newClient(t, client.WithTimeout(50*time.Millisecond))
+	c := s.newClient(t, client.WithAttemptTimeout(50*time.Millisecond))
 	if _, err := ping(context.Background(), c); err != nil {
 		t.Fatalf("ping: %v", err)
 	}
