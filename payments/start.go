@@ -98,7 +98,7 @@ type SwishParams struct {
 }
 
 // Swish starts a Swish payment in the session of the client's session token.
-func Swish(ctx context.Context, c *client.Client, p SwishParams) (*Started, error) {
+func Swish(ctx context.Context, c *client.Client, p SwishParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	flow := p.Flow
@@ -116,6 +116,9 @@ func Swish(ctx context.Context, c *client.Client, p SwishParams) (*Started, erro
 	}
 	v.Text("pay.customerSwishNumber", p.CustomerSwishNumber)
 	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := prepare(ctx, c, MethodSwish, opts); err != nil {
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)
@@ -140,10 +143,13 @@ type CreditCardParams struct {
 // CreditCard starts a card payment: the customer enters the card on the hosted
 // page at the request's PaymentURL (see List/Latest). A card payment ends in
 // AUTHORIZED, to be captured or released with package captures.
-func CreditCard(ctx context.Context, c *client.Client, p CreditCardParams) (*Started, error) {
+func CreditCard(ctx context.Context, c *client.Client, p CreditCardParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := prepare(ctx, c, MethodCreditCard, opts); err != nil {
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)
@@ -175,11 +181,14 @@ type MobilePayParams struct {
 
 // MobilePay starts a MobilePay payment. The gateway accepts it only in a
 // session in DKK.
-func MobilePay(ctx context.Context, c *client.Client, p MobilePayParams) (*Started, error) {
+func MobilePay(ctx context.Context, c *client.Client, p MobilePayParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	checkUserFlow(&v, p.UserFlow)
 	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := prepare(ctx, c, MethodMobilePay, opts); err != nil {
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)
@@ -206,11 +215,14 @@ type VippsParams struct {
 
 // Vipps starts a Vipps payment. The gateway accepts it only in a session in
 // NOK.
-func Vipps(ctx context.Context, c *client.Client, p VippsParams) (*Started, error) {
+func Vipps(ctx context.Context, c *client.Client, p VippsParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	checkUserFlow(&v, p.UserFlow)
 	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := prepare(ctx, c, MethodVipps, opts); err != nil {
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)
@@ -248,7 +260,7 @@ type P24Params struct {
 // P24 starts a Przelewy24 payment. The gateway accepts it only in a session in
 // PLN, with country PL and additionalData.name. The result's WaitToken is the
 // paymentId the gateway returns.
-func P24(ctx context.Context, c *client.Client, p P24Params) (*Started, error) {
+func P24(ctx context.Context, c *client.Client, p P24Params, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	if p.PaymentMethodID != 0 {
@@ -258,6 +270,9 @@ func P24(ctx context.Context, c *client.Client, p P24Params) (*Started, error) {
 		v.Add("pay.p24RegulationAccept", "needs paymentMethodId (without one the gateway ignores it)")
 	}
 	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := prepare(ctx, c, MethodP24, opts); err != nil {
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)
@@ -293,7 +308,7 @@ type BankTransferParams struct {
 // BankTransfer starts a bank transfer. It walks WAITING_FOR_PAYMENT,
 // FLOW_COMPLETED and ACCEPTED before PAID: ship only when PAID. The result's
 // WaitToken is the paymentId the gateway returns.
-func BankTransfer(ctx context.Context, c *client.Client, p BankTransferParams) (*Started, error) {
+func BankTransfer(ctx context.Context, c *client.Client, p BankTransferParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	if p.ASPSPID != 0 {
@@ -305,6 +320,9 @@ func BankTransfer(ctx context.Context, c *client.Client, p BankTransferParams) (
 		v.Add("pay.flow", `must be "mcom" or "ecom"`)
 	}
 	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := prepare(ctx, c, MethodBankTransfer, opts); err != nil {
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)
@@ -342,10 +360,13 @@ type PayPalParams struct {
 // the gateway then captures the funds itself, or call CapturePayPal to
 // complete at once. The result's WaitToken is the paymentId the gateway
 // returns.
-func PayPal(ctx context.Context, c *client.Client, p PayPalParams) (*Started, error) {
+func PayPal(ctx context.Context, c *client.Client, p PayPalParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := prepare(ctx, c, MethodPayPal, opts); err != nil {
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)

@@ -57,11 +57,31 @@
 //     character set: ASCII letters and digits, å ä ö é Å Ä Ö É, space and
 //     : ; . , ? ! ( ) ” " (no hyphen, no other accented letters; é is Swedish, as in "idé").
 //
-// # Idempotency
+// # Idempotency and crash safety
 //
-// Every create takes an optional IdempotencyKey. When it is empty a random key
-// is made once per call; the client's retries resend the same body, so a retry
-// never creates a second session. Derive the key from your order
-// (client.DeriveIdempotencyKey) so that a restarted process reuses it. The key
-// used is returned in the result.
+// A checkout is safe to rerun from the top after a crash, at any point, when
+// it creates its session with CreateWithReferenceCheck:
+//
+//   - CreateWithReferenceCheck takes no idempotency key: each call makes a
+//     fresh one (reused by the client's own retries of that call), so a
+//     rerun is evaluated afresh. The gateway finds the order's session by
+//     MerchantReference (with the same MerchantReference2, Amount and
+//     Currency, unexpired) and returns it instead of creating another, and
+//     AlreadyPaid reports a payment made for the order since. ExpiresAt may
+//     be computed from the clock on every run.
+//   - Starting the payment again in that session with the same method and
+//     parameters returns the pending payment (package payments), so a rerun
+//     resumes it instead of starting a second one.
+//   - Captures, releases and refunds take keys derived from stable references
+//     (client.DeriveIdempotencyKey(orderID, "capture", "1")) with the same
+//     parameters on every run.
+//
+// Create takes an optional IdempotencyKey. When it is empty a random key is
+// made once per call; the client's retries resend the same body, so a retry
+// never creates a second session. A key derived from the order makes a rerun
+// of Create return the same session only when every parameter is the same
+// byte for byte, ExpiresAt included: a rerun that computes ExpiresAt from the
+// clock again gets client.ErrIdempotencyConflict. The key used is returned
+// in the result, and carried by every error of the call (client.Error's
+// IdempotencyKey).
 package sessions

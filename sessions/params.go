@@ -51,10 +51,15 @@ type Params struct {
 	// but Przelewy24 needs Name, and PayPal needs ShippingAddress and
 	// OrderLines.
 	AdditionalData *AdditionalData
-	// IdempotencyKey makes a retried create return the same session instead of
-	// creating another. Optional: when empty a random key is made for this call
-	// (and reused by the client's retries). To survive a restart of your process,
-	// derive it from your order: client.DeriveIdempotencyKey(orderID, "session").
+	// IdempotencyKey makes a retried Create return the same session instead
+	// of creating another. Optional: when empty a random key is made for this
+	// call (and reused by the client's retries). A key derived from your order
+	// (client.DeriveIdempotencyKey(orderID, "session")) survives a restart
+	// only if the rerun sends the same parameters byte for byte: store
+	// ExpiresAt with the order instead of computing it from the clock again,
+	// or the gateway answers client.ErrIdempotencyConflict. The crash-safe
+	// way is CreateWithReferenceCheck, which refuses a key: see the package
+	// documentation.
 	IdempotencyKey string
 }
 
@@ -147,6 +152,12 @@ type OrderLine struct {
 	TotalDiscountAmount int64
 }
 
+// RuleFreshKey is the rule CreateWithReferenceCheck gives for a Params with
+// an IdempotencyKey.
+const RuleFreshKey = "must be empty for CreateWithReferenceCheck: it makes a fresh key for every call, " +
+	"so that a rerun reads the order as it is now (a reused key would replay the first answer, " +
+	"which cannot say that the order was paid since)"
+
 // input validates p against every rule checkable from the input alone and
 // converts it to the newPaymentSession input. refCheck applies the reference
 // check's stricter rules (currency and country required). The input carries
@@ -183,7 +194,11 @@ func (p Params) input(now time.Time, refCheck bool) (api.PaymentSessionInput, er
 	if p.PreferredGateway != "" && p.PreferredGateway != GatewayKronor {
 		v.Add(root+".preferredGateway", `must be KRONOR, the only gateway supported as a preference (or empty)`)
 	}
-	v.IdempotencyKey(root+".idempotencyKey", p.IdempotencyKey)
+	if refCheck && p.IdempotencyKey != "" {
+		v.Add(root+".idempotencyKey", RuleFreshKey)
+	} else {
+		v.IdempotencyKey(root+".idempotencyKey", p.IdempotencyKey)
+	}
 	if p.AdditionalData != nil {
 		p.AdditionalData.check(&v, root+".additionalData", p.Amount)
 	}

@@ -99,7 +99,13 @@ func Create(ctx context.Context, c *client.Client, p Params, opts ...Option) (*S
 
 // CreateWithReferenceCheck creates a payment session unless one already exists
 // for the order (newPaymentSessionWithReferenceCheck), with the merchant
-// client. Currency and Country are required here.
+// client. Currency and Country are required here, and IdempotencyKey must be
+// empty ([RuleFreshKey]): every call gets a fresh key, which the client's
+// retries of that call reuse, so that each call, a rerun after a crash
+// included, reads the order as it is now. Calling it again for the same
+// order is always safe: it creates no second session while the first is
+// unexpired and matches, and its AlreadyPaid tells the truth at the time of
+// the call.
 //
 // The gateway returns the existing session's token when a session with the same
 // MerchantReference and MerchantReference2, the same Amount and Currency exists

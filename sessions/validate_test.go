@@ -19,6 +19,14 @@ var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func clock() time.Time { return now }
 
+// refCheckParams are validParams without the idempotency key, which
+// CreateWithReferenceCheck refuses.
+func refCheckParams() Params {
+	p := validParams()
+	p.IdempotencyKey = ""
+	return p
+}
+
 func validParams() Params {
 	return Params{
 		Amount:             10000,
@@ -137,6 +145,7 @@ func TestValidation(t *testing.T) {
 		{"line tax rate negative", false, func(p *Params) { p.AdditionalData.OrderLines[0].TaxRate = -2500 }, "payment.additionalData.orderLines[0].taxRate", "between 0 and"},
 		{"line tax amount negative", false, func(p *Params) { p.AdditionalData.OrderLines[0].TotalTaxAmount = -1 }, "payment.additionalData.orderLines[0].totalTaxAmount", "between 0 and"},
 		{"line discount negative", false, func(p *Params) { p.AdditionalData.OrderLines[0].TotalDiscountAmount = -1 }, "payment.additionalData.orderLines[0].totalDiscountAmount", "between 0 and"},
+		{"a key with the reference check", true, func(p *Params) { p.IdempotencyKey = "order-1-session" }, "payment.idempotencyKey", RuleFreshKey},
 		{"lines do not add up", false, func(p *Params) { p.AdditionalData.OrderLines[1].TotalAmount = 3999 }, "payment.additionalData.orderLines", "add up to payment.amount (10000), not 9999"},
 	}
 	for _, tc := range cases {
@@ -146,6 +155,9 @@ func TestValidation(t *testing.T) {
 			tc.mutate(&p)
 			var err error
 			if tc.refCheck {
+				if tc.field != "payment.idempotencyKey" {
+					p.IdempotencyKey = ""
+				}
 				_, err = CreateWithReferenceCheck(context.Background(), c, p, WithClock(clock))
 			} else {
 				_, err = Create(context.Background(), c, p, WithClock(clock))
@@ -182,7 +194,11 @@ func TestLineTotalOver32Bits(t *testing.T) {
 
 func TestValidParamsPass(t *testing.T) {
 	for _, refCheck := range []bool{false, true} {
-		if _, err := validParams().input(now, refCheck); err != nil {
+		p := validParams()
+		if refCheck {
+			p = refCheckParams()
+		}
+		if _, err := p.input(now, refCheck); err != nil {
 			t.Fatalf("refCheck=%v: %v", refCheck, err)
 		}
 	}

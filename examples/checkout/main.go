@@ -1,7 +1,8 @@
-// Command checkout walks one payment from start to end: it creates a payment
-// session with the merchant token, starts a Swish payment with the session's
-// token, follows the payment with the watcher, printing each status as it
-// happens, and prints the resulting payment id.
+// Command checkout walks one payment from start to end with the SDK's
+// crash-safe recipe: it creates (or finds) the order's payment session with
+// the reference check, starts a Swish payment with the session's token (or
+// resumes the one already started), follows it with the watcher, printing
+// each status as it happens, and checks that the order was charged once.
 //
 // With no configuration it runs against the built-in fake gateway, which
 // approves the payment after a moment, so it needs no account and no network:
@@ -12,16 +13,23 @@
 // (KRONOR_ENV=production for production, or KRONOR_URL for any endpoint) and
 // waits for you to approve the payment in the Swish test app.
 //
-// It exits 0 when the payment is PAID, and 1 with the reason otherwise.
+// -order REF names the order (its merchant reference); by default every run
+// is a fresh order. Run it again with the same -order, after it finished or
+// after it was killed at any point, and it resumes the same payment: one
+// session's payment, one charge. For an order that is already paid it says
+// so, charges nothing and exits 0.
+//
+// It exits 0 when the order is paid, and 1 with the reason otherwise.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"time"
 
-	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/examples/internal/demo"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
@@ -32,6 +40,16 @@ func main() { demo.Main("checkout", run) }
 
 // run is the whole example; main only wires it to the process.
 func run(ctx context.Context, cfg demo.Config) error {
+	fs := flag.NewFlagSet("checkout", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	order := fs.String("order", "", "the order's merchant reference (default: a fresh order); rerun with the same one to resume it")
+	if err := fs.Parse(cfg.Args); err != nil {
+		return fmt.Errorf("%w (usage: checkout [-order REF])", err)
+	}
+	if *order == "" {
+		*order = demo.OrderID()
+	}
+
 	gw, steps, err := demo.Begin(cfg, time.Second)
 	if err != nil {
 		return err
@@ -39,36 +57,40 @@ func run(ctx context.Context, cfg demo.Config) error {
 	defer gw.Close()
 
 	const amount, currency = 10000, sessions.CurrencySEK
-	order := demo.OrderID()
-	steps.Step("Creating a payment session for %s, order %s", demo.Amount(amount, string(currency)), order)
-	session, err := sessions.Create(ctx, gw.Merchant, sessions.Params{
+	steps.Step("Payment session for %s, order %s, with the reference check", demo.Amount(amount, string(currency)), *order)
+	// No idempotency key: every run gets a fresh one, so a rerun reads the
+	// order as it is now. The gateway returns the order's unexpired session
+	// instead of creating a second one, and says whether it was paid since,
+	// so ExpiresAt may come from the clock on every run.
+	check, err := sessions.CreateWithReferenceCheck(ctx, gw.Merchant, sessions.Params{
 		Amount:            amount,
 		Currency:          currency,
 		Country:           sessions.CountrySE,
-		MerchantReference: order,
-		Message:           "Order " + order,
+		MerchantReference: *order,
+		Message:           "Order " + *order,
 		ExpiresAt:         time.Now().Add(time.Hour),
-		// Derived from the order: rerunning this step after a crash returns
-		// the same session instead of creating a second one.
-		IdempotencyKey: client.DeriveIdempotencyKey(order, "session"),
 	})
 	if err != nil {
-		return fmt.Errorf("create session: %w", err)
+		return fmt.Errorf("session: %w", err)
 	}
-	steps.Info("session created; its token runs the payment calls")
-	customer := session.Client(gw.Merchant)
+	if check.AlreadyPaid() {
+		steps.Info("already paid: payment id %d; nothing charged", check.PaymentID)
+		return checkCharges(ctx, gw, steps, *order)
+	}
+	steps.Info("session ready")
+	customer := check.Client(gw.Merchant)
 
-	steps.Step("Starting a Swish payment with the session's token")
+	steps.Step("Swish payment with the session's token")
+	// The same method with the same parameters in the same session returns
+	// the payment already pending: a rerun resumes it. CancelOtherPending
+	// first cancels a pending payment of another method (a second tab).
 	started, err := payments.Swish(ctx, customer, payments.SwishParams{
-		Redirect: payments.Redirect{
-			ReturnURL:      "https://shop.example/orders/" + order + "/done",
-			IdempotencyKey: client.DeriveIdempotencyKey(order, "swish", "1"),
-		},
-	})
+		Redirect: payments.Redirect{ReturnURL: "https://shop.example/orders/" + *order + "/done"},
+	}, payments.CancelOtherPending())
 	if err != nil {
 		return fmt.Errorf("start Swish payment: %w", err)
 	}
-	steps.Info("wait token %s", started.WaitToken)
+	steps.Info("payment started, wait token %s", started.WaitToken)
 	steps.Info("%s", gw.Customer("approve the payment in Swish"))
 
 	steps.Step("Waiting for the payment, status by status")
@@ -88,10 +110,28 @@ func run(ctx context.Context, cfg demo.Config) error {
 	if last.Status != payments.StatusPaid {
 		return fmt.Errorf("payment ended %s, not PAID", last.Status)
 	}
-
 	steps.Step("Paid: %s, payment id %d", demo.Amount(last.Amount, last.Currency), last.ResultingPaymentID)
 	if last.ResultingPaymentID == 0 {
 		return errors.New("the gateway reported PAID without a payment id")
 	}
-	return nil
+	return checkCharges(ctx, gw, steps, *order)
+}
+
+// checkCharges is the recipe's last step: the order must have been charged
+// once. A customer who paid in two tabs at once is reported, with what to
+// give back.
+func checkCharges(ctx context.Context, gw *demo.Gateway, steps *demo.Steps, order string) error {
+	charges, err := payments.Charges(ctx, gw.Merchant, order)
+	if err != nil {
+		return fmt.Errorf("checking the order's charges: %w", err)
+	}
+	dups := payments.Duplicates(charges)
+	if len(dups) == 0 {
+		steps.Info("charged once")
+		return nil
+	}
+	for _, d := range dups {
+		steps.Info("DUPLICATE charge %s (%s, payment id %d): refund or release it", d.WaitToken, d.Status, d.ResultingPaymentID)
+	}
+	return fmt.Errorf("order %s was charged %d times", order, len(charges))
 }

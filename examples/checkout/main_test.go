@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,13 @@ import (
 	"github.com/kronor-io/kronor-go/kronortest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(asMain) == "1" {
+		main() // the crash tests' separate process (crash_test.go)
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
+}
 
 func TestCheckoutPaysOnTheFake(t *testing.T) {
 	srv, out, err := demo.RunOnFake(t, run)

@@ -1185,6 +1185,95 @@ func (v *NewVippsPaymentResponse) GetNewVippsPayment() NewVippsPaymentNewVippsPa
 	return v.NewVippsPayment
 }
 
+// OrderPaymentRequestsPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
+// The GraphQL type's documentation follows.
+//
+// One attempt to pay within a payment session (both roles).
+type OrderPaymentRequestsPaymentRequestsPaymentRequest struct {
+	WaitToken          uuid.UUID                                                                     `json:"waitToken"`
+	Amount             scalars.BigInt                                                                `json:"amount"`
+	Currency           SupportedCurrencyEnum                                                         `json:"currency"`
+	CreatedAt          time.Time                                                                     `json:"createdAt"`
+	Reference          string                                                                        `json:"reference"`
+	PaymentProvider    *PaymentMethodEnum                                                            `json:"paymentProvider"`
+	ResultingPaymentId *scalars.BigInt                                                               `json:"resultingPaymentId"`
+	TransactionId      string                                                                        `json:"transactionId"`
+	Status             []OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus `json:"status"`
+}
+
+// GetWaitToken returns OrderPaymentRequestsPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
+	return v.WaitToken
+}
+
+// GetAmount returns OrderPaymentRequestsPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
+	return v.Amount
+}
+
+// GetCurrency returns OrderPaymentRequestsPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.Currency
+}
+
+// GetCreatedAt returns OrderPaymentRequestsPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
+	return v.CreatedAt
+}
+
+// GetReference returns OrderPaymentRequestsPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetReference() string { return v.Reference }
+
+// GetPaymentProvider returns OrderPaymentRequestsPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.PaymentProvider
+}
+
+// GetResultingPaymentId returns OrderPaymentRequestsPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.ResultingPaymentId
+}
+
+// GetTransactionId returns OrderPaymentRequestsPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionId() string {
+	return v.TransactionId
+}
+
+// GetStatus returns OrderPaymentRequestsPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetStatus() []OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus {
+	return v.Status
+}
+
+// OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
+// The GraphQL type's documentation follows.
+//
+// A status an object is on, and when it entered it.
+type OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus struct {
+	Status    PaymentStatusEnum `json:"status"`
+	EnteredAt time.Time         `json:"enteredAt"`
+}
+
+// GetStatus returns OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus) GetStatus() PaymentStatusEnum {
+	return v.Status
+}
+
+// GetEnteredAt returns OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus) GetEnteredAt() time.Time {
+	return v.EnteredAt
+}
+
+// OrderPaymentRequestsResponse is returned by OrderPaymentRequests on success.
+type OrderPaymentRequestsResponse struct {
+	// Payment requests: a session's own (session token) or the merchant's (merchant token).
+	PaymentRequests []OrderPaymentRequestsPaymentRequestsPaymentRequest `json:"paymentRequests"`
+}
+
+// GetPaymentRequests returns OrderPaymentRequestsResponse.PaymentRequests, and is useful for accessing the field via an interface.
+func (v *OrderPaymentRequestsResponse) GetPaymentRequests() []OrderPaymentRequestsPaymentRequestsPaymentRequest {
+	return v.PaymentRequests
+}
+
 // P24PaymentDetails includes the GraphQL fields of P24Details requested by the fragment P24PaymentDetails.
 type P24PaymentDetails struct {
 	P24Statement *string `json:"p24Statement"`
@@ -4606,6 +4695,14 @@ type __NewVippsPaymentInput struct {
 // GetPay returns __NewVippsPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewVippsPaymentInput) GetPay() VippsPaymentInput { return v.Pay }
 
+// __OrderPaymentRequestsInput is used internally by genqlient
+type __OrderPaymentRequestsInput struct {
+	Reference string `json:"reference"`
+}
+
+// GetReference returns __OrderPaymentRequestsInput.Reference, and is useful for accessing the field via an interface.
+func (v *__OrderPaymentRequestsInput) GetReference() string { return v.Reference }
+
 // __PaymentByIDInput is used internally by genqlient
 type __PaymentByIDInput struct {
 	Id scalars.BigInt `json:"id"`
@@ -5290,6 +5387,51 @@ func NewVippsPayment(
 	}
 
 	data_ = &NewVippsPaymentResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by OrderPaymentRequests.
+const OrderPaymentRequests_Operation = `
+query OrderPaymentRequests ($reference: String!) {
+	paymentRequests(where: {reference:{_eq:$reference}}, orderBy: [{createdAt:ASC}]) {
+		waitToken
+		amount
+		currency
+		createdAt
+		reference
+		paymentProvider
+		resultingPaymentId
+		transactionId
+		status {
+			status
+			enteredAt
+		}
+	}
+}
+`
+
+func OrderPaymentRequests(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	reference string,
+) (data_ *OrderPaymentRequestsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OrderPaymentRequests",
+		Query:  OrderPaymentRequests_Operation,
+		Variables: &__OrderPaymentRequestsInput{
+			Reference: reference,
+		},
+	}
+
+	data_ = &OrderPaymentRequestsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

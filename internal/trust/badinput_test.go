@@ -92,6 +92,11 @@ func validAdditionalData() *sessions.AdditionalData {
 
 // op is the operation that calls call with params(e) as who(e), and sends the
 // same params raw, as wire encodes them, with who(e)'s token.
+// starter adapts a payments start function to op's call (no options).
+func starter[P any](f func(context.Context, *client.Client, P, ...payments.StartOption) (*payments.Started, error)) func(context.Context, *client.Client, P) (*payments.Started, error) {
+	return func(ctx context.Context, c *client.Client, p P) (*payments.Started, error) { return f(ctx, c, p) }
+}
+
 func op[P, R any](needs need, who func(env) (*client.Client, string), params func(env) P,
 	call func(context.Context, *client.Client, P) (R, error), wire func(token string, p P) rawRequest) operation {
 	return operation{
@@ -149,7 +154,7 @@ var validRedirect = payments.Redirect{ReturnURL: returnURL}
 func swish(mutate func(*payments.SwishParams)) operation {
 	return op(needSession, env.asSession,
 		func(env) payments.SwishParams { return with(payments.SwishParams{Redirect: validRedirect}, mutate) },
-		payments.Swish, wireSwish)
+		starter(payments.Swish), wireSwish)
 }
 
 func creditCard(mutate func(*payments.CreditCardParams)) operation {
@@ -157,7 +162,7 @@ func creditCard(mutate func(*payments.CreditCardParams)) operation {
 		func(env) payments.CreditCardParams {
 			return with(payments.CreditCardParams{Redirect: validRedirect}, mutate)
 		},
-		payments.CreditCard, wireCreditCard)
+		starter(payments.CreditCard), wireCreditCard)
 }
 
 func mobilePay(mutate func(*payments.MobilePayParams)) operation {
@@ -165,7 +170,7 @@ func mobilePay(mutate func(*payments.MobilePayParams)) operation {
 		func(env) payments.MobilePayParams {
 			return with(payments.MobilePayParams{Redirect: validRedirect, UserFlow: payments.UserFlowWebRedirect}, mutate)
 		},
-		payments.MobilePay, wireMobilePay)
+		starter(payments.MobilePay), wireMobilePay)
 }
 
 func bankTransfer(mutate func(*payments.BankTransferParams)) operation {
@@ -173,7 +178,7 @@ func bankTransfer(mutate func(*payments.BankTransferParams)) operation {
 		func(env) payments.BankTransferParams {
 			return with(payments.BankTransferParams{Redirect: validRedirect}, mutate)
 		},
-		payments.BankTransfer, wireBankTransfer)
+		starter(payments.BankTransfer), wireBankTransfer)
 }
 
 func cancelSwish(p payments.CancelSwishParams) operation {

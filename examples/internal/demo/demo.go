@@ -53,6 +53,9 @@ type Config struct {
 	Fake *kronortest.Server
 	// Logger, if set, logs the client's requests.
 	Logger *slog.Logger
+	// Args are the example's command-line arguments, without the program
+	// name (os.Args[1:] in main).
+	Args []string
 }
 
 // Open connects to the configured gateway: Kronor when EnvToken is set (at
@@ -179,7 +182,7 @@ func Until[T any](ctx context.Context, interval, timeout time.Duration, read fun
 // Ctrl-C cancelling it, exiting 1 with the reason when it fails.
 func Main(name string, run func(context.Context, Config) error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, Config{Getenv: os.Getenv, Out: os.Stdout})
+	err := run(ctx, Config{Getenv: os.Getenv, Out: os.Stdout, Args: os.Args[1:]})
 	stop()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s failed: %v\n", name, err)

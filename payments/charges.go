@@ -1,0 +1,160 @@
+package payments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/api"
+	"github.com/kronor-io/kronor-go/internal/convert"
+	"github.com/kronor-io/kronor-go/internal/validate"
+)
+
+// Charges returns the payment requests made for the order merchantReference
+// that took the customer's money (Status.Succeeded: PAID, AUTHORIZED,
+// PARTIALLY_CAPTURED), oldest first. With the merchant client it reads every
+// session of the order, with a session client that session's.
+//
+// One charge is the normal end of a checkout. More than one is a duplicate:
+// a customer who paid in two browser tabs, or with two methods at once,
+// which the gateway does not prevent while both payments are pending. Keep
+// the first, and refund (PAID) or release (AUTHORIZED) the others: see
+// [Duplicates].
+func Charges(ctx context.Context, c *client.Client, merchantReference string) ([]Request, error) {
+	var v validate.Collector
+	v.RequiredMaxLen("merchantReference", merchantReference, 64)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	resp, err := api.OrderPaymentRequests(ctx, c, merchantReference)
+	if err != nil {
+		return nil, fmt.Errorf("payments: paymentRequests of %q: %w", merchantReference, err)
+	}
+	var out []Request
+	for _, f := range resp.PaymentRequests {
+		r := Request{
+			WaitToken:          f.WaitToken.String(),
+			Amount:             int64(f.Amount),
+			Currency:           string(f.Currency),
+			CreatedAt:          f.CreatedAt,
+			Reference:          f.Reference,
+			Method:             Method(convert.Str((*string)(f.PaymentProvider))),
+			ResultingPaymentID: convert.Int64(f.ResultingPaymentId),
+			TransactionID:      f.TransactionId,
+		}
+		if s, ok := convert.Latest(f.Status, func(s api.OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus) time.Time {
+			return s.EnteredAt
+		}); ok {
+			r.Status, r.StatusEnteredAt = Status(s.Status), s.EnteredAt
+		}
+		if r.Status.Succeeded() {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Duplicates returns the charges to give back when an order was charged more
+// than once: every charge but the first (the one to keep), or nil. Refund a
+// PAID one with package refunds, release an AUTHORIZED one with
+// captures.Release.
+func Duplicates(charges []Request) []Request {
+	if len(charges) < 2 {
+		return nil
+	}
+	return charges[1:]
+}
+
+// StartOption adjusts how a payment is started.
+type StartOption func(*startOptions)
+
+type startOptions struct {
+	cancelOthers bool
+}
+
+// CancelOtherPending makes a start first cancel the session's pending
+// payment of another method (cancelPayment): the defence against a customer
+// who pays in two tabs, say Swish pending in one and a card in the other.
+// A pending payment of the same method is left alone: the gateway answers a
+// start with the same method and parameters with that payment, which is how
+// a rerun after a crash resumes it. When the other payment has moved on
+// from WAITING_FOR_PAYMENT (the customer is paying it), it cannot be
+// cancelled and the start is refused with [ErrOtherPaymentInProgress]: wait
+// for that payment instead of starting a second one.
+//
+// It narrows the window without closing it: two tabs that start at the same
+// moment can still both be pending. Check the end of every checkout with
+// [Charges] (subscriptions.Watcher.Wait does, and reports a duplicate).
+func CancelOtherPending() StartOption {
+	return func(o *startOptions) { o.cancelOthers = true }
+}
+
+// ErrOtherPaymentInProgress is returned, wrapped in an [*InProgressError],
+// by a start with [CancelOtherPending] when the session has a payment of
+// another method that is under way and can no longer be cancelled.
+var ErrOtherPaymentInProgress = errors.New("payments: another payment of the session is in progress")
+
+// InProgressError reports the payment that stopped a start with
+// [CancelOtherPending]: nothing was started. Follow Request (its WaitToken)
+// until it ends; start another payment only if it fails.
+type InProgressError struct {
+	// Request is the other payment, as last read.
+	Request Request
+}
+
+// Error names the other payment and its status.
+func (e *InProgressError) Error() string {
+	return fmt.Sprintf("payments: not started: the session's %s payment %s is %s and can no longer be cancelled; wait for it to end",
+		e.Request.Method, e.Request.WaitToken, e.Request.Status)
+}
+
+// Unwrap returns [ErrOtherPaymentInProgress].
+func (e *InProgressError) Unwrap() error { return ErrOtherPaymentInProgress }
+
+// prepare applies the start options before a payment of method m is started.
+func prepare(ctx context.Context, c *client.Client, m Method, opts []StartOption) error {
+	var o startOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if !o.cancelOthers {
+		return nil
+	}
+	reqs, err := List(ctx, c)
+	if err != nil {
+		return fmt.Errorf("payments: not started: reading the session's payments: %w", err)
+	}
+	waiting := false
+	for _, r := range reqs {
+		switch {
+		case r.Status.Final() || r.Method == m:
+		case r.Status == StatusWaitingForPayment:
+			waiting = true
+		default:
+			return &InProgressError{Request: r}
+		}
+	}
+	if !waiting {
+		return nil
+	}
+	if _, err := Cancel(ctx, c, CancelParams{}); err != nil {
+		var ge *client.Error
+		if errors.As(err, &ge) && errors.Is(err, client.ErrRejected) {
+			// It moved on between the read and the cancel: the customer is
+			// paying it.
+			if latest, lerr := List(ctx, c); lerr == nil {
+				for _, r := range latest {
+					if !r.Status.Final() && r.Method != m && r.Status != StatusWaitingForPayment {
+						return &InProgressError{Request: r}
+					}
+				}
+			}
+		}
+		return fmt.Errorf("payments: not started: cancelling the session's other pending payment: %w", err)
+	}
+	return nil
+}
