@@ -72,8 +72,6 @@ const (
 	// client nothing, until the client closes the connection or the proxy
 	// is closed.
 	Stall
-
-	numFaults
 )
 
 // Faults lists every fault but None, in order.
