@@ -29,6 +29,15 @@ func NewIdempotencyKey() string { return uuid.NewString() }
 // the operation distinct, e.g. DeriveIdempotencyKey("refund", orderID, "1")
 // for an order's first refund. Parts are length-prefixed before hashing, so
 // ("ab", "c") and ("a", "bc") give different keys.
+//
+// A reused key returns the original result only when the rerun sends the
+// same parameters byte for byte: every field of the mutation's input,
+// amounts, ids, messages, references and times included. A rerun that
+// computes a parameter afresh (an expiry from the clock, a message from
+// data that changed) gets [ErrIdempotencyConflict]: store such values with
+// the order, or let the SDK choose a fresh key where a rerun is safe without
+// one (sessions.CreateWithReferenceCheck, a payment start in the same
+// session).
 func DeriveIdempotencyKey(parts ...string) string {
 	n := 0
 	for _, p := range parts {

@@ -35,7 +35,19 @@
 // and order lines. Within a session, a second start with another method after a
 // successful payment returns the paid payment's wait token, and a second start
 // with the same method and parameters while the first is pending returns the
-// pending one: cancel it first to start anew.
+// pending one: cancel it first to start anew. That is what makes a rerun of a
+// checkout after a crash safe: start the same method with the same parameters
+// in the order's session (sessions.CreateWithReferenceCheck finds it) and the
+// pending payment is resumed, whatever idempotency key the rerun uses.
+//
+// # Two tabs
+//
+// The gateway does not stop two pending payments of different methods in one
+// session (Swish in one browser tab, a card in another) from both completing.
+// Start with [CancelOtherPending] to cancel the other pending payment first
+// (or be told, with [ErrOtherPaymentInProgress], that it is being paid), and
+// check the end of a checkout with [Charges]: package subscriptions' Wait
+// does, and reports a second charge with what to give back ([Duplicates]).
 //
 // # Validation and the spec
 //

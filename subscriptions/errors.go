@@ -33,9 +33,49 @@ var (
 	// authorization released without capture) when it was watched.
 	ErrReleased = errors.New("subscriptions: authorization released")
 
+	// ErrDuplicateCharge: the payment succeeded, and so did another payment
+	// request of the same order: the customer was charged more than once.
+	// See [DuplicateChargeError].
+	ErrDuplicateCharge = errors.New("subscriptions: order charged more than once")
+
 	// ErrClosed: the watcher was closed.
 	ErrClosed = errors.New("subscriptions: watcher closed")
 )
+
+// DuplicateChargeError is the error [Watcher.Wait] returns, with the
+// request, when the payment succeeded and the order has other successful
+// payment requests. The order is paid: ship it once, keep the first charge,
+// and give back the others (payments.Duplicates(Charges)): refund a PAID one
+// (package refunds), release an AUTHORIZED one (captures.Release).
+type DuplicateChargeError struct {
+	// Request is the payment request that was waited for; it succeeded.
+	Request payments.Request
+	// Charges are the order's successful payment requests, oldest first,
+	// Request among them.
+	Charges []payments.Request
+}
+
+// Error names the order and the charges to give back.
+func (e *DuplicateChargeError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "subscriptions: payment request %s ended %s, and order %q was charged %d times; keep %s, give back",
+		e.Request.WaitToken, e.Request.Status, e.Request.Reference, len(e.Charges), e.Charges[0].WaitToken)
+	const most = 5
+	dups := payments.Duplicates(e.Charges)
+	for i, c := range dups[:min(len(dups), most)] {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, " %s (%s, payment %d)", c.WaitToken, c.Status, c.ResultingPaymentID)
+	}
+	if len(dups) > most {
+		fmt.Fprintf(&b, " and %d more", len(dups)-most)
+	}
+	return b.String()
+}
+
+// Unwrap returns [ErrDuplicateCharge].
+func (e *DuplicateChargeError) Unwrap() error { return ErrDuplicateCharge }
 
 // StatusError is the error [Watcher.Wait] returns when the payment request
 // reaches a final status other than PAID or AUTHORIZED. It carries the

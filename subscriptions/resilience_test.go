@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -491,4 +492,43 @@ func TestCloseEndsASlowFirstRead(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("Wait returned %v after Close; want at once", d)
 	}
+}
+
+// TestWebSocketGoneSilentIsCoveredByPolling: a websocket that goes silent
+// without closing (a proxy or NAT that dropped it: no keep-alives, no data,
+// no close) while the payment is approved. The watcher notices within its
+// read timeout, three of the gateway's keep-alive intervals, and polling over
+// HTTP delivers the outcome that the silent socket swallowed, although every
+// websocket after it is silent too.
+func TestWebSocketGoneSilentIsCoveredByPolling(t *testing.T) {
+	if subscriptions.DefaultReadTimeout > 3*5*time.Second {
+		t.Errorf("DefaultReadTimeout %v: a silent socket must be noticed within 3 of Hasura's 5 s keep-alive intervals", subscriptions.DefaultReadTimeout)
+	}
+	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
+		const keepAlive = 20 * time.Millisecond
+		g := newGateway(t, kronortest.WithKeepAlive(keepAlive))
+		px := newProxy(t, g.srv.URL())
+		_, token := g.swish(t)
+		w := watcher(t, px.client(t, g.srv.MerchantToken()),
+			fast(subscriptions.WithProtocol(p), subscriptions.WithReadTimeout(3*keepAlive), subscriptions.WithKeepAlive(keepAlive))...)
+		ch := waitAsync(context.Background(), w, token)
+		eventually(t, 5*time.Second, "the subscription", func() bool { return g.srv.Live().Subscriptions == 1 })
+
+		var swallowed atomic.Int32
+		px.setToClient(func(map[string]any) map[string]any { swallowed.Add(1); return nil })
+		if err := g.srv.Approve(token); err != nil {
+			t.Fatal(err)
+		}
+		r := receive(t, ch, 10*time.Second)
+		if r.err != nil || r.req.Status != payments.StatusPaid {
+			t.Fatalf("Wait = %+v, %v; want PAID", r.req, r.err)
+		}
+		if swallowed.Load() == 0 {
+			t.Error("the proxy swallowed nothing: the socket was not silent")
+		}
+		// The first read and at least one poll: the outcome came over HTTP.
+		if s := w.Stats(); s.HTTPReads < 2 || s.Connected {
+			t.Errorf("Stats = %+v: want the silent socket dropped and the outcome polled", s)
+		}
+	})
 }

@@ -35,6 +35,16 @@ import (
 // client.ErrUnauthorized. When ctx ends first, Wait returns the request as
 // last seen and an error wrapping ctx.Err().
 //
+// When the payment succeeds, Wait reads the order's payment requests
+// (payments.Charges, by the request's merchant reference) to check that
+// this is the order's only charge. A customer who paid twice (two tabs, or
+// two methods at once, which the gateway does not prevent while both are
+// pending) gets the request and a [*DuplicateChargeError] (errors.Is with
+// [ErrDuplicateCharge]) listing the charges: the order is paid, and every
+// charge but the first is to be refunded or released. When that read
+// fails, Wait returns the request without error and logs a warning. See
+// [WithoutChargeCheck].
+//
 // Wait first reads the request over HTTP (with the client's retries); when
 // that read fails, Wait returns its error (a *client.Error). Once the read
 // succeeded, losing the websocket does not end the wait: see [Watcher].
@@ -61,7 +71,28 @@ func (w *Watcher) Wait(ctx context.Context, waitToken string) (payments.Request,
 		// watch ends only after a final status or an error.
 		return last, fmt.Errorf("subscriptions: watch of %s ended without an outcome", waitToken)
 	}
+	if outcome == nil && !w.cfg.noChargeCheck {
+		outcome = w.checkCharges(ctx, last)
+	}
 	return last, outcome
+}
+
+// checkCharges returns a *DuplicateChargeError when the order of req, which
+// succeeded, has other successful payment requests.
+func (w *Watcher) checkCharges(ctx context.Context, req payments.Request) error {
+	if req.Reference == "" {
+		return nil
+	}
+	charges, err := payments.Charges(ctx, w.c, req.Reference)
+	if err != nil {
+		w.log.Warn("subscriptions: the payment succeeded; checking the order's other charges failed",
+			"waitToken", req.WaitToken, "reference", req.Reference, "error", err)
+		return nil
+	}
+	if len(charges) < 2 {
+		return nil
+	}
+	return &DuplicateChargeError{Request: req, Charges: charges}
 }
 
 // Watch reports every status the payment request identified by waitToken

@@ -37,14 +37,17 @@ const (
 	DefaultReconnectInitial = 500 * time.Millisecond
 	DefaultReconnectMax     = 8 * time.Second
 	// DefaultReadTimeout is how long the websocket may stay silent before it
-	// is taken for dead and replaced. The gateway sends a keep-alive every
-	// few seconds (Hasura: 5 s) on the legacy protocol, and answers the
-	// pings the watcher sends on graphql-transport-ws.
-	DefaultReadTimeout = 30 * time.Second
+	// is taken for dead and replaced, and HTTP polling takes over while a new
+	// one connects: three of the gateway's keep-alive intervals. The gateway
+	// sends a keep-alive every 5 s on the legacy protocol (Hasura's default),
+	// and answers the pings the watcher sends on graphql-transport-ws, so a
+	// socket that went silent without closing (a proxy or NAT that dropped
+	// it) blinds a wait for at most 15 s.
+	DefaultReadTimeout = 15 * time.Second
 	// DefaultKeepAlive is how often the watcher pings the gateway on
 	// graphql-transport-ws, so that a healthy idle connection is never
 	// silent for a whole read timeout.
-	DefaultKeepAlive = 10 * time.Second
+	DefaultKeepAlive = 5 * time.Second
 	// DefaultPollConcurrency is how many HTTP requests a watcher has in
 	// flight at once when it polls or catches up after a reconnection; each
 	// reads up to 100 payment requests.
@@ -77,6 +80,7 @@ type settings struct {
 	pollConcurrency int
 	logger          *slog.Logger
 	recycleAfter    int
+	noChargeCheck   bool
 	errs            []error
 }
 
@@ -160,6 +164,15 @@ func WithPollConcurrency(n int) Option {
 		}
 		s.pollConcurrency = n
 	}
+}
+
+// WithoutChargeCheck turns off the check [Watcher.Wait] makes when a
+// payment succeeds, that it is the order's only charge (one HTTP read of
+// the order's payment requests per successful wait). Turn it off only when
+// your service checks its orders' charges by other means (payments.Charges
+// after each checkout, or a reconciliation).
+func WithoutChargeCheck() Option {
+	return func(s *settings) { s.noChargeCheck = true }
 }
 
 // WithLogger logs the watcher's connection events to l instead of the

@@ -18,6 +18,7 @@ import (
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
 	"github.com/kronor-io/kronor-go/internal/scalars"
+	"github.com/kronor-io/kronor-go/internal/validate/validatetest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/refunds"
 	"github.com/kronor-io/kronor-go/sessions"
@@ -370,6 +371,8 @@ func TestRawRequestsAreTheSDKsWire(t *testing.T) {
 	a.Title, a.CareOf, a.StreetAddress2, a.Region = sessions.TitleMs, "c/o Berg", "Floor 2", "Stockholms län"
 	l := &full.AdditionalData.OrderLines[0]
 	l.Reference, l.ItemURL, l.ImageURL, l.TotalDiscountAmount = "SKU-1", "https://shop.example/shirt", "https://shop.example/shirt.png", 100
+	fresh := full // the reference check takes no key: it makes a fresh one
+	fresh.IdempotencyKey = ""
 	streets := full
 	streets.AdditionalData = validAdditionalData()
 	streets.AdditionalData.ShippingAddress.StreetAddress = ""
@@ -386,7 +389,10 @@ func TestRawRequestsAreTheSDKsWire(t *testing.T) {
 		{"session", func(ctx context.Context) error { _, err := sessions.Create(ctx, c, full); return err }, wireSession(token, full)},
 		{"session with street name and number", func(ctx context.Context) error { _, err := sessions.Create(ctx, c, streets); return err }, wireSession(token, streets)},
 		{"session without optional fields", func(ctx context.Context) error { _, err := sessions.Create(ctx, c, bare); return err }, wireSession(token, bare)},
-		{"reference check", func(ctx context.Context) error { _, err := sessions.CreateWithReferenceCheck(ctx, c, full); return err }, wireReferenceCheck(token, full)},
+		{"reference check", func(ctx context.Context) error {
+			_, err := sessions.CreateWithReferenceCheck(ctx, c, fresh)
+			return err
+		}, wireReferenceCheck(token, fresh)},
 		{"Swish ecom", func(ctx context.Context) error {
 			_, err := payments.Swish(ctx, c, payments.SwishParams{Redirect: redirect, CustomerSwishNumber: "46701234567"})
 			return err
@@ -447,6 +453,14 @@ func TestRawRequestsAreTheSDKsWire(t *testing.T) {
 			}
 			if sdk.OperationName != raw.OperationName || sdk.Query != raw.Query {
 				t.Errorf("operation %q, raw %q (or their documents differ)", sdk.OperationName, raw.OperationName)
+			}
+			if tc.name == "reference check" {
+				// A fresh key per call: the raw request takes the SDK's.
+				sk, _ := sdk.Variables["payment"].(map[string]any)["idempotencyKey"].(string)
+				if !validatetest.KeyRule.MatchString(sk) {
+					t.Fatalf("the reference check sent idempotency key %q", sk)
+				}
+				raw.Variables["payment"].(map[string]any)["idempotencyKey"] = sk
 			}
 			if !reflect.DeepEqual(sdk.Variables, raw.Variables) {
 				s, _ := json.Marshal(sdk.Variables)

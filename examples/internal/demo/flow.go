@@ -18,9 +18,12 @@ const (
 	PollTimeout  = 2 * time.Minute
 )
 
-// NewSession creates a payment session for order and returns the client that
-// runs its payment calls. Its idempotency key is derived from the order, so a
-// rerun after a crash returns the same session.
+// NewSession finds or creates the payment session of order with the
+// reference check, as the crash-safe recipe does (see examples/checkout):
+// no idempotency key, so a rerun reads the order as it is now and gets the
+// order's session back instead of a second one. It returns the client that
+// runs the session's payment calls, or an error when the order is already
+// paid.
 func NewSession(ctx context.Context, gw *Gateway, steps *Steps, order string, p sessions.Params) (*client.Client, error) {
 	p.MerchantReference = order
 	if p.Message == "" {
@@ -29,13 +32,15 @@ func NewSession(ctx context.Context, gw *Gateway, steps *Steps, order string, p 
 	if p.ExpiresAt.IsZero() {
 		p.ExpiresAt = time.Now().Add(time.Hour)
 	}
-	p.IdempotencyKey = client.DeriveIdempotencyKey(order, "session")
-	steps.Step("Creating a payment session for %s, order %s", Amount(p.Amount, string(p.Currency)), order)
-	s, err := sessions.Create(ctx, gw.Merchant, p)
+	steps.Step("Payment session for %s, order %s, with the reference check", Amount(p.Amount, string(p.Currency)), order)
+	check, err := sessions.CreateWithReferenceCheck(ctx, gw.Merchant, p)
 	if err != nil {
-		return nil, fmt.Errorf("create session: %w", err)
+		return nil, fmt.Errorf("session: %w", err)
 	}
-	return s.Client(gw.Merchant), nil
+	if check.AlreadyPaid() {
+		return nil, fmt.Errorf("order %s is already paid (payment id %d): nothing to do", order, check.PaymentID)
+	}
+	return check.Client(gw.Merchant), nil
 }
 
 // ShowPaymentPage prints where the customer pays, when running against a real
