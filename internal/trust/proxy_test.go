@@ -401,8 +401,10 @@ func proxyGivesUpWithKey(t *testing.T, p *proxied, mc mutationCase, fault faultp
 		t.Fatalf("every attempt faulted with %s, and the call succeeded", fault)
 	}
 	after := p.px.Stats()
-	if n := after.Faults[fault] - before.Faults[fault]; n != attempts {
-		t.Errorf("the proxy applied %s %d times, want %d (every attempt)", fault, n, attempts)
+	// Every attempt that reached the proxy was faulted (an attempt that a
+	// loaded machine makes time out before it is sent never reaches it).
+	if n, m := after.Faults[fault]-before.Faults[fault], after.Exchanges-before.Exchanges; n == 0 || n != m || n > attempts {
+		t.Errorf("the proxy applied %s %d times in %d exchanges, want every one of at most %d attempts", fault, n, m, attempts)
 	}
 	if !errors.Is(err, client.ErrTemporary) {
 		t.Fatalf("err = %v, want one that matches client.ErrTemporary", err)
