@@ -2,6 +2,8 @@ package kronortest_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"testing"
 )
@@ -74,13 +76,15 @@ func TestRoles(t *testing.T) {
 
 func TestAuthentication(t *testing.T) {
 	f := newFixture(t)
+	// Hasura in JWT mode: HTTP 200, one error at $, invalid-headers without a
+	// bearer token, invalid-jwt with one it cannot verify.
 	tests := []struct {
-		name, header string
+		name, header, code, message string
 	}{
-		{"no header", ""},
-		{"unknown token", "Bearer nope"},
-		{"not a bearer token", "Basic " + f.srv.MerchantToken()},
-		{"empty bearer", "Bearer "},
+		{"no header", "", "invalid-headers", "Missing 'Authorization' or 'Cookie' header in JWT authentication mode"},
+		{"unknown token", "Bearer nope", "invalid-jwt", "Could not verify JWT: JWSError JWSInvalidSignature"},
+		{"not a bearer token", "Basic " + f.srv.MerchantToken(), "invalid-headers", "Malformed Authorization header"},
+		{"empty bearer", "Bearer ", "invalid-headers", "Malformed Authorization header"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,9 +99,21 @@ func TestAuthentication(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			var r result
-			decodeBody(t, resp, &r)
-			if resp.StatusCode != http.StatusUnauthorized || len(r.Errors) != 1 || r.Errors[0].code() != "invalid-jwt" {
-				t.Fatalf("HTTP %d %+v", resp.StatusCode, r.Errors)
+			raw, _ := io.ReadAll(resp.Body)
+			if err := json.Unmarshal(raw, &r); err != nil {
+				t.Fatal(err)
+			}
+			var keys map[string]json.RawMessage
+			_ = json.Unmarshal(raw, &keys)
+			if _, hasData := keys["data"]; hasData || len(keys) != 1 {
+				t.Fatalf("want only errors, got %s", raw)
+			}
+			if resp.StatusCode != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].code() != tc.code ||
+				r.Errors[0].path() != "$" || r.Errors[0].Message != tc.message {
+				t.Fatalf("HTTP %d %s", resp.StatusCode, raw)
+			}
+			if len(r.Errors[0].Extensions) != 2 {
+				t.Fatalf("extensions beyond code and path: %s", raw)
 			}
 		})
 	}

@@ -2,8 +2,9 @@ package kronortest
 
 import (
 	"context"
-	"errors"
 	"strings"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // role is the role a token carries.
@@ -51,10 +52,21 @@ func identityFrom(ctx context.Context) (identity, bool) {
 	return id, ok
 }
 
+// authError is a refused token, with Hasura's code and message (JWT mode):
+// invalid-headers when there is no bearer token, invalid-jwt when there is
+// one the gateway does not accept. Hasura answers them with HTTP 200.
+type authError struct{ code, msg string }
+
+func (e *authError) Error() string { return e.msg }
+
+// gql is the error as the gateway sends it: extensions.code, and path "$".
+func (e *authError) gql() *gqlerror.Error { return gwError(e.code, "$", "%s", e.msg) }
+
 var (
-	errNoToken      = errors.New("missing 'Authorization' header: a bearer token is required")
-	errBadToken     = errors.New("could not verify JWT: JWSError JWSInvalidSignature")
-	errExpiredToken = errors.New("could not verify JWT: JWTExpired")
+	errNoToken      = &authError{codeInvalidHeaders, "Missing 'Authorization' or 'Cookie' header in JWT authentication mode"}
+	errMalformed    = &authError{codeInvalidHeaders, "Malformed Authorization header"}
+	errBadToken     = &authError{codeInvalidJWT, "Could not verify JWT: JWSError JWSInvalidSignature"}
+	errExpiredToken = &authError{codeInvalidJWT, "Could not verify JWT: JWTExpired"}
 )
 
 // bearer extracts the token of an Authorization header value ("Bearer <t>").
@@ -73,7 +85,7 @@ func (s *store) authenticate(header string) (identity, error) {
 	}
 	tok := bearer(header)
 	if tok == "" {
-		return identity{}, errBadToken
+		return identity{}, errMalformed
 	}
 	if tok == s.merchantToken {
 		return identity{role: roleMerchant}, nil

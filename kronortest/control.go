@@ -52,7 +52,9 @@ func (s *Server) end(waitToken string, st model.PaymentStatusEnum, msg string) e
 }
 
 // Advance moves a payment request one step along the status machine, e.g. to
-// "PROCESSING_REDIRECTED_APP" or "FLOW_COMPLETED". A move the gateway would
+// "PROCESSING_REDIRECTED_APP", "WAITING_FOR_PROMOTION" or "FLOW_COMPLETED".
+// Any status of the schema's PaymentStatusEnum can be reached so, or through
+// Approve, Decline, Fail, cancelPayment, captures and releases. A move the gateway would
 // not make (such as PAID for a card payment, or anything out of a final
 // status) is an error and changes nothing. Captures, releases and refunds
 // move a payment on from PAID or AUTHORIZED.

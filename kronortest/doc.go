@@ -9,14 +9,19 @@
 // path for subscriptions, in both the graphql-ws (subscriptions-transport-ws)
 // and graphql-transport-ws protocols. It knows both of the gateway's roles:
 // the merchant token ([Server.MerchantToken]) and the session tokens that
-// newPaymentSession issues, each seeing only its own fields and data, and it
-// enforces the gateway's business rules: session windows and reference checks,
-// the preconditions of the seven payment methods, the payment, capture,
-// release and refund state machines, and idempotency keys.
+// newPaymentSession issues, each served its own role's schema (validation and
+// introspection alike, as in Kronor's published role schemas) and its own
+// data, and it enforces the gateway's business rules: session windows and
+// reference checks, the preconditions of the payment methods, the payment,
+// capture, release and refund state machines, and idempotency keys. It also
+// serves what Kronor's own Android and iOS SDKs send: addSessionDeviceInformation
+// ([Server.SessionDevice]), refreshPaymentStatus, and Google Pay and Apple Pay
+// payments, which complete like card payments.
 //
 // A test drives the customer's side through [Server.Approve],
 // [Server.Decline], [Server.Fail], [Server.TimeOut] and [Server.Advance],
-// scripts the outcome of captures, releases and refunds, injects faults
+// scripts the outcome of captures, releases and refunds ([Outcome]; between
+// them every status of the schema's enums can be produced), injects faults
 // ([Server.FailNext], [Server.FailFraction], [Server.CloseWebSockets]), and
 // checks afterwards that nothing was lost or duplicated ([Server.Counts],
 // [Server.Totals], [Server.Live]).
@@ -35,13 +40,21 @@
 // scoped to its caller (the merchant or one session) and its mutation, and a
 // failed call is not remembered.
 //
-// Errors look like Hasura's: HTTP 200 with
-// {"errors":[{"message":…,"extensions":{"code":…,"path":"$.selectionSet.…"}}]};
-// a bad or expired token gets HTTP 401 with code "invalid-jwt", or, on a
-// websocket, a close with code [CloseCodeUnauthorized].
+// Errors look like Hasura's (in JWT mode): HTTP 200 with
+// {"errors":[{"message":…,"extensions":{"code":…,"path":"$.selectionSet.…"}}]}.
+// A missing or malformed Authorization header is code "invalid-headers", a
+// bad or expired token "invalid-jwt", both at path "$" with HTTP 200; on a
+// websocket, whose connection_init must carry the token in payload.headers,
+// either closes it with code [CloseCodeUnauthorized]. A variable the
+// operation does not declare, or a missing non-nullable one, is refused with
+// Hasura's messages; a query that does not parse is "validation-failed" at
+// "$.query"; a JSON array of requests is a batch, answered with an array. On a
+// websocket, an operation refused before it runs gets an "error" message, then
+// "complete"; keep-alives come every [DefaultKeepAlive].
 //
 // So that no request keeps the fake busy for long, it refuses (as Hasura's API
-// limits do) a query of more than 2,000 tokens (code "parse-failed"), of more
+// limits do) a query of more than 2,000 tokens (code "validation-failed" at
+// "$.query"), of more
 // than 500 selections with fragments counted where they are spread, or nested
 // more than 32 levels deep in its selections, input values or variables (code
 // "validation-failed"). The SDK's largest operation is a tenth of that.

@@ -12,7 +12,8 @@ import (
 // request.
 const (
 	codeValidationFailed    = "validation-failed"    // the request or its input is invalid (Hasura)
-	codeInvalidJWT          = "invalid-jwt"          // bad or expired token (Hasura); HTTP 401
+	codeInvalidJWT          = "invalid-jwt"          // bad or expired token (Hasura); HTTP 200
+	codeInvalidHeaders      = "invalid-headers"      // no bearer token (Hasura); HTTP 200
 	codeUnexpected          = "unexpected"           // with extensions.type TEMPORARY_FAILURE: retry
 	codeNotFound            = "not-found"            // the payment, request or session does not exist
 	codeInvalidState        = "invalid-state"        // the object is not in a state that allows this

@@ -16,7 +16,8 @@ import (
 // room for it, for hand-written queries and for a tool's introspection query.
 const (
 	// maxQueryTokens bounds the tokens of a query document (gqlgen refuses
-	// more with code parse-failed: "exceeded token limit of 2000").
+	// more, as a parse failure: validation-failed at $.query, "exceeded token
+	// limit of 2000").
 	maxQueryTokens = 2000
 	// maxQueryNodes bounds the selections (fields, fragment spreads, inline
 	// fragments) of a document's operations, each fragment spread counted as

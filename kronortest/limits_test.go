@@ -51,8 +51,8 @@ func TestQueryLimits(t *testing.T) {
 		code, path  string
 		message     string
 	}{
-		{"4,000 fields", "{" + strings.Repeat(" __typename", 4000) + " }", nil, "parse-failed", "$", "token limit"},
-		{"4,000 nested _and", nestedAnd(4000), nil, "parse-failed", "$", "token limit"},
+		{"4,000 fields", "{" + strings.Repeat(" __typename", 4000) + " }", nil, "validation-failed", "$.query", "token limit"},
+		{"4,000 nested _and", nestedAnd(4000), nil, "validation-failed", "$.query", "token limit"},
 		{"600 same-named fields", "{" + strings.Repeat(" __typename", 600) + " }", nil, "validation-failed", "$", "too large"},
 		{"a fragment spread 2^60 times", doubling(60), nil, "validation-failed", "$", "too large"},
 		{"40 nested _and", nestedAnd(40), nil, "validation-failed", "$", "too deep"},

@@ -84,6 +84,7 @@ func (s *store) startPayment(sess *session, spec newRequestSpec) (*paymentReques
 		method:        spec.method,
 		params:        spec.params,
 		createdAt:     now,
+		returnURL:     spec.returnURL,
 	}
 	if spec.fill != nil {
 		spec.fill(r)
@@ -341,22 +342,26 @@ var transitions = map[model.PaymentStatusEnum][]model.PaymentStatusEnum{
 		model.PaymentStatusEnumProcessing, model.PaymentStatusEnumProcessingRedirectedApp,
 		model.PaymentStatusEnumProcessingRedirectedWeb, model.PaymentStatusEnumFlowCompleted,
 		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized, model.PaymentStatusEnumDeclined,
-		model.PaymentStatusEnumError, model.PaymentStatusEnumCancelling,
+		model.PaymentStatusEnumError, model.PaymentStatusEnumCancelling, model.PaymentStatusEnumWaitingForPromotion,
+	},
+	// Paid or authorized by the customer, being promoted to a payment.
+	model.PaymentStatusEnumWaitingForPromotion: {
+		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized, model.PaymentStatusEnumError,
 	},
 	model.PaymentStatusEnumProcessing: {
 		model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumFlowCompleted,
 		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized,
-		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError,
+		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError, model.PaymentStatusEnumWaitingForPromotion,
 	},
 	model.PaymentStatusEnumProcessingRedirectedApp: {
 		model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumFlowCompleted,
 		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized,
-		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError,
+		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError, model.PaymentStatusEnumWaitingForPromotion,
 	},
 	model.PaymentStatusEnumProcessingRedirectedWeb: {
 		model.PaymentStatusEnumWaitingForPayment, model.PaymentStatusEnumFlowCompleted,
 		model.PaymentStatusEnumPaid, model.PaymentStatusEnumAuthorized,
-		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError,
+		model.PaymentStatusEnumDeclined, model.PaymentStatusEnumError, model.PaymentStatusEnumWaitingForPromotion,
 	},
 	model.PaymentStatusEnumFlowCompleted: {model.PaymentStatusEnumAccepted, model.PaymentStatusEnumPaid, model.PaymentStatusEnumError},
 	model.PaymentStatusEnumAccepted:      {model.PaymentStatusEnumPaid, model.PaymentStatusEnumError},
@@ -376,7 +381,7 @@ func checkTransition(r *paymentRequest, st model.PaymentStatusEnum) error {
 	if !ok {
 		return fmt.Errorf("kronortest: payment request %s cannot move from %s to %s", r.waitToken, from, st)
 	}
-	card := r.method == model.PaymentMethodEnumCreditCard
+	card := authorizes(r.method)
 	bank := r.method == model.PaymentMethodEnumBankTransfer
 	switch {
 	case st == model.PaymentStatusEnumAuthorized && !card:
@@ -411,7 +416,7 @@ func approvalPath(m model.PaymentMethodEnum) []model.PaymentStatusEnum {
 	switch m {
 	case model.PaymentMethodEnumBankTransfer:
 		return []model.PaymentStatusEnum{model.PaymentStatusEnumFlowCompleted, model.PaymentStatusEnumAccepted, model.PaymentStatusEnumPaid}
-	case model.PaymentMethodEnumCreditCard:
+	case model.PaymentMethodEnumCreditCard, model.PaymentMethodEnumApplePay, model.PaymentMethodEnumGooglePay:
 		return []model.PaymentStatusEnum{model.PaymentStatusEnumAuthorized}
 	}
 	return []model.PaymentStatusEnum{model.PaymentStatusEnumPaid}

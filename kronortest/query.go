@@ -475,6 +475,7 @@ func (s *store) requestModel(r *paymentRequest) *model.PaymentRequest {
 	m.TransactionBankTransferDetails = []*model.BankTransferDetails{}
 	s.fillDetails(r, &m.TransactionCreditCardDetails, &m.TransactionSwishDetails, &m.TransactionMobilePayDetails,
 		&m.TransactionVippsDetails, &m.TransactionP24Details, &m.TransactionPayPalDetails, &m.TransactionBankTransferDetails)
+	s.fillGatewayFields(r, m)
 	return m
 }
 

@@ -28,7 +28,7 @@ func (r *resolver) Subscription_root() graph.Subscription_rootResolver {
 func caller(ctx context.Context, field string, want role) (identity, error) {
 	id, ok := identityFrom(ctx)
 	if !ok {
-		return identity{}, gwError(codeInvalidJWT, "$", "%s", errNoToken)
+		return identity{}, errNoToken.gql()
 	}
 	if id.role&want == 0 {
 		root := "query_root"

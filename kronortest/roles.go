@@ -40,6 +40,11 @@ var typeRoles = map[string]role{
 	"PayPalPaymentResult":       roleGateway,
 	"PaymentCancelResult":       roleGateway,
 	"SwishPaymentCancelResult":  roleGateway,
+	// Kronor's mobile SDKs' gateway-only roots lead here (mobile.go).
+	"GooglePayPaymentResult":            roleGateway,
+	"ApplePayPaymentResult":             roleGateway,
+	"AddSessionDeviceInformationResult": roleGateway,
+	"RefreshPaymentStatusResult":        roleGateway,
 }
 
 // fieldRoles gives the roles of single fields, overriding typeRoles; fields
@@ -67,6 +72,11 @@ var fieldRoles = map[string]role{
 	"mutation_root.cancelPayment":          roleGateway,
 	"mutation_root.cancelSwishPayment":     roleGateway,
 
+	"mutation_root.newGooglePayPayment":         roleGateway,
+	"mutation_root.newApplePayPayment":          roleGateway,
+	"mutation_root.addSessionDeviceInformation": roleGateway,
+	"mutation_root.refreshPaymentStatus":        roleGateway,
+
 	"PaymentRequest.merchantReference2": roleMerchant,
 
 	"CreditCardDetails.cardCountry":        roleMerchant,
@@ -78,15 +88,21 @@ var fieldRoles = map[string]role{
 	"CreditCardDetails.sessionId":          roleGateway,
 	"CreditCardDetails.sessionUrl":         roleGateway,
 
-	"SwishDetails.qrCode": roleGateway,
+	"SwishDetails.qrCode":    roleGateway,
+	"SwishDetails.amount":    roleGateway,
+	"SwishDetails.returnUrl": roleGateway,
+
+	"FinsharkDetails.paymentFlowsUrl": roleGateway,
 
 	"MobilePayDetails.cardNumber": roleMerchant,
 	"MobilePayDetails.cardType":   roleMerchant,
 	"MobilePayDetails.sessionUrl": roleGateway,
+	"MobilePayDetails.sessionId":  roleGateway,
 
 	"VippsDetails.cardNumber": roleMerchant,
 	"VippsDetails.cardType":   roleMerchant,
 	"VippsDetails.sessionUrl": roleGateway,
+	"VippsDetails.sessionId":  roleGateway,
 
 	"P24Details.errorMessage": roleMerchant,
 	"P24Details.p24Statement": roleMerchant,
@@ -97,6 +113,7 @@ var fieldRoles = map[string]role{
 	"PayPalDetails.payerGivenName":   roleMerchant,
 	"PayPalDetails.payerSurname":     roleMerchant,
 	"PayPalDetails.paymentUrl":       roleGateway,
+	"PayPalDetails.orderId":          roleGateway,
 }
 
 // fieldAllowed reports whether role r may select typ.field.
@@ -123,11 +140,12 @@ type roleChecker struct {
 	schema *ast.Schema
 	cache  boundedCache[roleCacheKey, *gqlerror.Error]
 	kinds  boundedCache[opKindKey, ast.Operation]
+	docs   boundedCache[string, *ast.QueryDocument] // parsed, for variablesCheck
 }
 
 func newRoleChecker(schema *ast.Schema) *roleChecker {
 	c := &roleChecker{schema: schema}
-	c.cache.limit, c.kinds.limit = roleCacheLimit, roleCacheLimit
+	c.cache.limit, c.kinds.limit, c.docs.limit = roleCacheLimit, roleCacheLimit, roleCacheLimit
 	return c
 }
 
@@ -158,7 +176,7 @@ func (c *roleChecker) Validate(graphql.ExecutableSchema) error { return nil }
 func (c *roleChecker) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
 	id, ok := identityFrom(ctx)
 	if !ok {
-		return gwError(codeInvalidJWT, "$", "%s", errNoToken)
+		return errNoToken.gql()
 	}
 	if err := checkVariablesDepth(p.Variables); err != nil {
 		return err

@@ -38,7 +38,8 @@ type Server struct {
 	ln      net.Listener
 	httpSrv *http.Server
 	url     string
-	exec    *executor.Executor
+	exec    *executor.Executor // over the whole schema, for errors before authentication
+	execs   roleExecutor       // the executor of each role
 	ws      transport.Websocket
 	roles   *roleChecker
 
@@ -111,7 +112,8 @@ func WithAddr(addr string) Option { return func(o *config) { o.addr = addr } }
 func WithIdempotencyLimit(n int) Option { return func(o *config) { o.idemLimit = n } }
 
 // WithKeepAlive sets the interval of websocket keep-alives: "ka" messages on
-// graphql-ws, pings on graphql-transport-ws (default 10s).
+// graphql-ws, pings on graphql-transport-ws (default [DefaultKeepAlive], 5s,
+// as Hasura's).
 func WithKeepAlive(d time.Duration) Option { return func(o *config) { o.keepAlive = d } }
 
 // WithAllowedOrigins lets browsers from the given origins call the server:
@@ -128,7 +130,7 @@ func WithMerchantToken(token string) Option { return func(o *config) { o.token =
 // [WithAddr]) and returns it. It panics if it cannot listen, as
 // httptest.NewServer does. Close it when done.
 func NewServer(opts ...Option) *Server {
-	cfg := config{clock: realClock{}, addr: "127.0.0.1:0", keepAlive: 10 * time.Second}
+	cfg := config{clock: realClock{}, addr: "127.0.0.1:0", keepAlive: DefaultKeepAlive}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -164,20 +166,28 @@ func NewServer(opts ...Option) *Server {
 	s.store.autoApprove = cfg.autoApprove
 	s.store.manualSettle = cfg.manualSettle
 
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{srv: s}})
-	s.roles = newRoleChecker(es.Schema())
-	ex := executor.New(es)
-	ex.SetQueryCache(&queryCache{docs: boundedCache[string, *ast.QueryDocument]{limit: 1000}})
-	ex.SetParserTokenLimit(maxQueryTokens) // see limits.go
-	ex.Use(introspection{})
-	ex.Use(s.roles)
-	ex.Use(servedHook{s: s})
-	ex.SetErrorPresenter(presentError)
-	ex.SetRecoverFunc(func(ctx context.Context, v any) error {
-		s.log.Error("kronortest: panic in a resolver", "panic", v)
-		return gwError(codeUnexpected, "$", "internal error: %v", v)
-	})
-	s.exec = ex
+	full := graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{srv: s}}).Schema()
+	s.roles = newRoleChecker(full)
+	// One executor per role, each over its role's schema (roleschema.go); its
+	// own query cache, since a document valid for one role may not be for
+	// the other.
+	newExecutor := func(schema *ast.Schema) *executor.Executor {
+		ex := executor.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{srv: s}, Schema: schema}))
+		ex.SetQueryCache(&queryCache{docs: boundedCache[string, *ast.QueryDocument]{limit: 1000}})
+		ex.SetParserTokenLimit(maxQueryTokens) // see limits.go
+		ex.Use(introspection{})
+		ex.Use(s.roles)
+		ex.Use(variablesCheck{roles: s.roles})
+		ex.Use(servedHook{s: s})
+		ex.SetErrorPresenter(presentError)
+		ex.SetRecoverFunc(func(ctx context.Context, v any) error {
+			s.log.Error("kronortest: panic in a resolver", "panic", v)
+			return gwError(codeUnexpected, "$", "internal error: %v", v)
+		})
+		return ex
+	}
+	s.exec = newExecutor(full)
+	s.execs = roleExecutor{anon: s.exec, merchant: newExecutor(roleSchema(full, roleMerchant)), gwExe: newExecutor(roleSchema(full, roleGateway))}
 	s.ws = s.websocketTransport()
 
 	mux := http.NewServeMux()
@@ -265,7 +275,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusInternalServerError, gqlResponse{Errors: errList(gerr)})
 		}
 	}()
-	postTransport{s: s}.Do(w, r.WithContext(graphql.StartOperationTrace(r.Context())), s.exec)
+	postTransport{s: s}.Do(w, r.WithContext(graphql.StartOperationTrace(r.Context())), s.execs)
 }
 
 // cors writes the CORS headers for allowed origins and answers preflights;

@@ -102,7 +102,8 @@ func TestSessionTokenLifetime(t *testing.T) {
 	// A day after expiry the token is refused.
 	f.clock.Advance(24*time.Hour + time.Second)
 	r := f.as(tok, `{ paymentRequests { waitToken } }`, nil)
-	if r.Status != http.StatusUnauthorized || len(r.Errors) != 1 || r.Errors[0].code() != "invalid-jwt" {
+	if r.Status != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].code() != "invalid-jwt" ||
+		r.Errors[0].Message != "Could not verify JWT: JWTExpired" || r.Errors[0].path() != "$" {
 		t.Fatalf("expired token: HTTP %d %s", r.Status, r.raw)
 	}
 }

@@ -29,6 +29,17 @@ const (
 	// RELEASE_AMBIGUOUS, a refund in REFUND_AMBIGUOUS, and a capture stays
 	// CAPTURING for good.
 	OutcomeAmbiguous
+	// OutcomePending makes the provider take its time, then succeed: a
+	// capture is created WAITING_FOR_CAPTURE (scheduled) and walks CAPTURING
+	// to CAPTURE_DONE when settled; a refund waits in WAITING_FOR_REFUND, and
+	// a release stays IN_PROGRESS, at its first settlement, and succeeds at
+	// the next.
+	OutcomePending
+	// OutcomeAwaitingAccount has a refund wait for the customer to pick the
+	// account to be paid back to (a bank payout): AWAITING_ACCOUNT_SELECTION
+	// at its first settlement, then the normal walk to PAID at the next.
+	// Captures and releases treat it as OutcomeError.
+	OutcomeAwaitingAccount
 )
 
 func (o Outcome) String() string {
@@ -43,6 +54,10 @@ func (o Outcome) String() string {
 		return "error"
 	case OutcomeAmbiguous:
 		return "ambiguous"
+	case OutcomePending:
+		return "pending"
+	case OutcomeAwaitingAccount:
+		return "awaiting-account"
 	}
 	return "Outcome(" + strconv.Itoa(int(o)) + ")"
 }
@@ -121,12 +136,17 @@ func (s *store) newPaymentCapture(id identity, in model.PaymentCaptureInput) (*m
 				"amount %d exceeds the %d left to capture of payment %d", in.Amount, left, p.id)
 		}
 		now := s.now()
+		outcome := popOutcome(&s.scriptCapture)
+		first := model.PaymentCaptureStatusEnumCapturing
+		if outcome == OutcomePending {
+			first = model.PaymentCaptureStatusEnumWaitingForCapture
+		}
 		c := &capture{
 			seq: s.nextSeq(), id: s.nextCaptureID, transactionID: newUUID(), pay: p,
 			amount: int64(in.Amount), createdAt: now, createdBy: in.CreatedBy,
 			generatedFrom: in.GeneratedFrom, message: in.Message,
-			history: []captureEntry{{status: model.PaymentCaptureStatusEnumCapturing, at: now}},
-			outcome: popOutcome(&s.scriptCapture),
+			history: []captureEntry{{status: first, at: now}},
+			outcome: outcome,
 		}
 		s.nextCaptureID++
 		p.captures = append(p.captures, c)
@@ -145,7 +165,10 @@ func (s *store) settleCapture(c *capture) {
 	}
 	p := c.pay
 	switch c.outcome {
-	case OutcomeSuccess:
+	case OutcomeSuccess, OutcomePending:
+		if c.status() == model.PaymentCaptureStatusEnumWaitingForCapture {
+			set(model.PaymentCaptureStatusEnumCapturing)
+		}
 		set(model.PaymentCaptureStatusEnumCaptureDone)
 		p.paid += c.amount
 		if p.paid >= p.authorized {
@@ -238,6 +261,10 @@ func (s *store) settleRelease(r *release) {
 		s.setPaymentStatus(r.pay, model.PaymentStatusEnumReleased)
 	case OutcomeAmbiguous:
 		set(model.TransactionReleaseStatusEnumReleaseAmbiguous)
+	case OutcomePending:
+		// Still IN_PROGRESS; done at the next settlement.
+		r.outcome = OutcomeSuccess
+		s.unsettled = append(s.unsettled, func() { s.settleRelease(r) })
 	default:
 		set(model.TransactionReleaseStatusEnumError)
 	}
@@ -310,6 +337,15 @@ func (s *store) settleRefund(r *refund) {
 		set(model.RefundStatusEnumPaid)
 	case OutcomeAmbiguous:
 		set(model.RefundStatusEnumRefundAmbiguous)
+	case OutcomePending, OutcomeAwaitingAccount:
+		if r.outcome == OutcomePending {
+			set(model.RefundStatusEnumWaitingForRefund)
+		} else {
+			set(model.RefundStatusEnumAwaitingAccountSelection)
+		}
+		// Paid at the next settlement.
+		r.outcome = OutcomeSuccess
+		s.unsettled = append(s.unsettled, func() { s.settleRefund(r) })
 	default:
 		r.errorMessage = "the refund failed"
 		set(model.RefundStatusEnumError)

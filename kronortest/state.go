@@ -19,7 +19,7 @@ const defaultCurrency = model.SupportedCurrencyEnumSek
 // sessionTokenGrace is how long after its expiresAt a session token still
 // authenticates. Until expiresAt it can start payments; after it, it can only
 // read its session's payment requests; after expiresAt+sessionTokenGrace it is
-// refused as an expired token (HTTP 401, invalid-jwt).
+// refused as an expired token (HTTP 200, invalid-jwt).
 const sessionTokenGrace = 24 * time.Hour
 
 // maxSessionWindow is the longest a payment session may last.
@@ -37,6 +37,7 @@ var pendingStatuses = map[model.PaymentStatusEnum]bool{
 	model.PaymentStatusEnumFlowCompleted:           true,
 	model.PaymentStatusEnumAccepted:                true,
 	model.PaymentStatusEnumCancelling:              true,
+	model.PaymentStatusEnumWaitingForPromotion:     true,
 }
 
 // Statuses in which the customer has paid or authorized: a session holding such
@@ -66,6 +67,7 @@ type session struct {
 	allowExecutionDate bool
 	preferredGateway   *model.GatewayEnum
 	additional         *model.PaymentSessionAdditionalData
+	device             *Device // addSessionDeviceInformation's, the last one
 	requests           []*paymentRequest
 }
 
@@ -79,6 +81,7 @@ type paymentRequest struct {
 	params        string // the create input without its idempotency key
 	createdAt     time.Time
 	history       []statusEntry
+	returnURL     string
 	merchantRet   *string
 	flow          *string
 	swishNumber   *string
@@ -204,6 +207,7 @@ type store struct {
 	base  string // the server's base URL, for payer-facing URLs in details
 
 	merchantToken string
+	refreshes     int // refreshPaymentStatus calls
 
 	sessions     map[string]*session // by token
 	byReference  map[string][]*session

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,18 +64,48 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		writeJSON(w, http.StatusBadRequest, gqlResponse{Errors: errList(gwError("invalid-json", "$", "cannot read the request body: %v", err))})
 		return
 	}
-	params := &graphql.RawParams{Headers: r.Header}
+	// A JSON array is a batch, as Hasura takes it: every request of it is
+	// run, in order, and answered in an array.
+	batch := bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("["))
+	var batchParams []*graphql.RawParams
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if err := dec.Decode(params); err != nil {
-		writeJSON(w, http.StatusBadRequest, gqlResponse{Errors: errList(gwError("invalid-json", "$", "the request body is not a GraphQL request: %v", err))})
+	var err2 error
+	if batch {
+		err2 = dec.Decode(&batchParams)
+	} else {
+		params := &graphql.RawParams{}
+		err2 = dec.Decode(params)
+		batchParams = []*graphql.RawParams{params}
+	}
+	if err2 == nil && slices.Contains(batchParams, nil) {
+		err2 = errors.New("null is not a request")
+	}
+	if err2 != nil {
+		writeJSON(w, http.StatusBadRequest, gqlResponse{Errors: errList(gwError("invalid-json", "$", "the request body is not a GraphQL request: %v", err2))})
 		return
 	}
-	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	read := graphql.TraceTiming{Start: start, End: graphql.Now()}
+	for _, p := range batchParams {
+		p.Headers, p.ReadTime = r.Header, read
+	}
+	opName := ""
+	if len(batchParams) > 0 {
+		opName = batchParams[0].OperationName
+	}
 
-	f, faulted := s.faults.pick(func() ast.Operation { return s.roles.opKind(params.Query, params.OperationName) })
+	f, faulted := s.faults.pick(func() ast.Operation {
+		// A batch holding a mutation is subject to the mutations' faults.
+		var kind ast.Operation
+		for _, p := range batchParams {
+			if k := s.roles.opKind(p.Query, p.OperationName); k != "" && kind != ast.Mutation {
+				kind = k
+			}
+		}
+		return kind
+	})
 	if faulted {
-		s.log.Info("kronortest: fault", "fault", f.String(), "operation", params.OperationName)
+		s.log.Info("kronortest: fault", "fault", f.String(), "operation", opName)
 		switch f.kind {
 		case faultLatency:
 			tm := time.NewTimer(f.latency)
@@ -102,12 +133,36 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		}
 	}
 
+	// Hasura in JWT mode answers a missing or refused token with HTTP 200 and
+	// one error: invalid-headers or invalid-jwt, at $.
 	id, err := s.store.authenticate(r.Header.Get("Authorization"))
 	if err != nil {
-		writeJSON(w, http.StatusUnauthorized, gqlResponse{Errors: errList(gwError(codeInvalidJWT, "$", "%s", err))})
+		writeJSON(w, http.StatusOK, gqlResponse{Errors: errList(err.(*authError).gql())})
 		return
 	}
 	ctx := withIdentity(r.Context(), id)
+	outs := make([]gqlResponse, len(batchParams))
+	for i, params := range batchParams {
+		outs[i] = runOne(ctx, exec, params)
+	}
+	if faulted && f.kind == faultDropAfterCommit {
+		// The mutation is committed; the response is lost with the connection.
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			_ = conn.Close()
+		}
+		return
+	}
+	if batch {
+		writeJSON(w, http.StatusOK, outs)
+		return
+	}
+	writeJSON(w, http.StatusOK, outs[0])
+}
+
+// runOne runs one request of a POST (a batch holds several) and returns its
+// response in Hasura's shape.
+func runOne(ctx context.Context, exec graphql.GraphExecutor, params *graphql.RawParams) gqlResponse {
+	ctx = graphql.StartOperationTrace(ctx)
 	rc, errs := exec.CreateOperationContext(ctx, params)
 	var resp *graphql.Response
 	switch {
@@ -120,20 +175,13 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		handle, rctx := exec.DispatchOperation(ctx, rc)
 		resp = handle(rctx)
 	}
-	if faulted && f.kind == faultDropAfterCommit {
-		// The mutation is committed; the response is lost with the connection.
-		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-			_ = conn.Close()
-		}
-		return
-	}
 	out := gqlResponse{Errors: resp.Errors, Extensions: resp.Extensions}
 	if len(resp.Data) > 0 && !bytes.Equal(resp.Data, []byte("null")) {
 		out.Data = resp.Data
 	} else if len(resp.Errors) == 0 {
 		out.Data = json.RawMessage("null")
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 // presentError gives every error Hasura's shape: a message and extensions with
@@ -155,8 +203,12 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	code, _ := ext["code"].(string)
 	if code == "" || code == "GRAPHQL_VALIDATION_FAILED" || code == "GRAPHQL_PARSE_FAILED" {
 		ext["code"] = codeValidationFailed
-		if code == "GRAPHQL_PARSE_FAILED" {
-			ext["code"] = "parse-failed"
+	}
+	if code == "GRAPHQL_PARSE_FAILED" {
+		// Hasura: a query that does not parse is invalid at $.query.
+		ext["path"] = "$.query"
+		if !strings.Contains(gerr.Message, "token limit") {
+			gerr.Message = notAValidQuery
 		}
 	}
 	if _, ok := ext["path"]; !ok {

@@ -24,7 +24,7 @@ const CloseCodeUnauthorized = 4401
 func (s *Server) websocketTransport() transport.Websocket {
 	return transport.Websocket{
 		// serveWebSocket has checked the origin already.
-		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true}},
+		Implementation:        hasuraWebsocket{transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true}}},
 		KeepAlivePingInterval: s.cfg.keepAlive,
 		PingPongInterval:      s.cfg.keepAlive,
 		MissingPongOk:         true,
@@ -47,41 +47,45 @@ func (s *Server) websocketOriginOK(r *http.Request) bool {
 
 type upgradeAuthKey struct{}
 
-// wsInit authenticates a websocket from its connection_init payload:
-// {"headers":{"Authorization":"Bearer …"}} as Kronor's SDKs send it, a
-// top-level Authorization, or else the upgrade request's Authorization header.
-// A bad token closes the websocket with code 4401.
+// wsInit authenticates a websocket as Hasura does: from the headers of its
+// connection_init payload, {"headers":{"Authorization":"Bearer …"}} as
+// Kronor's SDKs and Apollo's connectionParams send it (header names are
+// case-insensitive), or, when the payload has no headers, from the upgrade
+// request's. Anything else in the payload is not a credential: a top-level
+// Authorization leaves the websocket unauthenticated. A missing or bad token
+// closes the websocket with code 4401 (after a connection_error message on
+// graphql-ws).
 func (s *Server) wsInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	h := initAuthorization(p)
-	if h == "" {
+	h, hasHeaders := initAuthorization(p)
+	if !hasHeaders {
 		h, _ = ctx.Value(upgradeAuthKey{}).(string)
 	}
 	id, err := s.store.authenticate(h)
 	if err != nil {
+		code := codeInvalidJWT
+		if ae, ok := err.(*authError); ok {
+			code = ae.code
+		}
 		ctx = transport.WithWebsocketCloseCode(ctx, CloseCodeUnauthorized)
-		ctx = transport.AppendCloseReason(ctx, "invalid-jwt: "+err.Error())
+		ctx = transport.AppendCloseReason(ctx, code+": "+err.Error())
 		return ctx, nil, err
 	}
 	return withIdentity(ctx, id), nil, nil
 }
 
-func initAuthorization(p transport.InitPayload) string {
-	lookup := func(m map[string]any) string {
-		for _, k := range []string{"Authorization", "authorization"} {
-			if v, ok := m[k].(string); ok && v != "" {
-				return v
-			}
-		}
-		return ""
+// initAuthorization returns the Authorization header of a connection_init
+// payload's headers, and whether the payload has headers at all.
+func initAuthorization(p transport.InitPayload) (string, bool) {
+	hs, ok := p["headers"].(map[string]any)
+	if !ok {
+		return "", false
 	}
-	for _, k := range []string{"headers", "Headers"} {
-		if hs, ok := p[k].(map[string]any); ok {
-			if v := lookup(hs); v != "" {
-				return v
-			}
+	for k, v := range hs {
+		if s, isString := v.(string); isString && strings.EqualFold(k, "Authorization") {
+			return s, true
 		}
 	}
-	return lookup(p)
+	return "", true
 }
 
 // serveWebSocket runs one websocket connection, counting and tracking it so
@@ -96,7 +100,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	defer s.live.add(-1, 0)
 	tw := &trackingWriter{ResponseWriter: w, s: s}
 	ctx := context.WithValue(r.Context(), upgradeAuthKey{}, r.Header.Get("Authorization"))
-	s.ws.Do(tw, r.WithContext(graphql.StartOperationTrace(ctx)), s.exec)
+	s.ws.Do(tw, r.WithContext(graphql.StartOperationTrace(ctx)), s.execs)
 }
 
 // trackingWriter records the connection the websocket library hijacks, so

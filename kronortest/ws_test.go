@@ -1,6 +1,7 @@
 package kronortest_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -281,23 +282,39 @@ func TestSubscriptionScopes(t *testing.T) {
 		t.Fatalf("merchant sees %+v", r)
 	}
 
-	// Role rules hold on the websocket too.
+	// Role rules hold on the websocket too: an error message, then complete.
 	wa.subscribe("bad", `subscription { paymentRequests { merchantReference2 } }`, nil)
-	m := wa.next()
-	if m.Type != "error" && m.Type != "data" || m.ID != "bad" {
-		t.Fatalf("role error: %+v", m)
+	errs := wa.operationError("bad")
+	if len(errs) != 1 || errs[0].code() != "validation-failed" {
+		t.Fatalf("role error %+v", errs)
+	}
+}
+
+// operationError waits for the error of operation id, in Hasura's shape (on
+// graphql-ws {"errors":[…]}, on graphql-transport-ws the array), and for the
+// complete that follows it, and returns the errors.
+func (w *wsClient) operationError(id string) []gqlError {
+	w.t.Helper()
+	m := w.next()
+	if m.Type != "error" || m.ID != id {
+		w.t.Fatalf("want error for %s, got %s %s %s", id, m.Type, m.ID, m.Payload)
 	}
 	var errs []gqlError
-	if m.Type == "data" {
+	if w.proto == legacyWS {
 		var p struct{ Errors []gqlError }
-		_ = json.Unmarshal(m.Payload, &p)
+		dec := json.NewDecoder(bytes.NewReader(m.Payload))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			w.t.Fatalf("graphql-ws error payload %s: %v", m.Payload, err)
+		}
 		errs = p.Errors
-	} else {
-		_ = json.Unmarshal(m.Payload, &errs)
+	} else if err := json.Unmarshal(m.Payload, &errs); err != nil {
+		w.t.Fatalf("graphql-transport-ws error payload %s: %v", m.Payload, err)
 	}
-	if len(errs) != 1 || errs[0].code() != "validation-failed" {
-		t.Fatalf("role error payload %s", m.Payload)
+	if c := w.next(); c.Type != "complete" || c.ID != id {
+		w.t.Fatalf("after the error of %s: %+v", id, c)
 	}
+	return errs
 }
 
 func TestWebSocketAuthentication(t *testing.T) {
@@ -310,9 +327,14 @@ func TestWebSocketAuthentication(t *testing.T) {
 		ok     bool
 	}{
 		{"nested headers.Authorization", nil, authPayload(tok), true},
-		{"top-level Authorization", nil, map[string]any{"Authorization": "Bearer " + tok}, true},
-		{"top-level authorization", nil, map[string]any{"authorization": "Bearer " + f.srv.MerchantToken()}, true},
+		{"nested headers.authorization", nil, map[string]any{"headers": map[string]any{"authorization": "Bearer " + f.srv.MerchantToken()}}, true},
+		// Hasura reads the token from the payload's headers only: a top-level
+		// Authorization is no credential.
+		{"top-level Authorization", nil, map[string]any{"Authorization": "Bearer " + tok}, false},
+		{"top-level authorization", nil, map[string]any{"authorization": "Bearer " + f.srv.MerchantToken()}, false},
+		// Without headers in the payload, those of the upgrade request count.
 		{"upgrade request header", http.Header{"Authorization": {"Bearer " + tok}}, map[string]any{}, true},
+		{"payload headers override the upgrade request's", http.Header{"Authorization": {"Bearer " + tok}}, map[string]any{"headers": map[string]any{}}, false},
 		{"no token", nil, map[string]any{}, false},
 		{"no payload", nil, nil, false},
 		{"bad token", nil, authPayload("nope"), false},

@@ -69,6 +69,10 @@ type Mutation_rootResolver interface {
 	NewPaymentCapture(ctx context.Context, capture model.PaymentCaptureInput) (*model.PaymentCaptureResult, error)
 	ReleasePayment(ctx context.Context, release model.ReleasePaymentInput) (*model.ReleasePaymentResult, error)
 	RefundPayment(ctx context.Context, refund model.RefundPaymentInput) (*model.RefundPaymentResult, error)
+	NewGooglePayPayment(ctx context.Context, pay model.GooglePayPaymentInput) (*model.GooglePayPaymentResult, error)
+	NewApplePayPayment(ctx context.Context, pay model.ApplePayPaymentInput) (*model.ApplePayPaymentResult, error)
+	AddSessionDeviceInformation(ctx context.Context, info model.AddSessionDeviceInformationInput) (*model.AddSessionDeviceInformationResult, error)
+	RefreshPaymentStatus(ctx context.Context) (*model.RefreshPaymentStatusResult, error)
 }
 type Query_rootResolver interface {
 	PaymentRequests(ctx context.Context, limit *int32, offset *int32, orderBy []*model.PaymentRequestOrderBy, where *model.PaymentRequestBoolExp) ([]*model.PaymentRequest, error)
@@ -104,12 +108,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAddSessionDeviceInformationInput,
 		ec.unmarshalInputAddressInput,
+		ec.unmarshalInputApplePayPaymentInput,
 		ec.unmarshalInputBankTransferPaymentInput,
 		ec.unmarshalInputBigintComparisonExp,
 		ec.unmarshalInputCapturePayPalPaymentInput,
 		ec.unmarshalInputCreditCardPaymentInput,
 		ec.unmarshalInputCurrentPaymentStatusBoolExp,
+		ec.unmarshalInputGooglePayPaymentInput,
 		ec.unmarshalInputMobilePayPaymentInput,
 		ec.unmarshalInputP24PaymentInput,
 		ec.unmarshalInputPayPalPaymentInput,
@@ -263,6 +270,9 @@ scalar date
 
 """A phone number as stored by the gateway."""
 scalar packed_phone_number
+
+"""A currency code, e.g. SEK (the merchant's and a payment method's currency)."""
+scalar currency
 
 enum OrderBy {
   ASC
@@ -601,11 +611,13 @@ type PaymentRequest {
   createdAt: timestamptz!
   currency: SupportedCurrencyEnum!
   latestStatus: [CurrentPaymentStatus!]
+  merchant: Merchant!
   """merchant role only."""
   merchantReference2: String
   merchantReturnUrl: String
   message: String!
   paymentFlow: String
+  paymentMethodUsed: PaymentMethodStatus
   paymentProvider: PaymentMethodEnum
   reference: String!
   resultingPaymentId: bigint
@@ -613,6 +625,7 @@ type PaymentRequest {
   statusHistory: [CurrentPaymentStatus!]
   transactionBankTransferDetails: [BankTransferDetails!]
   transactionCreditCardDetails: [CreditCardDetails!]
+  transactionFinsharkDetails: [FinsharkDetails!]
   transactionId: String!
   transactionMobilePayDetails: [MobilePayDetails!]
   transactionP24Details: [P24Details!]
@@ -620,6 +633,20 @@ type PaymentRequest {
   transactionSwishDetails: [SwishDetails!]
   transactionVippsDetails: [VippsDetails!]
   waitToken: uuid!
+}
+
+"""The merchant a payment request belongs to (both roles)."""
+type Merchant {
+  currency: currency!
+  id: bigint!
+}
+
+"""The payment method a payment request uses, as configured for the merchant (both roles)."""
+type PaymentMethodStatus {
+  enabled: Boolean
+  gateway: GatewayEnum!
+  id: bigint!
+  paymentMethod: PaymentMethodEnum!
 }
 
 """A payment that resulted from a paid or authorized payment request (merchant role)."""
@@ -703,6 +730,8 @@ type CreditCardDetails {
 }
 
 type SwishDetails {
+  """payment-gateway role only."""
+  amount: bigint
   bankPaymentReference: String
   customerSwishNumber: packed_phone_number
   dateCreated: timestamptz
@@ -711,6 +740,8 @@ type SwishDetails {
   errorMessage: String
   """payment-gateway role only."""
   qrCode: String
+  """payment-gateway role only."""
+  returnUrl: String
 }
 
 type MobilePayDetails {
@@ -720,6 +751,8 @@ type MobilePayDetails {
   qrCodeUrl: String
   redirectUrl: String
   """payment-gateway role only."""
+  sessionId: String
+  """payment-gateway role only."""
   sessionUrl: String
   userFlow: String
 }
@@ -727,6 +760,8 @@ type MobilePayDetails {
 type VippsDetails {
   cardNumber: String
   cardType: String
+  """payment-gateway role only."""
+  sessionId: String
   """payment-gateway role only."""
   sessionUrl: String
 }
@@ -743,11 +778,18 @@ type P24Details {
 type PayPalDetails {
   errorCode: String
   errorMessage: String
+  """payment-gateway role only."""
+  orderId: String
   payerCountryCode: String
   payerGivenName: String
   payerSurname: String
   """payment-gateway role only."""
   paymentUrl: String
+}
+
+"""payment-gateway role only (the merchant role's FinsharkDetails has other fields)."""
+type FinsharkDetails {
+  paymentFlowsUrl: String
 }
 
 type BankTransferDetails {
@@ -876,6 +918,30 @@ input BankTransferPaymentInput {
   returnUrl: String!
 }
 
+input GooglePayPaymentInput {
+  idempotencyKey: String!
+  merchantReturnUrl: String
+  returnUrl: String!
+}
+
+input ApplePayPaymentInput {
+  flow: String!
+  idempotencyKey: String!
+  merchantReturnUrl: String
+  returnUrl: String!
+  verificationUrl: String
+}
+
+"""The customer's device, recorded on the payment session (payment-gateway role)."""
+input AddSessionDeviceInformationInput {
+  browserName: String!
+  browserVersion: String!
+  fingerprint: String!
+  osName: String!
+  osVersion: String!
+  userAgent: String!
+}
+
 input PayPalPaymentInput {
   idempotencyKey: String!
   merchantReturnUrl: String
@@ -958,6 +1024,30 @@ type MobilePayPaymentResult {
 type VippsPaymentResult {
   gateway: GatewayEnum!
   waitToken: String!
+}
+
+type GooglePayPaymentResult {
+  authToken: String
+  gateway: GatewayEnum!
+  gatewayMerchantId: String!
+  googleMerchantId: String!
+  googleMerchantName: String!
+  googleMerchantOrigin: String
+  waitToken: String!
+}
+
+type ApplePayPaymentResult {
+  authToken: String
+  gateway: GatewayEnum!
+  waitToken: String!
+}
+
+type AddSessionDeviceInformationResult {
+  result: Boolean!
+}
+
+type RefreshPaymentStatusResult {
+  result: Boolean!
 }
 
 type P24PaymentResult {
@@ -1047,6 +1137,14 @@ type mutation_root {
   releasePayment(release: ReleasePaymentInput!): ReleasePaymentResult!
   """merchant role only."""
   refundPayment(refund: RefundPaymentInput!): RefundPaymentResult!
+  """payment-gateway role (session token)."""
+  newGooglePayPayment(pay: GooglePayPaymentInput!): GooglePayPaymentResult!
+  """payment-gateway role (session token)."""
+  newApplePayPayment(pay: ApplePayPaymentInput!): ApplePayPaymentResult!
+  """payment-gateway role (session token): records the customer's device on the session."""
+  addSessionDeviceInformation(info: AddSessionDeviceInformationInput!): AddSessionDeviceInformationResult!
+  """payment-gateway role (session token): asks the gateway to poll the provider for the session's payment now."""
+  refreshPaymentStatus: RefreshPaymentStatusResult!
 }
 
 type subscription_root {
@@ -1060,6 +1158,26 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AddSessionDeviceInformationResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "result":
+		return ec.fieldContext_AddSessionDeviceInformationResult_result(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddSessionDeviceInformationResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplePayPaymentResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "authToken":
+		return ec.fieldContext_ApplePayPaymentResult_authToken(ctx, field)
+	case "gateway":
+		return ec.fieldContext_ApplePayPaymentResult_gateway(ctx, field)
+	case "waitToken":
+		return ec.fieldContext_ApplePayPaymentResult_waitToken(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplePayPaymentResult", field.Name)
+}
 
 func (ec *executionContext) childFields_BankTransferDetails(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1171,6 +1289,44 @@ func (ec *executionContext) childFields_CurrentTransactionReleaseStatus(ctx cont
 	return nil, fmt.Errorf("no field named %q was found under type CurrentTransactionReleaseStatus", field.Name)
 }
 
+func (ec *executionContext) childFields_FinsharkDetails(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paymentFlowsUrl":
+		return ec.fieldContext_FinsharkDetails_paymentFlowsUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FinsharkDetails", field.Name)
+}
+
+func (ec *executionContext) childFields_GooglePayPaymentResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "authToken":
+		return ec.fieldContext_GooglePayPaymentResult_authToken(ctx, field)
+	case "gateway":
+		return ec.fieldContext_GooglePayPaymentResult_gateway(ctx, field)
+	case "gatewayMerchantId":
+		return ec.fieldContext_GooglePayPaymentResult_gatewayMerchantId(ctx, field)
+	case "googleMerchantId":
+		return ec.fieldContext_GooglePayPaymentResult_googleMerchantId(ctx, field)
+	case "googleMerchantName":
+		return ec.fieldContext_GooglePayPaymentResult_googleMerchantName(ctx, field)
+	case "googleMerchantOrigin":
+		return ec.fieldContext_GooglePayPaymentResult_googleMerchantOrigin(ctx, field)
+	case "waitToken":
+		return ec.fieldContext_GooglePayPaymentResult_waitToken(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GooglePayPaymentResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Merchant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currency":
+		return ec.fieldContext_Merchant_currency(ctx, field)
+	case "id":
+		return ec.fieldContext_Merchant_id(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Merchant", field.Name)
+}
+
 func (ec *executionContext) childFields_MobilePayDetails(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cardNumber":
@@ -1183,6 +1339,8 @@ func (ec *executionContext) childFields_MobilePayDetails(ctx context.Context, fi
 		return ec.fieldContext_MobilePayDetails_qrCodeUrl(ctx, field)
 	case "redirectUrl":
 		return ec.fieldContext_MobilePayDetails_redirectUrl(ctx, field)
+	case "sessionId":
+		return ec.fieldContext_MobilePayDetails_sessionId(ctx, field)
 	case "sessionUrl":
 		return ec.fieldContext_MobilePayDetails_sessionUrl(ctx, field)
 	case "userFlow":
@@ -1231,6 +1389,8 @@ func (ec *executionContext) childFields_PayPalDetails(ctx context.Context, field
 		return ec.fieldContext_PayPalDetails_errorCode(ctx, field)
 	case "errorMessage":
 		return ec.fieldContext_PayPalDetails_errorMessage(ctx, field)
+	case "orderId":
+		return ec.fieldContext_PayPalDetails_orderId(ctx, field)
 	case "payerCountryCode":
 		return ec.fieldContext_PayPalDetails_payerCountryCode(ctx, field)
 	case "payerGivenName":
@@ -1347,6 +1507,20 @@ func (ec *executionContext) childFields_PaymentCaptureResult(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type PaymentCaptureResult", field.Name)
 }
 
+func (ec *executionContext) childFields_PaymentMethodStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enabled":
+		return ec.fieldContext_PaymentMethodStatus_enabled(ctx, field)
+	case "gateway":
+		return ec.fieldContext_PaymentMethodStatus_gateway(ctx, field)
+	case "id":
+		return ec.fieldContext_PaymentMethodStatus_id(ctx, field)
+	case "paymentMethod":
+		return ec.fieldContext_PaymentMethodStatus_paymentMethod(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentMethodStatus", field.Name)
+}
+
 func (ec *executionContext) childFields_PaymentRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "amount":
@@ -1357,6 +1531,8 @@ func (ec *executionContext) childFields_PaymentRequest(ctx context.Context, fiel
 		return ec.fieldContext_PaymentRequest_currency(ctx, field)
 	case "latestStatus":
 		return ec.fieldContext_PaymentRequest_latestStatus(ctx, field)
+	case "merchant":
+		return ec.fieldContext_PaymentRequest_merchant(ctx, field)
 	case "merchantReference2":
 		return ec.fieldContext_PaymentRequest_merchantReference2(ctx, field)
 	case "merchantReturnUrl":
@@ -1365,6 +1541,8 @@ func (ec *executionContext) childFields_PaymentRequest(ctx context.Context, fiel
 		return ec.fieldContext_PaymentRequest_message(ctx, field)
 	case "paymentFlow":
 		return ec.fieldContext_PaymentRequest_paymentFlow(ctx, field)
+	case "paymentMethodUsed":
+		return ec.fieldContext_PaymentRequest_paymentMethodUsed(ctx, field)
 	case "paymentProvider":
 		return ec.fieldContext_PaymentRequest_paymentProvider(ctx, field)
 	case "reference":
@@ -1379,6 +1557,8 @@ func (ec *executionContext) childFields_PaymentRequest(ctx context.Context, fiel
 		return ec.fieldContext_PaymentRequest_transactionBankTransferDetails(ctx, field)
 	case "transactionCreditCardDetails":
 		return ec.fieldContext_PaymentRequest_transactionCreditCardDetails(ctx, field)
+	case "transactionFinsharkDetails":
+		return ec.fieldContext_PaymentRequest_transactionFinsharkDetails(ctx, field)
 	case "transactionId":
 		return ec.fieldContext_PaymentRequest_transactionId(ctx, field)
 	case "transactionMobilePayDetails":
@@ -1415,6 +1595,14 @@ func (ec *executionContext) childFields_PaymentSessionWithReferenceCheckResult(c
 		return ec.fieldContext_PaymentSessionWithReferenceCheckResult_token(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PaymentSessionWithReferenceCheckResult", field.Name)
+}
+
+func (ec *executionContext) childFields_RefreshPaymentStatusResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "result":
+		return ec.fieldContext_RefreshPaymentStatusResult_result(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefreshPaymentStatusResult", field.Name)
 }
 
 func (ec *executionContext) childFields_Refund(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1465,6 +1653,8 @@ func (ec *executionContext) childFields_ReleasePaymentResult(ctx context.Context
 
 func (ec *executionContext) childFields_SwishDetails(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "amount":
+		return ec.fieldContext_SwishDetails_amount(ctx, field)
 	case "bankPaymentReference":
 		return ec.fieldContext_SwishDetails_bankPaymentReference(ctx, field)
 	case "customerSwishNumber":
@@ -1479,6 +1669,8 @@ func (ec *executionContext) childFields_SwishDetails(ctx context.Context, field 
 		return ec.fieldContext_SwishDetails_errorMessage(ctx, field)
 	case "qrCode":
 		return ec.fieldContext_SwishDetails_qrCode(ctx, field)
+	case "returnUrl":
+		return ec.fieldContext_SwishDetails_returnUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SwishDetails", field.Name)
 }
@@ -1527,6 +1719,8 @@ func (ec *executionContext) childFields_VippsDetails(ctx context.Context, field 
 		return ec.fieldContext_VippsDetails_cardNumber(ctx, field)
 	case "cardType":
 		return ec.fieldContext_VippsDetails_cardType(ctx, field)
+	case "sessionId":
+		return ec.fieldContext_VippsDetails_sessionId(ctx, field)
 	case "sessionUrl":
 		return ec.fieldContext_VippsDetails_sessionUrl(ctx, field)
 	}
@@ -1781,6 +1975,20 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_mutation_root_addSessionDeviceInformation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "info",
+		func(ctx context.Context, v any) (model.AddSessionDeviceInformationInput, error) {
+			return ec.unmarshalNAddSessionDeviceInformationInput2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐAddSessionDeviceInformationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["info"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_mutation_root_cancelPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1823,6 +2031,20 @@ func (ec *executionContext) field_mutation_root_capturePayPalPayment_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_mutation_root_newApplePayPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "pay",
+		func(ctx context.Context, v any) (model.ApplePayPaymentInput, error) {
+			return ec.unmarshalNApplePayPaymentInput2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐApplePayPaymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pay"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_mutation_root_newBankTransferPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1843,6 +2065,20 @@ func (ec *executionContext) field_mutation_root_newCreditCardPayment_args(ctx co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "pay",
 		func(ctx context.Context, v any) (model.CreditCardPaymentInput, error) {
 			return ec.unmarshalNCreditCardPaymentInput2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCreditCardPaymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pay"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_mutation_root_newGooglePayPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "pay",
+		func(ctx context.Context, v any) (model.GooglePayPaymentInput, error) {
+			return ec.unmarshalNGooglePayPaymentInput2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐGooglePayPaymentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2236,6 +2472,98 @@ func (ec *executionContext) field_subscription_root_paymentRequests_args(ctx con
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AddSessionDeviceInformationResult_result(ctx context.Context, field graphql.CollectedField, obj *model.AddSessionDeviceInformationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSessionDeviceInformationResult_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddSessionDeviceInformationResult_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddSessionDeviceInformationResult", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ApplePayPaymentResult_authToken(ctx context.Context, field graphql.CollectedField, obj *model.ApplePayPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplePayPaymentResult_authToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApplePayPaymentResult_authToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ApplePayPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.ApplePayPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplePayPaymentResult_gateway(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gateway, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.GatewayEnum) graphql.Marshaler {
+			return ec.marshalNGatewayEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐGatewayEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplePayPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+}
+
+func (ec *executionContext) _ApplePayPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.ApplePayPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplePayPaymentResult_waitToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WaitToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplePayPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
 
 func (ec *executionContext) _BankTransferDetails_aspspId(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferDetails) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2881,6 +3209,236 @@ func (ec *executionContext) fieldContext_CurrentTransactionReleaseStatus_status(
 	return graphql.NewScalarFieldContext("CurrentTransactionReleaseStatus", field, false, false, errors.New("field of type TransactionReleaseStatusEnum does not have child fields"))
 }
 
+func (ec *executionContext) _FinsharkDetails_paymentFlowsUrl(ctx context.Context, field graphql.CollectedField, obj *model.FinsharkDetails) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinsharkDetails_paymentFlowsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentFlowsURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FinsharkDetails_paymentFlowsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FinsharkDetails", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GooglePayPaymentResult_authToken(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GooglePayPaymentResult_authToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GooglePayPaymentResult_authToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GooglePayPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GooglePayPaymentResult_gateway(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gateway, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.GatewayEnum) graphql.Marshaler {
+			return ec.marshalNGatewayEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐGatewayEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GooglePayPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+}
+
+func (ec *executionContext) _GooglePayPaymentResult_gatewayMerchantId(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GooglePayPaymentResult_gatewayMerchantId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GatewayMerchantID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GooglePayPaymentResult_gatewayMerchantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GooglePayPaymentResult_googleMerchantId(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GooglePayPaymentResult_googleMerchantId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GoogleMerchantID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GooglePayPaymentResult_googleMerchantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GooglePayPaymentResult_googleMerchantName(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GooglePayPaymentResult_googleMerchantName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GoogleMerchantName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GooglePayPaymentResult_googleMerchantName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GooglePayPaymentResult_googleMerchantOrigin(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GooglePayPaymentResult_googleMerchantOrigin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GoogleMerchantOrigin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GooglePayPaymentResult_googleMerchantOrigin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GooglePayPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GooglePayPaymentResult_waitToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WaitToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GooglePayPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Merchant_currency(ctx context.Context, field graphql.CollectedField, obj *model.Merchant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Merchant_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNcurrency2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Merchant_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Merchant", field, false, false, errors.New("field of type currency does not have child fields"))
+}
+
+func (ec *executionContext) _Merchant_id(ctx context.Context, field graphql.CollectedField, obj *model.Merchant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Merchant_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Merchant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Merchant", field, false, false, errors.New("field of type bigint does not have child fields"))
+}
+
 func (ec *executionContext) _MobilePayDetails_cardNumber(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2993,6 +3551,29 @@ func (ec *executionContext) _MobilePayDetails_redirectUrl(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_redirectUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MobilePayDetails_sessionId(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MobilePayDetails_sessionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MobilePayDetails_sessionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -3269,6 +3850,29 @@ func (ec *executionContext) _PayPalDetails_errorMessage(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PayPalDetails_orderId(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayPalDetails_orderId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PayPalDetails_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -4359,6 +4963,98 @@ func (ec *executionContext) fieldContext_PaymentCaptureResult_captureTransaction
 	return graphql.NewScalarFieldContext("PaymentCaptureResult", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _PaymentMethodStatus_enabled(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodStatus_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodStatus_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PaymentMethodStatus_gateway(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodStatus_gateway(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gateway, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.GatewayEnum) graphql.Marshaler {
+			return ec.marshalNGatewayEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐGatewayEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodStatus_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+}
+
+func (ec *executionContext) _PaymentMethodStatus_id(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodStatus_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.BigInt) graphql.Marshaler {
+			return ec.marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodStatus_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type bigint does not have child fields"))
+}
+
+func (ec *executionContext) _PaymentMethodStatus_paymentMethod(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodStatus_paymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PaymentMethodEnum) graphql.Marshaler {
+			return ec.marshalNPaymentMethodEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodStatus_paymentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type PaymentMethodEnum does not have child fields"))
+}
+
 func (ec *executionContext) _PaymentRequest_amount(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4460,6 +5156,38 @@ func (ec *executionContext) fieldContext_PaymentRequest_latestStatus(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _PaymentRequest_merchant(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentRequest_merchant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Merchant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Merchant) graphql.Marshaler {
+			return ec.marshalNMerchant2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐMerchant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentRequest_merchant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentRequest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Merchant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PaymentRequest_merchantReference2(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4550,6 +5278,38 @@ func (ec *executionContext) _PaymentRequest_paymentFlow(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_PaymentRequest_paymentFlow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PaymentRequest_paymentMethodUsed(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentRequest_paymentMethodUsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentMethodUsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethodStatus) graphql.Marshaler {
+			return ec.marshalOPaymentMethodStatus2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentRequest_paymentMethodUsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentRequest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentMethodStatus(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PaymentRequest_paymentProvider(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -4744,6 +5504,38 @@ func (ec *executionContext) fieldContext_PaymentRequest_transactionCreditCardDet
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CreditCardDetails(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentRequest_transactionFinsharkDetails(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentRequest_transactionFinsharkDetails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TransactionFinsharkDetails, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FinsharkDetails) graphql.Marshaler {
+			return ec.marshalOFinsharkDetails2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐFinsharkDetailsᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentRequest_transactionFinsharkDetails(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentRequest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FinsharkDetails(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5045,6 +5837,29 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_token(ctx co
 }
 func (ec *executionContext) fieldContext_PaymentSessionWithReferenceCheckResult_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RefreshPaymentStatusResult_result(ctx context.Context, field graphql.CollectedField, obj *model.RefreshPaymentStatusResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshPaymentStatusResult_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshPaymentStatusResult_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefreshPaymentStatusResult", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Refund_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -5387,6 +6202,29 @@ func (ec *executionContext) fieldContext_ReleasePaymentResult_releaseId(_ contex
 	return graphql.NewScalarFieldContext("ReleasePaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _SwishDetails_amount(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwishDetails_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.BigInt) graphql.Marshaler {
+			return ec.marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SwishDetails_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type bigint does not have child fields"))
+}
+
 func (ec *executionContext) _SwishDetails_bankPaymentReference(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5545,6 +6383,29 @@ func (ec *executionContext) _SwishDetails_qrCode(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_qrCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SwishDetails_returnUrl(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwishDetails_returnUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SwishDetails_returnUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -5830,6 +6691,29 @@ func (ec *executionContext) _VippsDetails_cardType(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_VippsDetails_cardType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VippsDetails_sessionId(ctx context.Context, field graphql.CollectedField, obj *model.VippsDetails) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VippsDetails_sessionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VippsDetails_sessionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -7617,6 +8501,170 @@ func (ec *executionContext) fieldContext_mutation_root_refundPayment(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _mutation_root_newGooglePayPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_mutation_root_newGooglePayPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation_root().NewGooglePayPayment(ctx, fc.Args["pay"].(model.GooglePayPaymentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GooglePayPaymentResult) graphql.Marshaler {
+			return ec.marshalNGooglePayPaymentResult2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐGooglePayPaymentResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_mutation_root_newGooglePayPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "mutation_root",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GooglePayPaymentResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_mutation_root_newGooglePayPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _mutation_root_newApplePayPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_mutation_root_newApplePayPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation_root().NewApplePayPayment(ctx, fc.Args["pay"].(model.ApplePayPaymentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ApplePayPaymentResult) graphql.Marshaler {
+			return ec.marshalNApplePayPaymentResult2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐApplePayPaymentResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_mutation_root_newApplePayPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "mutation_root",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplePayPaymentResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_mutation_root_newApplePayPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _mutation_root_addSessionDeviceInformation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_mutation_root_addSessionDeviceInformation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation_root().AddSessionDeviceInformation(ctx, fc.Args["info"].(model.AddSessionDeviceInformationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddSessionDeviceInformationResult) graphql.Marshaler {
+			return ec.marshalNAddSessionDeviceInformationResult2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐAddSessionDeviceInformationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_mutation_root_addSessionDeviceInformation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "mutation_root",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddSessionDeviceInformationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_mutation_root_addSessionDeviceInformation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _mutation_root_refreshPaymentStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_mutation_root_refreshPaymentStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation_root().RefreshPaymentStatus(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefreshPaymentStatusResult) graphql.Marshaler {
+			return ec.marshalNRefreshPaymentStatusResult2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefreshPaymentStatusResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_mutation_root_refreshPaymentStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "mutation_root",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefreshPaymentStatusResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _query_root_paymentRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7961,6 +9009,71 @@ func (ec *executionContext) fieldContext_subscription_root_paymentRequests(ctx c
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddSessionDeviceInformationInput(ctx context.Context, obj any) (model.AddSessionDeviceInformationInput, error) {
+	var it model.AddSessionDeviceInformationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"browserName", "browserVersion", "fingerprint", "osName", "osVersion", "userAgent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "browserName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("browserName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BrowserName = data
+		case "browserVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("browserVersion"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BrowserVersion = data
+		case "fingerprint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprint"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fingerprint = data
+		case "osName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OsName = data
+		case "osVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osVersion"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OsVersion = data
+		case "userAgent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userAgent"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserAgent = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj any) (model.AddressInput, error) {
 	var it model.AddressInput
 	if obj == nil {
@@ -8077,6 +9190,64 @@ func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Title = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputApplePayPaymentInput(ctx context.Context, obj any) (model.ApplePayPaymentInput, error) {
+	var it model.ApplePayPaymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"flow", "idempotencyKey", "merchantReturnUrl", "returnUrl", "verificationUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "flow":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Flow = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "merchantReturnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantReturnURL = data
+		case "returnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnURL = data
+		case "verificationUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verificationUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerificationURL = data
 		}
 	}
 	return it, nil
@@ -8367,6 +9538,50 @@ func (ec *executionContext) unmarshalInputCurrentPaymentStatusBoolExp(ctx contex
 				return it, err
 			}
 			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputGooglePayPaymentInput(ctx context.Context, obj any) (model.GooglePayPaymentInput, error) {
+	var it model.GooglePayPaymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "merchantReturnUrl", "returnUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "merchantReturnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantReturnURL = data
+		case "returnUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnURL = data
 		}
 	}
 	return it, nil
@@ -10002,6 +11217,92 @@ func (ec *executionContext) unmarshalInputVippsPaymentInput(ctx context.Context,
 
 // region    **************************** object.gotpl ****************************
 
+var addSessionDeviceInformationResultImplementors = []string{"AddSessionDeviceInformationResult"}
+
+func (ec *executionContext) _AddSessionDeviceInformationResult(ctx context.Context, sel ast.SelectionSet, obj *model.AddSessionDeviceInformationResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addSessionDeviceInformationResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddSessionDeviceInformationResult")
+		case "result":
+			out.Values[i] = ec._AddSessionDeviceInformationResult_result(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var applePayPaymentResultImplementors = []string{"ApplePayPaymentResult"}
+
+func (ec *executionContext) _ApplePayPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.ApplePayPaymentResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applePayPaymentResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApplePayPaymentResult")
+		case "authToken":
+			out.Values[i] = ec._ApplePayPaymentResult_authToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gateway":
+			out.Values[i] = ec._ApplePayPaymentResult_gateway(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "waitToken":
+			out.Values[i] = ec._ApplePayPaymentResult_waitToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var bankTransferDetailsImplementors = []string{"BankTransferDetails"}
 
 func (ec *executionContext) _BankTransferDetails(ctx context.Context, sel ast.SelectionSet, obj *model.BankTransferDetails) graphql.Marshaler {
@@ -10439,6 +11740,155 @@ func (ec *executionContext) _CurrentTransactionReleaseStatus(ctx context.Context
 	return out
 }
 
+var finsharkDetailsImplementors = []string{"FinsharkDetails"}
+
+func (ec *executionContext) _FinsharkDetails(ctx context.Context, sel ast.SelectionSet, obj *model.FinsharkDetails) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, finsharkDetailsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FinsharkDetails")
+		case "paymentFlowsUrl":
+			out.Values[i] = ec._FinsharkDetails_paymentFlowsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var googlePayPaymentResultImplementors = []string{"GooglePayPaymentResult"}
+
+func (ec *executionContext) _GooglePayPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.GooglePayPaymentResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, googlePayPaymentResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GooglePayPaymentResult")
+		case "authToken":
+			out.Values[i] = ec._GooglePayPaymentResult_authToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gateway":
+			out.Values[i] = ec._GooglePayPaymentResult_gateway(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gatewayMerchantId":
+			out.Values[i] = ec._GooglePayPaymentResult_gatewayMerchantId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "googleMerchantId":
+			out.Values[i] = ec._GooglePayPaymentResult_googleMerchantId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "googleMerchantName":
+			out.Values[i] = ec._GooglePayPaymentResult_googleMerchantName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "googleMerchantOrigin":
+			out.Values[i] = ec._GooglePayPaymentResult_googleMerchantOrigin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "waitToken":
+			out.Values[i] = ec._GooglePayPaymentResult_waitToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var merchantImplementors = []string{"Merchant"}
+
+func (ec *executionContext) _Merchant(ctx context.Context, sel ast.SelectionSet, obj *model.Merchant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, merchantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Merchant")
+		case "currency":
+			out.Values[i] = ec._Merchant_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._Merchant_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var mobilePayDetailsImplementors = []string{"MobilePayDetails"}
 
 func (ec *executionContext) _MobilePayDetails(ctx context.Context, sel ast.SelectionSet, obj *model.MobilePayDetails) graphql.Marshaler {
@@ -10473,6 +11923,11 @@ func (ec *executionContext) _MobilePayDetails(ctx context.Context, sel ast.Selec
 			}
 		case "redirectUrl":
 			out.Values[i] = ec._MobilePayDetails_redirectUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sessionId":
+			out.Values[i] = ec._MobilePayDetails_sessionId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -10665,6 +12120,11 @@ func (ec *executionContext) _PayPalDetails(ctx context.Context, sel ast.Selectio
 			}
 		case "errorMessage":
 			out.Values[i] = ec._PayPalDetails_errorMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "orderId":
+			out.Values[i] = ec._PayPalDetails_orderId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -11158,6 +12618,59 @@ func (ec *executionContext) _PaymentCaptureResult(ctx context.Context, sel ast.S
 	return out
 }
 
+var paymentMethodStatusImplementors = []string{"PaymentMethodStatus"}
+
+func (ec *executionContext) _PaymentMethodStatus(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentMethodStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentMethodStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentMethodStatus")
+		case "enabled":
+			out.Values[i] = ec._PaymentMethodStatus_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gateway":
+			out.Values[i] = ec._PaymentMethodStatus_gateway(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._PaymentMethodStatus_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paymentMethod":
+			out.Values[i] = ec._PaymentMethodStatus_paymentMethod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var paymentRequestImplementors = []string{"PaymentRequest"}
 
 func (ec *executionContext) _PaymentRequest(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentRequest) graphql.Marshaler {
@@ -11190,6 +12703,11 @@ func (ec *executionContext) _PaymentRequest(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "merchant":
+			out.Values[i] = ec._PaymentRequest_merchant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "merchantReference2":
 			out.Values[i] = ec._PaymentRequest_merchantReference2(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -11207,6 +12725,11 @@ func (ec *executionContext) _PaymentRequest(ctx context.Context, sel ast.Selecti
 			}
 		case "paymentFlow":
 			out.Values[i] = ec._PaymentRequest_paymentFlow(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "paymentMethodUsed":
+			out.Values[i] = ec._PaymentRequest_paymentMethodUsed(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -11242,6 +12765,11 @@ func (ec *executionContext) _PaymentRequest(ctx context.Context, sel ast.Selecti
 			}
 		case "transactionCreditCardDetails":
 			out.Values[i] = ec._PaymentRequest_transactionCreditCardDetails(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "transactionFinsharkDetails":
+			out.Values[i] = ec._PaymentRequest_transactionFinsharkDetails(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -11363,6 +12891,44 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult(ctx context.
 			}
 		case "token":
 			out.Values[i] = ec._PaymentSessionWithReferenceCheckResult_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var refreshPaymentStatusResultImplementors = []string{"RefreshPaymentStatusResult"}
+
+func (ec *executionContext) _RefreshPaymentStatusResult(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshPaymentStatusResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refreshPaymentStatusResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefreshPaymentStatusResult")
+		case "result":
+			out.Values[i] = ec._RefreshPaymentStatusResult_result(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11568,6 +13134,11 @@ func (ec *executionContext) _SwishDetails(ctx context.Context, sel ast.Selection
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SwishDetails")
+		case "amount":
+			out.Values[i] = ec._SwishDetails_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "bankPaymentReference":
 			out.Values[i] = ec._SwishDetails_bankPaymentReference(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -11600,6 +13171,11 @@ func (ec *executionContext) _SwishDetails(ctx context.Context, sel ast.Selection
 			}
 		case "qrCode":
 			out.Values[i] = ec._SwishDetails_qrCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "returnUrl":
+			out.Values[i] = ec._SwishDetails_returnUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -11792,6 +13368,11 @@ func (ec *executionContext) _VippsDetails(ctx context.Context, sel ast.Selection
 			}
 		case "cardType":
 			out.Values[i] = ec._VippsDetails_cardType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sessionId":
+			out.Values[i] = ec._VippsDetails_sessionId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -12377,6 +13958,34 @@ func (ec *executionContext) _mutation_root(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "newGooglePayPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._mutation_root_newGooglePayPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newApplePayPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._mutation_root_newApplePayPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addSessionDeviceInformation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._mutation_root_addSessionDeviceInformation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refreshPaymentStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._mutation_root_refreshPaymentStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12587,6 +14196,44 @@ func (ec *executionContext) _subscription_root(ctx context.Context, sel ast.Sele
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddSessionDeviceInformationInput2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐAddSessionDeviceInformationInput(ctx context.Context, v any) (model.AddSessionDeviceInformationInput, error) {
+	res, err := ec.unmarshalInputAddSessionDeviceInformationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddSessionDeviceInformationResult2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐAddSessionDeviceInformationResult(ctx context.Context, sel ast.SelectionSet, v model.AddSessionDeviceInformationResult) graphql.Marshaler {
+	return ec._AddSessionDeviceInformationResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAddSessionDeviceInformationResult2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐAddSessionDeviceInformationResult(ctx context.Context, sel ast.SelectionSet, v *model.AddSessionDeviceInformationResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AddSessionDeviceInformationResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApplePayPaymentInput2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐApplePayPaymentInput(ctx context.Context, v any) (model.ApplePayPaymentInput, error) {
+	res, err := ec.unmarshalInputApplePayPaymentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApplePayPaymentResult2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐApplePayPaymentResult(ctx context.Context, sel ast.SelectionSet, v model.ApplePayPaymentResult) graphql.Marshaler {
+	return ec._ApplePayPaymentResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNApplePayPaymentResult2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐApplePayPaymentResult(ctx context.Context, sel ast.SelectionSet, v *model.ApplePayPaymentResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ApplePayPaymentResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBankTransferDetails2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐBankTransferDetails(ctx context.Context, sel ast.SelectionSet, v *model.BankTransferDetails) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -12735,6 +14382,16 @@ func (ec *executionContext) marshalNCurrentTransactionReleaseStatus2ᚖgithubᚗ
 	return ec._CurrentTransactionReleaseStatus(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNFinsharkDetails2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐFinsharkDetails(ctx context.Context, sel ast.SelectionSet, v *model.FinsharkDetails) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FinsharkDetails(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNGatewayEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐGatewayEnum(ctx context.Context, v any) (model.GatewayEnum, error) {
 	var res model.GatewayEnum
 	err := res.UnmarshalGQL(v)
@@ -12743,6 +14400,25 @@ func (ec *executionContext) unmarshalNGatewayEnum2githubᚗcomᚋkronorᚑioᚋk
 
 func (ec *executionContext) marshalNGatewayEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐGatewayEnum(ctx context.Context, sel ast.SelectionSet, v model.GatewayEnum) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNGooglePayPaymentInput2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐGooglePayPaymentInput(ctx context.Context, v any) (model.GooglePayPaymentInput, error) {
+	res, err := ec.unmarshalInputGooglePayPaymentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGooglePayPaymentResult2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐGooglePayPaymentResult(ctx context.Context, sel ast.SelectionSet, v model.GooglePayPaymentResult) graphql.Marshaler {
+	return ec._GooglePayPaymentResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGooglePayPaymentResult2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐGooglePayPaymentResult(ctx context.Context, sel ast.SelectionSet, v *model.GooglePayPaymentResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GooglePayPaymentResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int32(ctx context.Context, v any) (int32, error) {
@@ -12769,6 +14445,16 @@ func (ec *executionContext) unmarshalNLanguage2githubᚗcomᚋkronorᚑioᚋkron
 
 func (ec *executionContext) marshalNLanguage2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐLanguage(ctx context.Context, sel ast.SelectionSet, v model.Language) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNMerchant2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐMerchant(ctx context.Context, sel ast.SelectionSet, v *model.Merchant) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Merchant(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMobilePayDetails2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐMobilePayDetails(ctx context.Context, sel ast.SelectionSet, v *model.MobilePayDetails) graphql.Marshaler {
@@ -13085,6 +14771,20 @@ func (ec *executionContext) marshalNPaymentStatusEnum2githubᚗcomᚋkronorᚑio
 func (ec *executionContext) unmarshalNPurchaseOrderLineInput2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPurchaseOrderLineInput(ctx context.Context, v any) (*model.PurchaseOrderLineInput, error) {
 	res, err := ec.unmarshalInputPurchaseOrderLineInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefreshPaymentStatusResult2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefreshPaymentStatusResult(ctx context.Context, sel ast.SelectionSet, v model.RefreshPaymentStatusResult) graphql.Marshaler {
+	return ec._RefreshPaymentStatusResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRefreshPaymentStatusResult2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefreshPaymentStatusResult(ctx context.Context, sel ast.SelectionSet, v *model.RefreshPaymentStatusResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RefreshPaymentStatusResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRefund2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Refund) graphql.Marshaler {
@@ -13470,6 +15170,22 @@ func (ec *executionContext) marshalNbigint2githubᚗcomᚋkronorᚑioᚋkronor�
 	return v
 }
 
+func (ec *executionContext) unmarshalNcurrency2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNcurrency2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNtimestamptz2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13719,6 +15435,25 @@ func (ec *executionContext) marshalOCustomerTitle2ᚖgithubᚗcomᚋkronorᚑio�
 	return v
 }
 
+func (ec *executionContext) marshalOFinsharkDetails2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐFinsharkDetailsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FinsharkDetails) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFinsharkDetails2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐFinsharkDetails(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOGatewayEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐGatewayEnum(ctx context.Context, v any) (*model.GatewayEnum, error) {
 	if v == nil {
 		return nil, nil
@@ -13923,6 +15658,13 @@ func (ec *executionContext) marshalOPaymentMethodEnum2ᚖgithubᚗcomᚋkronor�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOPaymentMethodStatus2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodStatus(ctx context.Context, sel ast.SelectionSet, v *model.PaymentMethodStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PaymentMethodStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPaymentOrderBy2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentOrderByᚄ(ctx context.Context, v any) ([]*model.PaymentOrderBy, error) {

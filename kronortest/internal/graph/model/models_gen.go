@@ -12,6 +12,20 @@ import (
 	"github.com/kronor-io/kronor-go/internal/scalars"
 )
 
+// The customer's device, recorded on the payment session (payment-gateway role).
+type AddSessionDeviceInformationInput struct {
+	BrowserName    string `json:"browserName"`
+	BrowserVersion string `json:"browserVersion"`
+	Fingerprint    string `json:"fingerprint"`
+	OsName         string `json:"osName"`
+	OsVersion      string `json:"osVersion"`
+	UserAgent      string `json:"userAgent"`
+}
+
+type AddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
 type AddressInput struct {
 	CareOf         *string        `json:"careOf,omitempty"`
 	City           string         `json:"city"`
@@ -27,6 +41,20 @@ type AddressInput struct {
 	StreetName     *string        `json:"streetName,omitempty"`
 	StreetNumber   *string        `json:"streetNumber,omitempty"`
 	Title          *CustomerTitle `json:"title,omitempty"`
+}
+
+type ApplePayPaymentInput struct {
+	Flow              string  `json:"flow"`
+	IdempotencyKey    string  `json:"idempotencyKey"`
+	MerchantReturnURL *string `json:"merchantReturnUrl,omitempty"`
+	ReturnURL         string  `json:"returnUrl"`
+	VerificationURL   *string `json:"verificationUrl,omitempty"`
+}
+
+type ApplePayPaymentResult struct {
+	AuthToken *string     `json:"authToken,omitempty"`
+	Gateway   GatewayEnum `json:"gateway"`
+	WaitToken string      `json:"waitToken"`
 }
 
 type BankTransferDetails struct {
@@ -127,12 +155,41 @@ type CurrentTransactionReleaseStatus struct {
 	Status    TransactionReleaseStatusEnum `json:"status"`
 }
 
+// payment-gateway role only (the merchant role's FinsharkDetails has other fields).
+type FinsharkDetails struct {
+	PaymentFlowsURL *string `json:"paymentFlowsUrl,omitempty"`
+}
+
+type GooglePayPaymentInput struct {
+	IdempotencyKey    string  `json:"idempotencyKey"`
+	MerchantReturnURL *string `json:"merchantReturnUrl,omitempty"`
+	ReturnURL         string  `json:"returnUrl"`
+}
+
+type GooglePayPaymentResult struct {
+	AuthToken            *string     `json:"authToken,omitempty"`
+	Gateway              GatewayEnum `json:"gateway"`
+	GatewayMerchantID    string      `json:"gatewayMerchantId"`
+	GoogleMerchantID     string      `json:"googleMerchantId"`
+	GoogleMerchantName   string      `json:"googleMerchantName"`
+	GoogleMerchantOrigin *string     `json:"googleMerchantOrigin,omitempty"`
+	WaitToken            string      `json:"waitToken"`
+}
+
+// The merchant a payment request belongs to (both roles).
+type Merchant struct {
+	Currency string         `json:"currency"`
+	ID       scalars.BigInt `json:"id"`
+}
+
 type MobilePayDetails struct {
 	CardNumber  *string `json:"cardNumber,omitempty"`
 	CardType    *string `json:"cardType,omitempty"`
 	Gateway     *string `json:"gateway,omitempty"`
 	QRCodeURL   *string `json:"qrCodeUrl,omitempty"`
 	RedirectURL *string `json:"redirectUrl,omitempty"`
+	// payment-gateway role only.
+	SessionID *string `json:"sessionId,omitempty"`
 	// payment-gateway role only.
 	SessionURL *string `json:"sessionUrl,omitempty"`
 	UserFlow   *string `json:"userFlow,omitempty"`
@@ -172,8 +229,10 @@ type P24PaymentResult struct {
 }
 
 type PayPalDetails struct {
-	ErrorCode        *string `json:"errorCode,omitempty"`
-	ErrorMessage     *string `json:"errorMessage,omitempty"`
+	ErrorCode    *string `json:"errorCode,omitempty"`
+	ErrorMessage *string `json:"errorMessage,omitempty"`
+	// payment-gateway role only.
+	OrderID          *string `json:"orderId,omitempty"`
 	PayerCountryCode *string `json:"payerCountryCode,omitempty"`
 	PayerGivenName   *string `json:"payerGivenName,omitempty"`
 	PayerSurname     *string `json:"payerSurname,omitempty"`
@@ -278,6 +337,14 @@ type PaymentCaptureResult struct {
 	CaptureTransactionID string         `json:"captureTransactionId"`
 }
 
+// The payment method a payment request uses, as configured for the merchant (both roles).
+type PaymentMethodStatus struct {
+	Enabled       *bool             `json:"enabled,omitempty"`
+	Gateway       GatewayEnum       `json:"gateway"`
+	ID            scalars.BigInt    `json:"id"`
+	PaymentMethod PaymentMethodEnum `json:"paymentMethod"`
+}
+
 type PaymentOrderBy struct {
 	CreatedAt *OrderBy `json:"createdAt,omitempty"`
 	ID        *OrderBy `json:"id,omitempty"`
@@ -289,11 +356,13 @@ type PaymentRequest struct {
 	CreatedAt    time.Time               `json:"createdAt"`
 	Currency     SupportedCurrencyEnum   `json:"currency"`
 	LatestStatus []*CurrentPaymentStatus `json:"latestStatus,omitempty"`
+	Merchant     *Merchant               `json:"merchant"`
 	// merchant role only.
 	MerchantReference2             *string                 `json:"merchantReference2,omitempty"`
 	MerchantReturnURL              *string                 `json:"merchantReturnUrl,omitempty"`
 	Message                        string                  `json:"message"`
 	PaymentFlow                    *string                 `json:"paymentFlow,omitempty"`
+	PaymentMethodUsed              *PaymentMethodStatus    `json:"paymentMethodUsed,omitempty"`
 	PaymentProvider                *PaymentMethodEnum      `json:"paymentProvider,omitempty"`
 	Reference                      string                  `json:"reference"`
 	ResultingPaymentID             *scalars.BigInt         `json:"resultingPaymentId,omitempty"`
@@ -301,6 +370,7 @@ type PaymentRequest struct {
 	StatusHistory                  []*CurrentPaymentStatus `json:"statusHistory,omitempty"`
 	TransactionBankTransferDetails []*BankTransferDetails  `json:"transactionBankTransferDetails,omitempty"`
 	TransactionCreditCardDetails   []*CreditCardDetails    `json:"transactionCreditCardDetails,omitempty"`
+	TransactionFinsharkDetails     []*FinsharkDetails      `json:"transactionFinsharkDetails,omitempty"`
 	TransactionID                  string                  `json:"transactionId"`
 	TransactionMobilePayDetails    []*MobilePayDetails     `json:"transactionMobilePayDetails,omitempty"`
 	TransactionP24Details          []*P24Details           `json:"transactionP24Details,omitempty"`
@@ -397,6 +467,10 @@ type PurchaseOrderLineInput struct {
 	TotalTaxAmount      int32   `json:"totalTaxAmount"`
 }
 
+type RefreshPaymentStatusResult struct {
+	Result bool `json:"result"`
+}
+
 type Refund struct {
 	CreatedAt     time.Time              `json:"createdAt"`
 	CreatedBy     *string                `json:"createdBy,omitempty"`
@@ -463,14 +537,18 @@ type StringComparisonExp struct {
 }
 
 type SwishDetails struct {
-	BankPaymentReference *string    `json:"bankPaymentReference,omitempty"`
-	CustomerSwishNumber  *string    `json:"customerSwishNumber,omitempty"`
-	DateCreated          *time.Time `json:"dateCreated,omitempty"`
-	DatePaid             *time.Time `json:"datePaid,omitempty"`
-	ErrorCode            *string    `json:"errorCode,omitempty"`
-	ErrorMessage         *string    `json:"errorMessage,omitempty"`
+	// payment-gateway role only.
+	Amount               *scalars.BigInt `json:"amount,omitempty"`
+	BankPaymentReference *string         `json:"bankPaymentReference,omitempty"`
+	CustomerSwishNumber  *string         `json:"customerSwishNumber,omitempty"`
+	DateCreated          *time.Time      `json:"dateCreated,omitempty"`
+	DatePaid             *time.Time      `json:"datePaid,omitempty"`
+	ErrorCode            *string         `json:"errorCode,omitempty"`
+	ErrorMessage         *string         `json:"errorMessage,omitempty"`
 	// payment-gateway role only.
 	QRCode *string `json:"qrCode,omitempty"`
+	// payment-gateway role only.
+	ReturnURL *string `json:"returnUrl,omitempty"`
 }
 
 type SwishPaymentCancelInput struct {
@@ -529,6 +607,8 @@ type UUIDComparisonExp struct {
 type VippsDetails struct {
 	CardNumber *string `json:"cardNumber,omitempty"`
 	CardType   *string `json:"cardType,omitempty"`
+	// payment-gateway role only.
+	SessionID *string `json:"sessionId,omitempty"`
 	// payment-gateway role only.
 	SessionURL *string `json:"sessionUrl,omitempty"`
 }
