@@ -104,6 +104,13 @@ type CurrentCaptureStatus struct {
 	Status    PaymentCaptureStatusEnum `json:"status"`
 }
 
+type CurrentCaptureStatusBoolExp struct {
+	And    []*CurrentCaptureStatusBoolExp         `json:"_and,omitempty"`
+	Not    *CurrentCaptureStatusBoolExp           `json:"_not,omitempty"`
+	Or     []*CurrentCaptureStatusBoolExp         `json:"_or,omitempty"`
+	Status *PaymentCaptureStatusEnumComparisonExp `json:"status,omitempty"`
+}
+
 // A status an object is on, and when it entered it.
 type CurrentPaymentStatus struct {
 	EnteredAt time.Time         `json:"enteredAt"`
@@ -120,6 +127,13 @@ type CurrentPaymentStatusBoolExp struct {
 type CurrentRefundStatus struct {
 	EnteredAt time.Time        `json:"enteredAt"`
 	Status    RefundStatusEnum `json:"status"`
+}
+
+type CurrentRefundStatusBoolExp struct {
+	And    []*CurrentRefundStatusBoolExp  `json:"_and,omitempty"`
+	Not    *CurrentRefundStatusBoolExp    `json:"_not,omitempty"`
+	Or     []*CurrentRefundStatusBoolExp  `json:"_or,omitempty"`
+	Status *RefundStatusEnumComparisonExp `json:"status,omitempty"`
 }
 
 type CurrentTransactionReleaseStatus struct {
@@ -205,6 +219,7 @@ type Payment struct {
 	PaymentMethod                PaymentMethodEnum        `json:"paymentMethod"`
 	PaymentRefundStatus          *PaymentRefundStatusEnum `json:"paymentRefundStatus,omitempty"`
 	Refunds                      []*Refund                `json:"refunds"`
+	RefundsAggregate             *RefundAggregate         `json:"refundsAggregate"`
 	Status                       []*CurrentPaymentStatus  `json:"status,omitempty"`
 	TransactionCreditCardDetails []*CreditCardDetails     `json:"transactionCreditCardDetails,omitempty"`
 	TransactionID                string                   `json:"transactionId"`
@@ -216,14 +231,27 @@ type Payment struct {
 	TransactionVippsDetails      []*VippsDetails          `json:"transactionVippsDetails,omitempty"`
 }
 
+type PaymentAggregate struct {
+	Aggregate *PaymentAggregateFields `json:"aggregate,omitempty"`
+}
+
+type PaymentAggregateFields struct {
+	Count int32             `json:"count"`
+	Sum   *PaymentSumFields `json:"sum,omitempty"`
+}
+
 type PaymentBoolExp struct {
-	And               []*PaymentBoolExp               `json:"_and,omitempty"`
-	Not               *PaymentBoolExp                 `json:"_not,omitempty"`
-	Or                []*PaymentBoolExp               `json:"_or,omitempty"`
-	CurrentStatus     *PaymentStatusEnumComparisonExp `json:"currentStatus,omitempty"`
-	ID                *BigintComparisonExp            `json:"id,omitempty"`
-	MerchantReference *StringComparisonExp            `json:"merchantReference,omitempty"`
-	TransactionID     *StringComparisonExp            `json:"transactionId,omitempty"`
+	And               []*PaymentBoolExp                   `json:"_and,omitempty"`
+	Not               *PaymentBoolExp                     `json:"_not,omitempty"`
+	Or                []*PaymentBoolExp                   `json:"_or,omitempty"`
+	CreatedAt         *TimestamptzComparisonExp           `json:"createdAt,omitempty"`
+	Currency          *SupportedCurrencyEnumComparisonExp `json:"currency,omitempty"`
+	CurrentStatus     *PaymentStatusEnumComparisonExp     `json:"currentStatus,omitempty"`
+	ID                *BigintComparisonExp                `json:"id,omitempty"`
+	MerchantReference *StringComparisonExp                `json:"merchantReference,omitempty"`
+	PaymentMethod     *PaymentMethodEnumComparisonExp     `json:"paymentMethod,omitempty"`
+	Refunds           *RefundBoolExp                      `json:"refunds,omitempty"`
+	TransactionID     *StringComparisonExp                `json:"transactionId,omitempty"`
 }
 
 type PaymentCancelInput struct {
@@ -250,12 +278,14 @@ type PaymentCapture struct {
 }
 
 type PaymentCaptureBoolExp struct {
-	And           []*PaymentCaptureBoolExp `json:"_and,omitempty"`
-	Not           *PaymentCaptureBoolExp   `json:"_not,omitempty"`
-	Or            []*PaymentCaptureBoolExp `json:"_or,omitempty"`
-	ID            *BigintComparisonExp     `json:"id,omitempty"`
-	PaymentID     *BigintComparisonExp     `json:"paymentId,omitempty"`
-	TransactionID *StringComparisonExp     `json:"transactionId,omitempty"`
+	And           []*PaymentCaptureBoolExp     `json:"_and,omitempty"`
+	Not           *PaymentCaptureBoolExp       `json:"_not,omitempty"`
+	Or            []*PaymentCaptureBoolExp     `json:"_or,omitempty"`
+	CreatedAt     *TimestamptzComparisonExp    `json:"createdAt,omitempty"`
+	ID            *BigintComparisonExp         `json:"id,omitempty"`
+	PaymentID     *BigintComparisonExp         `json:"paymentId,omitempty"`
+	Status        *CurrentCaptureStatusBoolExp `json:"status,omitempty"`
+	TransactionID *StringComparisonExp         `json:"transactionId,omitempty"`
 }
 
 type PaymentCaptureInput struct {
@@ -276,6 +306,22 @@ type PaymentCaptureOrderBy struct {
 type PaymentCaptureResult struct {
 	CaptureID            scalars.BigInt `json:"captureId"`
 	CaptureTransactionID string         `json:"captureTransactionId"`
+}
+
+type PaymentCaptureStatusEnumComparisonExp struct {
+	Eq     *PaymentCaptureStatusEnum  `json:"_eq,omitempty"`
+	In     []PaymentCaptureStatusEnum `json:"_in,omitempty"`
+	IsNull *bool                      `json:"_isNull,omitempty"`
+	Neq    *PaymentCaptureStatusEnum  `json:"_neq,omitempty"`
+	Nin    []PaymentCaptureStatusEnum `json:"_nin,omitempty"`
+}
+
+type PaymentMethodEnumComparisonExp struct {
+	Eq     *PaymentMethodEnum  `json:"_eq,omitempty"`
+	In     []PaymentMethodEnum `json:"_in,omitempty"`
+	IsNull *bool               `json:"_isNull,omitempty"`
+	Neq    *PaymentMethodEnum  `json:"_neq,omitempty"`
+	Nin    []PaymentMethodEnum `json:"_nin,omitempty"`
 }
 
 type PaymentOrderBy struct {
@@ -384,6 +430,11 @@ type PaymentStatusEnumComparisonExp struct {
 	Nin    []PaymentStatusEnum `json:"_nin,omitempty"`
 }
 
+type PaymentSumFields struct {
+	AmountAuthorized *scalars.BigInt `json:"amountAuthorized,omitempty"`
+	AmountPaid       *scalars.BigInt `json:"amountPaid,omitempty"`
+}
+
 type PurchaseOrderLineInput struct {
 	ImageURL            *string `json:"imageUrl,omitempty"`
 	ItemURL             *string `json:"itemUrl,omitempty"`
@@ -411,17 +462,29 @@ type Refund struct {
 	WaitToken     string                 `json:"waitToken"`
 }
 
+type RefundAggregate struct {
+	Aggregate *RefundAggregateFields `json:"aggregate,omitempty"`
+}
+
+type RefundAggregateFields struct {
+	Count int32            `json:"count"`
+	Sum   *RefundSumFields `json:"sum,omitempty"`
+}
+
 type RefundBoolExp struct {
-	And           []*RefundBoolExp     `json:"_and,omitempty"`
-	Not           *RefundBoolExp       `json:"_not,omitempty"`
-	Or            []*RefundBoolExp     `json:"_or,omitempty"`
-	PaymentID     *BigintComparisonExp `json:"paymentId,omitempty"`
-	TransactionID *StringComparisonExp `json:"transactionId,omitempty"`
-	WaitToken     *UUIDComparisonExp   `json:"waitToken,omitempty"`
+	And           []*RefundBoolExp            `json:"_and,omitempty"`
+	Not           *RefundBoolExp              `json:"_not,omitempty"`
+	Or            []*RefundBoolExp            `json:"_or,omitempty"`
+	CreatedAt     *TimestamptzComparisonExp   `json:"createdAt,omitempty"`
+	PaymentID     *BigintComparisonExp        `json:"paymentId,omitempty"`
+	Status        *CurrentRefundStatusBoolExp `json:"status,omitempty"`
+	TransactionID *StringComparisonExp        `json:"transactionId,omitempty"`
+	WaitToken     *UUIDComparisonExp          `json:"waitToken,omitempty"`
 }
 
 type RefundOrderBy struct {
 	CreatedAt *OrderBy `json:"createdAt,omitempty"`
+	WaitToken *OrderBy `json:"waitToken,omitempty"`
 }
 
 type RefundPaymentInput struct {
@@ -438,6 +501,18 @@ type RefundPaymentInput struct {
 type RefundPaymentResult struct {
 	RefundTransactionID string `json:"refundTransactionId"`
 	WaitToken           string `json:"waitToken"`
+}
+
+type RefundStatusEnumComparisonExp struct {
+	Eq     *RefundStatusEnum  `json:"_eq,omitempty"`
+	In     []RefundStatusEnum `json:"_in,omitempty"`
+	IsNull *bool              `json:"_isNull,omitempty"`
+	Neq    *RefundStatusEnum  `json:"_neq,omitempty"`
+	Nin    []RefundStatusEnum `json:"_nin,omitempty"`
+}
+
+type RefundSumFields struct {
+	TotalAmount *scalars.BigInt `json:"totalAmount,omitempty"`
 }
 
 type ReleasePaymentInput struct {
@@ -460,6 +535,14 @@ type StringComparisonExp struct {
 	IsNull *bool    `json:"_isNull,omitempty"`
 	Neq    *string  `json:"_neq,omitempty"`
 	Nin    []string `json:"_nin,omitempty"`
+}
+
+type SupportedCurrencyEnumComparisonExp struct {
+	Eq     *SupportedCurrencyEnum  `json:"_eq,omitempty"`
+	In     []SupportedCurrencyEnum `json:"_in,omitempty"`
+	IsNull *bool                   `json:"_isNull,omitempty"`
+	Neq    *SupportedCurrencyEnum  `json:"_neq,omitempty"`
+	Nin    []SupportedCurrencyEnum `json:"_nin,omitempty"`
 }
 
 type SwishDetails struct {
@@ -494,6 +577,18 @@ type SwishPaymentResult struct {
 	WaitToken string `json:"waitToken"`
 }
 
+type TimestamptzComparisonExp struct {
+	Eq     *time.Time   `json:"_eq,omitempty"`
+	Gt     *time.Time   `json:"_gt,omitempty"`
+	Gte    *time.Time   `json:"_gte,omitempty"`
+	In     []*time.Time `json:"_in,omitempty"`
+	IsNull *bool        `json:"_isNull,omitempty"`
+	Lt     *time.Time   `json:"_lt,omitempty"`
+	Lte    *time.Time   `json:"_lte,omitempty"`
+	Neq    *time.Time   `json:"_neq,omitempty"`
+	Nin    []*time.Time `json:"_nin,omitempty"`
+}
+
 type TransactionRelease struct {
 	Amount        scalars.BigInt                     `json:"amount"`
 	CreatedAt     time.Time                          `json:"createdAt"`
@@ -506,11 +601,13 @@ type TransactionRelease struct {
 }
 
 type TransactionReleaseBoolExp struct {
-	And       []*TransactionReleaseBoolExp `json:"_and,omitempty"`
-	Not       *TransactionReleaseBoolExp   `json:"_not,omitempty"`
-	Or        []*TransactionReleaseBoolExp `json:"_or,omitempty"`
-	ID        *BigintComparisonExp         `json:"id,omitempty"`
-	PaymentID *BigintComparisonExp         `json:"paymentId,omitempty"`
+	And           []*TransactionReleaseBoolExp               `json:"_and,omitempty"`
+	Not           *TransactionReleaseBoolExp                 `json:"_not,omitempty"`
+	Or            []*TransactionReleaseBoolExp               `json:"_or,omitempty"`
+	CreatedAt     *TimestamptzComparisonExp                  `json:"createdAt,omitempty"`
+	CurrentStatus *TransactionReleaseStatusEnumComparisonExp `json:"currentStatus,omitempty"`
+	ID            *BigintComparisonExp                       `json:"id,omitempty"`
+	PaymentID     *BigintComparisonExp                       `json:"paymentId,omitempty"`
 }
 
 type TransactionReleaseOrderBy struct {
@@ -518,10 +615,22 @@ type TransactionReleaseOrderBy struct {
 	ID        *OrderBy `json:"id,omitempty"`
 }
 
+type TransactionReleaseStatusEnumComparisonExp struct {
+	Eq     *TransactionReleaseStatusEnum  `json:"_eq,omitempty"`
+	In     []TransactionReleaseStatusEnum `json:"_in,omitempty"`
+	IsNull *bool                          `json:"_isNull,omitempty"`
+	Neq    *TransactionReleaseStatusEnum  `json:"_neq,omitempty"`
+	Nin    []TransactionReleaseStatusEnum `json:"_nin,omitempty"`
+}
+
 type UUIDComparisonExp struct {
 	Eq     *string  `json:"_eq,omitempty"`
+	Gt     *string  `json:"_gt,omitempty"`
+	Gte    *string  `json:"_gte,omitempty"`
 	In     []string `json:"_in,omitempty"`
 	IsNull *bool    `json:"_isNull,omitempty"`
+	Lt     *string  `json:"_lt,omitempty"`
+	Lte    *string  `json:"_lte,omitempty"`
 	Neq    *string  `json:"_neq,omitempty"`
 	Nin    []string `json:"_nin,omitempty"`
 }
