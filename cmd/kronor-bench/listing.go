@@ -16,15 +16,15 @@ var listingKeys = []string{"list.time", "list.heap", "list.totals", "list.totals
 
 // listingSize is how many payments are listed: 100,000, or 5,000 with
 // -quick.
-func listingSize(sz sizes) (payments, pageSize, rounds int) {
+func listingSize(sz sizes) (payments, pageSize, segments int) {
 	if sz == quick {
-		return 5_000, 500, 1
+		return 5_000, 500, 2
 	}
-	return 100_000, 500, 1
+	return 100_000, 500, 10
 }
 
 func listingRows(ctx context.Context, sz sizes, progress func(string, ...any)) []row {
-	n, size, rounds := listingSize(sz)
+	n, size, segments := listingSize(sz)
 	figures := []string{
 		fmt.Sprintf("listing %s payments, payments.All (page %d)", thousands(float64(n)), size),
 		"listing: live heap while iterating",
@@ -32,7 +32,7 @@ func listingRows(ctx context.Context, sz sizes, progress func(string, ...any)) [
 		"totals: requests",
 	}
 	progress("listing %d payments from the fake, %d a page, and their totals...", n, size)
-	res, err := benchmarks.MeasureListing(ctx, n, size, rounds, 10)
+	res, err := benchmarks.MeasureListing(ctx, n, size, segments, 10)
 	if err != nil {
 		rows := make([]row, len(listingKeys))
 		for i := range rows {
@@ -65,7 +65,7 @@ func listingRows(ctx context.Context, sz sizes, progress func(string, ...any)) [
 
 // listingNotes explain the listing's rows.
 func listingNotes(sz sizes) []string {
-	n, size, rounds := listingSize(sz)
-	return []string{fmt.Sprintf("listing: %s payments stored on the in-process fake (kronortest AddPayments), listed whole with payments.All and with a hand-written keyset loop over api.ListPayments, same page size (%d), best of %d round(s) each, alternating which goes first. The heap is the live heap after GC, sampled mid-page while payments.All iterates (%s) beside one page of the generated query held; it includes the fake's own, so only the growth above the start counts. Totals: the best of three payments.Totals calls over every payment, beside the listing's time.",
-		thousands(float64(n)), size, rounds, "at most 10 samples")}
+	n, size, segments := listingSize(sz)
+	return []string{fmt.Sprintf("listing: %s payments stored on the in-process fake (kronortest AddPayments), listed with payments.All and with a hand-written keyset loop over api.ListPayments, same page size (%d), in %d segments of their creation times, each listed both ways in turn, alternating which goes first; the times are the sums, the ratio the median of the segments' ratios. The heap is the live heap after GC, sampled mid-page while payments.All iterates (%s) beside one page of the generated query held; it includes the fake's own, so only the growth above the start counts. Totals: the best of three payments.Totals calls over every payment, beside the listing's time.",
+		thousands(float64(n)), size, segments, "at most 10 samples")}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
@@ -27,11 +28,13 @@ import (
 type ListingResult struct {
 	// Payments listed and the page size used.
 	Payments, PageSize int
-	// Iterator and Loop are the best times, over the rounds, to list every
-	// payment with payments.All and with the hand-written loop; TimeRatio
-	// is Iterator / Loop.
+	// Iterator and Loop are the times to list every payment with
+	// payments.All and with the hand-written loop, in Segments segments of
+	// their creation times, each listed both ways in turn; TimeRatio is the
+	// median of the segments' ratios Iterator / Loop.
 	Iterator, Loop time.Duration
 	TimeRatio      float64
+	Segments       int
 	// PageHeap is the live heap (after GC) of holding one page the
 	// generated query returned; PeakHeap the most live heap, above what
 	// was live before, sampled while payments.All iterated over every
@@ -48,13 +51,17 @@ type ListingResult struct {
 	TotalsRatio    float64
 }
 
+// listingStart is when the first stored payment was made; they follow a
+// minute apart.
+var listingStart = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // StoreListingPayments stores n payments on srv, a minute apart, in four
 // currencies and four methods, every twentieth refunded in part, an eighth
 // authorized.
 func StoreListingPayments(srv *kronortest.Server, n int) error {
 	currencies := []string{"SEK", "SEK", "NOK", "DKK", "EUR"}
 	methods := []string{"SWISH", "CREDIT_CARD", "VIPPS", "MOBILEPAY"}
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	start := listingStart
 	const chunk = 10_000
 	for done := 0; done < n; {
 		m := min(chunk, n-done)
@@ -81,11 +88,12 @@ func StoreListingPayments(srv *kronortest.Server, n int) error {
 	return nil
 }
 
-// ListByHand lists every payment as a careful caller would without the SDK's
+// ListByHand lists the payments created in f's range as a careful caller would without the SDK's
 // iterator: the generated query in a loop, keyset paging on (createdAt, id)
 // with page size size, reading each row's key. It returns how many it read.
-func ListByHand(ctx context.Context, c *client.Client, size int) (int, error) {
-	var where boolexp.Payment
+func ListByHand(ctx context.Context, c *client.Client, f payments.Filter, size int) (int, error) {
+	base := boolexp.Payment{CreatedAt: boolexp.Range(f.CreatedFrom, f.CreatedBefore)}
+	where := base
 	n := 0
 	for {
 		resp, err := api.ListPayments(ctx, c, where, size)
@@ -103,19 +111,19 @@ func ListByHand(ctx context.Context, c *client.Client, size int) (int, error) {
 			return n, nil
 		}
 		last := rows[len(rows)-1]
-		where = boolexp.Payment{Or: []boolexp.Payment{
+		where = boolexp.Payment{And: []boolexp.Payment{base, {Or: []boolexp.Payment{
 			{CreatedAt: boolexp.Gt(last.CreatedAt)},
 			{CreatedAt: boolexp.Eq(last.CreatedAt), ID: boolexp.Gt(scalars.BigInt(last.Id))},
-		}}
+		}}}}
 	}
 }
 
-// ListWithIterator lists every payment with payments.All, page size size,
+// ListWithIterator lists the payments f selects with payments.All, page size size,
 // calling sample, if not nil, with the count of payments so far after each.
 // It returns how many it listed.
-func ListWithIterator(ctx context.Context, c *client.Client, size int, sample func(n int)) (int, error) {
+func ListWithIterator(ctx context.Context, c *client.Client, f payments.Filter, size int, sample func(n int)) (int, error) {
 	n := 0
-	for p, err := range payments.All(ctx, c, payments.Filter{}, payments.WithPageSize(size)) {
+	for p, err := range payments.All(ctx, c, f, payments.WithPageSize(size)) {
 		if err != nil {
 			return n, err
 		}
@@ -140,7 +148,7 @@ func liveHeap() uint64 {
 }
 
 // MeasureListing stores n payments on an in-process fake and measures the
-// listing with page size size over rounds rounds (at least one), alternating
+// listing with page size size in rounds segments (at least one), alternating
 // which way lists first, the heap while iterating (sampled at most samples
 // times, mid-page), and the totals.
 func MeasureListing(ctx context.Context, n, size, rounds, samples int) (ListingResult, error) {
@@ -156,37 +164,54 @@ func MeasureListing(ctx context.Context, n, size, rounds, samples int) (ListingR
 	if err != nil {
 		return res, err
 	}
-	check := func(got int, err error) error {
-		if err == nil && got != n {
-			err = fmt.Errorf("listed %d payments of %d", got, n)
+	check := func(want int) func(got int, err error) error {
+		return func(got int, err error) error {
+			if err == nil && got != want {
+				err = fmt.Errorf("listed %d payments of %d", got, want)
+			}
+			return err
 		}
-		return err
 	}
-	byHand := func() error { return check(ListByHand(ctx, c, size)) }
-	iterate := func() error { return check(ListWithIterator(ctx, c, size, nil)) }
 	// Warm up: the query caches, the connection, the heap's size.
 	if _, err := api.ListPayments(ctx, c, boolexp.Payment{}, size); err != nil {
 		return res, err
 	}
-	for r := range max(rounds, 1) {
+	// The payments are listed in segments of their creation times, each
+	// by hand and with the iterator in turn (alternating which goes
+	// first), so that both see the same load on a shared machine; the
+	// ratio is the median of the segments'.
+	segs := max(rounds, 1)
+	var ratios []float64
+	for i := range segs {
+		lo, hi := i*n/segs, (i+1)*n/segs
+		f := payments.Filter{CreatedFrom: listingStart.Add(time.Duration(lo) * time.Minute), CreatedBefore: listingStart.Add(time.Duration(hi) * time.Minute)}
 		ways := []struct {
-			f    func() error
-			best *time.Duration
-		}{{byHand, &res.Loop}, {iterate, &res.Iterator}}
-		if r%2 == 1 {
+			f   func() error
+			sum *time.Duration
+			d   time.Duration
+		}{
+			{func() error { return check(hi - lo)(ListByHand(ctx, c, f, size)) }, &res.Loop, 0},
+			{func() error { return check(hi - lo)(ListWithIterator(ctx, c, f, size, nil)) }, &res.Iterator, 0},
+		}
+		if i%2 == 1 {
 			ways[0], ways[1] = ways[1], ways[0]
 		}
-		for _, w := range ways {
+		for j := range ways {
 			start := time.Now()
-			if err := w.f(); err != nil {
+			if err := ways[j].f(); err != nil {
 				return res, err
 			}
-			if d := time.Since(start); *w.best == 0 || d < *w.best {
-				*w.best = d
-			}
+			ways[j].d = time.Since(start)
+			*ways[j].sum += ways[j].d
 		}
+		if i%2 == 1 {
+			ways[0], ways[1] = ways[1], ways[0]
+		}
+		ratios = append(ratios, float64(ways[1].d)/float64(ways[0].d))
 	}
-	res.TimeRatio = float64(res.Iterator) / float64(res.Loop)
+	slices.Sort(ratios)
+	res.TimeRatio = medianOf(ratios)
+	res.Segments = segs
 
 	base := liveHeap()
 	page, err := api.ListPayments(ctx, c, boolexp.Payment{}, size)
@@ -211,7 +236,7 @@ func MeasureListing(ctx context.Context, n, size, rounds, samples int) (ListingR
 	}
 	// Sampled mid-page: the page and the payments yielded so far of it
 	// are live then, as much as at any point of the page.
-	if err := check(ListWithIterator(ctx, c, size, sample)); err != nil {
+	if err := check(n)(ListWithIterator(ctx, c, payments.Filter{}, size, sample)); err != nil {
 		return res, err
 	}
 	res.PeakHeap = float64(peak)

@@ -18,7 +18,7 @@ func TestMeasureListing(t *testing.T) {
 		r.PageHeap <= 0 || r.Samples < 1 || r.Samples > 10 || r.TotalsRequests != 1 {
 		t.Fatalf("incomplete result %+v", r)
 	}
-	if !near(r.TimeRatio, float64(r.Iterator)/float64(r.Loop)) || !near(r.TotalsRatio, float64(r.Totals)/float64(r.Iterator)) ||
+	if r.Segments != 2 || r.TimeRatio <= 0 || !near(r.TotalsRatio, float64(r.Totals)/float64(r.Iterator)) ||
 		!near(r.HeapRatio, r.PeakHeap/r.PageHeap) {
 		t.Errorf("ratios disagree with their figures: %+v", r)
 	}
