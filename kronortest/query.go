@@ -142,7 +142,8 @@ func matchPayment(e *model.PaymentBoolExp, p *payment) bool {
 		return matchStatus(e.CurrentStatus, p.status()) &&
 			matchBigint(e.ID, &p.id) &&
 			matchString(e.MerchantReference, &ref) &&
-			matchString(e.TransactionID, &tx)
+			matchString(e.TransactionID, &tx) &&
+			listedPayment(e, p)
 	}, func(x *model.PaymentBoolExp) bool { return matchPayment(x, p) })
 }
 
@@ -152,7 +153,8 @@ func matchCapture(e *model.PaymentCaptureBoolExp, c *capture) bool {
 	}
 	return boolExp(e, e.And, e.Or, e.Not, func(e *model.PaymentCaptureBoolExp) bool {
 		tx := c.transactionID
-		return matchBigint(e.ID, &c.id) && matchBigint(e.PaymentID, &c.pay.id) && matchString(e.TransactionID, &tx)
+		return matchBigint(e.ID, &c.id) && matchBigint(e.PaymentID, &c.pay.id) && matchString(e.TransactionID, &tx) &&
+			listedCapture(e, c)
 	}, func(x *model.PaymentCaptureBoolExp) bool { return matchCapture(x, c) })
 }
 
@@ -162,7 +164,8 @@ func matchRefund(e *model.RefundBoolExp, r *refund) bool {
 	}
 	return boolExp(e, e.And, e.Or, e.Not, func(e *model.RefundBoolExp) bool {
 		tx := r.transactionID
-		return matchBigint(e.PaymentID, &r.pay.id) && matchString(e.TransactionID, &tx) && matchUUID(e.WaitToken, r.waitToken)
+		return matchBigint(e.PaymentID, &r.pay.id) && matchString(e.TransactionID, &tx) && matchUUID(e.WaitToken, r.waitToken) &&
+			listedRefund(e, r)
 	}, func(x *model.RefundBoolExp) bool { return matchRefund(x, r) })
 }
 
@@ -171,7 +174,7 @@ func matchRelease(e *model.TransactionReleaseBoolExp, r *release) bool {
 		return true
 	}
 	return boolExp(e, e.And, e.Or, e.Not, func(e *model.TransactionReleaseBoolExp) bool {
-		return matchBigint(e.ID, &r.id) && matchBigint(e.PaymentID, &r.pay.id)
+		return matchBigint(e.ID, &r.id) && matchBigint(e.PaymentID, &r.pay.id) && listedRelease(e, r)
 	}, func(x *model.TransactionReleaseBoolExp) bool { return matchRelease(x, r) })
 }
 
@@ -352,6 +355,9 @@ func (s *store) queryRequests(id identity, a requestArgs) []*model.PaymentReques
 }
 
 func (s *store) queryPayments(limit, offset *int32, orderBy []*model.PaymentOrderBy, where *model.PaymentBoolExp) []*model.Payment {
+	if rows, ok := s.listPayments(limit, offset, orderBy, where); ok {
+		return rows
+	}
 	var keys []orderKey[*payment]
 	for _, o := range orderBy {
 		if o != nil {
@@ -379,8 +385,7 @@ func (s *store) queryRefunds(list []*refund, limit, offset *int32, orderBy []*mo
 	var keys []orderKey[*refund]
 	for _, o := range orderBy {
 		if o != nil {
-			keys = append(keys, createdAndID(o.CreatedAt, nil,
-				func(r *refund) time.Time { return r.createdAt }, func(*refund) int64 { return 0 })...)
+			keys = append(keys, refundOrder(o)...)
 		}
 	}
 	return selectRows(list, func(r *refund) bool { return matchRefund(where, r) }, keys,

@@ -216,6 +216,7 @@ type store struct {
 	payments     map[int64]*payment
 	paymentsByTx map[string]*payment
 	paymentList  []*payment
+	created      createdIndex // the payments by (createdAt, id), for listing (list.go)
 	captures     map[int64]*capture
 	captureList  []*capture
 	releases     map[int64]*release
@@ -324,6 +325,7 @@ func (s *store) setRequestStatus(r *paymentRequest, st model.PaymentStatusEnum) 
 		s.payments[p.id] = p
 		s.paymentsByTx[r.transactionID] = p
 		s.paymentList = append(s.paymentList, p)
+		s.created.add(p)
 		s.count(r.sess.merchantReference, func(c *Counts) { c.Payments++ })
 	} else if r.payment != nil {
 		r.payment.history = append(r.payment.history, statusEntry{status: st, at: now})

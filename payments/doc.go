@@ -62,6 +62,15 @@
 // takes none and cancels the session's pending payment (Cancel), while
 // cancelSwishPayment takes the Swish payment's wait token (CancelSwish).
 //
+// # Listing and totals
+//
+// With the merchant token, All lists the payments a Filter selects (creation
+// time range, statuses, methods, currencies, merchant reference), oldest
+// first, as an iter.Seq2 that fetches a page at a time; Totals adds them up
+// per currency in one request. Paging is by keyset on (creation time, id):
+// a listing that stopped resumes after the Cursor of the last payment it
+// handled (Filter.After), with nothing skipped or repeated.
+//
 // # Idempotency
 //
 // Every start, cancel and capture takes an optional IdempotencyKey; when empty

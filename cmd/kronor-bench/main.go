@@ -163,6 +163,8 @@ func measure(ctx context.Context, sz sizes, progress func(string, ...any)) repor
 	progress("%d concurrent waits on one watcher, fake gateway in a child process...", sz.waits)
 	add(waitsRows(ctx, sz.waits)...)
 
+	add(listingRows(ctx, sz, progress)...)
+
 	for _, r := range rep.Rows {
 		switch r.Met {
 		case metMissed:
@@ -171,7 +173,7 @@ func measure(ctx context.Context, sz sizes, progress func(string, ...any)) repor
 			rep.Errors++
 		}
 	}
-	rep.Notes = notes(sz)
+	rep.Notes = append(notes(sz), listingNotes(sz)...)
 	return rep
 }
 

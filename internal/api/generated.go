@@ -10,6 +10,7 @@ import (
 
 	"github.com/Khan/genqlient/graphql"
 	"github.com/google/uuid"
+	"github.com/kronor-io/kronor-go/internal/boolexp"
 	"github.com/kronor-io/kronor-go/internal/scalars"
 )
 
@@ -878,6 +879,350 @@ type LatestSessionPaymentRequestResponse struct {
 // GetPaymentRequests returns LatestSessionPaymentRequestResponse.PaymentRequests, and is useful for accessing the field via an interface.
 func (v *LatestSessionPaymentRequestResponse) GetPaymentRequests() []LatestSessionPaymentRequestPaymentRequestsPaymentRequest {
 	return v.PaymentRequests
+}
+
+// ListCapturesPaymentCapturesPaymentCapture includes the requested fields of the GraphQL type PaymentCapture.
+type ListCapturesPaymentCapturesPaymentCapture struct {
+	Id            scalars.BigInt                                                        `json:"id"`
+	TransactionId string                                                                `json:"transactionId"`
+	PaymentId     scalars.BigInt                                                        `json:"paymentId"`
+	Amount        scalars.BigInt                                                        `json:"amount"`
+	Message       *string                                                               `json:"message"`
+	CreatedAt     time.Time                                                             `json:"createdAt"`
+	ErrorMessage  *string                                                               `json:"errorMessage"`
+	Status        []ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus `json:"status"`
+}
+
+// GetId returns ListCapturesPaymentCapturesPaymentCapture.Id, and is useful for accessing the field via an interface.
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetId() scalars.BigInt { return v.Id }
+
+// GetTransactionId returns ListCapturesPaymentCapturesPaymentCapture.TransactionId, and is useful for accessing the field via an interface.
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetTransactionId() string { return v.TransactionId }
+
+// GetPaymentId returns ListCapturesPaymentCapturesPaymentCapture.PaymentId, and is useful for accessing the field via an interface.
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetPaymentId() scalars.BigInt { return v.PaymentId }
+
+// GetAmount returns ListCapturesPaymentCapturesPaymentCapture.Amount, and is useful for accessing the field via an interface.
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetAmount() scalars.BigInt { return v.Amount }
+
+// GetMessage returns ListCapturesPaymentCapturesPaymentCapture.Message, and is useful for accessing the field via an interface.
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetMessage() *string { return v.Message }
+
+// GetCreatedAt returns ListCapturesPaymentCapturesPaymentCapture.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetErrorMessage returns ListCapturesPaymentCapturesPaymentCapture.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetErrorMessage() *string { return v.ErrorMessage }
+
+// GetStatus returns ListCapturesPaymentCapturesPaymentCapture.Status, and is useful for accessing the field via an interface.
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetStatus() []ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus {
+	return v.Status
+}
+
+// ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus includes the requested fields of the GraphQL type CurrentCaptureStatus.
+type ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus struct {
+	Status    PaymentCaptureStatusEnum `json:"status"`
+	EnteredAt time.Time                `json:"enteredAt"`
+}
+
+// GetStatus returns ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus.Status, and is useful for accessing the field via an interface.
+func (v *ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus) GetStatus() PaymentCaptureStatusEnum {
+	return v.Status
+}
+
+// GetEnteredAt returns ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus) GetEnteredAt() time.Time {
+	return v.EnteredAt
+}
+
+// ListCapturesResponse is returned by ListCaptures on success.
+type ListCapturesResponse struct {
+	// merchant role only.
+	PaymentCaptures []ListCapturesPaymentCapturesPaymentCapture `json:"paymentCaptures"`
+}
+
+// GetPaymentCaptures returns ListCapturesResponse.PaymentCaptures, and is useful for accessing the field via an interface.
+func (v *ListCapturesResponse) GetPaymentCaptures() []ListCapturesPaymentCapturesPaymentCapture {
+	return v.PaymentCaptures
+}
+
+// ListPaymentsPaymentsPayment includes the requested fields of the GraphQL type Payment.
+// The GraphQL type's documentation follows.
+//
+// A payment that resulted from a paid or authorized payment request (merchant role).
+type ListPaymentsPaymentsPayment struct {
+	Id                  scalars.BigInt                                          `json:"id"`
+	TransactionId       string                                                  `json:"transactionId"`
+	AmountAuthorized    *scalars.BigInt                                         `json:"amountAuthorized"`
+	AmountPaid          scalars.BigInt                                          `json:"amountPaid"`
+	Currency            SupportedCurrencyEnum                                   `json:"currency"`
+	CurrentStatus       PaymentStatusEnum                                       `json:"currentStatus"`
+	CreatedAt           time.Time                                               `json:"createdAt"`
+	MerchantReference   string                                                  `json:"merchantReference"`
+	MerchantReference2  *string                                                 `json:"merchantReference2"`
+	PaymentMethod       PaymentMethodEnum                                       `json:"paymentMethod"`
+	PaymentRefundStatus *PaymentRefundStatusEnum                                `json:"paymentRefundStatus"`
+	Status              []ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus `json:"status"`
+	Refunds             []ListPaymentsPaymentsPaymentRefundsRefund              `json:"refunds"`
+}
+
+// GetId returns ListPaymentsPaymentsPayment.Id, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetId() scalars.BigInt { return v.Id }
+
+// GetTransactionId returns ListPaymentsPaymentsPayment.TransactionId, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetTransactionId() string { return v.TransactionId }
+
+// GetAmountAuthorized returns ListPaymentsPaymentsPayment.AmountAuthorized, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetAmountAuthorized() *scalars.BigInt {
+	return v.AmountAuthorized
+}
+
+// GetAmountPaid returns ListPaymentsPaymentsPayment.AmountPaid, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetAmountPaid() scalars.BigInt { return v.AmountPaid }
+
+// GetCurrency returns ListPaymentsPaymentsPayment.Currency, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetCurrency() SupportedCurrencyEnum { return v.Currency }
+
+// GetCurrentStatus returns ListPaymentsPaymentsPayment.CurrentStatus, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetCurrentStatus() PaymentStatusEnum { return v.CurrentStatus }
+
+// GetCreatedAt returns ListPaymentsPaymentsPayment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetMerchantReference returns ListPaymentsPaymentsPayment.MerchantReference, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetMerchantReference() string { return v.MerchantReference }
+
+// GetMerchantReference2 returns ListPaymentsPaymentsPayment.MerchantReference2, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetMerchantReference2() *string { return v.MerchantReference2 }
+
+// GetPaymentMethod returns ListPaymentsPaymentsPayment.PaymentMethod, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetPaymentMethod() PaymentMethodEnum { return v.PaymentMethod }
+
+// GetPaymentRefundStatus returns ListPaymentsPaymentsPayment.PaymentRefundStatus, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetPaymentRefundStatus() *PaymentRefundStatusEnum {
+	return v.PaymentRefundStatus
+}
+
+// GetStatus returns ListPaymentsPaymentsPayment.Status, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetStatus() []ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus {
+	return v.Status
+}
+
+// GetRefunds returns ListPaymentsPaymentsPayment.Refunds, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPayment) GetRefunds() []ListPaymentsPaymentsPaymentRefundsRefund {
+	return v.Refunds
+}
+
+// ListPaymentsPaymentsPaymentRefundsRefund includes the requested fields of the GraphQL type Refund.
+type ListPaymentsPaymentsPaymentRefundsRefund struct {
+	WaitToken     uuid.UUID                                                           `json:"waitToken"`
+	TransactionId string                                                              `json:"transactionId"`
+	PaymentId     scalars.BigInt                                                      `json:"paymentId"`
+	TotalAmount   scalars.BigInt                                                      `json:"totalAmount"`
+	Message       string                                                              `json:"message"`
+	CreatedAt     time.Time                                                           `json:"createdAt"`
+	ErrorMessage  *string                                                             `json:"errorMessage"`
+	Status        []ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus `json:"status"`
+}
+
+// GetWaitToken returns ListPaymentsPaymentsPaymentRefundsRefund.WaitToken, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetWaitToken() uuid.UUID { return v.WaitToken }
+
+// GetTransactionId returns ListPaymentsPaymentsPaymentRefundsRefund.TransactionId, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetTransactionId() string { return v.TransactionId }
+
+// GetPaymentId returns ListPaymentsPaymentsPaymentRefundsRefund.PaymentId, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetPaymentId() scalars.BigInt { return v.PaymentId }
+
+// GetTotalAmount returns ListPaymentsPaymentsPaymentRefundsRefund.TotalAmount, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetTotalAmount() scalars.BigInt {
+	return v.TotalAmount
+}
+
+// GetMessage returns ListPaymentsPaymentsPaymentRefundsRefund.Message, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetMessage() string { return v.Message }
+
+// GetCreatedAt returns ListPaymentsPaymentsPaymentRefundsRefund.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetErrorMessage returns ListPaymentsPaymentsPaymentRefundsRefund.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetErrorMessage() *string { return v.ErrorMessage }
+
+// GetStatus returns ListPaymentsPaymentsPaymentRefundsRefund.Status, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetStatus() []ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus {
+	return v.Status
+}
+
+// ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus includes the requested fields of the GraphQL type CurrentRefundStatus.
+type ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus struct {
+	Status    RefundStatusEnum `json:"status"`
+	EnteredAt time.Time        `json:"enteredAt"`
+}
+
+// GetStatus returns ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus.Status, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus) GetStatus() RefundStatusEnum {
+	return v.Status
+}
+
+// GetEnteredAt returns ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus) GetEnteredAt() time.Time {
+	return v.EnteredAt
+}
+
+// ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
+// The GraphQL type's documentation follows.
+//
+// A status an object is on, and when it entered it.
+type ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus struct {
+	Status    PaymentStatusEnum `json:"status"`
+	EnteredAt time.Time         `json:"enteredAt"`
+}
+
+// GetStatus returns ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus) GetStatus() PaymentStatusEnum {
+	return v.Status
+}
+
+// GetEnteredAt returns ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus) GetEnteredAt() time.Time {
+	return v.EnteredAt
+}
+
+// ListPaymentsResponse is returned by ListPayments on success.
+type ListPaymentsResponse struct {
+	// merchant role only.
+	Payments []ListPaymentsPaymentsPayment `json:"payments"`
+}
+
+// GetPayments returns ListPaymentsResponse.Payments, and is useful for accessing the field via an interface.
+func (v *ListPaymentsResponse) GetPayments() []ListPaymentsPaymentsPayment { return v.Payments }
+
+// ListRefundsRefundsRefund includes the requested fields of the GraphQL type Refund.
+type ListRefundsRefundsRefund struct {
+	WaitToken     uuid.UUID                                           `json:"waitToken"`
+	TransactionId string                                              `json:"transactionId"`
+	PaymentId     scalars.BigInt                                      `json:"paymentId"`
+	TotalAmount   scalars.BigInt                                      `json:"totalAmount"`
+	Message       string                                              `json:"message"`
+	CreatedAt     time.Time                                           `json:"createdAt"`
+	ErrorMessage  *string                                             `json:"errorMessage"`
+	Status        []ListRefundsRefundsRefundStatusCurrentRefundStatus `json:"status"`
+}
+
+// GetWaitToken returns ListRefundsRefundsRefund.WaitToken, and is useful for accessing the field via an interface.
+func (v *ListRefundsRefundsRefund) GetWaitToken() uuid.UUID { return v.WaitToken }
+
+// GetTransactionId returns ListRefundsRefundsRefund.TransactionId, and is useful for accessing the field via an interface.
+func (v *ListRefundsRefundsRefund) GetTransactionId() string { return v.TransactionId }
+
+// GetPaymentId returns ListRefundsRefundsRefund.PaymentId, and is useful for accessing the field via an interface.
+func (v *ListRefundsRefundsRefund) GetPaymentId() scalars.BigInt { return v.PaymentId }
+
+// GetTotalAmount returns ListRefundsRefundsRefund.TotalAmount, and is useful for accessing the field via an interface.
+func (v *ListRefundsRefundsRefund) GetTotalAmount() scalars.BigInt { return v.TotalAmount }
+
+// GetMessage returns ListRefundsRefundsRefund.Message, and is useful for accessing the field via an interface.
+func (v *ListRefundsRefundsRefund) GetMessage() string { return v.Message }
+
+// GetCreatedAt returns ListRefundsRefundsRefund.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListRefundsRefundsRefund) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetErrorMessage returns ListRefundsRefundsRefund.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *ListRefundsRefundsRefund) GetErrorMessage() *string { return v.ErrorMessage }
+
+// GetStatus returns ListRefundsRefundsRefund.Status, and is useful for accessing the field via an interface.
+func (v *ListRefundsRefundsRefund) GetStatus() []ListRefundsRefundsRefundStatusCurrentRefundStatus {
+	return v.Status
+}
+
+// ListRefundsRefundsRefundStatusCurrentRefundStatus includes the requested fields of the GraphQL type CurrentRefundStatus.
+type ListRefundsRefundsRefundStatusCurrentRefundStatus struct {
+	Status    RefundStatusEnum `json:"status"`
+	EnteredAt time.Time        `json:"enteredAt"`
+}
+
+// GetStatus returns ListRefundsRefundsRefundStatusCurrentRefundStatus.Status, and is useful for accessing the field via an interface.
+func (v *ListRefundsRefundsRefundStatusCurrentRefundStatus) GetStatus() RefundStatusEnum {
+	return v.Status
+}
+
+// GetEnteredAt returns ListRefundsRefundsRefundStatusCurrentRefundStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *ListRefundsRefundsRefundStatusCurrentRefundStatus) GetEnteredAt() time.Time {
+	return v.EnteredAt
+}
+
+// ListRefundsResponse is returned by ListRefunds on success.
+type ListRefundsResponse struct {
+	// merchant role only.
+	Refunds []ListRefundsRefundsRefund `json:"refunds"`
+}
+
+// GetRefunds returns ListRefundsResponse.Refunds, and is useful for accessing the field via an interface.
+func (v *ListRefundsResponse) GetRefunds() []ListRefundsRefundsRefund { return v.Refunds }
+
+// ListReleasesResponse is returned by ListReleases on success.
+type ListReleasesResponse struct {
+	// merchant role only.
+	TransactionReleases []ListReleasesTransactionReleasesTransactionRelease `json:"transactionReleases"`
+}
+
+// GetTransactionReleases returns ListReleasesResponse.TransactionReleases, and is useful for accessing the field via an interface.
+func (v *ListReleasesResponse) GetTransactionReleases() []ListReleasesTransactionReleasesTransactionRelease {
+	return v.TransactionReleases
+}
+
+// ListReleasesTransactionReleasesTransactionRelease includes the requested fields of the GraphQL type TransactionRelease.
+type ListReleasesTransactionReleasesTransactionRelease struct {
+	Id            scalars.BigInt                                                                                  `json:"id"`
+	PaymentId     scalars.BigInt                                                                                  `json:"paymentId"`
+	Amount        scalars.BigInt                                                                                  `json:"amount"`
+	CreatedAt     time.Time                                                                                       `json:"createdAt"`
+	CurrentStatus TransactionReleaseStatusEnum                                                                    `json:"currentStatus"`
+	StatusHistory []ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus `json:"statusHistory"`
+}
+
+// GetId returns ListReleasesTransactionReleasesTransactionRelease.Id, and is useful for accessing the field via an interface.
+func (v *ListReleasesTransactionReleasesTransactionRelease) GetId() scalars.BigInt { return v.Id }
+
+// GetPaymentId returns ListReleasesTransactionReleasesTransactionRelease.PaymentId, and is useful for accessing the field via an interface.
+func (v *ListReleasesTransactionReleasesTransactionRelease) GetPaymentId() scalars.BigInt {
+	return v.PaymentId
+}
+
+// GetAmount returns ListReleasesTransactionReleasesTransactionRelease.Amount, and is useful for accessing the field via an interface.
+func (v *ListReleasesTransactionReleasesTransactionRelease) GetAmount() scalars.BigInt {
+	return v.Amount
+}
+
+// GetCreatedAt returns ListReleasesTransactionReleasesTransactionRelease.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListReleasesTransactionReleasesTransactionRelease) GetCreatedAt() time.Time {
+	return v.CreatedAt
+}
+
+// GetCurrentStatus returns ListReleasesTransactionReleasesTransactionRelease.CurrentStatus, and is useful for accessing the field via an interface.
+func (v *ListReleasesTransactionReleasesTransactionRelease) GetCurrentStatus() TransactionReleaseStatusEnum {
+	return v.CurrentStatus
+}
+
+// GetStatusHistory returns ListReleasesTransactionReleasesTransactionRelease.StatusHistory, and is useful for accessing the field via an interface.
+func (v *ListReleasesTransactionReleasesTransactionRelease) GetStatusHistory() []ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus {
+	return v.StatusHistory
+}
+
+// ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus includes the requested fields of the GraphQL type CurrentTransactionReleaseStatus.
+type ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus struct {
+	Status    TransactionReleaseStatusEnum `json:"status"`
+	EnteredAt time.Time                    `json:"enteredAt"`
+}
+
+// GetStatus returns ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus.Status, and is useful for accessing the field via an interface.
+func (v *ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus) GetStatus() TransactionReleaseStatusEnum {
+	return v.Status
+}
+
+// GetEnteredAt returns ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus) GetEnteredAt() time.Time {
+	return v.EnteredAt
 }
 
 // MobilePayPaymentDetails includes the GraphQL fields of MobilePayDetails requested by the fragment MobilePayPaymentDetails.
@@ -3017,6 +3362,873 @@ var AllPaymentStatusEnum = []PaymentStatusEnum{
 	PaymentStatusEnumWaitingForPromotion,
 }
 
+// PaymentSums includes the GraphQL fields of PaymentAggregate requested by the fragment PaymentSums.
+type PaymentSums struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+// GetAggregate returns PaymentSums.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentSums) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields { return v.Aggregate }
+
+// PaymentSumsAggregatePaymentAggregateFields includes the requested fields of the GraphQL type PaymentAggregateFields.
+type PaymentSumsAggregatePaymentAggregateFields struct {
+	Count int                                                            `json:"count"`
+	Sum   *PaymentSumsAggregatePaymentAggregateFieldsSumPaymentSumFields `json:"sum"`
+}
+
+// GetCount returns PaymentSumsAggregatePaymentAggregateFields.Count, and is useful for accessing the field via an interface.
+func (v *PaymentSumsAggregatePaymentAggregateFields) GetCount() int { return v.Count }
+
+// GetSum returns PaymentSumsAggregatePaymentAggregateFields.Sum, and is useful for accessing the field via an interface.
+func (v *PaymentSumsAggregatePaymentAggregateFields) GetSum() *PaymentSumsAggregatePaymentAggregateFieldsSumPaymentSumFields {
+	return v.Sum
+}
+
+// PaymentSumsAggregatePaymentAggregateFieldsSumPaymentSumFields includes the requested fields of the GraphQL type PaymentSumFields.
+type PaymentSumsAggregatePaymentAggregateFieldsSumPaymentSumFields struct {
+	AmountPaid       *scalars.BigInt `json:"amountPaid"`
+	AmountAuthorized *scalars.BigInt `json:"amountAuthorized"`
+}
+
+// GetAmountPaid returns PaymentSumsAggregatePaymentAggregateFieldsSumPaymentSumFields.AmountPaid, and is useful for accessing the field via an interface.
+func (v *PaymentSumsAggregatePaymentAggregateFieldsSumPaymentSumFields) GetAmountPaid() *scalars.BigInt {
+	return v.AmountPaid
+}
+
+// GetAmountAuthorized returns PaymentSumsAggregatePaymentAggregateFieldsSumPaymentSumFields.AmountAuthorized, and is useful for accessing the field via an interface.
+func (v *PaymentSumsAggregatePaymentAggregateFieldsSumPaymentSumFields) GetAmountAuthorized() *scalars.BigInt {
+	return v.AmountAuthorized
+}
+
+// PaymentTotalsAllPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsAllPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsAllPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsAllPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsAllPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsAllPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsAllPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsAllPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsAllPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsAllPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsAllPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsAllPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsCHFPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsCHFPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsCHFPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsCHFPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsCHFPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsCHFPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsCHFPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsCHFPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsCHFPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsCHFPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsCHFPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsCHFPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsCZKPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsCZKPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsCZKPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsCZKPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsCZKPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsCZKPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsCZKPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsCZKPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsCZKPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsCZKPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsCZKPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsCZKPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsDKKPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsDKKPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsDKKPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsDKKPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsDKKPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsDKKPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsDKKPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsDKKPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsDKKPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsDKKPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsDKKPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsDKKPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsEURPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsEURPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsEURPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsEURPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsEURPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsEURPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsEURPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsEURPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsEURPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsEURPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsEURPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsEURPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsGBPPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsGBPPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsGBPPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsGBPPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsGBPPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsGBPPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsGBPPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsGBPPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsGBPPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsGBPPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsGBPPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsGBPPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsHUFPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsHUFPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsHUFPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsHUFPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsHUFPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsHUFPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsHUFPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsHUFPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsHUFPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsHUFPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsHUFPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsHUFPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsISKPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsISKPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsISKPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsISKPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsISKPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsISKPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsISKPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsISKPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsISKPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsISKPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsISKPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsISKPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsNOKPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsNOKPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsNOKPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsNOKPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsNOKPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsNOKPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsNOKPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsNOKPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsNOKPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsNOKPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsNOKPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsNOKPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsPLNPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsPLNPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsPLNPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsPLNPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsPLNPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsPLNPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsPLNPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsPLNPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsPLNPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsPLNPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsPLNPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsPLNPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsRONPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsRONPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsRONPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsRONPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsRONPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsRONPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsRONPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsRONPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsRONPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsRONPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsRONPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsRONPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsRefundedPayment includes the requested fields of the GraphQL type Payment.
+// The GraphQL type's documentation follows.
+//
+// A payment that resulted from a paid or authorized payment request (merchant role).
+type PaymentTotalsRefundedPayment struct {
+	Currency         SupportedCurrencyEnum                                       `json:"currency"`
+	RefundsAggregate PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregate `json:"refundsAggregate"`
+}
+
+// GetCurrency returns PaymentTotalsRefundedPayment.Currency, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsRefundedPayment) GetCurrency() SupportedCurrencyEnum { return v.Currency }
+
+// GetRefundsAggregate returns PaymentTotalsRefundedPayment.RefundsAggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsRefundedPayment) GetRefundsAggregate() PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregate {
+	return v.RefundsAggregate
+}
+
+// PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregate includes the requested fields of the GraphQL type RefundAggregate.
+type PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregate struct {
+	Aggregate *PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFields `json:"aggregate"`
+}
+
+// GetAggregate returns PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregate) GetAggregate() *PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFields {
+	return v.Aggregate
+}
+
+// PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFields includes the requested fields of the GraphQL type RefundAggregateFields.
+type PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFields struct {
+	Count int                                                                                                          `json:"count"`
+	Sum   *PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFieldsSumRefundSumFields `json:"sum"`
+}
+
+// GetCount returns PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFields.Count, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFields) GetCount() int {
+	return v.Count
+}
+
+// GetSum returns PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFields.Sum, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFields) GetSum() *PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFieldsSumRefundSumFields {
+	return v.Sum
+}
+
+// PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFieldsSumRefundSumFields includes the requested fields of the GraphQL type RefundSumFields.
+type PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFieldsSumRefundSumFields struct {
+	TotalAmount *scalars.BigInt `json:"totalAmount"`
+}
+
+// GetTotalAmount returns PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFieldsSumRefundSumFields.TotalAmount, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsRefundedPaymentRefundsAggregateRefundAggregateAggregateRefundAggregateFieldsSumRefundSumFields) GetTotalAmount() *scalars.BigInt {
+	return v.TotalAmount
+}
+
+// PaymentTotalsResponse is returned by PaymentTotals on success.
+type PaymentTotalsResponse struct {
+	// merchant role only: counts and sums of the payments where matches.
+	All PaymentTotalsAllPaymentAggregate `json:"all"`
+	// merchant role only: counts and sums of the payments where matches.
+	CHF PaymentTotalsCHFPaymentAggregate `json:"CHF"`
+	// merchant role only: counts and sums of the payments where matches.
+	CZK PaymentTotalsCZKPaymentAggregate `json:"CZK"`
+	// merchant role only: counts and sums of the payments where matches.
+	DKK PaymentTotalsDKKPaymentAggregate `json:"DKK"`
+	// merchant role only: counts and sums of the payments where matches.
+	EUR PaymentTotalsEURPaymentAggregate `json:"EUR"`
+	// merchant role only: counts and sums of the payments where matches.
+	GBP PaymentTotalsGBPPaymentAggregate `json:"GBP"`
+	// merchant role only: counts and sums of the payments where matches.
+	HUF PaymentTotalsHUFPaymentAggregate `json:"HUF"`
+	// merchant role only: counts and sums of the payments where matches.
+	ISK PaymentTotalsISKPaymentAggregate `json:"ISK"`
+	// merchant role only: counts and sums of the payments where matches.
+	NOK PaymentTotalsNOKPaymentAggregate `json:"NOK"`
+	// merchant role only: counts and sums of the payments where matches.
+	PLN PaymentTotalsPLNPaymentAggregate `json:"PLN"`
+	// merchant role only: counts and sums of the payments where matches.
+	RON PaymentTotalsRONPaymentAggregate `json:"RON"`
+	// merchant role only: counts and sums of the payments where matches.
+	SEK PaymentTotalsSEKPaymentAggregate `json:"SEK"`
+	// merchant role only: counts and sums of the payments where matches.
+	USD PaymentTotalsUSDPaymentAggregate `json:"USD"`
+	// merchant role only.
+	Refunded []PaymentTotalsRefundedPayment `json:"refunded"`
+}
+
+// GetAll returns PaymentTotalsResponse.All, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetAll() PaymentTotalsAllPaymentAggregate { return v.All }
+
+// GetCHF returns PaymentTotalsResponse.CHF, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetCHF() PaymentTotalsCHFPaymentAggregate { return v.CHF }
+
+// GetCZK returns PaymentTotalsResponse.CZK, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetCZK() PaymentTotalsCZKPaymentAggregate { return v.CZK }
+
+// GetDKK returns PaymentTotalsResponse.DKK, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetDKK() PaymentTotalsDKKPaymentAggregate { return v.DKK }
+
+// GetEUR returns PaymentTotalsResponse.EUR, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetEUR() PaymentTotalsEURPaymentAggregate { return v.EUR }
+
+// GetGBP returns PaymentTotalsResponse.GBP, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetGBP() PaymentTotalsGBPPaymentAggregate { return v.GBP }
+
+// GetHUF returns PaymentTotalsResponse.HUF, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetHUF() PaymentTotalsHUFPaymentAggregate { return v.HUF }
+
+// GetISK returns PaymentTotalsResponse.ISK, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetISK() PaymentTotalsISKPaymentAggregate { return v.ISK }
+
+// GetNOK returns PaymentTotalsResponse.NOK, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetNOK() PaymentTotalsNOKPaymentAggregate { return v.NOK }
+
+// GetPLN returns PaymentTotalsResponse.PLN, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetPLN() PaymentTotalsPLNPaymentAggregate { return v.PLN }
+
+// GetRON returns PaymentTotalsResponse.RON, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetRON() PaymentTotalsRONPaymentAggregate { return v.RON }
+
+// GetSEK returns PaymentTotalsResponse.SEK, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetSEK() PaymentTotalsSEKPaymentAggregate { return v.SEK }
+
+// GetUSD returns PaymentTotalsResponse.USD, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetUSD() PaymentTotalsUSDPaymentAggregate { return v.USD }
+
+// GetRefunded returns PaymentTotalsResponse.Refunded, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsResponse) GetRefunded() []PaymentTotalsRefundedPayment { return v.Refunded }
+
+// PaymentTotalsSEKPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsSEKPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsSEKPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsSEKPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsSEKPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsSEKPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsSEKPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsSEKPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsSEKPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsSEKPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsSEKPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsSEKPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
+// PaymentTotalsUSDPaymentAggregate includes the requested fields of the GraphQL type PaymentAggregate.
+type PaymentTotalsUSDPaymentAggregate struct {
+	PaymentSums `json:"-"`
+}
+
+// GetAggregate returns PaymentTotalsUSDPaymentAggregate.Aggregate, and is useful for accessing the field via an interface.
+func (v *PaymentTotalsUSDPaymentAggregate) GetAggregate() *PaymentSumsAggregatePaymentAggregateFields {
+	return v.PaymentSums.Aggregate
+}
+
+func (v *PaymentTotalsUSDPaymentAggregate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentTotalsUSDPaymentAggregate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentTotalsUSDPaymentAggregate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentSums)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentTotalsUSDPaymentAggregate struct {
+	Aggregate *PaymentSumsAggregatePaymentAggregateFields `json:"aggregate"`
+}
+
+func (v *PaymentTotalsUSDPaymentAggregate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentTotalsUSDPaymentAggregate) __premarshalJSON() (*__premarshalPaymentTotalsUSDPaymentAggregate, error) {
+	var retval __premarshalPaymentTotalsUSDPaymentAggregate
+
+	retval.Aggregate = v.PaymentSums.Aggregate
+	return &retval, nil
+}
+
 // PollPaymentRequestPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
 // The GraphQL type's documentation follows.
 //
@@ -4613,6 +5825,54 @@ type __CapturePayPalPaymentInput struct {
 // GetPay returns __CapturePayPalPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__CapturePayPalPaymentInput) GetPay() CapturePayPalPaymentInput { return v.Pay }
 
+// __ListCapturesInput is used internally by genqlient
+type __ListCapturesInput struct {
+	Where boolexp.Capture `json:"where"`
+	Limit int             `json:"limit"`
+}
+
+// GetWhere returns __ListCapturesInput.Where, and is useful for accessing the field via an interface.
+func (v *__ListCapturesInput) GetWhere() boolexp.Capture { return v.Where }
+
+// GetLimit returns __ListCapturesInput.Limit, and is useful for accessing the field via an interface.
+func (v *__ListCapturesInput) GetLimit() int { return v.Limit }
+
+// __ListPaymentsInput is used internally by genqlient
+type __ListPaymentsInput struct {
+	Where boolexp.Payment `json:"where"`
+	Limit int             `json:"limit"`
+}
+
+// GetWhere returns __ListPaymentsInput.Where, and is useful for accessing the field via an interface.
+func (v *__ListPaymentsInput) GetWhere() boolexp.Payment { return v.Where }
+
+// GetLimit returns __ListPaymentsInput.Limit, and is useful for accessing the field via an interface.
+func (v *__ListPaymentsInput) GetLimit() int { return v.Limit }
+
+// __ListRefundsInput is used internally by genqlient
+type __ListRefundsInput struct {
+	Where boolexp.Refund `json:"where"`
+	Limit int            `json:"limit"`
+}
+
+// GetWhere returns __ListRefundsInput.Where, and is useful for accessing the field via an interface.
+func (v *__ListRefundsInput) GetWhere() boolexp.Refund { return v.Where }
+
+// GetLimit returns __ListRefundsInput.Limit, and is useful for accessing the field via an interface.
+func (v *__ListRefundsInput) GetLimit() int { return v.Limit }
+
+// __ListReleasesInput is used internally by genqlient
+type __ListReleasesInput struct {
+	Where boolexp.Release `json:"where"`
+	Limit int             `json:"limit"`
+}
+
+// GetWhere returns __ListReleasesInput.Where, and is useful for accessing the field via an interface.
+func (v *__ListReleasesInput) GetWhere() boolexp.Release { return v.Where }
+
+// GetLimit returns __ListReleasesInput.Limit, and is useful for accessing the field via an interface.
+func (v *__ListReleasesInput) GetLimit() int { return v.Limit }
+
 // __NewBankTransferPaymentInput is used internally by genqlient
 type __NewBankTransferPaymentInput struct {
 	Pay BankTransferPaymentInput `json:"pay"`
@@ -4718,6 +5978,14 @@ type __PaymentRequestDetailsInput struct {
 
 // GetWaitToken returns __PaymentRequestDetailsInput.WaitToken, and is useful for accessing the field via an interface.
 func (v *__PaymentRequestDetailsInput) GetWaitToken() uuid.UUID { return v.WaitToken }
+
+// __PaymentTotalsInput is used internally by genqlient
+type __PaymentTotalsInput struct {
+	Where boolexp.Payment `json:"where"`
+}
+
+// GetWhere returns __PaymentTotalsInput.Where, and is useful for accessing the field via an interface.
+func (v *__PaymentTotalsInput) GetWhere() boolexp.Payment { return v.Where }
 
 // __PollPaymentRequestInput is used internally by genqlient
 type __PollPaymentRequestInput struct {
@@ -5038,6 +6306,205 @@ func LatestSessionPaymentRequest(
 	}
 
 	data_ = &LatestSessionPaymentRequestResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListCaptures.
+const ListCaptures_Operation = `
+query ListCaptures ($where: PaymentCaptureBoolExp!, $limit: Int!) {
+	paymentCaptures(where: $where, orderBy: [{createdAt:ASC},{id:ASC}], limit: $limit) {
+		id
+		transactionId
+		paymentId
+		amount
+		message
+		createdAt
+		errorMessage
+		status {
+			status
+			enteredAt
+		}
+	}
+}
+`
+
+func ListCaptures(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	where boolexp.Capture,
+	limit int,
+) (data_ *ListCapturesResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListCaptures",
+		Query:  ListCaptures_Operation,
+		Variables: &__ListCapturesInput{
+			Where: where,
+			Limit: limit,
+		},
+	}
+
+	data_ = &ListCapturesResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListPayments.
+const ListPayments_Operation = `
+query ListPayments ($where: PaymentBoolExp!, $limit: Int!) {
+	payments(where: $where, orderBy: [{createdAt:ASC},{id:ASC}], limit: $limit) {
+		id
+		transactionId
+		amountAuthorized
+		amountPaid
+		currency
+		currentStatus
+		createdAt
+		merchantReference
+		merchantReference2
+		paymentMethod
+		paymentRefundStatus
+		status {
+			status
+			enteredAt
+		}
+		refunds(orderBy: [{createdAt:ASC},{waitToken:ASC}]) {
+			waitToken
+			transactionId
+			paymentId
+			totalAmount
+			message
+			createdAt
+			errorMessage
+			status {
+				status
+				enteredAt
+			}
+		}
+	}
+}
+`
+
+func ListPayments(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	where boolexp.Payment,
+	limit int,
+) (data_ *ListPaymentsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListPayments",
+		Query:  ListPayments_Operation,
+		Variables: &__ListPaymentsInput{
+			Where: where,
+			Limit: limit,
+		},
+	}
+
+	data_ = &ListPaymentsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListRefunds.
+const ListRefunds_Operation = `
+query ListRefunds ($where: RefundBoolExp!, $limit: Int!) {
+	refunds(where: $where, orderBy: [{createdAt:ASC},{waitToken:ASC}], limit: $limit) {
+		waitToken
+		transactionId
+		paymentId
+		totalAmount
+		message
+		createdAt
+		errorMessage
+		status {
+			status
+			enteredAt
+		}
+	}
+}
+`
+
+func ListRefunds(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	where boolexp.Refund,
+	limit int,
+) (data_ *ListRefundsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListRefunds",
+		Query:  ListRefunds_Operation,
+		Variables: &__ListRefundsInput{
+			Where: where,
+			Limit: limit,
+		},
+	}
+
+	data_ = &ListRefundsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListReleases.
+const ListReleases_Operation = `
+query ListReleases ($where: TransactionReleaseBoolExp!, $limit: Int!) {
+	transactionReleases(where: $where, orderBy: [{createdAt:ASC},{id:ASC}], limit: $limit) {
+		id
+		paymentId
+		amount
+		createdAt
+		currentStatus
+		statusHistory {
+			status
+			enteredAt
+		}
+	}
+}
+`
+
+func ListReleases(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	where boolexp.Release,
+	limit int,
+) (data_ *ListReleasesResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListReleases",
+		Query:  ListReleases_Operation,
+		Variables: &__ListReleasesInput{
+			Where: where,
+			Limit: limit,
+		},
+	}
+
+	data_ = &ListReleasesResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -5661,6 +7128,101 @@ func PaymentRequestDetails(
 	}
 
 	data_ = &PaymentRequestDetailsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by PaymentTotals.
+const PaymentTotals_Operation = `
+query PaymentTotals ($where: PaymentBoolExp!) {
+	all: paymentsAggregate(where: $where) {
+		... PaymentSums
+	}
+	CHF: paymentsAggregate(where: {_and:[$where,{currency:{_eq:CHF}}]}) {
+		... PaymentSums
+	}
+	CZK: paymentsAggregate(where: {_and:[$where,{currency:{_eq:CZK}}]}) {
+		... PaymentSums
+	}
+	DKK: paymentsAggregate(where: {_and:[$where,{currency:{_eq:DKK}}]}) {
+		... PaymentSums
+	}
+	EUR: paymentsAggregate(where: {_and:[$where,{currency:{_eq:EUR}}]}) {
+		... PaymentSums
+	}
+	GBP: paymentsAggregate(where: {_and:[$where,{currency:{_eq:GBP}}]}) {
+		... PaymentSums
+	}
+	HUF: paymentsAggregate(where: {_and:[$where,{currency:{_eq:HUF}}]}) {
+		... PaymentSums
+	}
+	ISK: paymentsAggregate(where: {_and:[$where,{currency:{_eq:ISK}}]}) {
+		... PaymentSums
+	}
+	NOK: paymentsAggregate(where: {_and:[$where,{currency:{_eq:NOK}}]}) {
+		... PaymentSums
+	}
+	PLN: paymentsAggregate(where: {_and:[$where,{currency:{_eq:PLN}}]}) {
+		... PaymentSums
+	}
+	RON: paymentsAggregate(where: {_and:[$where,{currency:{_eq:RON}}]}) {
+		... PaymentSums
+	}
+	SEK: paymentsAggregate(where: {_and:[$where,{currency:{_eq:SEK}}]}) {
+		... PaymentSums
+	}
+	USD: paymentsAggregate(where: {_and:[$where,{currency:{_eq:USD}}]}) {
+		... PaymentSums
+	}
+	refunded: payments(where: {_and:[$where,{refunds:{status:{status:{_eq:PAID}}}}]}) {
+		currency
+		refundsAggregate(where: {status:{status:{_eq:PAID}}}) {
+			aggregate {
+				count
+				sum {
+					totalAmount
+				}
+			}
+		}
+	}
+}
+fragment PaymentSums on PaymentAggregate {
+	aggregate {
+		count
+		sum {
+			amountPaid
+			amountAuthorized
+		}
+	}
+}
+`
+
+// Hasura's aggregates have no group by: one aggregate per currency of the
+// schema's SupportedCurrencyEnum, and one over all of them to notice a
+// currency this document does not name. Refunded amounts come from the
+// payments that have a PAID refund, each with the sum of its PAID refunds
+// (a refund has no currency of its own).
+func PaymentTotals(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	where boolexp.Payment,
+) (data_ *PaymentTotalsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "PaymentTotals",
+		Query:  PaymentTotals_Operation,
+		Variables: &__PaymentTotalsInput{
+			Where: where,
+		},
+	}
+
+	data_ = &PaymentTotalsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

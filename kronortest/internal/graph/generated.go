@@ -50,6 +50,7 @@ type PaymentResolver interface {
 	Captures(ctx context.Context, obj *model.Payment, orderBy []*model.PaymentCaptureOrderBy, where *model.PaymentCaptureBoolExp) ([]*model.PaymentCapture, error)
 
 	Refunds(ctx context.Context, obj *model.Payment, orderBy []*model.RefundOrderBy, where *model.RefundBoolExp) ([]*model.Refund, error)
+	RefundsAggregate(ctx context.Context, obj *model.Payment, where *model.RefundBoolExp) (*model.RefundAggregate, error)
 
 	TransactionReleases(ctx context.Context, obj *model.Payment, orderBy []*model.TransactionReleaseOrderBy, where *model.TransactionReleaseBoolExp) ([]*model.TransactionRelease, error)
 }
@@ -77,6 +78,7 @@ type Mutation_rootResolver interface {
 type Query_rootResolver interface {
 	PaymentRequests(ctx context.Context, limit *int32, offset *int32, orderBy []*model.PaymentRequestOrderBy, where *model.PaymentRequestBoolExp) ([]*model.PaymentRequest, error)
 	Payments(ctx context.Context, limit *int32, offset *int32, orderBy []*model.PaymentOrderBy, where *model.PaymentBoolExp) ([]*model.Payment, error)
+	PaymentsAggregate(ctx context.Context, where *model.PaymentBoolExp) (*model.PaymentAggregate, error)
 	PaymentCaptures(ctx context.Context, limit *int32, offset *int32, orderBy []*model.PaymentCaptureOrderBy, where *model.PaymentCaptureBoolExp) ([]*model.PaymentCapture, error)
 	Refunds(ctx context.Context, limit *int32, offset *int32, orderBy []*model.RefundOrderBy, where *model.RefundBoolExp) ([]*model.Refund, error)
 	TransactionReleases(ctx context.Context, limit *int32, offset *int32, orderBy []*model.TransactionReleaseOrderBy, where *model.TransactionReleaseBoolExp) ([]*model.TransactionRelease, error)
@@ -115,7 +117,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputBigintComparisonExp,
 		ec.unmarshalInputCapturePayPalPaymentInput,
 		ec.unmarshalInputCreditCardPaymentInput,
+		ec.unmarshalInputCurrentCaptureStatusBoolExp,
 		ec.unmarshalInputCurrentPaymentStatusBoolExp,
+		ec.unmarshalInputCurrentRefundStatusBoolExp,
 		ec.unmarshalInputGooglePayPaymentInput,
 		ec.unmarshalInputMobilePayPaymentInput,
 		ec.unmarshalInputP24PaymentInput,
@@ -125,6 +129,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputPaymentCaptureBoolExp,
 		ec.unmarshalInputPaymentCaptureInput,
 		ec.unmarshalInputPaymentCaptureOrderBy,
+		ec.unmarshalInputPaymentCaptureStatusEnumComparisonExp,
+		ec.unmarshalInputPaymentMethodEnumComparisonExp,
 		ec.unmarshalInputPaymentOrderBy,
 		ec.unmarshalInputPaymentRequestBoolExp,
 		ec.unmarshalInputPaymentRequestOrderBy,
@@ -136,12 +142,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRefundBoolExp,
 		ec.unmarshalInputRefundOrderBy,
 		ec.unmarshalInputRefundPaymentInput,
+		ec.unmarshalInputRefundStatusEnumComparisonExp,
 		ec.unmarshalInputReleasePaymentInput,
 		ec.unmarshalInputStringComparisonExp,
+		ec.unmarshalInputSupportedCurrencyEnumComparisonExp,
 		ec.unmarshalInputSwishPaymentCancelInput,
 		ec.unmarshalInputSwishPaymentInput,
+		ec.unmarshalInputTimestamptzComparisonExp,
 		ec.unmarshalInputTransactionReleaseBoolExp,
 		ec.unmarshalInputTransactionReleaseOrderBy,
+		ec.unmarshalInputTransactionReleaseStatusEnumComparisonExp,
 		ec.unmarshalInputUuidComparisonExp,
 		ec.unmarshalInputVippsPaymentInput,
 	)
@@ -488,10 +498,80 @@ input StringComparisonExp {
 
 input UuidComparisonExp {
   _eq: uuid
+  _gt: uuid
+  _gte: uuid
   _in: [uuid!]
   _isNull: Boolean
+  _lt: uuid
+  _lte: uuid
   _neq: uuid
   _nin: [uuid!]
+}
+
+input TimestamptzComparisonExp {
+  _eq: timestamptz
+  _gt: timestamptz
+  _gte: timestamptz
+  _in: [timestamptz!]
+  _isNull: Boolean
+  _lt: timestamptz
+  _lte: timestamptz
+  _neq: timestamptz
+  _nin: [timestamptz!]
+}
+
+input SupportedCurrencyEnumComparisonExp {
+  _eq: SupportedCurrencyEnum
+  _in: [SupportedCurrencyEnum!]
+  _isNull: Boolean
+  _neq: SupportedCurrencyEnum
+  _nin: [SupportedCurrencyEnum!]
+}
+
+input PaymentMethodEnumComparisonExp {
+  _eq: PaymentMethodEnum
+  _in: [PaymentMethodEnum!]
+  _isNull: Boolean
+  _neq: PaymentMethodEnum
+  _nin: [PaymentMethodEnum!]
+}
+
+input RefundStatusEnumComparisonExp {
+  _eq: RefundStatusEnum
+  _in: [RefundStatusEnum!]
+  _isNull: Boolean
+  _neq: RefundStatusEnum
+  _nin: [RefundStatusEnum!]
+}
+
+input CurrentRefundStatusBoolExp {
+  _and: [CurrentRefundStatusBoolExp!]
+  _not: CurrentRefundStatusBoolExp
+  _or: [CurrentRefundStatusBoolExp!]
+  status: RefundStatusEnumComparisonExp
+}
+
+input PaymentCaptureStatusEnumComparisonExp {
+  _eq: PaymentCaptureStatusEnum
+  _in: [PaymentCaptureStatusEnum!]
+  _isNull: Boolean
+  _neq: PaymentCaptureStatusEnum
+  _nin: [PaymentCaptureStatusEnum!]
+}
+
+input CurrentCaptureStatusBoolExp {
+  _and: [CurrentCaptureStatusBoolExp!]
+  _not: CurrentCaptureStatusBoolExp
+  _or: [CurrentCaptureStatusBoolExp!]
+  status: PaymentCaptureStatusEnumComparisonExp
+}
+
+input TransactionReleaseStatusEnumComparisonExp {
+  _eq: TransactionReleaseStatusEnum
+  _in: [TransactionReleaseStatusEnum!]
+  _isNull: Boolean
+  _neq: TransactionReleaseStatusEnum
+  _nin: [TransactionReleaseStatusEnum!]
 }
 
 input PaymentStatusEnumComparisonExp {
@@ -530,9 +610,13 @@ input PaymentBoolExp {
   _and: [PaymentBoolExp!]
   _not: PaymentBoolExp
   _or: [PaymentBoolExp!]
+  createdAt: TimestamptzComparisonExp
+  currency: SupportedCurrencyEnumComparisonExp
   currentStatus: PaymentStatusEnumComparisonExp
   id: BigintComparisonExp
   merchantReference: StringComparisonExp
+  paymentMethod: PaymentMethodEnumComparisonExp
+  refunds: RefundBoolExp
   transactionId: StringComparisonExp
 }
 
@@ -545,8 +629,10 @@ input PaymentCaptureBoolExp {
   _and: [PaymentCaptureBoolExp!]
   _not: PaymentCaptureBoolExp
   _or: [PaymentCaptureBoolExp!]
+  createdAt: TimestamptzComparisonExp
   id: BigintComparisonExp
   paymentId: BigintComparisonExp
+  status: CurrentCaptureStatusBoolExp
   transactionId: StringComparisonExp
 }
 
@@ -559,19 +645,24 @@ input RefundBoolExp {
   _and: [RefundBoolExp!]
   _not: RefundBoolExp
   _or: [RefundBoolExp!]
+  createdAt: TimestamptzComparisonExp
   paymentId: BigintComparisonExp
+  status: CurrentRefundStatusBoolExp
   transactionId: StringComparisonExp
   waitToken: UuidComparisonExp
 }
 
 input RefundOrderBy {
   createdAt: OrderBy
+  waitToken: OrderBy
 }
 
 input TransactionReleaseBoolExp {
   _and: [TransactionReleaseBoolExp!]
   _not: TransactionReleaseBoolExp
   _or: [TransactionReleaseBoolExp!]
+  createdAt: TimestamptzComparisonExp
+  currentStatus: TransactionReleaseStatusEnumComparisonExp
   id: BigintComparisonExp
   paymentId: BigintComparisonExp
 }
@@ -663,6 +754,7 @@ type Payment {
   paymentMethod: PaymentMethodEnum!
   paymentRefundStatus: PaymentRefundStatusEnum
   refunds(orderBy: [RefundOrderBy!], where: RefundBoolExp): [Refund!]!
+  refundsAggregate(where: RefundBoolExp): RefundAggregate!
   status: [CurrentPaymentStatus!]
   transactionCreditCardDetails: [CreditCardDetails!]
   transactionId: String!
@@ -712,6 +804,35 @@ type TransactionRelease {
   id: bigint!
   paymentId: bigint!
   statusHistory: [CurrentTransactionReleaseStatus!]
+}
+
+# Aggregates (merchant role): counts and sums over the rows a filter matches.
+
+type PaymentAggregate {
+  aggregate: PaymentAggregateFields
+}
+
+type PaymentAggregateFields {
+  count: Int!
+  sum: PaymentSumFields
+}
+
+type PaymentSumFields {
+  amountAuthorized: bigint
+  amountPaid: bigint
+}
+
+type RefundAggregate {
+  aggregate: RefundAggregateFields
+}
+
+type RefundAggregateFields {
+  count: Int!
+  sum: RefundSumFields
+}
+
+type RefundSumFields {
+  totalAmount: bigint
 }
 
 # Detail objects: payment-gateway fields (flow-oriented) and merchant fields together.
@@ -1098,6 +1219,8 @@ type query_root {
   paymentRequests(limit: Int, offset: Int, orderBy: [PaymentRequestOrderBy!], where: PaymentRequestBoolExp): [PaymentRequest!]!
   """merchant role only."""
   payments(limit: Int, offset: Int, orderBy: [PaymentOrderBy!], where: PaymentBoolExp): [Payment!]!
+  """merchant role only: counts and sums of the payments where matches."""
+  paymentsAggregate(where: PaymentBoolExp): PaymentAggregate!
   """merchant role only."""
   paymentCaptures(limit: Int, offset: Int, orderBy: [PaymentCaptureOrderBy!], where: PaymentCaptureBoolExp): [PaymentCapture!]!
   """merchant role only."""
@@ -1437,6 +1560,8 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_paymentRefundStatus(ctx, field)
 	case "refunds":
 		return ec.fieldContext_Payment_refunds(ctx, field)
+	case "refundsAggregate":
+		return ec.fieldContext_Payment_refundsAggregate(ctx, field)
 	case "status":
 		return ec.fieldContext_Payment_status(ctx, field)
 	case "transactionCreditCardDetails":
@@ -1457,6 +1582,24 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_transactionVippsDetails(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "aggregate":
+		return ec.fieldContext_PaymentAggregate_aggregate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentAggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentAggregateFields(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PaymentAggregateFields_count(ctx, field)
+	case "sum":
+		return ec.fieldContext_PaymentAggregateFields_sum(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentAggregateFields", field.Name)
 }
 
 func (ec *executionContext) childFields_PaymentCancelResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1597,6 +1740,16 @@ func (ec *executionContext) childFields_PaymentSessionWithReferenceCheckResult(c
 	return nil, fmt.Errorf("no field named %q was found under type PaymentSessionWithReferenceCheckResult", field.Name)
 }
 
+func (ec *executionContext) childFields_PaymentSumFields(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "amountAuthorized":
+		return ec.fieldContext_PaymentSumFields_amountAuthorized(ctx, field)
+	case "amountPaid":
+		return ec.fieldContext_PaymentSumFields_amountPaid(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentSumFields", field.Name)
+}
+
 func (ec *executionContext) childFields_RefreshPaymentStatusResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "result":
@@ -1633,6 +1786,24 @@ func (ec *executionContext) childFields_Refund(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Refund", field.Name)
 }
 
+func (ec *executionContext) childFields_RefundAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "aggregate":
+		return ec.fieldContext_RefundAggregate_aggregate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefundAggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_RefundAggregateFields(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_RefundAggregateFields_count(ctx, field)
+	case "sum":
+		return ec.fieldContext_RefundAggregateFields_sum(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefundAggregateFields", field.Name)
+}
+
 func (ec *executionContext) childFields_RefundPaymentResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "refundTransactionId":
@@ -1641,6 +1812,14 @@ func (ec *executionContext) childFields_RefundPaymentResult(ctx context.Context,
 		return ec.fieldContext_RefundPaymentResult_waitToken(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RefundPaymentResult", field.Name)
+}
+
+func (ec *executionContext) childFields_RefundSumFields(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalAmount":
+		return ec.fieldContext_RefundSumFields_totalAmount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefundSumFields", field.Name)
 }
 
 func (ec *executionContext) childFields_ReleasePaymentResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1872,6 +2051,20 @@ func (ec *executionContext) field_Payment_captures_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["where"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Payment_refundsAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.RefundBoolExp, error) {
+			return ec.unmarshalORefundBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundBoolExp(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
 	return args, nil
 }
 
@@ -2314,6 +2507,20 @@ func (ec *executionContext) field_query_root_paymentRequests_args(ctx context.Co
 		return nil, err
 	}
 	args["where"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_query_root_paymentsAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.PaymentBoolExp, error) {
+			return ec.unmarshalOPaymentBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentBoolExp(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
 	return args, nil
 }
 
@@ -4309,6 +4516,50 @@ func (ec *executionContext) fieldContext_Payment_refunds(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Payment_refundsAggregate(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_refundsAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Payment().RefundsAggregate(ctx, obj, fc.Args["where"].(*model.RefundBoolExp))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefundAggregate) graphql.Marshaler {
+			return ec.marshalNRefundAggregate2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_refundsAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Payment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefundAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Payment_refundsAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Payment_status(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4595,6 +4846,93 @@ func (ec *executionContext) fieldContext_Payment_transactionVippsDetails(_ conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_VippsDetails(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentAggregate_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.PaymentAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentAggregate_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentAggregateFields) graphql.Marshaler {
+			return ec.marshalOPaymentAggregateFields2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentAggregateFields(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentAggregate_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentAggregateFields(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentAggregateFields_count(ctx context.Context, field graphql.CollectedField, obj *model.PaymentAggregateFields) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentAggregateFields_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentAggregateFields_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentAggregateFields", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PaymentAggregateFields_sum(ctx context.Context, field graphql.CollectedField, obj *model.PaymentAggregateFields) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentAggregateFields_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentSumFields) graphql.Marshaler {
+			return ec.marshalOPaymentSumFields2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentSumFields(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentAggregateFields_sum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentAggregateFields",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentSumFields(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5839,6 +6177,52 @@ func (ec *executionContext) fieldContext_PaymentSessionWithReferenceCheckResult_
 	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _PaymentSumFields_amountAuthorized(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSumFields) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentSumFields_amountAuthorized(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountAuthorized, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.BigInt) graphql.Marshaler {
+			return ec.marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentSumFields_amountAuthorized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentSumFields", field, false, false, errors.New("field of type bigint does not have child fields"))
+}
+
+func (ec *executionContext) _PaymentSumFields_amountPaid(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSumFields) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentSumFields_amountPaid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountPaid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.BigInt) graphql.Marshaler {
+			return ec.marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentSumFields_amountPaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentSumFields", field, false, false, errors.New("field of type bigint does not have child fields"))
+}
+
 func (ec *executionContext) _RefreshPaymentStatusResult_result(ctx context.Context, field graphql.CollectedField, obj *model.RefreshPaymentStatusResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6133,6 +6517,93 @@ func (ec *executionContext) fieldContext_Refund_waitToken(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type uuid does not have child fields"))
 }
 
+func (ec *executionContext) _RefundAggregate_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RefundAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefundAggregate_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefundAggregateFields) graphql.Marshaler {
+			return ec.marshalORefundAggregateFields2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundAggregateFields(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefundAggregate_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefundAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefundAggregateFields(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefundAggregateFields_count(ctx context.Context, field graphql.CollectedField, obj *model.RefundAggregateFields) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefundAggregateFields_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefundAggregateFields_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefundAggregateFields", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RefundAggregateFields_sum(ctx context.Context, field graphql.CollectedField, obj *model.RefundAggregateFields) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefundAggregateFields_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefundSumFields) graphql.Marshaler {
+			return ec.marshalORefundSumFields2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundSumFields(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefundAggregateFields_sum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefundAggregateFields",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefundSumFields(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RefundPaymentResult_refundTransactionId(ctx context.Context, field graphql.CollectedField, obj *model.RefundPaymentResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6177,6 +6648,29 @@ func (ec *executionContext) _RefundPaymentResult_waitToken(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_RefundPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RefundPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RefundSumFields_totalAmount(ctx context.Context, field graphql.CollectedField, obj *model.RefundSumFields) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefundSumFields_totalAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.BigInt) graphql.Marshaler {
+			return ec.marshalObigint2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋinternalᚋscalarsᚐBigInt(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefundSumFields_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefundSumFields", field, false, false, errors.New("field of type bigint does not have child fields"))
 }
 
 func (ec *executionContext) _ReleasePaymentResult_releaseId(ctx context.Context, field graphql.CollectedField, obj *model.ReleasePaymentResult) (ret graphql.Marshaler) {
@@ -8753,6 +9247,50 @@ func (ec *executionContext) fieldContext_query_root_payments(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _query_root_paymentsAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_query_root_paymentsAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query_root().PaymentsAggregate(ctx, fc.Args["where"].(*model.PaymentBoolExp))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentAggregate) graphql.Marshaler {
+			return ec.marshalNPaymentAggregate2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_query_root_paymentsAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "query_root",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_query_root_paymentsAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _query_root_paymentCaptures(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9492,6 +10030,57 @@ func (ec *executionContext) unmarshalInputCreditCardPaymentInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCurrentCaptureStatusBoolExp(ctx context.Context, obj any) (model.CurrentCaptureStatusBoolExp, error) {
+	var it model.CurrentCaptureStatusBoolExp
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"_and", "_not", "_or", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "_and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_and"))
+			data, err := ec.unmarshalOCurrentCaptureStatusBoolExp2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentCaptureStatusBoolExpᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "_not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_not"))
+			data, err := ec.unmarshalOCurrentCaptureStatusBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentCaptureStatusBoolExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "_or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_or"))
+			data, err := ec.unmarshalOCurrentCaptureStatusBoolExp2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentCaptureStatusBoolExpᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOPaymentCaptureStatusEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnumComparisonExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCurrentPaymentStatusBoolExp(ctx context.Context, obj any) (model.CurrentPaymentStatusBoolExp, error) {
 	var it model.CurrentPaymentStatusBoolExp
 	if obj == nil {
@@ -9534,6 +10123,57 @@ func (ec *executionContext) unmarshalInputCurrentPaymentStatusBoolExp(ctx contex
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
 			data, err := ec.unmarshalOPaymentStatusEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentStatusEnumComparisonExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCurrentRefundStatusBoolExp(ctx context.Context, obj any) (model.CurrentRefundStatusBoolExp, error) {
+	var it model.CurrentRefundStatusBoolExp
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"_and", "_not", "_or", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "_and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_and"))
+			data, err := ec.unmarshalOCurrentRefundStatusBoolExp2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentRefundStatusBoolExpᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "_not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_not"))
+			data, err := ec.unmarshalOCurrentRefundStatusBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentRefundStatusBoolExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "_or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_or"))
+			data, err := ec.unmarshalOCurrentRefundStatusBoolExp2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentRefundStatusBoolExpᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalORefundStatusEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnumComparisonExp(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -9751,7 +10391,7 @@ func (ec *executionContext) unmarshalInputPaymentBoolExp(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"_and", "_not", "_or", "currentStatus", "id", "merchantReference", "transactionId"}
+	fieldsInOrder := [...]string{"_and", "_not", "_or", "createdAt", "currency", "currentStatus", "id", "merchantReference", "paymentMethod", "refunds", "transactionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9779,6 +10419,20 @@ func (ec *executionContext) unmarshalInputPaymentBoolExp(ctx context.Context, ob
 				return it, err
 			}
 			it.Or = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTimestamptzComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTimestamptzComparisonExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOSupportedCurrencyEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSupportedCurrencyEnumComparisonExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
 		case "currentStatus":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currentStatus"))
 			data, err := ec.unmarshalOPaymentStatusEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentStatusEnumComparisonExp(ctx, v)
@@ -9800,6 +10454,20 @@ func (ec *executionContext) unmarshalInputPaymentBoolExp(ctx context.Context, ob
 				return it, err
 			}
 			it.MerchantReference = data
+		case "paymentMethod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethod"))
+			data, err := ec.unmarshalOPaymentMethodEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnumComparisonExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethod = data
+		case "refunds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refunds"))
+			data, err := ec.unmarshalORefundBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundBoolExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Refunds = data
 		case "transactionId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transactionId"))
 			data, err := ec.unmarshalOStringComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐStringComparisonExp(ctx, v)
@@ -9853,7 +10521,7 @@ func (ec *executionContext) unmarshalInputPaymentCaptureBoolExp(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"_and", "_not", "_or", "id", "paymentId", "transactionId"}
+	fieldsInOrder := [...]string{"_and", "_not", "_or", "createdAt", "id", "paymentId", "status", "transactionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9881,6 +10549,13 @@ func (ec *executionContext) unmarshalInputPaymentCaptureBoolExp(ctx context.Cont
 				return it, err
 			}
 			it.Or = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTimestamptzComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTimestamptzComparisonExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalOBigintComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐBigintComparisonExp(ctx, v)
@@ -9895,6 +10570,13 @@ func (ec *executionContext) unmarshalInputPaymentCaptureBoolExp(ctx context.Cont
 				return it, err
 			}
 			it.PaymentID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCurrentCaptureStatusBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentCaptureStatusBoolExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
 		case "transactionId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transactionId"))
 			data, err := ec.unmarshalOStringComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐStringComparisonExp(ctx, v)
@@ -10011,6 +10693,122 @@ func (ec *executionContext) unmarshalInputPaymentCaptureOrderBy(ctx context.Cont
 				return it, err
 			}
 			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputPaymentCaptureStatusEnumComparisonExp(ctx context.Context, obj any) (model.PaymentCaptureStatusEnumComparisonExp, error) {
+	var it model.PaymentCaptureStatusEnumComparisonExp
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"_eq", "_in", "_isNull", "_neq", "_nin"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "_eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+			data, err := ec.unmarshalOPaymentCaptureStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "_in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_in"))
+			data, err := ec.unmarshalOPaymentCaptureStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnumᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "_isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		case "_neq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+			data, err := ec.unmarshalOPaymentCaptureStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Neq = data
+		case "_nin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_nin"))
+			data, err := ec.unmarshalOPaymentCaptureStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnumᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nin = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputPaymentMethodEnumComparisonExp(ctx context.Context, obj any) (model.PaymentMethodEnumComparisonExp, error) {
+	var it model.PaymentMethodEnumComparisonExp
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"_eq", "_in", "_isNull", "_neq", "_nin"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "_eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+			data, err := ec.unmarshalOPaymentMethodEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "_in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_in"))
+			data, err := ec.unmarshalOPaymentMethodEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnumᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "_isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		case "_neq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+			data, err := ec.unmarshalOPaymentMethodEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Neq = data
+		case "_nin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_nin"))
+			data, err := ec.unmarshalOPaymentMethodEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnumᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nin = data
 		}
 	}
 	return it, nil
@@ -10617,7 +11415,7 @@ func (ec *executionContext) unmarshalInputRefundBoolExp(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"_and", "_not", "_or", "paymentId", "transactionId", "waitToken"}
+	fieldsInOrder := [...]string{"_and", "_not", "_or", "createdAt", "paymentId", "status", "transactionId", "waitToken"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -10645,6 +11443,13 @@ func (ec *executionContext) unmarshalInputRefundBoolExp(ctx context.Context, obj
 				return it, err
 			}
 			it.Or = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTimestamptzComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTimestamptzComparisonExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
 		case "paymentId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
 			data, err := ec.unmarshalOBigintComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐBigintComparisonExp(ctx, v)
@@ -10652,6 +11457,13 @@ func (ec *executionContext) unmarshalInputRefundBoolExp(ctx context.Context, obj
 				return it, err
 			}
 			it.PaymentID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCurrentRefundStatusBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentRefundStatusBoolExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
 		case "transactionId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transactionId"))
 			data, err := ec.unmarshalOStringComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐStringComparisonExp(ctx, v)
@@ -10682,7 +11494,7 @@ func (ec *executionContext) unmarshalInputRefundOrderBy(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"createdAt"}
+	fieldsInOrder := [...]string{"createdAt", "waitToken"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -10696,6 +11508,13 @@ func (ec *executionContext) unmarshalInputRefundOrderBy(ctx context.Context, obj
 				return it, err
 			}
 			it.CreatedAt = data
+		case "waitToken":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitToken"))
+			data, err := ec.unmarshalOOrderBy2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐOrderBy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitToken = data
 		}
 	}
 	return it, nil
@@ -10775,6 +11594,64 @@ func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context
 				return it, err
 			}
 			it.PaymentTransactionID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRefundStatusEnumComparisonExp(ctx context.Context, obj any) (model.RefundStatusEnumComparisonExp, error) {
+	var it model.RefundStatusEnumComparisonExp
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"_eq", "_in", "_isNull", "_neq", "_nin"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "_eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+			data, err := ec.unmarshalORefundStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "_in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_in"))
+			data, err := ec.unmarshalORefundStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnumᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "_isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		case "_neq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+			data, err := ec.unmarshalORefundStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Neq = data
+		case "_nin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_nin"))
+			data, err := ec.unmarshalORefundStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnumᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nin = data
 		}
 	}
 	return it, nil
@@ -10910,6 +11787,64 @@ func (ec *executionContext) unmarshalInputStringComparisonExp(ctx context.Contex
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSupportedCurrencyEnumComparisonExp(ctx context.Context, obj any) (model.SupportedCurrencyEnumComparisonExp, error) {
+	var it model.SupportedCurrencyEnumComparisonExp
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"_eq", "_in", "_isNull", "_neq", "_nin"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "_eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+			data, err := ec.unmarshalOSupportedCurrencyEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSupportedCurrencyEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "_in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_in"))
+			data, err := ec.unmarshalOSupportedCurrencyEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSupportedCurrencyEnumᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "_isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		case "_neq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+			data, err := ec.unmarshalOSupportedCurrencyEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSupportedCurrencyEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Neq = data
+		case "_nin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_nin"))
+			data, err := ec.unmarshalOSupportedCurrencyEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSupportedCurrencyEnumᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nin = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSwishPaymentCancelInput(ctx context.Context, obj any) (model.SwishPaymentCancelInput, error) {
 	var it model.SwishPaymentCancelInput
 	if obj == nil {
@@ -11005,6 +11940,92 @@ func (ec *executionContext) unmarshalInputSwishPaymentInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputTimestamptzComparisonExp(ctx context.Context, obj any) (model.TimestamptzComparisonExp, error) {
+	var it model.TimestamptzComparisonExp
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"_eq", "_gt", "_gte", "_in", "_isNull", "_lt", "_lte", "_neq", "_nin"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "_eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "_gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
+			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "_gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
+			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "_in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_in"))
+			data, err := ec.unmarshalOtimestamptz2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "_isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		case "_lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
+			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "_lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
+			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		case "_neq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Neq = data
+		case "_nin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_nin"))
+			data, err := ec.unmarshalOtimestamptz2ᚕᚖtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nin = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputTransactionReleaseBoolExp(ctx context.Context, obj any) (model.TransactionReleaseBoolExp, error) {
 	var it model.TransactionReleaseBoolExp
 	if obj == nil {
@@ -11016,7 +12037,7 @@ func (ec *executionContext) unmarshalInputTransactionReleaseBoolExp(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"_and", "_not", "_or", "id", "paymentId"}
+	fieldsInOrder := [...]string{"_and", "_not", "_or", "createdAt", "currentStatus", "id", "paymentId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11044,6 +12065,20 @@ func (ec *executionContext) unmarshalInputTransactionReleaseBoolExp(ctx context.
 				return it, err
 			}
 			it.Or = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTimestamptzComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTimestamptzComparisonExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "currentStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currentStatus"))
+			data, err := ec.unmarshalOTransactionReleaseStatusEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnumComparisonExp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrentStatus = data
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalOBigintComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐBigintComparisonExp(ctx, v)
@@ -11100,8 +12135,8 @@ func (ec *executionContext) unmarshalInputTransactionReleaseOrderBy(ctx context.
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputUuidComparisonExp(ctx context.Context, obj any) (model.UUIDComparisonExp, error) {
-	var it model.UUIDComparisonExp
+func (ec *executionContext) unmarshalInputTransactionReleaseStatusEnumComparisonExp(ctx context.Context, obj any) (model.TransactionReleaseStatusEnumComparisonExp, error) {
+	var it model.TransactionReleaseStatusEnumComparisonExp
 	if obj == nil {
 		return it, nil
 	}
@@ -11120,11 +12155,83 @@ func (ec *executionContext) unmarshalInputUuidComparisonExp(ctx context.Context,
 		switch k {
 		case "_eq":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+			data, err := ec.unmarshalOTransactionReleaseStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "_in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_in"))
+			data, err := ec.unmarshalOTransactionReleaseStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnumᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "_isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		case "_neq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+			data, err := ec.unmarshalOTransactionReleaseStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Neq = data
+		case "_nin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_nin"))
+			data, err := ec.unmarshalOTransactionReleaseStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnumᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nin = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUuidComparisonExp(ctx context.Context, obj any) (model.UUIDComparisonExp, error) {
+	var it model.UUIDComparisonExp
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"_eq", "_gt", "_gte", "_in", "_isNull", "_lt", "_lte", "_neq", "_nin"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "_eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Eq = data
+		case "_gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
+			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "_gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
+			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
 		case "_in":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_in"))
 			data, err := ec.unmarshalOuuid2ᚕstringᚄ(ctx, v)
@@ -11139,6 +12246,20 @@ func (ec *executionContext) unmarshalInputUuidComparisonExp(ctx context.Context,
 				return it, err
 			}
 			it.IsNull = data
+		case "_lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
+			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "_lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
+			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
 		case "_neq":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
@@ -12345,6 +13466,44 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "refundsAggregate":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Payment_refundsAggregate(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "status":
 			out.Values[i] = ec._Payment_status(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -12422,6 +13581,87 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Payment_transactionVippsDetails(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var paymentAggregateImplementors = []string{"PaymentAggregate"}
+
+func (ec *executionContext) _PaymentAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentAggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentAggregate")
+		case "aggregate":
+			out.Values[i] = ec._PaymentAggregate_aggregate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var paymentAggregateFieldsImplementors = []string{"PaymentAggregateFields"}
+
+func (ec *executionContext) _PaymentAggregateFields(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentAggregateFields) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentAggregateFieldsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentAggregateFields")
+		case "count":
+			out.Values[i] = ec._PaymentAggregateFields_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._PaymentAggregateFields_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12915,6 +14155,49 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult(ctx context.
 	return out
 }
 
+var paymentSumFieldsImplementors = []string{"PaymentSumFields"}
+
+func (ec *executionContext) _PaymentSumFields(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentSumFields) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentSumFieldsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentSumFields")
+		case "amountAuthorized":
+			out.Values[i] = ec._PaymentSumFields_amountAuthorized(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "amountPaid":
+			out.Values[i] = ec._PaymentSumFields_amountPaid(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var refreshPaymentStatusResultImplementors = []string{"RefreshPaymentStatusResult"}
 
 func (ec *executionContext) _RefreshPaymentStatusResult(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshPaymentStatusResult) graphql.Marshaler {
@@ -13041,6 +14324,87 @@ func (ec *executionContext) _Refund(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var refundAggregateImplementors = []string{"RefundAggregate"}
+
+func (ec *executionContext) _RefundAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.RefundAggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refundAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefundAggregate")
+		case "aggregate":
+			out.Values[i] = ec._RefundAggregate_aggregate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var refundAggregateFieldsImplementors = []string{"RefundAggregateFields"}
+
+func (ec *executionContext) _RefundAggregateFields(ctx context.Context, sel ast.SelectionSet, obj *model.RefundAggregateFields) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refundAggregateFieldsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefundAggregateFields")
+		case "count":
+			out.Values[i] = ec._RefundAggregateFields_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._RefundAggregateFields_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var refundPaymentResultImplementors = []string{"RefundPaymentResult"}
 
 func (ec *executionContext) _RefundPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.RefundPaymentResult) graphql.Marshaler {
@@ -13061,6 +14425,44 @@ func (ec *executionContext) _RefundPaymentResult(ctx context.Context, sel ast.Se
 		case "waitToken":
 			out.Values[i] = ec._RefundPaymentResult_waitToken(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var refundSumFieldsImplementors = []string{"RefundSumFields"}
+
+func (ec *executionContext) _RefundSumFields(ctx context.Context, sel ast.SelectionSet, obj *model.RefundSumFields) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refundSumFieldsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefundSumFields")
+		case "totalAmount":
+			out.Values[i] = ec._RefundSumFields_totalAmount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -14071,6 +15473,28 @@ func (ec *executionContext) _query_root(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "paymentsAggregate":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._query_root_paymentsAggregate(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "paymentCaptures":
 			field := field
 
@@ -14347,6 +15771,11 @@ func (ec *executionContext) marshalNCurrentCaptureStatus2ᚖgithubᚗcomᚋkrono
 	return ec._CurrentCaptureStatus(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCurrentCaptureStatusBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentCaptureStatusBoolExp(ctx context.Context, v any) (*model.CurrentCaptureStatusBoolExp, error) {
+	res, err := ec.unmarshalInputCurrentCaptureStatusBoolExp(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCurrentPaymentStatus2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentPaymentStatus(ctx context.Context, sel ast.SelectionSet, v *model.CurrentPaymentStatus) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -14370,6 +15799,11 @@ func (ec *executionContext) marshalNCurrentRefundStatus2ᚖgithubᚗcomᚋkronor
 		return graphql.Null
 	}
 	return ec._CurrentRefundStatus(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCurrentRefundStatusBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentRefundStatusBoolExp(ctx context.Context, v any) (*model.CurrentRefundStatusBoolExp, error) {
+	res, err := ec.unmarshalInputCurrentRefundStatusBoolExp(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCurrentTransactionReleaseStatus2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentTransactionReleaseStatus(ctx context.Context, sel ast.SelectionSet, v *model.CurrentTransactionReleaseStatus) graphql.Marshaler {
@@ -14568,6 +16002,20 @@ func (ec *executionContext) marshalNPayment2ᚖgithubᚗcomᚋkronorᚑioᚋkron
 		return graphql.Null
 	}
 	return ec._Payment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPaymentAggregate2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentAggregate(ctx context.Context, sel ast.SelectionSet, v model.PaymentAggregate) graphql.Marshaler {
+	return ec._PaymentAggregate(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPaymentAggregate2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentAggregate(ctx context.Context, sel ast.SelectionSet, v *model.PaymentAggregate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PaymentAggregate(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPaymentBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentBoolExp(ctx context.Context, v any) (*model.PaymentBoolExp, error) {
@@ -14811,6 +16259,20 @@ func (ec *executionContext) marshalNRefund2ᚖgithubᚗcomᚋkronorᚑioᚋkrono
 		return graphql.Null
 	}
 	return ec._Refund(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRefundAggregate2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundAggregate(ctx context.Context, sel ast.SelectionSet, v model.RefundAggregate) graphql.Marshaler {
+	return ec._RefundAggregate(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRefundAggregate2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundAggregate(ctx context.Context, sel ast.SelectionSet, v *model.RefundAggregate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RefundAggregate(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRefundBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundBoolExp(ctx context.Context, v any) (*model.RefundBoolExp, error) {
@@ -15202,6 +16664,28 @@ func (ec *executionContext) marshalNtimestamptz2timeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalNtimestamptz2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNtimestamptz2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalTime(*v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNuuid2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15337,6 +16821,31 @@ func (ec *executionContext) marshalOCurrentCaptureStatus2ᚕᚖgithubᚗcomᚋkr
 	return ret
 }
 
+func (ec *executionContext) unmarshalOCurrentCaptureStatusBoolExp2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentCaptureStatusBoolExpᚄ(ctx context.Context, v any) ([]*model.CurrentCaptureStatusBoolExp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CurrentCaptureStatusBoolExp, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCurrentCaptureStatusBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentCaptureStatusBoolExp(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCurrentCaptureStatusBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentCaptureStatusBoolExp(ctx context.Context, v any) (*model.CurrentCaptureStatusBoolExp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCurrentCaptureStatusBoolExp(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOCurrentPaymentStatus2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentPaymentStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CurrentPaymentStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -15398,6 +16907,31 @@ func (ec *executionContext) marshalOCurrentRefundStatus2ᚕᚖgithubᚗcomᚋkro
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOCurrentRefundStatusBoolExp2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentRefundStatusBoolExpᚄ(ctx context.Context, v any) ([]*model.CurrentRefundStatusBoolExp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CurrentRefundStatusBoolExp, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCurrentRefundStatusBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentRefundStatusBoolExp(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCurrentRefundStatusBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentRefundStatusBoolExp(ctx context.Context, v any) (*model.CurrentRefundStatusBoolExp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCurrentRefundStatusBoolExp(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCurrentTransactionReleaseStatus2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐCurrentTransactionReleaseStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CurrentTransactionReleaseStatus) graphql.Marshaler {
@@ -15577,6 +17111,13 @@ func (ec *executionContext) marshalOPayPalDetails2ᚕᚖgithubᚗcomᚋkronorᚑ
 	return ret
 }
 
+func (ec *executionContext) marshalOPaymentAggregateFields2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentAggregateFields(ctx context.Context, sel ast.SelectionSet, v *model.PaymentAggregateFields) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PaymentAggregateFields(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPaymentBoolExp2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentBoolExpᚄ(ctx context.Context, v any) ([]*model.PaymentBoolExp, error) {
 	if v == nil {
 		return nil, nil
@@ -15644,6 +17185,102 @@ func (ec *executionContext) unmarshalOPaymentCaptureOrderBy2ᚕᚖgithubᚗcom�
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOPaymentCaptureStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnumᚄ(ctx context.Context, v any) ([]model.PaymentCaptureStatusEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PaymentCaptureStatusEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPaymentCaptureStatusEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPaymentCaptureStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PaymentCaptureStatusEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentCaptureStatusEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPaymentCaptureStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnum(ctx context.Context, v any) (*model.PaymentCaptureStatusEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PaymentCaptureStatusEnum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPaymentCaptureStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnum(ctx context.Context, sel ast.SelectionSet, v *model.PaymentCaptureStatusEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPaymentCaptureStatusEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureStatusEnumComparisonExp(ctx context.Context, v any) (*model.PaymentCaptureStatusEnumComparisonExp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPaymentCaptureStatusEnumComparisonExp(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPaymentMethodEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnumᚄ(ctx context.Context, v any) ([]model.PaymentMethodEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PaymentMethodEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPaymentMethodEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPaymentMethodEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PaymentMethodEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentMethodEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOPaymentMethodEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnum(ctx context.Context, v any) (*model.PaymentMethodEnum, error) {
 	if v == nil {
 		return nil, nil
@@ -15658,6 +17295,14 @@ func (ec *executionContext) marshalOPaymentMethodEnum2ᚖgithubᚗcomᚋkronor�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOPaymentMethodEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodEnumComparisonExp(ctx context.Context, v any) (*model.PaymentMethodEnumComparisonExp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPaymentMethodEnumComparisonExp(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOPaymentMethodStatus2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentMethodStatus(ctx context.Context, sel ast.SelectionSet, v *model.PaymentMethodStatus) graphql.Marshaler {
@@ -15810,6 +17455,13 @@ func (ec *executionContext) unmarshalOPaymentStatusEnumComparisonExp2ᚖgithub�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOPaymentSumFields2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentSumFields(ctx context.Context, sel ast.SelectionSet, v *model.PaymentSumFields) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PaymentSumFields(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPurchaseOrderLineInput2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPurchaseOrderLineInputᚄ(ctx context.Context, v any) ([]*model.PurchaseOrderLineInput, error) {
 	if v == nil {
 		return nil, nil
@@ -15825,6 +17477,13 @@ func (ec *executionContext) unmarshalOPurchaseOrderLineInput2ᚕᚖgithubᚗcom�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalORefundAggregateFields2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundAggregateFields(ctx context.Context, sel ast.SelectionSet, v *model.RefundAggregateFields) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RefundAggregateFields(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORefundBoolExp2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundBoolExpᚄ(ctx context.Context, v any) ([]*model.RefundBoolExp, error) {
@@ -15867,6 +17526,73 @@ func (ec *executionContext) unmarshalORefundOrderBy2ᚕᚖgithubᚗcomᚋkronor�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalORefundStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnumᚄ(ctx context.Context, v any) ([]model.RefundStatusEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.RefundStatusEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRefundStatusEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORefundStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RefundStatusEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRefundStatusEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalORefundStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnum(ctx context.Context, v any) (*model.RefundStatusEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.RefundStatusEnum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORefundStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnum(ctx context.Context, sel ast.SelectionSet, v *model.RefundStatusEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalORefundStatusEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundStatusEnumComparisonExp(ctx context.Context, v any) (*model.RefundStatusEnumComparisonExp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRefundStatusEnumComparisonExp(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORefundSumFields2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundSumFields(ctx context.Context, sel ast.SelectionSet, v *model.RefundSumFields) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RefundSumFields(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -15930,6 +17656,42 @@ func (ec *executionContext) unmarshalOStringComparisonExp2ᚖgithubᚗcomᚋkron
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOSupportedCurrencyEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSupportedCurrencyEnumᚄ(ctx context.Context, v any) ([]model.SupportedCurrencyEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.SupportedCurrencyEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSupportedCurrencyEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSupportedCurrencyEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSupportedCurrencyEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSupportedCurrencyEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SupportedCurrencyEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSupportedCurrencyEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSupportedCurrencyEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOSupportedCurrencyEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSupportedCurrencyEnum(ctx context.Context, v any) (*model.SupportedCurrencyEnum, error) {
 	if v == nil {
 		return nil, nil
@@ -15944,6 +17706,14 @@ func (ec *executionContext) marshalOSupportedCurrencyEnum2ᚖgithubᚗcomᚋkron
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOSupportedCurrencyEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSupportedCurrencyEnumComparisonExp(ctx context.Context, v any) (*model.SupportedCurrencyEnumComparisonExp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSupportedCurrencyEnumComparisonExp(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOSwishDetails2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐSwishDetailsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SwishDetails) graphql.Marshaler {
@@ -15963,6 +17733,14 @@ func (ec *executionContext) marshalOSwishDetails2ᚕᚖgithubᚗcomᚋkronorᚑi
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOTimestamptzComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTimestamptzComparisonExp(ctx context.Context, v any) (*model.TimestamptzComparisonExp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTimestamptzComparisonExp(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOTransactionReleaseBoolExp2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseBoolExpᚄ(ctx context.Context, v any) ([]*model.TransactionReleaseBoolExp, error) {
@@ -16005,6 +17783,66 @@ func (ec *executionContext) unmarshalOTransactionReleaseOrderBy2ᚕᚖgithubᚗc
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTransactionReleaseStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnumᚄ(ctx context.Context, v any) ([]model.TransactionReleaseStatusEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.TransactionReleaseStatusEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTransactionReleaseStatusEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTransactionReleaseStatusEnum2ᚕgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TransactionReleaseStatusEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransactionReleaseStatusEnum2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTransactionReleaseStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnum(ctx context.Context, v any) (*model.TransactionReleaseStatusEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TransactionReleaseStatusEnum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTransactionReleaseStatusEnum2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnum(ctx context.Context, sel ast.SelectionSet, v *model.TransactionReleaseStatusEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOTransactionReleaseStatusEnumComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseStatusEnumComparisonExp(ctx context.Context, v any) (*model.TransactionReleaseStatusEnumComparisonExp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTransactionReleaseStatusEnumComparisonExp(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOUuidComparisonExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐUUIDComparisonExp(ctx context.Context, v any) (*model.UUIDComparisonExp, error) {
@@ -16209,6 +18047,41 @@ func (ec *executionContext) marshalOpacked_phone_number2ᚖstring(ctx context.Co
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOtimestamptz2ᚕᚖtimeᚐTimeᚄ(ctx context.Context, v any) ([]*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*time.Time, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNtimestamptz2ᚖtimeᚐTime(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOtimestamptz2ᚕᚖtimeᚐTimeᚄ(ctx context.Context, sel ast.SelectionSet, v []*time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNtimestamptz2ᚖtimeᚐTime(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOtimestamptz2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

@@ -132,6 +132,13 @@ type CurrentCaptureStatus struct {
 	Status    PaymentCaptureStatusEnum `json:"status"`
 }
 
+type CurrentCaptureStatusBoolExp struct {
+	And    []*CurrentCaptureStatusBoolExp         `json:"_and,omitempty"`
+	Not    *CurrentCaptureStatusBoolExp           `json:"_not,omitempty"`
+	Or     []*CurrentCaptureStatusBoolExp         `json:"_or,omitempty"`
+	Status *PaymentCaptureStatusEnumComparisonExp `json:"status,omitempty"`
+}
+
 // A status an object is on, and when it entered it.
 type CurrentPaymentStatus struct {
 	EnteredAt time.Time         `json:"enteredAt"`
@@ -148,6 +155,13 @@ type CurrentPaymentStatusBoolExp struct {
 type CurrentRefundStatus struct {
 	EnteredAt time.Time        `json:"enteredAt"`
 	Status    RefundStatusEnum `json:"status"`
+}
+
+type CurrentRefundStatusBoolExp struct {
+	And    []*CurrentRefundStatusBoolExp  `json:"_and,omitempty"`
+	Not    *CurrentRefundStatusBoolExp    `json:"_not,omitempty"`
+	Or     []*CurrentRefundStatusBoolExp  `json:"_or,omitempty"`
+	Status *RefundStatusEnumComparisonExp `json:"status,omitempty"`
 }
 
 type CurrentTransactionReleaseStatus struct {
@@ -264,6 +278,7 @@ type Payment struct {
 	PaymentMethod                PaymentMethodEnum        `json:"paymentMethod"`
 	PaymentRefundStatus          *PaymentRefundStatusEnum `json:"paymentRefundStatus,omitempty"`
 	Refunds                      []*Refund                `json:"refunds"`
+	RefundsAggregate             *RefundAggregate         `json:"refundsAggregate"`
 	Status                       []*CurrentPaymentStatus  `json:"status,omitempty"`
 	TransactionCreditCardDetails []*CreditCardDetails     `json:"transactionCreditCardDetails,omitempty"`
 	TransactionID                string                   `json:"transactionId"`
@@ -275,14 +290,27 @@ type Payment struct {
 	TransactionVippsDetails      []*VippsDetails          `json:"transactionVippsDetails,omitempty"`
 }
 
+type PaymentAggregate struct {
+	Aggregate *PaymentAggregateFields `json:"aggregate,omitempty"`
+}
+
+type PaymentAggregateFields struct {
+	Count int32             `json:"count"`
+	Sum   *PaymentSumFields `json:"sum,omitempty"`
+}
+
 type PaymentBoolExp struct {
-	And               []*PaymentBoolExp               `json:"_and,omitempty"`
-	Not               *PaymentBoolExp                 `json:"_not,omitempty"`
-	Or                []*PaymentBoolExp               `json:"_or,omitempty"`
-	CurrentStatus     *PaymentStatusEnumComparisonExp `json:"currentStatus,omitempty"`
-	ID                *BigintComparisonExp            `json:"id,omitempty"`
-	MerchantReference *StringComparisonExp            `json:"merchantReference,omitempty"`
-	TransactionID     *StringComparisonExp            `json:"transactionId,omitempty"`
+	And               []*PaymentBoolExp                   `json:"_and,omitempty"`
+	Not               *PaymentBoolExp                     `json:"_not,omitempty"`
+	Or                []*PaymentBoolExp                   `json:"_or,omitempty"`
+	CreatedAt         *TimestamptzComparisonExp           `json:"createdAt,omitempty"`
+	Currency          *SupportedCurrencyEnumComparisonExp `json:"currency,omitempty"`
+	CurrentStatus     *PaymentStatusEnumComparisonExp     `json:"currentStatus,omitempty"`
+	ID                *BigintComparisonExp                `json:"id,omitempty"`
+	MerchantReference *StringComparisonExp                `json:"merchantReference,omitempty"`
+	PaymentMethod     *PaymentMethodEnumComparisonExp     `json:"paymentMethod,omitempty"`
+	Refunds           *RefundBoolExp                      `json:"refunds,omitempty"`
+	TransactionID     *StringComparisonExp                `json:"transactionId,omitempty"`
 }
 
 type PaymentCancelInput struct {
@@ -309,12 +337,14 @@ type PaymentCapture struct {
 }
 
 type PaymentCaptureBoolExp struct {
-	And           []*PaymentCaptureBoolExp `json:"_and,omitempty"`
-	Not           *PaymentCaptureBoolExp   `json:"_not,omitempty"`
-	Or            []*PaymentCaptureBoolExp `json:"_or,omitempty"`
-	ID            *BigintComparisonExp     `json:"id,omitempty"`
-	PaymentID     *BigintComparisonExp     `json:"paymentId,omitempty"`
-	TransactionID *StringComparisonExp     `json:"transactionId,omitempty"`
+	And           []*PaymentCaptureBoolExp     `json:"_and,omitempty"`
+	Not           *PaymentCaptureBoolExp       `json:"_not,omitempty"`
+	Or            []*PaymentCaptureBoolExp     `json:"_or,omitempty"`
+	CreatedAt     *TimestamptzComparisonExp    `json:"createdAt,omitempty"`
+	ID            *BigintComparisonExp         `json:"id,omitempty"`
+	PaymentID     *BigintComparisonExp         `json:"paymentId,omitempty"`
+	Status        *CurrentCaptureStatusBoolExp `json:"status,omitempty"`
+	TransactionID *StringComparisonExp         `json:"transactionId,omitempty"`
 }
 
 type PaymentCaptureInput struct {
@@ -335,6 +365,22 @@ type PaymentCaptureOrderBy struct {
 type PaymentCaptureResult struct {
 	CaptureID            scalars.BigInt `json:"captureId"`
 	CaptureTransactionID string         `json:"captureTransactionId"`
+}
+
+type PaymentCaptureStatusEnumComparisonExp struct {
+	Eq     *PaymentCaptureStatusEnum  `json:"_eq,omitempty"`
+	In     []PaymentCaptureStatusEnum `json:"_in,omitempty"`
+	IsNull *bool                      `json:"_isNull,omitempty"`
+	Neq    *PaymentCaptureStatusEnum  `json:"_neq,omitempty"`
+	Nin    []PaymentCaptureStatusEnum `json:"_nin,omitempty"`
+}
+
+type PaymentMethodEnumComparisonExp struct {
+	Eq     *PaymentMethodEnum  `json:"_eq,omitempty"`
+	In     []PaymentMethodEnum `json:"_in,omitempty"`
+	IsNull *bool               `json:"_isNull,omitempty"`
+	Neq    *PaymentMethodEnum  `json:"_neq,omitempty"`
+	Nin    []PaymentMethodEnum `json:"_nin,omitempty"`
 }
 
 // The payment method a payment request uses, as configured for the merchant (both roles).
@@ -454,6 +500,11 @@ type PaymentStatusEnumComparisonExp struct {
 	Nin    []PaymentStatusEnum `json:"_nin,omitempty"`
 }
 
+type PaymentSumFields struct {
+	AmountAuthorized *scalars.BigInt `json:"amountAuthorized,omitempty"`
+	AmountPaid       *scalars.BigInt `json:"amountPaid,omitempty"`
+}
+
 type PurchaseOrderLineInput struct {
 	ImageURL            *string `json:"imageUrl,omitempty"`
 	ItemURL             *string `json:"itemUrl,omitempty"`
@@ -485,17 +536,29 @@ type Refund struct {
 	WaitToken     string                 `json:"waitToken"`
 }
 
+type RefundAggregate struct {
+	Aggregate *RefundAggregateFields `json:"aggregate,omitempty"`
+}
+
+type RefundAggregateFields struct {
+	Count int32            `json:"count"`
+	Sum   *RefundSumFields `json:"sum,omitempty"`
+}
+
 type RefundBoolExp struct {
-	And           []*RefundBoolExp     `json:"_and,omitempty"`
-	Not           *RefundBoolExp       `json:"_not,omitempty"`
-	Or            []*RefundBoolExp     `json:"_or,omitempty"`
-	PaymentID     *BigintComparisonExp `json:"paymentId,omitempty"`
-	TransactionID *StringComparisonExp `json:"transactionId,omitempty"`
-	WaitToken     *UUIDComparisonExp   `json:"waitToken,omitempty"`
+	And           []*RefundBoolExp            `json:"_and,omitempty"`
+	Not           *RefundBoolExp              `json:"_not,omitempty"`
+	Or            []*RefundBoolExp            `json:"_or,omitempty"`
+	CreatedAt     *TimestamptzComparisonExp   `json:"createdAt,omitempty"`
+	PaymentID     *BigintComparisonExp        `json:"paymentId,omitempty"`
+	Status        *CurrentRefundStatusBoolExp `json:"status,omitempty"`
+	TransactionID *StringComparisonExp        `json:"transactionId,omitempty"`
+	WaitToken     *UUIDComparisonExp          `json:"waitToken,omitempty"`
 }
 
 type RefundOrderBy struct {
 	CreatedAt *OrderBy `json:"createdAt,omitempty"`
+	WaitToken *OrderBy `json:"waitToken,omitempty"`
 }
 
 type RefundPaymentInput struct {
@@ -512,6 +575,18 @@ type RefundPaymentInput struct {
 type RefundPaymentResult struct {
 	RefundTransactionID string `json:"refundTransactionId"`
 	WaitToken           string `json:"waitToken"`
+}
+
+type RefundStatusEnumComparisonExp struct {
+	Eq     *RefundStatusEnum  `json:"_eq,omitempty"`
+	In     []RefundStatusEnum `json:"_in,omitempty"`
+	IsNull *bool              `json:"_isNull,omitempty"`
+	Neq    *RefundStatusEnum  `json:"_neq,omitempty"`
+	Nin    []RefundStatusEnum `json:"_nin,omitempty"`
+}
+
+type RefundSumFields struct {
+	TotalAmount *scalars.BigInt `json:"totalAmount,omitempty"`
 }
 
 type ReleasePaymentInput struct {
@@ -534,6 +609,14 @@ type StringComparisonExp struct {
 	IsNull *bool    `json:"_isNull,omitempty"`
 	Neq    *string  `json:"_neq,omitempty"`
 	Nin    []string `json:"_nin,omitempty"`
+}
+
+type SupportedCurrencyEnumComparisonExp struct {
+	Eq     *SupportedCurrencyEnum  `json:"_eq,omitempty"`
+	In     []SupportedCurrencyEnum `json:"_in,omitempty"`
+	IsNull *bool                   `json:"_isNull,omitempty"`
+	Neq    *SupportedCurrencyEnum  `json:"_neq,omitempty"`
+	Nin    []SupportedCurrencyEnum `json:"_nin,omitempty"`
 }
 
 type SwishDetails struct {
@@ -572,6 +655,18 @@ type SwishPaymentResult struct {
 	WaitToken string `json:"waitToken"`
 }
 
+type TimestamptzComparisonExp struct {
+	Eq     *time.Time   `json:"_eq,omitempty"`
+	Gt     *time.Time   `json:"_gt,omitempty"`
+	Gte    *time.Time   `json:"_gte,omitempty"`
+	In     []*time.Time `json:"_in,omitempty"`
+	IsNull *bool        `json:"_isNull,omitempty"`
+	Lt     *time.Time   `json:"_lt,omitempty"`
+	Lte    *time.Time   `json:"_lte,omitempty"`
+	Neq    *time.Time   `json:"_neq,omitempty"`
+	Nin    []*time.Time `json:"_nin,omitempty"`
+}
+
 type TransactionRelease struct {
 	Amount        scalars.BigInt                     `json:"amount"`
 	CreatedAt     time.Time                          `json:"createdAt"`
@@ -584,11 +679,13 @@ type TransactionRelease struct {
 }
 
 type TransactionReleaseBoolExp struct {
-	And       []*TransactionReleaseBoolExp `json:"_and,omitempty"`
-	Not       *TransactionReleaseBoolExp   `json:"_not,omitempty"`
-	Or        []*TransactionReleaseBoolExp `json:"_or,omitempty"`
-	ID        *BigintComparisonExp         `json:"id,omitempty"`
-	PaymentID *BigintComparisonExp         `json:"paymentId,omitempty"`
+	And           []*TransactionReleaseBoolExp               `json:"_and,omitempty"`
+	Not           *TransactionReleaseBoolExp                 `json:"_not,omitempty"`
+	Or            []*TransactionReleaseBoolExp               `json:"_or,omitempty"`
+	CreatedAt     *TimestamptzComparisonExp                  `json:"createdAt,omitempty"`
+	CurrentStatus *TransactionReleaseStatusEnumComparisonExp `json:"currentStatus,omitempty"`
+	ID            *BigintComparisonExp                       `json:"id,omitempty"`
+	PaymentID     *BigintComparisonExp                       `json:"paymentId,omitempty"`
 }
 
 type TransactionReleaseOrderBy struct {
@@ -596,10 +693,22 @@ type TransactionReleaseOrderBy struct {
 	ID        *OrderBy `json:"id,omitempty"`
 }
 
+type TransactionReleaseStatusEnumComparisonExp struct {
+	Eq     *TransactionReleaseStatusEnum  `json:"_eq,omitempty"`
+	In     []TransactionReleaseStatusEnum `json:"_in,omitempty"`
+	IsNull *bool                          `json:"_isNull,omitempty"`
+	Neq    *TransactionReleaseStatusEnum  `json:"_neq,omitempty"`
+	Nin    []TransactionReleaseStatusEnum `json:"_nin,omitempty"`
+}
+
 type UUIDComparisonExp struct {
 	Eq     *string  `json:"_eq,omitempty"`
+	Gt     *string  `json:"_gt,omitempty"`
+	Gte    *string  `json:"_gte,omitempty"`
 	In     []string `json:"_in,omitempty"`
 	IsNull *bool    `json:"_isNull,omitempty"`
+	Lt     *string  `json:"_lt,omitempty"`
+	Lte    *string  `json:"_lte,omitempty"`
 	Neq    *string  `json:"_neq,omitempty"`
 	Nin    []string `json:"_nin,omitempty"`
 }
