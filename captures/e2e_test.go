@@ -3,7 +3,6 @@ package captures_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/kronor-io/kronor-go/captures"
@@ -274,20 +273,3 @@ func TestScriptedReleaseAmbiguous(t *testing.T) {
 	}
 }
 
-func TestSessionTokenCannotCapture(t *testing.T) {
-	ctx := context.Background()
-	g := e2etest.New(t)
-	sc, req := g.AuthorizedCard(t, "role-1", 10000)
-	_, err := captures.Create(ctx, sc, captures.Params{Amount: 100, PaymentID: req.ResultingPaymentID})
-	e2etest.Rejected(t, err, "validation-failed")
-	if !strings.Contains(err.Error(), "newPaymentCapture") {
-		t.Fatalf("error %q does not name the operation", err)
-	}
-	_, err = captures.Release(ctx, sc, captures.ReleaseParams{Amount: 10000, PaymentID: req.ResultingPaymentID})
-	e2etest.Rejected(t, err, "validation-failed")
-	_, err = captures.Get(ctx, sc, 1)
-	e2etest.Rejected(t, err, "validation-failed")
-	if c := g.Srv.Counts("role-1"); c.Captures != 0 || c.Releases != 0 {
-		t.Fatalf("counts = %+v", c)
-	}
-}

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Khan/genqlient/graphql"
+
+	"github.com/kronor-io/kronor-go/internal/conninfo"
 	"github.com/kronor-io/kronor-go/internal/redact"
 )
 
@@ -87,14 +90,58 @@ const (
 
 const userAgent = "kronor-go/" + Version
 
-// Client sends GraphQL requests to the Kronor gateway with a token. It
-// implements genqlient's graphql.Client, is safe for concurrent use, and
-// should be reused: it holds no per-request state.
+// Client is the merchant's client: it sends GraphQL requests to the Kronor
+// gateway with the merchant API token, for the merchant role's operations
+// (sessions, captures, releases, refunds, payment reads). It implements
+// genqlient's graphql.Client, is safe for concurrent use, and should be
+// reused: it holds no per-request state. [Client.Session] derives the client
+// of a payment session's token.
 //
 // A Client never reveals its token when printed or logged.
 type Client struct {
-	cfg  *config     // shared by every Client derived with WithToken
+	conn
+}
+
+// Session is the client of a payment session's token, for the payment
+// gateway role's operations: starting, cancelling and listing the session's
+// payments (package payments). Make it with [Client.Session] (or the
+// sessions package's Client methods): it shares the merchant client's
+// endpoint, transport, retries, time limits and logger. A merchant operation
+// does not compile with a Session, nor a session operation with a Client.
+//
+// A Session never reveals its token when printed or logged.
+type Session struct {
+	conn
+}
+
+// Caller is a merchant [Client] or a [Session]: what the few calls that work
+// with either token take (payments.CapturePayPal, payments.Charges,
+// subscriptions.NewWatcher). Only this package's two types implement it.
+type Caller interface {
+	graphql.Client
+	// Endpoint returns the GraphQL endpoint URL.
+	Endpoint() string
+	connection() *conn
+}
+
+// conn is a token on the shared settings: what Client and Session are.
+type conn struct {
+	cfg  *config     // shared by the merchant Client and its Sessions
 	cred *credential // a pointer, so printing a Client value shows no token
+}
+
+func (c *Client) connection() *conn {
+	if c == nil {
+		return nil
+	}
+	return &c.conn
+}
+
+func (s *Session) connection() *conn {
+	if s == nil {
+		return nil
+	}
+	return &s.conn
 }
 
 // credential holds the ready-made header values and the redaction of the
@@ -119,6 +166,7 @@ type config struct {
 	attemptTimeout   time.Duration // one attempt
 	maxResponseBytes int64
 	insecureHTTP     bool
+	userAgent        []string // the User-Agent header's value, shared by every request
 
 	// sleep waits for d or until ctx is done. Tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -131,6 +179,7 @@ type Option func(*settings)
 // checked, hc the caller's) and the options' errors.
 type settings struct {
 	config
+	app  string // WithAppInfo's part of the User-Agent
 	errs []error
 }
 
@@ -234,6 +283,52 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
+// WithAppInfo identifies your application or plugin to Kronor: it is added
+// to the User-Agent of every HTTP request and of the websocket handshake, as
+// "kronor-go/<Version> name/version (url)", so that Kronor's support can
+// tell which integration sent a request. name is required; version and url
+// are optional. Each must be printable ASCII without parentheses or "/" in
+// name; name and version without spaces.
+func WithAppInfo(name, version, url string) Option {
+	return func(s *settings) {
+		if err := checkAppInfo(name, version, url); err != nil {
+			s.errs = append(s.errs, err)
+			return
+		}
+		s.app = name
+		if version != "" {
+			s.app += "/" + version
+		}
+		if url != "" {
+			s.app += " (" + url + ")"
+		}
+	}
+}
+
+// checkAppInfo refuses what cannot go into a User-Agent unambiguously.
+func checkAppInfo(name, version, url string) error {
+	bad := func(s string, space, slash bool) bool {
+		for i := 0; i < len(s); i++ {
+			b := s[i]
+			if b < 0x21 && !(space && b == ' ') || b > 0x7e || b == '(' || b == ')' || (!slash && b == '/') {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case name == "":
+		return errors.New("app info: empty name")
+	case bad(name, false, false):
+		return fmt.Errorf("app info: name %q: want printable ASCII without spaces, parentheses or /", name)
+	case bad(version, false, false):
+		return fmt.Errorf("app info: version %q: want printable ASCII without spaces, parentheses or /", version)
+	case bad(url, false, true):
+		return fmt.Errorf("app info: url %q: want printable ASCII without spaces or parentheses", url)
+	}
+	return nil
+}
+
 // WithInsecureHTTP allows a plain http:// endpoint on a host that is not
 // loopback, and redirects to one. Without it only https, or http to
 // 127.0.0.0/8, ::1 and localhost, is accepted, because the token would
@@ -284,13 +379,18 @@ func New(token string, opts ...Option) (*Client, error) {
 	}
 	cfg := new(config)
 	*cfg = s.config
+	ua := userAgent
+	if s.app != "" {
+		ua += " " + s.app
+	}
+	cfg.userAgent = []string{ua}
 	cfg.endpoint, cfg.wsURL = u.String(), ws.String()
 	cfg.sleep = sleepContext
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.hc = cfg.wrapHTTPClient(s.hc)
-	return &Client{cfg: cfg, cred: cred}, nil
+	return &Client{conn{cfg: cfg, cred: cred}}, nil
 }
 
 // newCredential checks token (see checkToken); a refused token gives a
@@ -419,53 +519,80 @@ func (cfg *config) wrapHTTPClient(hc *http.Client) *http.Client {
 	return &c
 }
 
-// WithToken returns a Client that shares c's endpoint, transport, options
-// and logger but authenticates with token, typically the session token
-// returned by a new payment session, for the payment-gateway operations.
-// Requests of a Client derived with a token [New] would refuse (empty, or
-// containing a line break or control character) fail at once, without being
-// sent or retried.
-func (c *Client) WithToken(token string) *Client {
-	return &Client{cfg: c.cfg, cred: newCredential(token)}
+// Session returns the client of a payment session's token: c's endpoint,
+// transport, options and logger with token, for the payment-gateway
+// operations. Requests of a Session with a token [New] would refuse (empty,
+// or containing a line break or control character) fail at once, without
+// being sent or retried.
+func (c *Client) Session(token string) *Session {
+	return &Session{conn{cfg: c.cfg, cred: newCredential(token)}}
 }
 
 // Endpoint returns the GraphQL endpoint URL, e.g. [ProductionURL].
 func (c *Client) Endpoint() string { return c.cfg.endpoint }
 
-// WebSocketURL returns the endpoint for GraphQL subscriptions: the endpoint
-// with https replaced by wss and http by ws.
-func (c *Client) WebSocketURL() string { return c.cfg.wsURL }
+// Endpoint returns the GraphQL endpoint URL, e.g. [ProductionURL].
+func (s *Session) Endpoint() string { return s.cfg.endpoint }
 
-// HTTPClient returns the *http.Client the Client sends requests through (a
-// copy of the one given to [WithHTTPClient], with the redirect policy
-// described there).
-func (c *Client) HTTPClient() *http.Client { return c.cfg.hc }
-
-// Logger returns the logger given to [WithLogger], or a logger that
-// discards everything. It is never nil.
-func (c *Client) Logger() *slog.Logger { return c.cfg.logger }
-
-// ConnectionInitPayload returns the payload of a websocket connection_init
-// message that authenticates a subscription with c's token:
-// {"headers":{"Authorization":"Bearer <token>"}}. It contains the token:
-// send it, never log it.
-func (c *Client) ConnectionInitPayload() map[string]any {
-	auth := ""
-	if len(c.cred.auth) > 0 {
-		auth = c.cred.auth[0]
+// info is what package subscriptions needs of a connection (see
+// internal/conninfo).
+func (c *conn) info() conninfo.Info {
+	return conninfo.Info{
+		WebSocketURL: c.cfg.wsURL,
+		HTTPClient:   c.cfg.hc,
+		Logger:       c.cfg.logger,
+		UserAgent:    c.cfg.userAgent[0],
+		InitPayload: func() map[string]any {
+			auth := ""
+			if len(c.cred.auth) > 0 {
+				auth = c.cred.auth[0]
+			}
+			return map[string]any{"headers": map[string]any{"Authorization": auth}}
+		},
+		Redact: c.cred.red.String,
+		GraphQLError: func(message string, path []any, extensions map[string]any) any {
+			return c.graphQLError(message, path, extensions)
+		},
 	}
-	return map[string]any{"headers": map[string]any{"Authorization": auth}}
+}
+
+func init() {
+	conninfo.Of = func(v any) (conninfo.Info, bool) {
+		k, ok := v.(Caller)
+		if !ok || k == nil {
+			return conninfo.Info{}, false
+		}
+		cn := k.connection()
+		if cn == nil || cn.cfg == nil {
+			return conninfo.Info{}, false
+		}
+		return cn.info(), true
+	}
+}
+
+// describe is String's text for a connection of the given type.
+func (c conn) describe(typ string) string {
+	if c.cfg == nil {
+		return typ + "{}"
+	}
+	return typ + "{endpoint: " + c.cfg.endpoint + ", token: [REDACTED]}"
+}
+
+// logValue is LogValue's value for a connection of the given type.
+func (c conn) logValue(typ string) slog.Value {
+	if c.cfg == nil {
+		return slog.StringValue(typ + "{}")
+	}
+	return slog.GroupValue(
+		slog.String("endpoint", c.cfg.endpoint),
+		slog.String("token", "[REDACTED]"),
+	)
 }
 
 // String describes the client without its token. String, GoString, Format
 // and LogValue have value receivers so that printing a Client or a *Client,
 // with any verb, never reveals the token.
-func (c Client) String() string {
-	if c.cfg == nil {
-		return "client.Client{}"
-	}
-	return "client.Client{endpoint: " + c.cfg.endpoint + ", token: [REDACTED]}"
-}
+func (c Client) String() string { return c.describe("client.Client") }
 
 // GoString is like String, so %#v does not reveal the token either.
 func (c Client) GoString() string { return c.String() }
@@ -475,21 +602,21 @@ func (c Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.Stri
 
 // LogValue makes a Client logged through log/slog show its endpoint and
 // hide its token.
-func (c Client) LogValue() slog.Value {
-	if c.cfg == nil {
-		return slog.StringValue("client.Client{}")
-	}
-	return slog.GroupValue(
-		slog.String("endpoint", c.cfg.endpoint),
-		slog.String("token", "[REDACTED]"),
-	)
-}
+func (c Client) LogValue() slog.Value { return c.logValue("client.Client") }
 
-// Redact returns s with c's token replaced by [REDACTED], for text a server
-// or proxy may have echoed it in (a close reason, a log line). The errors
-// MakeRequest returns and the values [Client.GraphQLError] returns are
-// redacted already.
-func (c *Client) Redact(s string) string { return c.cred.red.String(s) }
+// String describes the session client without its token, like
+// [Client.String].
+func (s Session) String() string { return s.describe("client.Session") }
+
+// GoString is like String, so %#v does not reveal the token either.
+func (s Session) GoString() string { return s.String() }
+
+// Format prints the session client as [Session.String] for every verb.
+func (s Session) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, s.String()) }
+
+// LogValue makes a Session logged through log/slog show its endpoint and
+// hide its token.
+func (s Session) LogValue() slog.Value { return s.logValue("client.Session") }
 
 func sleepContext(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

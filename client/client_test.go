@@ -74,13 +74,13 @@ func TestNewDefaultsAndEnvironments(t *testing.T) {
 			if c.Endpoint() != tc.endpoint {
 				t.Errorf("Endpoint() = %q, want %q", c.Endpoint(), tc.endpoint)
 			}
-			if c.WebSocketURL() != tc.ws {
-				t.Errorf("WebSocketURL() = %q, want %q", c.WebSocketURL(), tc.ws)
+			if info(c).WebSocketURL != tc.ws {
+				t.Errorf("WebSocketURL() = %q, want %q", info(c).WebSocketURL, tc.ws)
 			}
-			if c.Logger() == nil {
+			if info(c).Logger == nil {
 				t.Error("Logger() is nil")
 			}
-			if c.HTTPClient() == nil {
+			if info(c).HTTPClient == nil {
 				t.Error("HTTPClient() is nil")
 			}
 		})
@@ -144,8 +144,8 @@ func TestHTTPRule(t *testing.T) {
 			t.Errorf("New(%s, WithInsecureHTTP): %v", u, err)
 			continue
 		}
-		if !strings.HasPrefix(c.WebSocketURL(), "ws://") {
-			t.Errorf("WebSocketURL() = %q, want ws://", c.WebSocketURL())
+		if !strings.HasPrefix(info(c).WebSocketURL, "ws://") {
+			t.Errorf("WebSocketURL() = %q, want ws://", info(c).WebSocketURL)
 		}
 	}
 }
@@ -153,15 +153,15 @@ func TestHTTPRule(t *testing.T) {
 func TestWithTokenSharesTransport(t *testing.T) {
 	s := newScript(t, reply(200, okBody), reply(200, okBody), reply(200, okBody))
 	merchant := s.newClient(t)
-	session := merchant.WithToken("session-token-xyz")
-	if session.HTTPClient() != merchant.HTTPClient() {
+	session := merchant.Session("session-token-xyz")
+	if info(session).HTTPClient != info(merchant).HTTPClient {
 		t.Error("derived client has its own *http.Client, want the merchant client's")
 	}
-	if session.Endpoint() != merchant.Endpoint() || session.Logger() != merchant.Logger() {
+	if session.Endpoint() != merchant.Endpoint() || info(session).Logger != info(merchant).Logger {
 		t.Error("derived client does not share endpoint and logger")
 	}
 	ctx := context.Background()
-	for _, c := range []*client.Client{session, merchant, session} {
+	for _, c := range []client.Caller{session, merchant, session} {
 		if _, err := ping(ctx, c); err != nil {
 			t.Fatalf("ping: %v", err)
 		}
@@ -173,14 +173,14 @@ func TestWithTokenSharesTransport(t *testing.T) {
 			t.Errorf("request %d Authorization = %q, want %q", i+1, got, want[i])
 		}
 	}
-	if got := session.ConnectionInitPayload(); mustJSON(t, got) != `{"headers":{"Authorization":"Bearer session-token-xyz"}}` {
+	if got := info(session).InitPayload(); mustJSON(t, got) != `{"headers":{"Authorization":"Bearer session-token-xyz"}}` {
 		t.Errorf("ConnectionInitPayload() = %v", mustJSON(t, got))
 	}
 }
 
 func TestWithEmptyTokenSendsNothing(t *testing.T) {
 	s := newScript(t)
-	c := s.newClient(t).WithToken("")
+	c := s.newClient(t).Session("")
 	if _, err := ping(context.Background(), c); err == nil {
 		t.Fatal("request with an empty token succeeded")
 	}
@@ -232,7 +232,7 @@ func TestWithTokenThatIsNoHeaderValueSendsNothing(t *testing.T) {
 	waits := 0
 	client.SetSleep(merchant, func(ctx context.Context, d time.Duration) error { waits++; return nil })
 	for _, tc := range badTokens {
-		_, err := ping(context.Background(), merchant.WithToken(tc.token))
+		_, err := ping(context.Background(), merchant.Session(tc.token))
 		if err == nil {
 			t.Fatalf("%s: the request succeeded", tc.name)
 		}
@@ -324,7 +324,7 @@ func TestConcurrentUse(t *testing.T) {
 			req := pingRequest()
 			req.Variables = map[string]any{"key": key}
 			d := &pingData{}
-			if err := c.WithToken(testToken).MakeRequest(context.Background(), req, &graphql.Response{Data: d}); err != nil {
+			if err := c.Session(testToken).MakeRequest(context.Background(), req, &graphql.Response{Data: d}); err != nil {
 				errs <- err
 				return
 			}

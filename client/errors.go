@@ -129,16 +129,16 @@ type GraphQLError struct {
 // failure (extensions.type TEMPORARY_FAILURE).
 func (g GraphQLError) Temporary() bool { return g.Type == TemporaryFailure }
 
-// GraphQLError returns the GraphQLError for an error a server sent, given
+// graphQLError returns the GraphQLError for an error a server sent, given
 // its message, path and extensions as decoded from JSON: c's token is
 // replaced by [REDACTED] in every string of it (the keys of extensions
 // included, and anything a misbehaving gateway or proxy put in the path,
 // which may echo the Authorization header), the path's list indexes become
 // ints, and Code and Type are read from the redacted extensions. path and
-// extensions are modified in place. MakeRequest builds its errors with it,
-// and package subscriptions the errors of a subscription, so both read and
-// redact a server's errors the same way.
-func (c *Client) GraphQLError(message string, path []any, extensions map[string]any) GraphQLError {
+// extensions are modified in place. makeRequest builds its errors with it,
+// and package subscriptions (through internal/conninfo) the errors of a
+// subscription, so both read and redact a server's errors the same way.
+func (c *conn) graphQLError(message string, path []any, extensions map[string]any) GraphQLError {
 	r := c.cred.red
 	g := GraphQLError{Message: r.String(message), Extensions: r.Map(extensions)}
 	g.Code, _ = g.Extensions["code"].(string)
@@ -337,11 +337,6 @@ func (v Violation) String() string {
 type ValidationError struct {
 	// Violations lists all broken rules, in the order they were found.
 	Violations []Violation
-}
-
-// Add records a violation of rule by field.
-func (v *ValidationError) Add(field, rule string) {
-	v.Violations = append(v.Violations, Violation{Field: field, Rule: rule})
 }
 
 // Err returns v when it holds at least one violation, and nil otherwise, so

@@ -164,8 +164,8 @@ func TestValidationError(t *testing.T) {
 	if v.Err() != nil {
 		t.Fatal("Err() of an empty ValidationError is not nil")
 	}
-	v.Add("payment.amount", "must be positive")
-	v.Add("payment.additionalData.orderLines[1].name", "must not be empty")
+	v.Violations = append(v.Violations, client.Violation{Field: "payment.amount", Rule: "must be positive"},
+		client.Violation{Field: "payment.additionalData.orderLines[1].name", Rule: "must not be empty"})
 	err := v.Err()
 	if !errors.Is(err, client.ErrInvalidInput) {
 		t.Errorf("errors.Is(err, ErrInvalidInput) = false")

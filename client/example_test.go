@@ -21,11 +21,9 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	fmt.Println(c.Endpoint())
-	fmt.Println(c.WebSocketURL())
 	fmt.Println(c) // the token is never printed
 	// Output:
 	// https://staging.kronor.io/v1/graphql
-	// wss://staging.kronor.io/v1/graphql
 	// client.Client{endpoint: https://staging.kronor.io/v1/graphql, token: [REDACTED]}
 }
 
@@ -59,19 +57,29 @@ func ExampleNew_plainHTTP() {
 	// <nil>
 }
 
-func ExampleClient_WithToken() {
+func ExampleClient_Session() {
 	merchant, err := client.New("merchant-token", client.WithEnvironment(client.Staging))
 	if err != nil {
 		log.Fatal(err)
 	}
 	// A session created with the merchant token returns a session token; the
-	// payment methods run with it, over the same transport.
-	session := merchant.WithToken("session-token")
-	fmt.Println(session.HTTPClient() == merchant.HTTPClient())
-	fmt.Println(session.ConnectionInitPayload())
+	// payment methods run with it, over the same transport. Package sessions'
+	// Session.Client and ReferenceCheck.Client make it for you.
+	session := merchant.Session("session-token")
+	fmt.Println(session)
 	// Output:
-	// true
-	// map[headers:map[Authorization:Bearer session-token]]
+	// client.Session{endpoint: https://staging.kronor.io/v1/graphql, token: [REDACTED]}
+}
+
+func ExampleWithAppInfo() {
+	// A plugin names itself: Kronor's support sees it in the User-Agent.
+	c, err := client.New("merchant-token",
+		client.WithEnvironment(client.Staging),
+		client.WithAppInfo("shop-plugin", "1.4.2", "https://plugins.example/kronor"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = c
 }
 
 func ExampleClient_MakeRequest() {
@@ -159,9 +167,10 @@ func ExampleCheckIdempotencyKey() {
 }
 
 func ExampleValidationError() {
-	var v client.ValidationError
-	v.Add("payment.amount", "must be positive")
-	v.Add("payment.message", "must be at most 50 characters")
+	v := client.ValidationError{Violations: []client.Violation{
+		{Field: "payment.amount", Rule: "must be positive"},
+		{Field: "payment.message", Rule: "must be at most 50 characters"},
+	}}
 	err := v.Err()
 	fmt.Println(err)
 	fmt.Println(errors.Is(err, client.ErrInvalidInput))

@@ -13,6 +13,7 @@ import (
 	"github.com/Khan/genqlient/graphql"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/conninfo"
 	"github.com/kronor-io/kronor-go/internal/testsupport"
 )
 
@@ -129,10 +130,16 @@ func pingRequest() *graphql.Request {
 }
 
 // ping sends pingRequest through c.
-func ping(ctx context.Context, c *client.Client) (*pingData, error) {
+func ping(ctx context.Context, c client.Caller) (*pingData, error) {
 	d := &pingData{}
 	err := c.MakeRequest(ctx, pingRequest(), &graphql.Response{Data: d})
 	return d, err
+}
+
+// info is what the SDK's other packages see of c (internal/conninfo).
+func info(c client.Caller) conninfo.Info {
+	i, _ := conninfo.Of(c)
+	return i
 }
 
 // mustJSON marshals v.

@@ -25,28 +25,24 @@ import (
 // Header values shared by every request (never modified).
 var (
 	jsonContentType = []string{"application/json"}
-	userAgentHeader = []string{userAgent}
 )
 
-// MakeRequest sends req to the gateway and decodes the response into resp.
-// It implements genqlient's graphql.Client, so the generated operation
-// functions run through it.
+// MakeRequest sends req to the gateway with the merchant token and decodes
+// the response into resp. It implements genqlient's graphql.Client, so the
+// generated operation functions run through it.
 //
 // The request body is encoded once; every retry resends exactly the same
-// bytes, so a mutation keeps its idempotency key. A request is retried on a
-// network error, on HTTP 429, 502, 503 or 504, and on a GraphQL error (or a
-// response) whose extensions.type is TEMPORARY_FAILURE; nothing else is
-// retried. In particular a request that could never be sent is not retried:
-// a Client derived with a token New would refuse fails at once, and so does
-// a redirect the client refuses (plain http to another host, a scheme other
-// than http or https, or one refused by the CheckRedirect of the
-// http.Client given to [WithHTTPClient]). That includes a network error after the request was written,
-// when the gateway may have applied a mutation but its answer was lost:
-// the retry is safe because it carries the same idempotency key, which the
-// gateway uses to return the original result instead of applying the
-// mutation twice. Retries stop after the configured number of attempts,
+// bytes, so a mutation keeps its idempotency key. A request is retried on
+// every failure after which it may have been applied and no complete answer
+// came back (see [ErrTemporary]); the gateway answers a retried mutation
+// with its original result instead of applying it twice. Nothing else is
+// retried: a rejection, a refused token, a request that could never be sent
+// (a Session made with a token New would refuse; a redirect the client
+// refuses: plain http to another host, a scheme other than http or https,
+// or one refused by the CheckRedirect of the http.Client given to
+// [WithHTTPClient]). Retries stop after the configured number of attempts,
 // when the context is done, and before a wait that would pass the
-// context's deadline.
+// context's deadline or the call's time limit ([WithTimeout]).
 //
 // On failure MakeRequest returns an [*Error]. When the response carries both
 // data and errors, the data is decoded into resp.Data and the error is
@@ -56,6 +52,17 @@ var (
 // error. resp.Extensions receives the response's extensions;
 // resp.Errors is left empty: the GraphQL errors are in the returned *Error.
 func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
+	return c.makeRequest(ctx, req, resp)
+}
+
+// MakeRequest sends req with the session's token, as [Client.MakeRequest]
+// does with the merchant token.
+func (s *Session) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
+	return s.makeRequest(ctx, req, resp)
+}
+
+// makeRequest is MakeRequest of both clients.
+func (c *conn) makeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -200,7 +207,7 @@ func limitError(err error) error {
 }
 
 // newError builds the *Error returned for o after n attempts of body.
-func (c *Client) newError(op string, o outcome, n int, body []byte) *Error {
+func (c *conn) newError(op string, o outcome, n int, body []byte) *Error {
 	e := &Error{
 		Operation:      op,
 		StatusCode:     o.status,
@@ -212,7 +219,7 @@ func (c *Client) newError(op string, o outcome, n int, body []byte) *Error {
 	}
 	if e.Err != nil {
 		msg := e.Err.Error()
-		if red := c.Redact(msg); red != msg {
+		if red := c.cred.red.String(msg); red != msg {
 			e.Err = &redactedError{msg: red, err: e.Err}
 		}
 	}
@@ -231,7 +238,7 @@ func (r *redactedError) Unwrap() error { return r.err }
 
 // backoff returns the wait before retry n (n >= 1): drawn from the upper
 // half of min(initial*2^(n-1), max).
-func (c *Client) backoff(n int) time.Duration {
+func (c *conn) backoff(n int) time.Duration {
 	base := c.cfg.initialBackoff
 	for i := 1; i < n && base < c.cfg.maxBackoff; i++ {
 		base *= 2
@@ -295,7 +302,7 @@ func putExchange(x *exchange) {
 
 // attempt sends body once and interprets the answer, within the attempt's
 // time limit and the call's (callLimit, when not zero).
-func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Response, callLimit time.Time) (o outcome) {
+func (c *conn) attempt(ctx context.Context, body []byte, resp *graphql.Response, callLimit time.Time) (o outcome) {
 	actx := ctx
 	end := callLimit
 	if t := c.cfg.attemptTimeout; t > 0 {
@@ -316,7 +323,7 @@ func (c *Client) attempt(ctx context.Context, body []byte, resp *graphql.Respons
 	}
 	h := hreq.Header
 	h["Content-Type"] = jsonContentType
-	h["User-Agent"] = userAgentHeader
+	h["User-Agent"] = c.cfg.userAgent
 	h["Authorization"] = c.cred.auth
 
 	hresp, err := c.cfg.hc.Do(hreq)
@@ -487,11 +494,11 @@ func isTemporary(ext map[string]any) bool {
 	return t == TemporaryFailure
 }
 
-func (c *Client) convertErrors(ws []wireError) []GraphQLError {
+func (c *conn) convertErrors(ws []wireError) []GraphQLError {
 	out := make([]GraphQLError, len(ws))
 	for i, w := range ws {
 		// Decoded for this attempt alone: converted in place.
-		out[i] = c.GraphQLError(w.Message, w.Path, w.Extensions)
+		out[i] = c.graphQLError(w.Message, w.Path, w.Extensions)
 	}
 	return out
 }

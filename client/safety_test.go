@@ -188,7 +188,7 @@ func TestCallersHTTPClientNotModified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTPClient() == hc {
+	if info(c).HTTPClient == hc {
 		t.Error("HTTPClient() returns the caller's client, want a copy")
 	}
 	if fmt.Sprintf("%p", hc.CheckRedirect) != fmt.Sprintf("%p", own) {
@@ -249,8 +249,8 @@ func TestHTTPS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(c.WebSocketURL(), "wss://") {
-		t.Errorf("WebSocketURL() = %q", c.WebSocketURL())
+	if !strings.HasPrefix(info(c).WebSocketURL, "wss://") {
+		t.Errorf("WebSocketURL() = %q", info(c).WebSocketURL)
 	}
 	if _, err := ping(context.Background(), c); err != nil {
 		t.Fatalf("ping: %v", err)
@@ -265,7 +265,7 @@ func TestHTTPS(t *testing.T) {
 	if !errors.As(err, &e) || e.Retryable || e.Attempts != 1 {
 		t.Errorf("untrusted certificate: err = %v, want one non-retryable attempt", err)
 	}
-	c2.HTTPClient().CloseIdleConnections()
+	info(c2).HTTPClient.CloseIdleConnections()
 }
 
 // The token never appears in a log line, an error text, or a printed client.
@@ -332,7 +332,7 @@ func TestTokenRedacted(t *testing.T) {
 		}
 	}
 	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
-		for _, v := range []any{c, *c, c.WithToken(testToken)} {
+		for _, v := range []any{c, *c, c.Session(testToken)} {
 			if out := fmt.Sprintf(format, v); strings.Contains(out, testToken) || strings.Contains(out, fmt.Sprintf("%x", testToken)) {
 				t.Errorf("Sprintf(%q) reveals the token: %s", format, out)
 			}
@@ -407,7 +407,7 @@ func TestLoggingOffByDefault(t *testing.T) {
 	if logs.Len() != 0 {
 		t.Errorf("client logged without WithLogger:\n%s", logs.String())
 	}
-	if c.Logger().Enabled(context.Background(), slog.LevelError) {
+	if info(c).Logger.Enabled(context.Background(), slog.LevelError) {
 		t.Error("default Logger() is enabled")
 	}
 }

@@ -33,7 +33,7 @@ type Cancelled struct {
 //
 // Cancel only a payment known to be dead or abandoned: after a network error
 // the customer may already have paid.
-func Cancel(ctx context.Context, c *client.Client, p CancelParams) (*Cancelled, error) {
+func Cancel(ctx context.Context, c *client.Session, p CancelParams) (*Cancelled, error) {
 	var v validate.Collector
 	v.IdempotencyKey("cancel.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
@@ -58,7 +58,7 @@ type CancelSwishParams struct {
 
 // CancelSwish cancels a Swish payment by its wait token (cancelSwishPayment,
 // session token), while it is WAITING_FOR_PAYMENT.
-func CancelSwish(ctx context.Context, c *client.Client, p CancelSwishParams) (*Cancelled, error) {
+func CancelSwish(ctx context.Context, c *client.Session, p CancelSwishParams) (*Cancelled, error) {
 	var v validate.Collector
 	v.RequiredMaxLen("pay.paymentId", p.WaitToken, 64)
 	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
@@ -99,7 +99,7 @@ type PayPalCapture struct {
 // that approval. It works with the session token and with the merchant
 // token. (kronortest, which cannot know what happened at PayPal, completes
 // any waiting PayPal payment it is asked to capture.)
-func CapturePayPal(ctx context.Context, c *client.Client, p CapturePayPalParams) (*PayPalCapture, error) {
+func CapturePayPal(ctx context.Context, c client.Caller, p CapturePayPalParams) (*PayPalCapture, error) {
 	var v validate.Collector
 	v.RequiredMaxLen("pay.paymentId", p.PaymentID, 64)
 	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)

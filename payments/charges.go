@@ -22,7 +22,7 @@ import (
 // which the gateway does not prevent while both payments are pending. Keep
 // the first, and refund (PAID) or release (AUTHORIZED) the others: see
 // [Duplicates].
-func Charges(ctx context.Context, c *client.Client, merchantReference string) ([]Request, error) {
+func Charges(ctx context.Context, c client.Caller, merchantReference string) ([]Request, error) {
 	var v validate.Collector
 	v.RequiredMaxLen("merchantReference", merchantReference, 64)
 	if err := v.Err(); err != nil {
@@ -114,7 +114,7 @@ func (e *InProgressError) Error() string {
 func (e *InProgressError) Unwrap() error { return ErrOtherPaymentInProgress }
 
 // prepare applies the start options before a payment of method m is started.
-func prepare(ctx context.Context, c *client.Client, m Method, opts []StartOption) error {
+func prepare(ctx context.Context, c *client.Session, m Method, opts []StartOption) error {
 	var o startOptions
 	for _, opt := range opts {
 		if opt != nil {

@@ -62,34 +62,34 @@ func TestStartEveryMethod(t *testing.T) {
 	cases := []struct {
 		name    string
 		session sessions.Params
-		start   func(c *client.Client) (*payments.Started, error)
+		start   func(c *client.Session) (*payments.Started, error)
 		method  payments.Method
 		// hosted: the request has a PaymentURL for the customer; gateway:
 		// the start's answer names the processing gateway.
 		hosted, gateway bool
 	}{
-		{"swish mcom", sessionParams("swish-1", sessions.CurrencySEK), func(c *client.Client) (*payments.Started, error) {
+		{"swish mcom", sessionParams("swish-1", sessions.CurrencySEK), func(c *client.Session) (*payments.Started, error) {
 			return payments.Swish(ctx, c, payments.SwishParams{Redirect: redirect})
 		}, payments.MethodSwish, false, false},
-		{"swish ecom", sessionParams("swish-2", sessions.CurrencySEK), func(c *client.Client) (*payments.Started, error) {
+		{"swish ecom", sessionParams("swish-2", sessions.CurrencySEK), func(c *client.Session) (*payments.Started, error) {
 			return payments.Swish(ctx, c, payments.SwishParams{Redirect: redirect, CustomerSwishNumber: "46701234567"})
 		}, payments.MethodSwish, false, false},
-		{"card", sessionParams("card-1", sessions.CurrencySEK), func(c *client.Client) (*payments.Started, error) {
+		{"card", sessionParams("card-1", sessions.CurrencySEK), func(c *client.Session) (*payments.Started, error) {
 			return payments.CreditCard(ctx, c, payments.CreditCardParams{Redirect: redirect})
 		}, payments.MethodCreditCard, true, true},
-		{"mobilepay", sessionParams("mobilepay-1", sessions.CurrencyDKK), func(c *client.Client) (*payments.Started, error) {
+		{"mobilepay", sessionParams("mobilepay-1", sessions.CurrencyDKK), func(c *client.Session) (*payments.Started, error) {
 			return payments.MobilePay(ctx, c, payments.MobilePayParams{Redirect: redirect, UserFlow: payments.UserFlowNativeRedirect})
 		}, payments.MethodMobilePay, true, true},
-		{"vipps", sessionParams("vipps-1", sessions.CurrencyNOK), func(c *client.Client) (*payments.Started, error) {
+		{"vipps", sessionParams("vipps-1", sessions.CurrencyNOK), func(c *client.Session) (*payments.Started, error) {
 			return payments.Vipps(ctx, c, payments.VippsParams{Redirect: redirect})
 		}, payments.MethodVipps, true, true},
-		{"p24", pl, func(c *client.Client) (*payments.Started, error) {
+		{"p24", pl, func(c *client.Session) (*payments.Started, error) {
 			return payments.P24(ctx, c, payments.P24Params{Redirect: redirect})
 		}, payments.MethodP24, true, false},
-		{"bank transfer", sessionParams("bank-1", sessions.CurrencySEK), func(c *client.Client) (*payments.Started, error) {
+		{"bank transfer", sessionParams("bank-1", sessions.CurrencySEK), func(c *client.Session) (*payments.Started, error) {
 			return payments.BankTransfer(ctx, c, payments.BankTransferParams{Redirect: redirect, Flow: payments.FlowMcom})
 		}, payments.MethodBankTransfer, true, true},
-		{"paypal", pp, func(c *client.Client) (*payments.Started, error) {
+		{"paypal", pp, func(c *client.Session) (*payments.Started, error) {
 			return payments.PayPal(ctx, c, payments.PayPalParams{Redirect: redirect})
 		}, payments.MethodPayPal, true, false},
 	}
@@ -137,18 +137,18 @@ func TestPreconditions(t *testing.T) {
 	cases := []struct {
 		name    string
 		session sessions.Params
-		start   func(c *client.Client) error
+		start   func(c *client.Session) error
 		want    string
 	}{
-		{"mobilepay on a SEK session", sessionParams("pre-1", sessions.CurrencySEK), func(c *client.Client) error {
+		{"mobilepay on a SEK session", sessionParams("pre-1", sessions.CurrencySEK), func(c *client.Session) error {
 			_, err := payments.MobilePay(ctx, c, payments.MobilePayParams{Redirect: redirect})
 			return err
 		}, "DKK"},
-		{"vipps on a SEK session", sessionParams("pre-2", sessions.CurrencySEK), func(c *client.Client) error {
+		{"vipps on a SEK session", sessionParams("pre-2", sessions.CurrencySEK), func(c *client.Session) error {
 			_, err := payments.Vipps(ctx, c, payments.VippsParams{Redirect: redirect})
 			return err
 		}, "NOK"},
-		{"p24 on a SEK session", sessionParams("pre-3", sessions.CurrencySEK), func(c *client.Client) error {
+		{"p24 on a SEK session", sessionParams("pre-3", sessions.CurrencySEK), func(c *client.Session) error {
 			_, err := payments.P24(ctx, c, payments.P24Params{Redirect: redirect})
 			return err
 		}, "PLN"},
@@ -156,11 +156,11 @@ func TestPreconditions(t *testing.T) {
 			p := sessionParams("pre-4", sessions.CurrencyPLN)
 			p.Country = sessions.CountryPL
 			return p
-		}(), func(c *client.Client) error {
+		}(), func(c *client.Session) error {
 			_, err := payments.P24(ctx, c, payments.P24Params{Redirect: redirect})
 			return err
 		}, "name"},
-		{"paypal without shipping address", sessionParams("pre-5", sessions.CurrencySEK), func(c *client.Client) error {
+		{"paypal without shipping address", sessionParams("pre-5", sessions.CurrencySEK), func(c *client.Session) error {
 			_, err := payments.PayPal(ctx, c, payments.PayPalParams{Redirect: redirect})
 			return err
 		}, "shippingAddress"},
@@ -502,20 +502,3 @@ func TestCapturePayPal(t *testing.T) {
 	e2etest.Rejected(t, err, "not-found", "PayPal payment")
 }
 
-func TestRoleMistakes(t *testing.T) {
-	ctx := context.Background()
-	g := e2etest.New(t)
-	sc := g.Session(t, sessionParams("role-1", sessions.CurrencySEK))
-	st, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The merchant token cannot start a card payment (a session-token call).
-	_, err = payments.CreditCard(ctx, g.Merchant, payments.CreditCardParams{Redirect: redirect})
-	e2etest.Rejected(t, err, "validation-failed", "newCreditCardPayment")
-	// A session token cannot read the method details or a payment.
-	_, err = payments.RequestDetails(ctx, sc, st.WaitToken)
-	e2etest.Rejected(t, err, "validation-failed")
-	_, err = payments.Get(ctx, sc, 1)
-	e2etest.Rejected(t, err, "validation-failed", "payments")
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -267,22 +266,6 @@ func TestAllRefusesBadInput(t *testing.T) {
 	check(t, err, wantFields[:5])
 	if n := g.Srv.Requests(); n != 0 {
 		t.Errorf("%d requests sent", n)
-	}
-}
-
-// TestListingNeedsTheMerchantToken: with a session's token the gateway
-// refuses the listing and the totals; the error says which token to use.
-func TestListingNeedsTheMerchantToken(t *testing.T) {
-	ctx := context.Background()
-	g := e2etest.New(t)
-	sc := g.Session(t, sessionParams("role-1", sessions.CurrencySEK))
-	for _, err := range payments.All(ctx, sc, payments.Filter{}) {
-		if !errors.Is(err, client.ErrRejected) || !strings.Contains(err.Error(), "merchant token") {
-			t.Errorf("All with a session token: %v", err)
-		}
-	}
-	if _, err := payments.Totals(ctx, sc, payments.Filter{}); !errors.Is(err, client.ErrRejected) || !strings.Contains(err.Error(), "merchant token") {
-		t.Errorf("Totals with a session token: %v", err)
 	}
 }
 

@@ -20,7 +20,7 @@ var ErrNotFound = convert.ErrNotFound
 // (paymentRequests, session token). A customer who cancels or fails may try
 // again, so a session can hold several. The gateway may delete this data after
 // some time: use Get with the resulting payment id for a lasting record.
-func List(ctx context.Context, c *client.Client) ([]Request, error) {
+func List(ctx context.Context, c *client.Session) ([]Request, error) {
 	resp, err := api.SessionPaymentRequests(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("payments: paymentRequests: %w", err)
@@ -34,7 +34,7 @@ func List(ctx context.Context, c *client.Client) ([]Request, error) {
 
 // Latest returns the session's latest payment request (session token), or an
 // error wrapping ErrNotFound when no payment has been started in the session.
-func Latest(ctx context.Context, c *client.Client) (*Request, error) {
+func Latest(ctx context.Context, c *client.Session) (*Request, error) {
 	resp, err := api.LatestSessionPaymentRequest(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("payments: latest paymentRequest: %w", err)

@@ -98,7 +98,7 @@ type SwishParams struct {
 }
 
 // Swish starts a Swish payment in the session of the client's session token.
-func Swish(ctx context.Context, c *client.Client, p SwishParams, opts ...StartOption) (*Started, error) {
+func Swish(ctx context.Context, c *client.Session, p SwishParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	flow := p.Flow
@@ -143,7 +143,7 @@ type CreditCardParams struct {
 // CreditCard starts a card payment: the customer enters the card on the hosted
 // page at the request's PaymentURL (see List/Latest). A card payment ends in
 // AUTHORIZED, to be captured or released with package captures.
-func CreditCard(ctx context.Context, c *client.Client, p CreditCardParams, opts ...StartOption) (*Started, error) {
+func CreditCard(ctx context.Context, c *client.Session, p CreditCardParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	if err := v.Err(); err != nil {
@@ -181,7 +181,7 @@ type MobilePayParams struct {
 
 // MobilePay starts a MobilePay payment. The gateway accepts it only in a
 // session in DKK.
-func MobilePay(ctx context.Context, c *client.Client, p MobilePayParams, opts ...StartOption) (*Started, error) {
+func MobilePay(ctx context.Context, c *client.Session, p MobilePayParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	checkUserFlow(&v, p.UserFlow)
@@ -215,7 +215,7 @@ type VippsParams struct {
 
 // Vipps starts a Vipps payment. The gateway accepts it only in a session in
 // NOK.
-func Vipps(ctx context.Context, c *client.Client, p VippsParams, opts ...StartOption) (*Started, error) {
+func Vipps(ctx context.Context, c *client.Session, p VippsParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	checkUserFlow(&v, p.UserFlow)
@@ -260,7 +260,7 @@ type P24Params struct {
 // P24 starts a Przelewy24 payment. The gateway accepts it only in a session in
 // PLN, with country PL and additionalData.name. The result's WaitToken is the
 // paymentId the gateway returns.
-func P24(ctx context.Context, c *client.Client, p P24Params, opts ...StartOption) (*Started, error) {
+func P24(ctx context.Context, c *client.Session, p P24Params, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	if p.PaymentMethodID != 0 {
@@ -308,7 +308,7 @@ type BankTransferParams struct {
 // BankTransfer starts a bank transfer. It walks WAITING_FOR_PAYMENT,
 // FLOW_COMPLETED and ACCEPTED before PAID: ship only when PAID. The result's
 // WaitToken is the paymentId the gateway returns.
-func BankTransfer(ctx context.Context, c *client.Client, p BankTransferParams, opts ...StartOption) (*Started, error) {
+func BankTransfer(ctx context.Context, c *client.Session, p BankTransferParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	if p.ASPSPID != 0 {
@@ -360,7 +360,7 @@ type PayPalParams struct {
 // the gateway then captures the funds itself, or call CapturePayPal to
 // complete at once. The result's WaitToken is the paymentId the gateway
 // returns.
-func PayPal(ctx context.Context, c *client.Client, p PayPalParams, opts ...StartOption) (*Started, error) {
+func PayPal(ctx context.Context, c *client.Session, p PayPalParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
 	if err := v.Err(); err != nil {

@@ -11,7 +11,7 @@ import (
 // valid UTF-8, before anything is sent (encoding/json would replace the bytes
 // with U+FFFD).
 func TestInvalidUTF8Refused(t *testing.T) {
-	c, sent := validatetest.CountingClient(t, "session-token")
+	c, sent := validatetest.CountingSession(t, "session-token")
 	ctx := context.Background()
 	r := Redirect{ReturnURL: returnURL, MerchantReturnURL: "https://shop.example/merchant", IdempotencyKey: "order-1-pay-1"}
 	// Each case returns a valid parameters value (a pointer) and the call

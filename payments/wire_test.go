@@ -15,7 +15,7 @@ func TestRequestFromTheWire(t *testing.T) {
 		{"status":"WAITING_FOR_PAYMENT","enteredAt":"2026-03-01T10:01:00Z"}],
 		"transactionCreditCardDetails":[{"sessionUrl":"https://pay.example/card"}],
 		"transactionMobilePayDetails":[],"transactionVippsDetails":null,"transactionP24Details":[],
-		"transactionPayPalDetails":[],"transactionSwishDetails":[],"transactionBankTransferDetails":[]}]}}`).Client(t)
+		"transactionPayPalDetails":[],"transactionSwishDetails":[],"transactionBankTransferDetails":[]}]}}`).Session(t)
 	r, err := Latest(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package refunds_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/kronor-io/kronor-go/captures"
@@ -201,18 +200,3 @@ func TestRefundOfAMissingPayment(t *testing.T) {
 	}
 }
 
-func TestSessionTokenCannotRefund(t *testing.T) {
-	ctx := context.Background()
-	g := e2etest.New(t)
-	sc, req := g.PaidSwish(t, "ref-8", 10000)
-	_, err := refunds.Create(ctx, sc, refunds.Params{Amount: 1000, PaymentID: req.ResultingPaymentID, Message: "Refund"})
-	e2etest.Rejected(t, err, "validation-failed")
-	if !strings.Contains(err.Error(), "refundPayment") {
-		t.Fatalf("error %q does not name the operation", err)
-	}
-	if c := g.Srv.Counts("ref-8"); c.Refunds != 0 {
-		t.Fatalf("counts = %+v", c)
-	}
-	_, err = refunds.List(ctx, sc, req.ResultingPaymentID)
-	e2etest.Rejected(t, err, "validation-failed")
-}

@@ -20,11 +20,11 @@ type Session struct {
 	IdempotencyKey string
 }
 
-// Client returns a client for the payment calls of this session: the
+// Client returns the client for the payment calls of this session: the
 // merchant client's endpoint, transport and options with the session's token
-// (merchant.WithToken(s.Token)).
-func (s *Session) Client(merchant *client.Client) *client.Client {
-	return merchant.WithToken(s.Token)
+// (merchant.Session(s.Token)).
+func (s *Session) Client(merchant *client.Client) *client.Session {
+	return merchant.Session(s.Token)
 }
 
 // ReferenceCheck is the result of CreateWithReferenceCheck: a session to pay
@@ -51,8 +51,8 @@ func (r *ReferenceCheck) AlreadyPaid() bool {
 
 // Client returns a client for the payment calls of the session, like
 // (*Session).Client.
-func (r *ReferenceCheck) Client(merchant *client.Client) *client.Client {
-	return merchant.WithToken(r.Token)
+func (r *ReferenceCheck) Client(merchant *client.Client) *client.Session {
+	return merchant.Session(r.Token)
 }
 
 // Option adjusts one call of Create or CreateWithReferenceCheck.

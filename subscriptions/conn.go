@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -85,14 +86,15 @@ func (w *Watcher) newConn(gen uint64) *conn {
 	if w.cfg.protocol == ProtocolGraphQLTransportWS {
 		protocol = graphql.GraphQLWS // "graphql-transport-ws"
 	}
-	sc := graphql.NewSubscriptionClient(w.c.WebSocketURL()).
+	sc := graphql.NewSubscriptionClient(w.info.WebSocketURL).
 		WithProtocol(protocol).
 		WithWebSocketOptions(graphql.WebsocketOptions{
-			HTTPClient:   w.c.HTTPClient(),
+			HTTPClient:   w.info.HTTPClient,
+			HTTPHeader:   http.Header{"User-Agent": {w.info.UserAgent}},
 			ReadTimeout:  w.cfg.readTimeout,
 			WriteTimeout: writeTimeout,
 		}).
-		WithConnectionParams(w.c.ConnectionInitPayload()).
+		WithConnectionParams(w.info.InitPayload()).
 		WithSyncMode(true).
 		WithExitWhenNoSubscription(false).
 		WithConnectionInitialisationTimeout(0). // the supervisor times the ack
@@ -107,7 +109,7 @@ func (w *Watcher) newConn(gen uint64) *conn {
 		OnSubscriptionComplete(func(s graphql.Subscription) { w.completed(c, s) })
 	if w.log.Enabled(context.Background(), slog.LevelDebug) {
 		sc = sc.WithLog(func(args ...any) {
-			w.log.Debug("subscriptions: websocket", "gen", gen, "message", w.c.Redact(fmt.Sprint(args...)))
+			w.log.Debug("subscriptions: websocket", "gen", gen, "message", w.info.Redact(fmt.Sprint(args...)))
 		}).WithoutLogTypes(graphql.GQLConnectionInit) // it carries the token
 	}
 	c.sc = sc
@@ -147,7 +149,7 @@ func (w *Watcher) connError(c *conn, sc *graphql.SubscriptionClient, err error) 
 	var gqlErr graphql.Error
 	code := closeStatus(sc, err)
 	// The error's text comes from the server, which might echo the token.
-	text := w.c.Redact(err.Error())
+	text := w.info.Redact(err.Error())
 	switch {
 	case code == int32(graphql.StatusUnauthorized) || code == int32(graphql.StatusForbidden):
 		err = &unauthorizedError{cause: fmt.Errorf("websocket closed with code %d: %s", code, text)}
@@ -255,7 +257,7 @@ const maxSubscriptionFailures = 5
 // subscriptionFailed handles the server's error for one subscription, which
 // ends that subscription server-side.
 func (w *Watcher) subscriptionFailed(wt *watch, gen uint64, err error) {
-	ce := subscriptionError(err, w.c)
+	ce := subscriptionError(err, w.info)
 	w.mu.Lock()
 	c, id := w.conn, ""
 	current := c != nil && c.gen == gen && wt.subGen == gen
@@ -379,7 +381,7 @@ func (w *Watcher) step(s *supervisorState) (next time.Time) {
 			w.gen++
 			c = w.newConn(w.gen)
 			w.conn = c
-			w.log.Debug("subscriptions: connecting", "gen", c.gen, "url", w.c.WebSocketURL(), "protocol", w.cfg.protocol)
+			w.log.Debug("subscriptions: connecting", "gen", c.gen, "url", w.info.WebSocketURL, "protocol", w.cfg.protocol)
 		}
 	}
 	if c != nil && !c.acked && !c.closing {

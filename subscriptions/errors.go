@@ -9,6 +9,7 @@ import (
 	graphql "github.com/hasura/go-graphql-client"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/conninfo"
 	"github.com/kronor-io/kronor-go/internal/convert"
 	"github.com/kronor-io/kronor-go/payments"
 )
@@ -118,19 +119,19 @@ const subscriptionOp = "WatchPaymentRequest"
 // or GraphQL errors inside a data message) into a [*client.Error], so the
 // caller classifies it with client.ErrUnauthorized, client.ErrRejected and
 // client.ErrTemporary exactly like an HTTP failure. Each GraphQL error is
-// read by c.GraphQLError, which removes c's token from every text, should
+// read by the client's GraphQLError (conninfo), which removes c's token from every text, should
 // the server echo it.
-func subscriptionError(err error, c *client.Client) *client.Error {
+func subscriptionError(err error, c conninfo.Info) *client.Error {
 	var list graphql.Errors
 	var one graphql.Error
 	var gqlErrs []client.GraphQLError
 	switch {
 	case errors.As(err, &list):
 		for _, e := range list {
-			gqlErrs = append(gqlErrs, c.GraphQLError(e.Message, e.Path, e.Extensions))
+			gqlErrs = append(gqlErrs, gqlError(c, e.Message, e.Path, e.Extensions))
 		}
 	case errors.As(err, &one):
-		gqlErrs = append(gqlErrs, c.GraphQLError(one.Message, one.Path, one.Extensions))
+		gqlErrs = append(gqlErrs, gqlError(c, one.Message, one.Path, one.Extensions))
 	default:
 		// The legacy protocol's error payload is one object, which the hasura
 		// client does not decode: it passes the raw JSON as the error text.
@@ -155,8 +156,8 @@ type rawError struct {
 // parseRawErrors decodes an error payload the hasura client passed on as
 // text: one error object, a list of them, or {"errors": [...]}. Anything
 // else becomes one error carrying the text as its message. Each error is
-// read by c.GraphQLError.
-func parseRawErrors(text string, c *client.Client) []client.GraphQLError {
+// read by the client's GraphQLError (conninfo).
+func parseRawErrors(text string, c conninfo.Info) []client.GraphQLError {
 	text = strings.TrimSpace(text)
 	var list []rawError
 	if err := json.Unmarshal([]byte(text), &list); err != nil || len(list) == 0 {
@@ -172,11 +173,11 @@ func parseRawErrors(text string, c *client.Client) []client.GraphQLError {
 		}
 	}
 	if len(list) == 0 {
-		return []client.GraphQLError{c.GraphQLError(text, nil, nil)}
+		return []client.GraphQLError{gqlError(c, text, nil, nil)}
 	}
 	out := make([]client.GraphQLError, 0, len(list))
 	for _, e := range list {
-		out = append(out, c.GraphQLError(e.Message, e.Path, e.Extensions))
+		out = append(out, gqlError(c, e.Message, e.Path, e.Extensions))
 	}
 	return out
 }
@@ -196,3 +197,9 @@ func (e *unauthorizedError) Error() string {
 func (e *unauthorizedError) Is(target error) bool { return target == client.ErrUnauthorized }
 
 func (e *unauthorizedError) Unwrap() error { return e.cause }
+
+// gqlError reads one GraphQL error a server sent as the client reads its own
+// (the token redacted everywhere).
+func gqlError(c conninfo.Info, message string, path []any, extensions map[string]any) client.GraphQLError {
+	return c.GraphQLError(message, path, extensions).(client.GraphQLError)
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/benchmarks"
+	"github.com/kronor-io/kronor-go/internal/conninfo"
 	"github.com/kronor-io/kronor-go/internal/testsupport"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
@@ -54,7 +55,7 @@ var refSeq atomic.Int64
 const cardAmount = 10000
 
 // session creates a payment session and returns a client with its token.
-func (g *gateway) session(t testing.TB) *client.Client {
+func (g *gateway) session(t testing.TB) *client.Session {
 	t.Helper()
 	ref := fmt.Sprintf("order-%d", refSeq.Add(1))
 	s, err := sessions.Create(context.Background(), g.merchant, sessions.Params{
@@ -74,7 +75,7 @@ const returnURL = "https://shop.example/return"
 
 // swish starts a Swish payment in a new session; it returns the session
 // client and the wait token.
-func (g *gateway) swish(t testing.TB) (*client.Client, string) {
+func (g *gateway) swish(t testing.TB) (*client.Session, string) {
 	t.Helper()
 	sc := g.session(t)
 	p, err := payments.Swish(context.Background(), sc, payments.SwishParams{Redirect: payments.Redirect{ReturnURL: returnURL}})
@@ -85,7 +86,7 @@ func (g *gateway) swish(t testing.TB) (*client.Client, string) {
 }
 
 // card starts a credit card payment in a new session.
-func (g *gateway) card(t testing.TB) (*client.Client, string) {
+func (g *gateway) card(t testing.TB) (*client.Session, string) {
 	t.Helper()
 	sc := g.session(t)
 	p, err := payments.CreditCard(context.Background(), sc, payments.CreditCardParams{Redirect: payments.Redirect{ReturnURL: returnURL}})
@@ -96,7 +97,7 @@ func (g *gateway) card(t testing.TB) (*client.Client, string) {
 }
 
 // bank starts a bank transfer in a new session.
-func (g *gateway) bank(t testing.TB) (*client.Client, string) {
+func (g *gateway) bank(t testing.TB) (*client.Session, string) {
 	t.Helper()
 	sc := g.session(t)
 	p, err := payments.BankTransfer(context.Background(), sc, payments.BankTransferParams{Redirect: payments.Redirect{ReturnURL: returnURL}})
@@ -115,7 +116,7 @@ func fast(opts ...subscriptions.Option) []subscriptions.Option {
 }
 
 // watcher makes a watcher closed at the end of the test.
-func watcher(t testing.TB, c *client.Client, opts ...subscriptions.Option) *subscriptions.Watcher {
+func watcher(t testing.TB, c client.Caller, opts ...subscriptions.Option) *subscriptions.Watcher {
 	t.Helper()
 	w, err := subscriptions.NewWatcher(c, opts...)
 	if err != nil {
@@ -185,4 +186,11 @@ func readCreated(t testing.TB, events <-chan payments.Request) {
 			t.Fatalf("status %s, want %s (the history of a new payment request)", r.Status, want)
 		}
 	}
+}
+
+// initPayload is the connection_init payload c's watcher sends (it holds the
+// token).
+func initPayload(c client.Caller) map[string]any {
+	info, _ := conninfo.Of(c)
+	return info.InitPayload()
 }

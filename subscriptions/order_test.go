@@ -12,6 +12,7 @@ import (
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
+	"github.com/kronor-io/kronor-go/internal/conninfo"
 	"github.com/kronor-io/kronor-go/payments"
 )
 
@@ -144,9 +145,10 @@ func TestSubscriptionErrorClassifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	info, _ := conninfo.Of(c)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ce := subscriptionError(tc.err, c)
+			ce := subscriptionError(tc.err, info)
 			if len(ce.Errors) != 1 || ce.Errors[0].Code != tc.code || ce.Operation != subscriptionOp {
 				t.Fatalf("subscriptionError = %+v", ce)
 			}

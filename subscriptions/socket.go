@@ -39,6 +39,7 @@ func dialOnce(c *conn) graphql.CreateWebSocketConnFunc {
 		}
 		ws, _, err := websocket.Dial(ctx, endpoint, &websocket.DialOptions{ //nolint:bodyclose // closed by Dial
 			HTTPClient:   o.HTTPClient,
+			HTTPHeader:   o.HTTPHeader,
 			Subprotocols: o.Subprotocols,
 		})
 		if err != nil {

@@ -19,9 +19,9 @@ import (
 
 func TestWaitReturnsPaidOverTheSubscription(t *testing.T) {
 	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
-		tokens := map[string]func(g *gateway, sc *client.Client) *client.Client{
-			"merchant token": func(g *gateway, _ *client.Client) *client.Client { return g.merchant },
-			"session token":  func(_ *gateway, sc *client.Client) *client.Client { return sc },
+		tokens := map[string]func(g *gateway, sc *client.Session) client.Caller{
+			"merchant token": func(g *gateway, _ *client.Session) client.Caller { return g.merchant },
+			"session token":  func(_ *gateway, sc *client.Session) client.Caller { return sc },
 		}
 		for name, pick := range tokens {
 			t.Run(name, func(t *testing.T) {
@@ -374,9 +374,12 @@ func TestWaitRejectsABadWaitToken(t *testing.T) {
 func TestWaitWithABadToken(t *testing.T) {
 	g := newGateway(t)
 	_, token := g.swish(t)
-	bad := g.merchant.WithToken("not-a-token")
+	bad, err := client.New("not-a-token", client.WithEndpoint(g.merchant.Endpoint()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := watcher(t, bad)
-	_, err := w.Wait(context.Background(), token)
+	_, err = w.Wait(context.Background(), token)
 	if !errors.Is(err, client.ErrUnauthorized) {
 		t.Fatalf("Wait with a bad token = %v, want client.ErrUnauthorized", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/conninfo"
 )
 
 // Protocol is a GraphQL-over-websocket protocol, named by the websocket
@@ -203,9 +204,10 @@ func WithLogger(l *slog.Logger) Option {
 // HTTP. A refused token ends the waits in progress with an error matching
 // client.ErrUnauthorized; the next wait tries again.
 type Watcher struct {
-	c   *client.Client // its Redact hides the token in texts the server sends
-	log *slog.Logger
-	cfg settings
+	c    client.Caller
+	info conninfo.Info // the websocket URL, the token's redaction, ...
+	log  *slog.Logger
+	cfg  settings
 
 	ctx       context.Context // ends at Close; bounds HTTP reads
 	cancel    context.CancelFunc
@@ -228,8 +230,9 @@ type Watcher struct {
 // NewWatcher returns a watcher that authenticates with c's token: the
 // merchant token, or a session token (c.WithToken). It connects on the
 // first wait, to c's endpoint with https replaced by wss.
-func NewWatcher(c *client.Client, opts ...Option) (*Watcher, error) {
-	if c == nil {
+func NewWatcher(c client.Caller, opts ...Option) (*Watcher, error) {
+	info, ok := conninfo.Of(c)
+	if !ok {
 		return nil, errors.New("subscriptions: nil client")
 	}
 	cfg := settings{
@@ -249,11 +252,12 @@ func NewWatcher(c *client.Client, opts ...Option) (*Watcher, error) {
 		return nil, fmt.Errorf("subscriptions: %w", errors.Join(cfg.errs...))
 	}
 	if cfg.logger == nil {
-		cfg.logger = c.Logger()
+		cfg.logger = info.Logger
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Watcher{
 		c:       c,
+		info:    info,
 		log:     cfg.logger,
 		cfg:     cfg,
 		ctx:     ctx,

@@ -138,7 +138,7 @@ func TestLogsNeverShowTheToken(t *testing.T) {
 		if !strings.Contains(out, "subscriptions: connected") || !strings.Contains(out, "start") && !strings.Contains(out, "subscribe") {
 			t.Errorf("the debug log lacks the connection events:\n%s", out)
 		}
-		secret := strings.TrimPrefix(sc.ConnectionInitPayload()["headers"].(map[string]any)["Authorization"].(string), "Bearer ")
+		secret := strings.TrimPrefix(initPayload(sc)["headers"].(map[string]any)["Authorization"].(string), "Bearer ")
 		if strings.Contains(out, secret) {
 			t.Error("the log shows the token")
 		}

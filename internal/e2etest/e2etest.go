@@ -43,7 +43,7 @@ func New(t testing.TB, opts ...kronortest.Option) *Gateway {
 }
 
 // Session creates a session with p and returns the client with its token.
-func (g *Gateway) Session(t testing.TB, p sessions.Params) *client.Client {
+func (g *Gateway) Session(t testing.TB, p sessions.Params) *client.Session {
 	t.Helper()
 	s, err := sessions.Create(context.Background(), g.Merchant, p)
 	if err != nil {
@@ -54,7 +54,7 @@ func (g *Gateway) Session(t testing.TB, p sessions.Params) *client.Client {
 
 // PaidSwish creates a SEK session of amount with merchant reference ref, pays
 // it by Swish and returns the session client and the PAID payment request.
-func (g *Gateway) PaidSwish(t testing.TB, ref string, amount int64) (*client.Client, payments.Request) {
+func (g *Gateway) PaidSwish(t testing.TB, ref string, amount int64) (*client.Session, payments.Request) {
 	t.Helper()
 	return g.pay(t, ref, amount, false)
 }
@@ -62,12 +62,12 @@ func (g *Gateway) PaidSwish(t testing.TB, ref string, amount int64) (*client.Cli
 // AuthorizedCard creates a SEK session of amount with merchant reference
 // ref, pays it by card and returns the session client and the AUTHORIZED
 // payment request.
-func (g *Gateway) AuthorizedCard(t testing.TB, ref string, amount int64) (*client.Client, payments.Request) {
+func (g *Gateway) AuthorizedCard(t testing.TB, ref string, amount int64) (*client.Session, payments.Request) {
 	t.Helper()
 	return g.pay(t, ref, amount, true)
 }
 
-func (g *Gateway) pay(t testing.TB, ref string, amount int64, card bool) (*client.Client, payments.Request) {
+func (g *Gateway) pay(t testing.TB, ref string, amount int64, card bool) (*client.Session, payments.Request) {
 	t.Helper()
 	ctx := context.Background()
 	s, err := sessions.Create(ctx, g.Merchant, sessions.Params{

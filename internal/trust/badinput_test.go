@@ -40,7 +40,7 @@ const (
 type env struct {
 	merchant      *client.Client
 	merchantToken string
-	session       *client.Client // the session token's client, if needed
+	session       *client.Session // the session token's client, if needed
 	sessionToken  string
 	payment       int64  // the card or paid payment's id, if needed
 	transaction   string // its transaction id
@@ -93,12 +93,12 @@ func validAdditionalData() *sessions.AdditionalData {
 // op is the operation that calls call with params(e) as who(e), and sends the
 // same params raw, as wire encodes them, with who(e)'s token.
 // starter adapts a payments start function to op's call (no options).
-func starter[P any](f func(context.Context, *client.Client, P, ...payments.StartOption) (*payments.Started, error)) func(context.Context, *client.Client, P) (*payments.Started, error) {
-	return func(ctx context.Context, c *client.Client, p P) (*payments.Started, error) { return f(ctx, c, p) }
+func starter[P any](f func(context.Context, *client.Session, P, ...payments.StartOption) (*payments.Started, error)) func(context.Context, *client.Session, P) (*payments.Started, error) {
+	return func(ctx context.Context, c *client.Session, p P) (*payments.Started, error) { return f(ctx, c, p) }
 }
 
-func op[P, R any](needs need, who func(env) (*client.Client, string), params func(env) P,
-	call func(context.Context, *client.Client, P) (R, error), wire func(token string, p P) rawRequest) operation {
+func op[C client.Caller, P, R any](needs need, who func(env) (C, string), params func(env) P,
+	call func(context.Context, C, P) (R, error), wire func(token string, p P) rawRequest) operation {
 	return operation{
 		needs: needs,
 		sdk: func(ctx context.Context, e env) error {
@@ -115,7 +115,7 @@ func op[P, R any](needs need, who func(env) (*client.Client, string), params fun
 
 // asMerchant and asSession are the callers an operation runs as.
 func (e env) asMerchant() (*client.Client, string) { return e.merchant, e.merchantToken }
-func (e env) asSession() (*client.Client, string)  { return e.session, e.sessionToken }
+func (e env) asSession() (*client.Session, string) { return e.session, e.sessionToken }
 
 // with returns p changed by mutate.
 func with[P any](p P, mutate func(*P)) P {
@@ -186,7 +186,10 @@ func cancelSwish(p payments.CancelSwishParams) operation {
 }
 
 func capturePayPal(p payments.CapturePayPalParams) operation {
-	return op(needNothing, env.asMerchant, func(env) payments.CapturePayPalParams { return p }, payments.CapturePayPal, wireCapturePayPal)
+	return op(needNothing, env.asMerchant, func(env) payments.CapturePayPalParams { return p },
+		func(ctx context.Context, c *client.Client, p payments.CapturePayPalParams) (*payments.PayPalCapture, error) {
+			return payments.CapturePayPal(ctx, c, p)
+		}, wireCapturePayPal)
 }
 
 func capture(mutate func(*captures.Params, env)) operation {

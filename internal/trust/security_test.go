@@ -113,11 +113,11 @@ func TestTokensNeverLeak(t *testing.T) {
 	}
 
 	// Printing a client, in every way, and logging one.
-	sc := merchant.WithToken(secrets[len(secrets)-1])
-	for _, c := range []*client.Client{merchant, sc} {
-		ev.text(fmt.Sprintf("%v %+v %#v %s %q %v %+v %#v", c, c, c, c, c, *c, *c, *c))
-		clientLogger.Info("a client", "client", c, "value", *c)
-	}
+	sc := merchant.Session(secrets[len(secrets)-1])
+	ev.text(fmt.Sprintf("%v %+v %#v %s %q %v %+v %#v", merchant, merchant, merchant, merchant, merchant, *merchant, *merchant, *merchant))
+	clientLogger.Info("a client", "client", merchant, "value", *merchant)
+	ev.text(fmt.Sprintf("%v %+v %#v %s %q %v %+v %#v", sc, sc, sc, sc, sc, *sc, *sc, *sc))
+	clientLogger.Info("a session client", "client", sc, "value", *sc)
 	// A token that cannot be a header value (read from a file with its
 	// newline) is not echoed in the error, whether New or the request fails.
 	if c, err := client.New(sentinel+"\n", client.WithEndpoint(srv.URL()), client.WithMaxAttempts(1)); err != nil {
@@ -173,7 +173,7 @@ func runEveryOperation(ctx context.Context, t *testing.T, srv *kronortest.Server
 		}
 	}
 	n := 0
-	session := func(p sessions.Params) *client.Client {
+	session := func(p sessions.Params) *client.Session {
 		t.Helper()
 		n++
 		if p.Amount == 0 {
@@ -190,7 +190,7 @@ func runEveryOperation(ctx context.Context, t *testing.T, srv *kronortest.Server
 		*secrets = append(*secrets, s.Token)
 		return s.Client(merchant)
 	}
-	latest := func(sc *client.Client) *payments.Request {
+	latest := func(sc *client.Session) *payments.Request {
 		t.Helper()
 		r, err := payments.Latest(ctx, sc)
 		must("payments.Latest", err)
@@ -295,11 +295,14 @@ func runEveryOperation(ctx context.Context, t *testing.T, srv *kronortest.Server
 	// Failures: the merchant's operations with a session token, a wrong token
 	// (HTTP and websocket), bad input, faults retried and faults that exhaust
 	// the attempts.
-	_, err = captures.Create(ctx, card, captures.Params{Amount: 100, PaymentID: authorized.ResultingPaymentID})
+	// A session token given to client.New (which the types cannot catch):
+	// the gateway refuses it.
+	sessionAsMerchant := newClient(t, srv, (*secrets)[len(*secrets)-1])
+	_, err = captures.Create(ctx, sessionAsMerchant, captures.Params{Amount: 100, PaymentID: authorized.ResultingPaymentID})
 	expect("captures.Create with a session token", err, client.ErrRejected)
-	_, err = payments.Get(ctx, swish, paid.ResultingPaymentID)
+	_, err = payments.Get(ctx, sessionAsMerchant, paid.ResultingPaymentID)
 	expect("payments.Get with a session token", err, client.ErrRejected)
-	wrong := merchant.WithToken("SENTINEL-WRONG-TOKEN-0b7d2e")
+	wrong := newClient(t, srv, "SENTINEL-WRONG-TOKEN-0b7d2e")
 	*secrets = append(*secrets, "SENTINEL-WRONG-TOKEN-0b7d2e")
 	_, err = payments.Get(ctx, wrong, paid.ResultingPaymentID)
 	expect("payments.Get with a wrong token", err, client.ErrUnauthorized)
@@ -316,7 +319,7 @@ func runEveryOperation(ctx context.Context, t *testing.T, srv *kronortest.Server
 	srv.FailNext(1, kronortest.FaultMutationsOnly(kronortest.FaultTemporaryFailure))
 	srv.FailNext(1, kronortest.FaultMutationsOnly(kronortest.FaultDropAfterCommit))
 	session(sessions.Params{})
-	hurried := newClient(t, srv, sentinel, client.WithMaxAttempts(2), client.WithLogger(merchant.Logger()))
+	hurried := newClient(t, srv, sentinel, client.WithMaxAttempts(2), client.WithLogger(watcherLog))
 	srv.FailNext(2, kronortest.FaultHTTP503)
 	_, err = payments.Get(ctx, hurried, paid.ResultingPaymentID)
 	expect("payments.Get after two 503s", err, client.ErrTemporary)
@@ -527,7 +530,7 @@ func TestOversizedResponsesAreCutOff(t *testing.T) {
 		if !errors.Is(err, client.ErrResponseTooLarge) {
 			t.Errorf("%s: sessions.Create: %v, want ErrResponseTooLarge", endpoint, err)
 		}
-		_, err = payments.List(t.Context(), c.WithToken("a session token"))
+		_, err = payments.List(t.Context(), c.Session("a session token"))
 		if !errors.Is(err, client.ErrResponseTooLarge) {
 			t.Errorf("%s: payments.List: %v, want ErrResponseTooLarge", endpoint, err)
 		}
@@ -549,15 +552,18 @@ func TestSessionTokenCannotActAsMerchant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := s.Client(g.merchant)
-	st, err := payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect})
+	sess := s.Client(g.merchant)
+	st, err := payments.CreditCard(ctx, sess, payments.CreditCardParams{Redirect: redirect})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := g.srv.Approve(st.WaitToken); err != nil {
 		t.Fatal(err)
 	}
-	own, err := payments.Latest(ctx, sc)
+	own, err := payments.Latest(ctx, sess)
+	// The session's token given to client.New, which the types cannot catch:
+	// the gateway refuses every merchant operation.
+	sc := newClient(t, g.srv, s.Token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -672,7 +678,7 @@ func echoLeaks(t *testing.T, echo *httptest.Server) []string {
 			t.Fatal("sessions.Create succeeded against an error")
 		}
 		ev.err("sessions.Create", err)
-		_, err = payments.List(t.Context(), c.WithToken(sentinel+"-session"))
+		_, err = payments.List(t.Context(), c.Session(sentinel+"-session"))
 		ev.err("payments.List", err)
 	}
 	if logs.String() == "" {
@@ -725,11 +731,11 @@ func TestTokenThatIsNoHeaderValueIsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := srv.Requests()
-			if _, err := payments.List(t.Context(), merchant.WithToken(token)); err == nil || errors.Is(err, client.ErrTemporary) {
-				t.Errorf("token %q through WithToken: err = %v, want a permanent failure", token, err)
+			if _, err := payments.List(t.Context(), merchant.Session(token)); err == nil || errors.Is(err, client.ErrTemporary) {
+				t.Errorf("token %q through Session: err = %v, want a permanent failure", token, err)
 			}
 			if srv.Requests() != before {
-				t.Errorf("token %q through WithToken: %d requests reached the gateway, want none", token, srv.Requests()-before)
+				t.Errorf("token %q through Session: %d requests reached the gateway, want none", token, srv.Requests()-before)
 			}
 			continue
 		}

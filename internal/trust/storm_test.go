@@ -44,7 +44,7 @@ func (o outcome) String() string {
 // stormPayment is one payment request waited for during the storm.
 type stormPayment struct {
 	outcome   outcome
-	session   *client.Client
+	session   *client.Session
 	waitToken string
 }
 

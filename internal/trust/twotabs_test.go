@@ -19,7 +19,7 @@ import (
 type tabs struct {
 	g       *gateway
 	order   string
-	session *client.Client
+	session *client.Session
 }
 
 func newTabs(t *testing.T, g *gateway) *tabs {

@@ -358,6 +358,7 @@ func TestRawRequestsAreTheSDKsWire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sc := c.Session(token) // the recorder takes any token
 	key := client.DeriveIdempotencyKey("wire")
 	full := validSession()
 	full.MerchantReference2 = "cart 7"
@@ -394,27 +395,27 @@ func TestRawRequestsAreTheSDKsWire(t *testing.T) {
 			return err
 		}, wireReferenceCheck(token, fresh)},
 		{"Swish ecom", func(ctx context.Context) error {
-			_, err := payments.Swish(ctx, c, payments.SwishParams{Redirect: redirect, CustomerSwishNumber: "46701234567"})
+			_, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect, CustomerSwishNumber: "46701234567"})
 			return err
 		}, wireSwish(token, payments.SwishParams{Redirect: redirect, CustomerSwishNumber: "46701234567"})},
 		{"Swish mcom", func(ctx context.Context) error {
-			_, err := payments.Swish(ctx, c, payments.SwishParams{Redirect: redirect})
+			_, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect})
 			return err
 		}, wireSwish(token, payments.SwishParams{Redirect: redirect})},
 		{"card", func(ctx context.Context) error {
-			_, err := payments.CreditCard(ctx, c, payments.CreditCardParams{Redirect: redirect})
+			_, err := payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect})
 			return err
 		}, wireCreditCard(token, payments.CreditCardParams{Redirect: redirect})},
 		{"MobilePay", func(ctx context.Context) error {
-			_, err := payments.MobilePay(ctx, c, payments.MobilePayParams{Redirect: redirect, UserFlow: payments.UserFlowQR})
+			_, err := payments.MobilePay(ctx, sc, payments.MobilePayParams{Redirect: redirect, UserFlow: payments.UserFlowQR})
 			return err
 		}, wireMobilePay(token, payments.MobilePayParams{Redirect: redirect, UserFlow: payments.UserFlowQR})},
 		{"bank transfer", func(ctx context.Context) error {
-			_, err := payments.BankTransfer(ctx, c, payments.BankTransferParams{Redirect: redirect, ASPSPID: 12, RequestRedirectState: "s1", ExecutionDate: "2030-01-02", Flow: payments.FlowEcom})
+			_, err := payments.BankTransfer(ctx, sc, payments.BankTransferParams{Redirect: redirect, ASPSPID: 12, RequestRedirectState: "s1", ExecutionDate: "2030-01-02", Flow: payments.FlowEcom})
 			return err
 		}, wireBankTransfer(token, payments.BankTransferParams{Redirect: redirect, ASPSPID: 12, RequestRedirectState: "s1", ExecutionDate: "2030-01-02", Flow: payments.FlowEcom})},
 		{"cancel Swish", func(ctx context.Context) error {
-			_, err := payments.CancelSwish(ctx, c, payments.CancelSwishParams{WaitToken: "wt-1", IdempotencyKey: key})
+			_, err := payments.CancelSwish(ctx, sc, payments.CancelSwishParams{WaitToken: "wt-1", IdempotencyKey: key})
 			return err
 		}, wireCancelSwish(token, payments.CancelSwishParams{WaitToken: "wt-1", IdempotencyKey: key})},
 		{"capture PayPal", func(ctx context.Context) error {

@@ -47,7 +47,9 @@ type Collector struct {
 
 // Add records a violation of rule by field (a path such as
 // "payment.additionalData.orderLines[1].totalAmount").
-func (c *Collector) Add(field, rule string) { c.ve.Add(field, rule) }
+func (c *Collector) Add(field, rule string) {
+	c.ve.Violations = append(c.ve.Violations, client.Violation{Field: field, Rule: rule})
+}
 
 // Addf records a violation with a formatted rule.
 func (c *Collector) Addf(field, format string, args ...any) {

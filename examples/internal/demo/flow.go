@@ -24,7 +24,7 @@ const (
 // order's session back instead of a second one. It returns the client that
 // runs the session's payment calls, or an error when the order is already
 // paid.
-func NewSession(ctx context.Context, gw *Gateway, steps *Steps, order string, p sessions.Params) (*client.Client, error) {
+func NewSession(ctx context.Context, gw *Gateway, steps *Steps, order string, p sessions.Params) (*client.Session, error) {
 	p.MerchantReference = order
 	if p.Message == "" {
 		p.Message = "Order " + order
@@ -45,7 +45,7 @@ func NewSession(ctx context.Context, gw *Gateway, steps *Steps, order string, p 
 
 // ShowPaymentPage prints where the customer pays, when running against a real
 // gateway (the fake plays the customer itself).
-func ShowPaymentPage(ctx context.Context, gw *Gateway, steps *Steps, session *client.Client, action string) {
+func ShowPaymentPage(ctx context.Context, gw *Gateway, steps *Steps, session *client.Session, action string) {
 	if gw.Fake == nil {
 		if req, err := payments.Latest(ctx, session); err == nil && req.PaymentURL != "" {
 			steps.Info("payment page: %s", req.PaymentURL)
@@ -76,7 +76,7 @@ func Follow(ctx context.Context, gw *Gateway, steps *Steps, waitToken string) (p
 // AuthorizeCard starts a card payment in the session, lets the customer enter
 // their card, and follows the payment until it is AUTHORIZED: the amount is
 // reserved on the card, to be captured or released.
-func AuthorizeCard(ctx context.Context, gw *Gateway, steps *Steps, session *client.Client, order string) (payments.Request, error) {
+func AuthorizeCard(ctx context.Context, gw *Gateway, steps *Steps, session *client.Session, order string) (payments.Request, error) {
 	steps.Step("Starting a card payment")
 	started, err := payments.CreditCard(ctx, session, payments.CreditCardParams{Redirect: payments.Redirect{
 		ReturnURL:      "https://shop.example/orders/" + order + "/done",

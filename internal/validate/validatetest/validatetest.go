@@ -148,6 +148,14 @@ func CountingClient(t testing.TB, token string) (*client.Client, *atomic.Int64) 
 	return c, &n
 }
 
+// CountingSession is CountingClient for a session token: the session client
+// of a counting merchant client.
+func CountingSession(t testing.TB, token string) (*client.Session, *atomic.Int64) {
+	t.Helper()
+	c, n := CountingClient(t, "merchant-token")
+	return c.Session(token), n
+}
+
 // CheckViolation checks the outcome of a call with one invalid input: a
 // *client.ValidationError (errors.Is ErrInvalidInput) with exactly one
 // violation, of field, whose rule contains rule; and sent, the number of
@@ -191,6 +199,12 @@ func NewRecorder(tb testing.TB, answer string) *Recorder {
 	}))
 	tb.Cleanup(r.srv.Close)
 	return r
+}
+
+// Session returns a session client for the recorder (see Client).
+func (r *Recorder) Session(tb testing.TB) *client.Session {
+	tb.Helper()
+	return r.Client(tb).Session("session-token")
 }
 
 // Client returns a merchant client for the recorder, on its HTTP client, that
