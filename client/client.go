@@ -15,10 +15,6 @@ import (
 	"github.com/kronor-io/kronor-go/internal/redact"
 )
 
-// Version is the version of this SDK, sent in the User-Agent header as
-// "kronor-go/<Version>".
-const Version = "0.1.0"
-
 // The gateway's GraphQL endpoints.
 const (
 	// ProductionURL is the production endpoint.
@@ -84,8 +80,6 @@ const (
 	// returns the error (see [ErrTemporary]).
 	MaxRetryAfter = time.Minute
 )
-
-const userAgent = "kronor-go/" + Version
 
 // Client sends GraphQL requests to the Kronor gateway with a token. It
 // implements genqlient's graphql.Client, is safe for concurrent use, and
