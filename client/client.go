@@ -18,10 +18,6 @@ import (
 	"github.com/kronor-io/kronor-go/internal/redact"
 )
 
-// Version is the version of this SDK, sent in the User-Agent header as
-// "kronor-go/<Version>".
-const Version = "0.1.0"
-
 // The gateway's GraphQL endpoints.
 const (
 	// ProductionURL is the production endpoint.
@@ -87,8 +83,6 @@ const (
 	// returns the error (see [ErrTemporary]).
 	MaxRetryAfter = time.Minute
 )
-
-const userAgent = "kronor-go/" + Version
 
 // Client is the merchant's client: it sends GraphQL requests to the Kronor
 // gateway with the merchant API token, for the merchant role's operations

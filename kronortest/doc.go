@@ -60,4 +60,4 @@
 // "validation-failed"). The SDK's largest operation is a tenth of that.
 package kronortest
 
-//go:generate go tool gqlgen --config gqlgen.yml
+//go:generate go tool -modfile=../internal/tools/go.mod gqlgen --config gqlgen.yml

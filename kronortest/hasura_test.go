@@ -189,7 +189,7 @@ func TestIntrospectionFollowsTheRole(t *testing.T) {
 		{refschema.Gateway, tok, []string{"paymentRequests"},
 			[]string{"newSwishPayment", "addSessionDeviceInformation", "refreshPaymentStatus", "newGooglePayPayment"},
 			[]string{"newPaymentSession", "refundPayment"}, []string{"Payment", "PaymentCapture", "PaymentSessionInput"}, "cardNumber"},
-		{refschema.Merchant, f.srv.MerchantToken(), []string{"paymentCaptures", "paymentRequests", "payments", "refunds", "transactionReleases"},
+		{refschema.Merchant, f.srv.MerchantToken(), []string{"paymentCaptures", "paymentRequests", "payments", "paymentsAggregate", "refunds", "transactionReleases"},
 			[]string{"newPaymentSession", "refundPayment", "capturePayPalPayment"},
 			[]string{"newSwishPayment", "addSessionDeviceInformation", "refreshPaymentStatus"}, []string{"SwishPaymentResult", "AddSessionDeviceInformationInput"}, "sessionUrl"},
 	} {

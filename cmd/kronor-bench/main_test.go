@@ -26,9 +26,10 @@ func TestMain(m *testing.M) {
 var wantKeys = []string{
 	"client.loopback.time", "client.loopback.allocs",
 	"client.inmemory.time", "client.inmemory.allocs",
-	"checkout.flows", "checkout.heap",
+	"checkout.flows", "checkout.share", "checkout.heap",
 	"watch.p50", "watch.p99",
 	"waits.websockets", "waits.heap", "waits.stack", "waits.resolve", "waits.tail",
+	"binary.size",
 }
 
 // TestQuickReport runs the whole report with -quick -json and checks it
@@ -77,7 +78,7 @@ func TestQuickReport(t *testing.T) {
 	if rep.Missed != missed {
 		t.Errorf("Missed = %d, but %d rows say MISSED", rep.Missed, missed)
 	}
-	for _, key := range []string{"client.loopback.time", "checkout.flows", "watch.p50", "waits.heap", "waits.resolve"} {
+	for _, key := range []string{"client.loopback.time", "checkout.share", "watch.p50", "waits.heap", "waits.resolve", "binary.size"} {
 		if i := slices.Index(keys, key); i >= 0 && rep.Rows[i].Baseline == nil {
 			t.Errorf("row %s has no baseline", key)
 		}
@@ -159,6 +160,8 @@ func TestFormatting(t *testing.T) {
 		{1234567, "connections", "1,234,567"},
 		{1, "connections", "1"},
 		{1980, "bytes", "1.93 KB"},
+		{9929906, "bytes", "9.47 MB"},
+		{25853.4, "round trips/s", "25,853/s"},
 		{116, "bytes", "116 B"},
 		{125.44, "allocs", "125.4 allocs"},
 		{0.2649, "ms", "0.265 ms"},

@@ -4,4 +4,4 @@
 // domain packages, which validate input and return typed results.
 package api
 
-//go:generate go tool genqlient ../../genqlient.yaml
+//go:generate go tool -modfile=../tools/go.mod genqlient ../../genqlient.yaml

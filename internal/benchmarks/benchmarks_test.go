@@ -3,6 +3,10 @@ package benchmarks_test
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,8 +84,15 @@ func TestCheckout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Flows != 40 || r.Workers != 2 || r.FlowsPerSecond <= 0 || r.BareRoundTripsPerSecond <= 0 {
+	if r.Flows != 40 || r.Workers != 2 || r.Rounds != 8 || r.FlowsPerSecond <= 0 || r.FlowRoundTripsPerSecond <= 0 || r.BareRoundTripsPerSecond <= 0 || r.ShareOfLimit <= 0 {
 		t.Fatalf("incomplete result %+v", r)
+	}
+	// A flow makes a session, a payment and at least one query.
+	if r.RoundTripsPerFlow < 3 {
+		t.Errorf("RoundTripsPerFlow = %v, want at least 3", r.RoundTripsPerFlow)
+	}
+	if want := float64(r.Flows) / r.Elapsed.Seconds(); !near(r.FlowsPerSecond, want) {
+		t.Errorf("FlowsPerSecond = %v, want Flows / Elapsed = %v", r.FlowsPerSecond, want)
 	}
 	heap, err := benchmarks.StoredPaymentHeap(nil, 200)
 	if err != nil {
@@ -89,6 +100,24 @@ func TestCheckout(t *testing.T) {
 	}
 	if heap <= 0 {
 		t.Errorf("heap per stored payment = %v", heap)
+	}
+}
+
+// TestCheckoutFlowCountsRequests: Checkout.Requests counts every request a
+// flow makes, as the fake's request log does.
+func TestCheckoutFlowCountsRequests(t *testing.T) {
+	srv := kronortest.NewServer()
+	defer srv.Close()
+	hc := benchmarks.NewHTTPClient()
+	defer hc.CloseIdleConnections()
+	c := benchmarks.NewCheckout(srv, hc)
+	for range 3 {
+		if err := c.Flow(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := c.Requests(); got < 9 || got != int64(srv.Requests()) {
+		t.Errorf("Requests() = %d after 3 flows; the fake received %d requests (want at least 9)", got, srv.Requests())
 	}
 }
 
@@ -178,5 +207,46 @@ func TestIdleGoroutines(t *testing.T) {
 	m := benchmarks.IdleGoroutines(500)
 	if m.Stack <= 0 || m.Goroutines < 1 {
 		t.Errorf("IdleGoroutines = %+v", m)
+	}
+}
+
+// TestBinaryPrograms: the two programs of the binary-size figure build, and
+// each walks the same checkout to PAID against the fake gateway, so the
+// baseline does what the SDK program does.
+func TestBinaryPrograms(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs two programs")
+	}
+	sdk, nethttp, err := benchmarks.BinaryPrograms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := kronortest.NewServer(kronortest.WithAutoApprove(10 * time.Millisecond))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, dir := range []string{sdk, nethttp} {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			bin := filepath.Join(t.TempDir(), "prog")
+			if err := benchmarks.BuildProgram(ctx, dir, bin); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.CommandContext(ctx, bin)
+			cmd.Env = append(os.Environ(), "KRONOR_URL="+srv.URL(), "KRONOR_TOKEN="+srv.MerchantToken())
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.HasPrefix(string(out), "paid, payment id ") {
+				t.Fatalf("%s: %v\n%s", filepath.Base(dir), err, out)
+			}
+		})
+	}
+	if got := srv.Totals(); got.Sessions != 2 || got.Payments != 2 {
+		t.Errorf("Totals = %+v, want a session and a payment from each program", got)
+	}
+	r, err := benchmarks.BinarySizes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.SDK <= 0 || r.NetHTTP <= 0 || !near(r.Ratio, float64(r.SDK)/float64(r.NetHTTP)) {
+		t.Errorf("incomplete result %+v", r)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,6 +60,17 @@ type Checkout struct {
 	hc        *http.Client
 	expiresAt string
 	seq       atomic.Int64
+	requests  atomic.Int64 // HTTP requests the flows made
+}
+
+// Requests returns the number of HTTP requests (round trips) the flows
+// have made so far.
+func (c *Checkout) Requests() int64 { return c.requests.Load() }
+
+// post is the package's post to the fake, counted in c.requests.
+func (c *Checkout) post(token string, body []byte, out any) error {
+	c.requests.Add(1)
+	return post(c.hc, c.srv.URL(), token, body, out)
 }
 
 // NewCheckout returns flows against srv through hc.
@@ -79,12 +91,12 @@ func (c *Checkout) Flow() error {
 		}},
 	})
 	var s struct{ NewPaymentSession struct{ Token string } }
-	if err := post(c.hc, c.srv.URL(), c.srv.MerchantToken(), session, &s); err != nil {
+	if err := c.post(c.srv.MerchantToken(), session, &s); err != nil {
 		return fmt.Errorf("newPaymentSession: %w", err)
 	}
 	pay := []byte(`{"query":"mutation { newSwishPayment(pay: {idempotencyKey: \"pay\", flow: \"mcom\", returnUrl: \"https://shop.example\"}) { waitToken } }"}`)
 	var p struct{ NewSwishPayment struct{ WaitToken string } }
-	if err := post(c.hc, c.srv.URL(), s.NewPaymentSession.Token, pay, &p); err != nil {
+	if err := c.post(s.NewPaymentSession.Token, pay, &p); err != nil {
 		return fmt.Errorf("newSwishPayment: %w", err)
 	}
 	if err := c.srv.Approve(p.NewSwishPayment.WaitToken); err != nil {
@@ -98,7 +110,7 @@ func (c *Checkout) Flow() error {
 		var q struct {
 			PaymentRequests []struct{ Status []struct{ Status string } }
 		}
-		if err := post(c.hc, c.srv.URL(), s.NewPaymentSession.Token, query, &q); err != nil {
+		if err := c.post(s.NewPaymentSession.Token, query, &q); err != nil {
 			return fmt.Errorf("paymentRequests: %w", err)
 		}
 		if len(q.PaymentRequests) == 1 && len(q.PaymentRequests[0].Status) > 0 && q.PaymentRequests[0].Status[0].Status == "PAID" {
@@ -134,64 +146,137 @@ func parallel(n, workers int, f func() error) (time.Duration, error) {
 	return time.Since(start), first
 }
 
-// BareRoundTrips measures loopback HTTP POST round trips per second against
-// a handler that does nothing, through hc, n of them on workers goroutines:
-// the most a loopback HTTP server can answer on this machine.
-func BareRoundTrips(hc *http.Client, n, workers int) (float64, error) {
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// BareServer starts a loopback HTTP server whose handler does nothing but
+// read the request and answer a constant: the baseline of the checkout
+// throughput. Close it when done.
+func BareServer() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"data":{}}`))
 	}))
+}
+
+// bareBody is the request the bare round trips send.
+var bareBody = []byte(`{"query":"{ x }"}`)
+
+// bareRoundTrips times n POST round trips to a BareServer's url through
+// hc on workers goroutines.
+func bareRoundTrips(hc *http.Client, url string, n, workers int) (time.Duration, error) {
+	return parallel(n, workers, func() error { return post(hc, url, "x", bareBody, nil) })
+}
+
+// BareRoundTrips measures loopback HTTP POST round trips per second against
+// a handler that does nothing (BareServer), through hc, n of them on
+// workers goroutines: the most a loopback HTTP server can answer on this
+// machine.
+func BareRoundTrips(hc *http.Client, n, workers int) (float64, error) {
+	ts := BareServer()
 	defer ts.Close()
-	body := []byte(`{"query":"{ x }"}`)
-	el, err := parallel(n, workers, func() error { return post(hc, ts.URL, "x", body, nil) })
+	el, err := bareRoundTrips(hc, ts.URL, n, workers)
 	if err != nil {
 		return 0, err
 	}
 	return float64(n) / el.Seconds(), nil
 }
 
-// CheckoutResult is the checkout throughput of the fake gateway.
+// CheckoutResult is the checkout throughput of the fake gateway, beside the
+// physical limit of the machine: bare loopback round trips.
 type CheckoutResult struct {
-	// Flows is the number of flows timed; Workers ran them concurrently.
-	Flows, Workers int
-	// Elapsed is the time they took.
+	// Flows is the number of flows timed; Workers ran them concurrently, in
+	// Rounds rounds.
+	Flows, Workers, Rounds int
+	// Elapsed is the time the flows took, all rounds together.
 	Elapsed time.Duration
 	// FlowsPerSecond is Flows / Elapsed.
 	FlowsPerSecond float64
-	// BareRoundTripsPerSecond is the baseline: loopback round trips per
-	// second against a handler that does nothing, same client and workers.
-	BareRoundTripsPerSecond float64
-	// RoundTripsPerFlow is BareRoundTripsPerSecond / FlowsPerSecond: how
-	// many bare round trips one flow costs (a flow makes three requests).
+	// RoundTripsPerFlow is the mean number of HTTP round trips a flow made
+	// (a session, a payment, and queries until PAID: three when the first
+	// query already sees PAID).
 	RoundTripsPerFlow float64
+	// FlowRoundTripsPerSecond is the median over the rounds of the round
+	// trips per second within flows: flows/s × round trips per flow.
+	FlowRoundTripsPerSecond float64
+	// BareRoundTripsPerSecond is the baseline, the median over the rounds of
+	// the loopback round trips per second against a handler that does
+	// nothing (BareServer), same client, same workers.
+	BareRoundTripsPerSecond float64
+	// ShareOfLimit is the median over the rounds of the round's flow round
+	// trips per second / its bare round trips per second: the share of the
+	// machine's loopback HTTP capacity that the fake gateway turns into
+	// checkout requests.
+	ShareOfLimit float64
 }
 
+// checkoutRounds is the number of rounds MeasureCheckout splits its flows
+// into.
+const checkoutRounds = 8
+
 // MeasureCheckout runs flows whole checkout flows on workers goroutines
-// (after a warm-up of a tenth as many) against a new fake gateway, and the
-// bare round-trip baseline with as many requests, in the same run.
+// (after a warm-up of a tenth as many) against a new fake gateway, and, in
+// the same run, bare loopback round trips (BareServer), three for each
+// flow. It runs them in rounds, each a share of the flows and of the bare
+// round trips one after the other, alternating which goes first, so that
+// load from elsewhere on the machine falls on both alike; the ratios are
+// medians over the rounds.
 func MeasureCheckout(flows, workers int) (CheckoutResult, error) {
+	flows = max(flows, 1)
 	srv := kronortest.NewServer()
 	defer srv.Close()
+	bare := BareServer()
+	defer bare.Close()
 	hc := NewHTTPClient()
 	defer hc.CloseIdleConnections()
-	bare, err := BareRoundTrips(hc, flows, workers)
-	if err != nil {
-		return CheckoutResult{}, err
-	}
 	c := NewCheckout(srv, hc)
-	if _, err := parallel(max(flows/10, 1), workers, c.Flow); err != nil {
+	warm := max(flows/10, 1)
+	if _, err := parallel(warm, workers, c.Flow); err != nil {
 		return CheckoutResult{}, err
 	}
-	el, err := parallel(flows, workers, c.Flow)
-	if err != nil {
+	if _, err := bareRoundTrips(hc, bare.URL, 3*warm, workers); err != nil {
 		return CheckoutResult{}, err
 	}
-	fps := float64(flows) / el.Seconds()
+	rounds := min(checkoutRounds, flows)
+	var (
+		elapsed                      time.Duration
+		requests                     int64
+		flowRates, bareRates, shares []float64
+	)
+	for i := range rounds {
+		k := flows / rounds
+		if i < flows%rounds {
+			k++
+		}
+		var flowEl, bareEl time.Duration
+		r0 := c.Requests()
+		runFlows := func() (err error) { flowEl, err = parallel(k, workers, c.Flow); return err }
+		runBare := func() (err error) { bareEl, err = bareRoundTrips(hc, bare.URL, 3*k, workers); return err }
+		first, second := runFlows, runBare
+		if i%2 == 1 {
+			first, second = runBare, runFlows
+		}
+		if err := first(); err != nil {
+			return CheckoutResult{}, err
+		}
+		if err := second(); err != nil {
+			return CheckoutResult{}, err
+		}
+		req := c.Requests() - r0
+		elapsed += flowEl
+		requests += req
+		fr := float64(req) / flowEl.Seconds()
+		br := float64(3*k) / bareEl.Seconds()
+		flowRates, bareRates, shares = append(flowRates, fr), append(bareRates, br), append(shares, fr/br)
+	}
+	slices.Sort(flowRates)
+	slices.Sort(bareRates)
+	slices.Sort(shares)
 	return CheckoutResult{
-		Flows: flows, Workers: workers, Elapsed: el, FlowsPerSecond: fps,
-		BareRoundTripsPerSecond: bare, RoundTripsPerFlow: bare / fps,
+		Flows: flows, Workers: workers, Rounds: rounds, Elapsed: elapsed,
+		FlowsPerSecond:          float64(flows) / elapsed.Seconds(),
+		RoundTripsPerFlow:       float64(requests) / float64(flows),
+		FlowRoundTripsPerSecond: medianOf(flowRates),
+		BareRoundTripsPerSecond: medianOf(bareRates),
+		ShareOfLimit:            medianOf(shares),
 	}, nil
 }
 

@@ -9,14 +9,19 @@
 //   - [MeasureOverhead]: one small query through the client against
 //     hand-written net/http + encoding/json, interleaved; time and
 //     allocation ratios.
-//   - [MeasureCheckout] and [StoredPaymentHeap]: whole checkout flows per
-//     second on the fake gateway beside bare loopback round trips, and the
-//     heap kept per stored payment.
+//   - [MeasureCheckout] and [StoredPaymentHeap]: whole checkout flows on the
+//     fake gateway, their round trips per second beside bare loopback round
+//     trips (the share of the physical limit they use), interleaved; and
+//     the heap kept per stored payment.
 //   - [WatchLatency] and [PollLatency]: from the fake's status change to
 //     subscriptions.Watcher.Wait returning, beside a loop polling over HTTP.
 //   - [ConcurrentWaits]: thousands of concurrent waits on one watcher,
 //     against a fake gateway in a child process ([StartRemoteGateway]), so the
-//     heap measured is the watcher's alone; [IdleGoroutines] is its baseline.
+//     heap measured is the watcher's alone; [IdleGoroutines] is its memory
+//     baseline, and the fake's own time applying the approvals its time
+//     baseline.
+//   - [BinarySizes]: the binary of a small checkout program with the SDK
+//     beside the same program on net/http (testdata/binsize).
 //
 // The measurements use only the SDK's public API, the fake gateway's
 // (kronortest) and the generated operations; they are not timed tests and
