@@ -58,6 +58,11 @@ var (
 	// by [WithMaxResponseBytes].
 	ErrResponseTooLarge = errors.New("kronor: response too large")
 
+	// ErrNotFound: the gateway has no such object (payment, payment
+	// request, capture, release, refund) visible to the token. The domain
+	// packages' ErrNotFound are this same value.
+	ErrNotFound = errors.New("kronor: not found")
+
 	// ErrInvalidInput: the SDK refused the input before sending anything
 	// (see [ValidationError] and [CheckIdempotencyKey]).
 	ErrInvalidInput = errors.New("kronor: invalid input")
@@ -103,6 +108,10 @@ type Error struct {
 	// Err is the underlying cause when there is one: a network error,
 	// a context error, [ErrResponseTooLarge], a malformed response.
 	Err error
+	// RequestID is the gateway's id of the last request (Hasura's
+	// x-request-id answer header), or "" when no answer had one. Quote it to
+	// Kronor's support.
+	RequestID string
 	// IdempotencyKey is the idempotency key the request was sent with (a
 	// mutation's, whether the caller or the SDK chose it), or "" for a
 	// request that has none. After [ErrTemporary], retry with this key and
@@ -213,6 +222,11 @@ func (e *Error) Error() string {
 		b.WriteString(" (after ")
 		b.WriteString(strconv.Itoa(e.Attempts))
 		b.WriteString(" attempts)")
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request id ")
+		b.WriteString(e.RequestID)
+		b.WriteByte(')')
 	}
 	switch {
 	case e.conflict():

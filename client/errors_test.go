@@ -254,3 +254,39 @@ func TestIdempotencyConflict(t *testing.T) {
 		t.Errorf("validation-failed is no conflict: %v", err)
 	}
 }
+
+// The gateway's request id (x-request-id) is on the error and in its text,
+// for Kronor's support.
+func TestErrorCarriesTheRequestID(t *testing.T) {
+	s := newScript(t, reply(200, `{"errors":[{"message":"no","extensions":{"code":"validation-failed"}}]}`, "X-Request-Id", "9f1c2e7a-req"))
+	_, err := ping(context.Background(), s.newClient(t))
+	var e *client.Error
+	if !errors.As(err, &e) || e.RequestID != "9f1c2e7a-req" || !strings.Contains(err.Error(), "(request id 9f1c2e7a-req)") {
+		t.Fatalf("err = %v (%#v), want request id 9f1c2e7a-req", err, e)
+	}
+}
+
+// WithAppInfo puts the plugin after the SDK in the User-Agent; bad values
+// are refused by New.
+func TestAppInfoInTheUserAgent(t *testing.T) {
+	s := newScript(t, reply(200, okBody), reply(200, okBody))
+	if _, err := ping(context.Background(), s.newClient(t, client.WithAppInfo("shop-plugin", "1.4.2", "https://plugins.example/kronor"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ping(context.Background(), s.newClient(t)); err != nil {
+		t.Fatal(err)
+	}
+	reqs := s.requests()
+	want := "kronor-go/" + client.Version + " shop-plugin/1.4.2 (https://plugins.example/kronor)"
+	if got := reqs[0].Header.Get("User-Agent"); got != want {
+		t.Errorf("User-Agent = %q, want %q", got, want)
+	}
+	if got := reqs[1].Header.Get("User-Agent"); got != "kronor-go/"+client.Version {
+		t.Errorf("User-Agent without app info = %q", got)
+	}
+	for _, bad := range [][3]string{{"", "1", ""}, {"my plugin", "", ""}, {"a/b", "", ""}, {"p", "1 2", ""}, {"p", "", "https://x/(y)"}, {"p", "1\n", ""}} {
+		if _, err := client.New("t", client.WithAppInfo(bad[0], bad[1], bad[2])); err == nil {
+			t.Errorf("WithAppInfo(%q, %q, %q) accepted", bad[0], bad[1], bad[2])
+		}
+	}
+}

@@ -177,6 +177,7 @@ func (c *conn) makeRequest(ctx context.Context, req *graphql.Request, resp *grap
 // outcome is the result of one attempt.
 type outcome struct {
 	status     int
+	requestID  string // the answer's x-request-id
 	errs       []GraphQLError
 	err        error // transport, decoding or size error
 	retryable  bool
@@ -215,6 +216,7 @@ func (c *conn) newError(op string, o outcome, n int, body []byte) *Error {
 		Retryable:      o.retryable,
 		Attempts:       n,
 		Err:            o.err,
+		RequestID:      o.requestID,
 		IdempotencyKey: idempotencyKeyOf(body),
 	}
 	if e.Err != nil {
@@ -333,6 +335,9 @@ func (c *conn) attempt(ctx context.Context, body []byte, resp *graphql.Response,
 	defer hresp.Body.Close()
 	o.status = hresp.StatusCode
 	o.retryAfter = retryAfter(hresp.Header)
+	if v := hresp.Header["X-Request-Id"]; len(v) > 0 {
+		o.requestID = v[0]
+	}
 	ok := o.status/100 == 2
 	retryStatus := retryableStatus(o.status)
 

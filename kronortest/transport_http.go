@@ -35,7 +35,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		b = []byte(`{"errors":[{"message":"internal error: cannot encode the response","extensions":{"code":"unexpected","path":"$"}}]}`)
 		status = http.StatusInternalServerError
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	// Hasura names every answer with an x-request-id (one of the
+	// client's own, or a new one).
+	if h.Get("X-Request-Id") == "" {
+		h.Set("X-Request-Id", newUUID())
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

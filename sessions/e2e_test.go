@@ -276,4 +276,9 @@ func TestBadMerchantToken(t *testing.T) {
 	if !errors.Is(err, client.ErrUnauthorized) {
 		t.Fatalf("error = %v, want ErrUnauthorized", err)
 	}
+	// The fake names its answers as Hasura does: the id is on the error.
+	var e *client.Error
+	if !errors.As(err, &e) || e.RequestID == "" || !strings.Contains(err.Error(), e.RequestID) {
+		t.Errorf("error = %v: want the gateway's x-request-id on it", err)
+	}
 }

@@ -42,9 +42,11 @@ type proxy struct {
 	// toClient, when set, rewrites each gateway message (nil drops it).
 	toClient func(msg map[string]any) map[string]any
 	conns    map[*relay]struct{}
-	starts   []string    // subscription ids the client started, in order
-	aliveAt  []time.Time // when each gateway keep-alive was relayed
-	wg       sync.WaitGroup
+	starts   []string // subscription ids the client started, in order
+	// userAgents are the User-Agent headers of the websocket handshakes.
+	userAgents []string
+	aliveAt    []time.Time // when each gateway keep-alive was relayed
+	wg         sync.WaitGroup
 }
 
 type relay struct {
@@ -75,13 +77,13 @@ func newProxy(t testing.TB, upstream string) *proxy {
 func (p *proxy) URL() string { return p.srv.URL + p.upstream.Path }
 
 // client returns a client of the proxy with token.
-func (p *proxy) client(t testing.TB, token string) *client.Client {
+func (p *proxy) client(t testing.TB, token string, opts ...client.Option) *client.Client {
 	t.Helper()
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
-	c, err := client.New(token, client.WithEndpoint(p.URL()),
+	c, err := client.New(token, append([]client.Option{client.WithEndpoint(p.URL()),
 		client.WithHTTPClient(&http.Client{Transport: tr}),
-		client.WithBackoff(time.Millisecond, 5*time.Millisecond))
+		client.WithBackoff(time.Millisecond, 5*time.Millisecond)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +148,9 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "refused by the test proxy", http.StatusServiceUnavailable)
 		return
 	}
+	p.mu.Lock()
+	p.userAgents = append(p.userAgents, r.Header.Get("User-Agent"))
+	p.mu.Unlock()
 	p.wg.Add(1)
 	defer p.wg.Done()
 	cc, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{"graphql-ws", "graphql-transport-ws"}})
@@ -253,4 +258,11 @@ func (p *proxy) stalls(from time.Time, d time.Duration) int {
 		last = t
 	}
 	return n
+}
+
+// handshakeUserAgents returns the User-Agent of every websocket handshake.
+func (p *proxy) handshakeUserAgents() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.userAgents...)
 }

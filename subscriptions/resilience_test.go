@@ -532,3 +532,25 @@ func TestWebSocketGoneSilentIsCoveredByPolling(t *testing.T) {
 		}
 	})
 }
+
+// TestHandshakeNamesTheSDKAndTheApp: the websocket handshake sends the
+// client's User-Agent, WithAppInfo's plugin included, as its HTTP requests do.
+func TestHandshakeNamesTheSDKAndTheApp(t *testing.T) {
+	g := newGateway(t)
+	px := newProxy(t, g.srv.URL())
+	_, token := g.swish(t)
+	w := watcher(t, px.client(t, g.srv.MerchantToken(), client.WithAppInfo("shop-plugin", "1.4.2", "")), fast()...)
+	ch := waitAsync(context.Background(), w, token)
+	eventually(t, 5*time.Second, "the subscription", func() bool { return g.srv.Live().Subscriptions == 1 })
+	if err := g.srv.Approve(token); err != nil {
+		t.Fatal(err)
+	}
+	if r := receive(t, ch, 5*time.Second); r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := "kronor-go/" + client.Version + " shop-plugin/1.4.2"
+	uas := px.handshakeUserAgents()
+	if len(uas) == 0 || uas[0] != want {
+		t.Errorf("handshake User-Agents %q, want %q", uas, want)
+	}
+}

@@ -363,8 +363,10 @@ func TestWaitRejectsABadWaitToken(t *testing.T) {
 	g := newGateway(t)
 	w := watcher(t, g.merchant)
 	before := g.srv.Requests()
-	if _, err := w.Wait(context.Background(), "not-a-uuid"); !errors.Is(err, client.ErrInvalidInput) {
-		t.Errorf("Wait(not-a-uuid) = %v, want client.ErrInvalidInput", err)
+	_, err := w.Wait(context.Background(), "not-a-uuid")
+	var ve *client.ValidationError
+	if !errors.Is(err, client.ErrInvalidInput) || !errors.As(err, &ve) || len(ve.Violations) != 1 || ve.Violations[0].Field != "waitToken" {
+		t.Errorf("Wait(not-a-uuid) = %v, want a *client.ValidationError naming waitToken", err)
 	}
 	if g.srv.Requests() != before {
 		t.Error("a malformed wait token was sent")

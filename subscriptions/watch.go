@@ -15,6 +15,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
+	"github.com/kronor-io/kronor-go/internal/validate"
 	"github.com/kronor-io/kronor-go/payments"
 )
 
@@ -140,9 +141,10 @@ func (w *Watcher) Watch(ctx context.Context, waitToken string) iter.Seq2[payment
 // batch ends with a final status, an error (handed alone, last), or yield
 // returns false.
 func (w *Watcher) watch(ctx context.Context, waitToken string, yield func([]payments.Request, error) bool) {
-	id, err := uuid.Parse(waitToken)
-	if err != nil {
-		yield(nil, fmt.Errorf("subscriptions: wait token %q is not a UUID: %w", waitToken, client.ErrInvalidInput))
+	var v validate.Collector
+	id := v.UUID("waitToken", waitToken)
+	if err := v.Err(); err != nil {
+		yield(nil, err)
 		return
 	}
 	if w.isClosed() {

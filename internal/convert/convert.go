@@ -5,7 +5,6 @@
 package convert
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -14,9 +13,10 @@ import (
 	"github.com/kronor-io/kronor-go/internal/scalars"
 )
 
-// ErrNotFound is the one "no such object" sentinel that every domain package
-// re-exports as its own ErrNotFound, so errors.Is works with any of them.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is client.ErrNotFound, the one "no such object" sentinel,
+// which every domain package re-exports as its own ErrNotFound, so
+// errors.Is works with any of them.
+var ErrNotFound = client.ErrNotFound
 
 // OptString returns nil for the empty string and a pointer to s otherwise, for
 // optional input fields that are omitted when unset.

@@ -84,8 +84,8 @@ func TestOptionalHelpers(t *testing.T) {
 	if got := First([]int{3, 4}, func(i int) int { return i * 2 }); got == nil || *got != 6 {
 		t.Errorf("First = %v", got)
 	}
-	if ErrNotFound.Error() != "not found" {
-		t.Errorf("ErrNotFound = %q, want \"not found\"", ErrNotFound)
+	if ErrNotFound != client.ErrNotFound || ErrNotFound.Error() != "kronor: not found" {
+		t.Errorf("ErrNotFound = %q, want client.ErrNotFound, \"kronor: not found\"", ErrNotFound)
 	}
 }
 

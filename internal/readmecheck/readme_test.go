@@ -59,7 +59,7 @@ func snippet%d() error {
 	var (
 		ctx        = context.Background()
 		merchant   *client.Client
-		session    *client.Client
+		session    *client.Session
 		watcher    *subscriptions.Watcher
 		started    *payments.Started
 		order      = "ORD1001"
