@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
-	"github.com/kronor-io/kronor-go/internal/convert"
 	"github.com/kronor-io/kronor-go/internal/validate"
 )
 
@@ -33,22 +31,8 @@ func Charges(ctx context.Context, c client.Caller, merchantReference string) ([]
 		return nil, fmt.Errorf("payments: paymentRequests of %q: %w", merchantReference, err)
 	}
 	var out []Request
-	for _, f := range resp.PaymentRequests {
-		r := Request{
-			WaitToken:          f.WaitToken.String(),
-			Amount:             int64(f.Amount),
-			Currency:           string(f.Currency),
-			CreatedAt:          f.CreatedAt,
-			Reference:          f.Reference,
-			Method:             Method(convert.Str((*string)(f.PaymentProvider))),
-			ResultingPaymentID: convert.Int64(f.ResultingPaymentId),
-			TransactionID:      f.TransactionId,
-		}
-		if s, ok := convert.Latest(f.Status, func(s api.OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus) time.Time {
-			return s.EnteredAt
-		}); ok {
-			r.Status, r.StatusEnteredAt = Status(s.Status), s.EnteredAt
-		}
+	for i := range resp.PaymentRequests {
+		r := requestFrom(&resp.PaymentRequests[i].PaymentRequestCore)
 		if r.Status.Succeeded() {
 			out = append(out, r)
 		}

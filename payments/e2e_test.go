@@ -501,4 +501,3 @@ func TestCapturePayPal(t *testing.T) {
 	_, err = payments.CapturePayPal(ctx, sc, payments.CapturePayPalParams{PaymentID: "00000000-0000-4000-8000-000000000000"})
 	e2etest.Rejected(t, err, "not-found", "PayPal payment")
 }
-

@@ -16,7 +16,6 @@ import (
 	"github.com/kronor-io/kronor-go/internal/paging"
 	"github.com/kronor-io/kronor-go/internal/scalars"
 	"github.com/kronor-io/kronor-go/internal/validate"
-	"github.com/kronor-io/kronor-go/refunds"
 	"github.com/kronor-io/kronor-go/sessions"
 )
 
@@ -212,45 +211,7 @@ func All(ctx context.Context, c *client.Client, f Filter, opts ...ListOption) it
 }
 
 // listed converts a listed payment.
-func listed(f *api.ListPaymentsPaymentsPayment) *Payment {
-	p := &Payment{
-		ID:                 int64(f.Id),
-		TransactionID:      f.TransactionId,
-		AmountAuthorized:   convert.Int64(f.AmountAuthorized),
-		AmountPaid:         int64(f.AmountPaid),
-		Currency:           string(f.Currency),
-		Status:             Status(f.CurrentStatus),
-		CreatedAt:          f.CreatedAt,
-		MerchantReference:  f.MerchantReference,
-		MerchantReference2: convert.Str(f.MerchantReference2),
-		Method:             Method(f.PaymentMethod),
-		RefundStatus:       RefundStatus(convert.Str((*string)(f.PaymentRefundStatus))),
-	}
-	type entry = api.ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus
-	if s, ok := convert.Latest(f.Status, func(s entry) time.Time { return s.EnteredAt }); ok {
-		p.Status, p.StatusEnteredAt = Status(s.Status), s.EnteredAt
-	}
-	if len(f.Refunds) > 0 {
-		p.Refunds = make([]refunds.Refund, len(f.Refunds))
-	}
-	type refundEntry = api.ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus
-	for i, r := range f.Refunds {
-		ref := refunds.Refund{
-			WaitToken:     r.WaitToken.String(),
-			TransactionID: r.TransactionId,
-			PaymentID:     int64(r.PaymentId),
-			Amount:        int64(r.TotalAmount),
-			Message:       r.Message,
-			CreatedAt:     r.CreatedAt,
-			ErrorMessage:  convert.Str(r.ErrorMessage),
-		}
-		if s, ok := convert.Latest(r.Status, func(s refundEntry) time.Time { return s.EnteredAt }); ok {
-			ref.Status, ref.StatusEnteredAt = refunds.Status(s.Status), s.EnteredAt
-		}
-		p.Refunds[i] = ref
-	}
-	return p
-}
+func listed(f *api.ListPaymentsPaymentsPayment) *Payment { return paymentFrom(&f.PaymentFields) }
 
 // Total is what the selected payments of one currency add up to, in minor
 // units.

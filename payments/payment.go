@@ -8,6 +8,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
+	"github.com/kronor-io/kronor-go/internal/mapping"
 	"github.com/kronor-io/kronor-go/internal/scalars"
 	"github.com/kronor-io/kronor-go/internal/validate"
 	"github.com/kronor-io/kronor-go/refunds"
@@ -161,39 +162,7 @@ func Get(ctx context.Context, c *client.Client, paymentID int64) (*Payment, erro
 		return nil, fmt.Errorf("payments: payment %d: %w", paymentID, ErrNotFound)
 	}
 	f := resp.Payments[0]
-	p := &Payment{
-		ID:                 int64(f.Id),
-		TransactionID:      f.TransactionId,
-		AmountAuthorized:   convert.Int64(f.AmountAuthorized),
-		AmountPaid:         int64(f.AmountPaid),
-		Currency:           string(f.Currency),
-		Status:             Status(f.CurrentStatus),
-		CreatedAt:          f.CreatedAt,
-		MerchantReference:  f.MerchantReference,
-		MerchantReference2: convert.Str(f.MerchantReference2),
-		Method:             Method(f.PaymentMethod),
-		RefundStatus:       RefundStatus(convert.Str((*string)(f.PaymentRefundStatus))),
-	}
-	type entry = api.PaymentByIDPaymentsPaymentStatusCurrentPaymentStatus
-	if s, ok := convert.Latest(f.Status, func(s entry) time.Time { return s.EnteredAt }); ok {
-		p.Status, p.StatusEnteredAt = Status(s.Status), s.EnteredAt
-	}
-	type refundEntry = api.PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus
-	for _, r := range f.Refunds {
-		ref := refunds.Refund{
-			WaitToken:     r.WaitToken.String(),
-			TransactionID: r.TransactionId,
-			PaymentID:     int64(r.PaymentId),
-			Amount:        int64(r.TotalAmount),
-			Message:       r.Message,
-			CreatedAt:     r.CreatedAt,
-			ErrorMessage:  convert.Str(r.ErrorMessage),
-		}
-		if s, ok := convert.Latest(r.Status, func(s refundEntry) time.Time { return s.EnteredAt }); ok {
-			ref.Status, ref.StatusEnteredAt = refunds.Status(s.Status), s.EnteredAt
-		}
-		p.Refunds = append(p.Refunds, ref)
-	}
+	p := paymentFrom(&f.PaymentFields)
 	type (
 		card   = api.PaymentByIDPaymentsPaymentTransactionCreditCardDetails
 		swish  = api.PaymentByIDPaymentsPaymentTransactionSwishDetails
@@ -253,4 +222,33 @@ func payPalDetails(d api.PayPalPaymentDetails) PayPalDetails {
 		ErrorCode:        convert.Str(d.ErrorCode),
 		ErrorMessage:     convert.Str(d.ErrorMessage),
 	}
+}
+
+// paymentFrom is the one mapper of a payment read from the gateway (Get and
+// the listing both read the PaymentFields fragment); the method details are
+// the caller's.
+func paymentFrom(f *api.PaymentFields) *Payment {
+	p := &Payment{
+		ID:                 int64(f.Id),
+		TransactionID:      f.TransactionId,
+		AmountAuthorized:   convert.Int64(f.AmountAuthorized),
+		AmountPaid:         int64(f.AmountPaid),
+		Currency:           string(f.Currency),
+		Status:             Status(f.CurrentStatus),
+		CreatedAt:          f.CreatedAt,
+		MerchantReference:  f.MerchantReference,
+		MerchantReference2: convert.Str(f.MerchantReference2),
+		Method:             Method(f.PaymentMethod),
+		RefundStatus:       RefundStatus(convert.Str((*string)(f.PaymentRefundStatus))),
+	}
+	if s, ok := convert.Latest(f.Status, func(s api.PaymentFieldsStatusCurrentPaymentStatus) time.Time { return s.EnteredAt }); ok {
+		p.Status, p.StatusEnteredAt = Status(s.Status), s.EnteredAt
+	}
+	if len(f.Refunds) > 0 {
+		p.Refunds = make([]refunds.Refund, len(f.Refunds))
+		for i := range f.Refunds {
+			p.Refunds[i] = mapping.Refund(&f.Refunds[i].RefundFields).(refunds.Refund)
+		}
+	}
+	return p
 }

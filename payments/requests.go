@@ -9,6 +9,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
+	"github.com/kronor-io/kronor-go/internal/mapping"
 	"github.com/kronor-io/kronor-go/internal/validate"
 )
 
@@ -46,21 +47,38 @@ func Latest(ctx context.Context, c *client.Session) (*Request, error) {
 	return &r, nil
 }
 
-func fromSession(f api.SessionPaymentRequest) Request {
+func init() {
+	mapping.PaymentRequest = func(f *api.PaymentRequestCore) any { return requestFrom(f) }
+}
+
+// requestFrom is the one mapper of a payment request read from the gateway:
+// every document that reads one selects the PaymentRequestCore fragment
+// (package subscriptions' included, through internal/mapping). Callers add
+// what their document selects beyond it.
+func requestFrom(f *api.PaymentRequestCore) Request {
 	r := Request{
 		WaitToken:          f.WaitToken.String(),
 		Amount:             int64(f.Amount),
 		Currency:           string(f.Currency),
 		CreatedAt:          f.CreatedAt,
 		Reference:          f.Reference,
-		Message:            f.Message,
 		Method:             Method(convert.Str((*string)(f.PaymentProvider))),
 		ResultingPaymentID: convert.Int64(f.ResultingPaymentId),
 		TransactionID:      f.TransactionId,
 	}
-	if s, ok := convert.Latest(f.Status, func(s api.SessionPaymentRequestStatusCurrentPaymentStatus) time.Time { return s.EnteredAt }); ok {
+	// The status list holds the current status; should it hold several, the
+	// latest entry is the current one.
+	if s, ok := convert.Latest(f.Status, func(s api.PaymentRequestCoreStatusCurrentPaymentStatus) time.Time { return s.EnteredAt }); ok {
 		r.Status, r.StatusEnteredAt = Status(s.Status), s.EnteredAt
 	}
+	return r
+}
+
+// fromSession converts the session's view of a request: the core, its
+// message and where the customer pays.
+func fromSession(f api.SessionPaymentRequest) Request {
+	r := requestFrom(&f.PaymentRequestCore)
+	r.Message = f.Message
 	urls := []string{}
 	for _, d := range f.TransactionCreditCardDetails {
 		urls = append(urls, convert.Str(d.SessionUrl))
@@ -142,24 +160,8 @@ func RequestDetails(ctx context.Context, c *client.Client, waitToken string) (*D
 		return nil, fmt.Errorf("payments: paymentRequest %s: %w", waitToken, ErrNotFound)
 	}
 	f := resp.PaymentRequests[0]
-	d := &DetailedRequest{
-		Request: Request{
-			WaitToken:          f.WaitToken.String(),
-			Amount:             int64(f.Amount),
-			Currency:           string(f.Currency),
-			CreatedAt:          f.CreatedAt,
-			Reference:          f.Reference,
-			Message:            f.Message,
-			Method:             Method(convert.Str((*string)(f.PaymentProvider))),
-			ResultingPaymentID: convert.Int64(f.ResultingPaymentId),
-			TransactionID:      f.TransactionId,
-		},
-		MerchantReference2: convert.Str(f.MerchantReference2),
-	}
-	type entry = api.PaymentRequestDetailsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus
-	if s, ok := convert.Latest(f.Status, func(s entry) time.Time { return s.EnteredAt }); ok {
-		d.Status, d.StatusEnteredAt = Status(s.Status), s.EnteredAt
-	}
+	d := &DetailedRequest{Request: requestFrom(&f.PaymentRequestCore), MerchantReference2: convert.Str(f.MerchantReference2)}
+	d.Message = f.Message
 	for _, h := range f.StatusHistory {
 		d.StatusHistory = append(d.StatusHistory, StatusChange{Status: Status(h.Status), EnteredAt: h.EnteredAt})
 	}

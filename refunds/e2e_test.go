@@ -199,4 +199,3 @@ func TestRefundOfAMissingPayment(t *testing.T) {
 		t.Fatalf("List = %v, %v", list, err)
 	}
 }
-

@@ -155,22 +155,8 @@ func All(ctx context.Context, c *client.Client, f Filter, opts ...ListOption) it
 		return resp.Refunds, nil
 	}
 	return paging.Seq(ctx, "refunds: list", v.Err(), size, fetch,
-		func(r *api.ListRefundsRefundsRefund) Refund {
-			return fromFields(api.RefundFields{
-				WaitToken: r.WaitToken, TransactionId: r.TransactionId, PaymentId: r.PaymentId,
-				TotalAmount: r.TotalAmount, Message: r.Message, CreatedAt: r.CreatedAt,
-				ErrorMessage: r.ErrorMessage, Status: statuses(r.Status),
-			})
-		},
+		func(r *api.ListRefundsRefundsRefund) Refund { return fromFields(r.RefundFields) },
 		func(r *api.ListRefundsRefundsRefund) Cursor {
 			return Cursor{CreatedAt: r.CreatedAt, WaitToken: r.WaitToken.String()}
 		})
-}
-
-func statuses(in []api.ListRefundsRefundsRefundStatusCurrentRefundStatus) []api.RefundFieldsStatusCurrentRefundStatus {
-	out := make([]api.RefundFieldsStatusCurrentRefundStatus, len(in))
-	for i, s := range in {
-		out[i] = api.RefundFieldsStatusCurrentRefundStatus{Status: s.Status, EnteredAt: s.EnteredAt}
-	}
-	return out
 }

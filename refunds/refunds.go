@@ -8,6 +8,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
+	"github.com/kronor-io/kronor-go/internal/mapping"
 	"github.com/kronor-io/kronor-go/internal/scalars"
 	"github.com/kronor-io/kronor-go/internal/validate"
 )
@@ -161,6 +162,13 @@ func List(ctx context.Context, c *client.Client, paymentID int64) ([]Refund, err
 	return out, nil
 }
 
+func init() {
+	mapping.Refund = func(f *api.RefundFields) any { return fromFields(*f) }
+}
+
+// fromFields is the one mapper of a refund read from the gateway: every
+// document reads it with the RefundFields fragment (payments' included,
+// through internal/mapping).
 func fromFields(f api.RefundFields) Refund {
 	r := Refund{
 		WaitToken:     f.WaitToken.String(),

@@ -14,7 +14,7 @@ import (
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
-	"github.com/kronor-io/kronor-go/internal/convert"
+	"github.com/kronor-io/kronor-go/internal/mapping"
 	"github.com/kronor-io/kronor-go/internal/validate"
 	"github.com/kronor-io/kronor-go/payments"
 )
@@ -392,21 +392,7 @@ func (rep report) steps() []progress {
 
 // toReport converts the watched selection.
 func toReport(p *api.WatchedPaymentRequest) report {
-	r := payments.Request{
-		WaitToken:          p.WaitToken.String(),
-		Amount:             int64(p.Amount),
-		Currency:           string(p.Currency),
-		CreatedAt:          p.CreatedAt,
-		Reference:          p.Reference,
-		TransactionID:      p.TransactionId,
-		Method:             payments.Method(convert.Str((*string)(p.PaymentProvider))),
-		ResultingPaymentID: convert.Int64(p.ResultingPaymentId),
-	}
-	// The status list holds the current status; should it hold several, the
-	// latest entry is the current one.
-	if s, ok := convert.Latest(p.Status, func(s api.WatchedPaymentRequestStatusCurrentPaymentStatus) time.Time { return s.EnteredAt }); ok {
-		r.Status, r.StatusEnteredAt = payments.Status(s.Status), s.EnteredAt
-	}
+	r := mapping.PaymentRequest(&p.PaymentRequestCore).(payments.Request)
 	return report{req: r, history: p.StatusHistory}
 }
 

@@ -693,54 +693,9 @@ type LatestSessionPaymentRequestPaymentRequestsPaymentRequest struct {
 	SessionPaymentRequest `json:"-"`
 }
 
-// GetWaitToken returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
-func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
-	return v.SessionPaymentRequest.WaitToken
-}
-
-// GetAmount returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
-func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
-	return v.SessionPaymentRequest.Amount
-}
-
-// GetCurrency returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
-func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
-	return v.SessionPaymentRequest.Currency
-}
-
-// GetCreatedAt returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
-	return v.SessionPaymentRequest.CreatedAt
-}
-
-// GetReference returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
-func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetReference() string {
-	return v.SessionPaymentRequest.Reference
-}
-
 // GetMessage returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.Message, and is useful for accessing the field via an interface.
 func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetMessage() string {
 	return v.SessionPaymentRequest.Message
-}
-
-// GetPaymentProvider returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
-func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
-	return v.SessionPaymentRequest.PaymentProvider
-}
-
-// GetResultingPaymentId returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
-func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
-	return v.SessionPaymentRequest.ResultingPaymentId
-}
-
-// GetTransactionId returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
-func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionId() string {
-	return v.SessionPaymentRequest.TransactionId
-}
-
-// GetStatus returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
-func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetStatus() []SessionPaymentRequestStatusCurrentPaymentStatus {
-	return v.SessionPaymentRequest.Status
 }
 
 // GetTransactionCreditCardDetails returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionCreditCardDetails, and is useful for accessing the field via an interface.
@@ -778,6 +733,51 @@ func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactio
 	return v.SessionPaymentRequest.TransactionBankTransferDetails
 }
 
+// GetWaitToken returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
+	return v.SessionPaymentRequest.PaymentRequestCore.WaitToken
+}
+
+// GetAmount returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
+	return v.SessionPaymentRequest.PaymentRequestCore.Amount
+}
+
+// GetCurrency returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.SessionPaymentRequest.PaymentRequestCore.Currency
+}
+
+// GetCreatedAt returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
+	return v.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+}
+
+// GetReference returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetReference() string {
+	return v.SessionPaymentRequest.PaymentRequestCore.Reference
+}
+
+// GetPaymentProvider returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+}
+
+// GetResultingPaymentId returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+}
+
+// GetTransactionId returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionId() string {
+	return v.SessionPaymentRequest.PaymentRequestCore.TransactionId
+}
+
+// GetStatus returns LatestSessionPaymentRequestPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.SessionPaymentRequest.PaymentRequestCore.Status
+}
+
 func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
 
 	if string(b) == "null" {
@@ -804,25 +804,7 @@ func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON
 }
 
 type __premarshalLatestSessionPaymentRequestPaymentRequestsPaymentRequest struct {
-	WaitToken uuid.UUID `json:"waitToken"`
-
-	Amount scalars.BigInt `json:"amount"`
-
-	Currency SupportedCurrencyEnum `json:"currency"`
-
-	CreatedAt time.Time `json:"createdAt"`
-
-	Reference string `json:"reference"`
-
 	Message string `json:"message"`
-
-	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
-
-	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
-
-	TransactionId string `json:"transactionId"`
-
-	Status []SessionPaymentRequestStatusCurrentPaymentStatus `json:"status"`
 
 	TransactionCreditCardDetails []SessionPaymentRequestTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
 
@@ -837,6 +819,24 @@ type __premarshalLatestSessionPaymentRequestPaymentRequestsPaymentRequest struct
 	TransactionSwishDetails []SessionPaymentRequestTransactionSwishDetails `json:"transactionSwishDetails"`
 
 	TransactionBankTransferDetails []SessionPaymentRequestTransactionBankTransferDetails `json:"transactionBankTransferDetails"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
 }
 
 func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
@@ -850,16 +850,7 @@ func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) MarshalJSON()
 func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalLatestSessionPaymentRequestPaymentRequestsPaymentRequest, error) {
 	var retval __premarshalLatestSessionPaymentRequestPaymentRequestsPaymentRequest
 
-	retval.WaitToken = v.SessionPaymentRequest.WaitToken
-	retval.Amount = v.SessionPaymentRequest.Amount
-	retval.Currency = v.SessionPaymentRequest.Currency
-	retval.CreatedAt = v.SessionPaymentRequest.CreatedAt
-	retval.Reference = v.SessionPaymentRequest.Reference
 	retval.Message = v.SessionPaymentRequest.Message
-	retval.PaymentProvider = v.SessionPaymentRequest.PaymentProvider
-	retval.ResultingPaymentId = v.SessionPaymentRequest.ResultingPaymentId
-	retval.TransactionId = v.SessionPaymentRequest.TransactionId
-	retval.Status = v.SessionPaymentRequest.Status
 	retval.TransactionCreditCardDetails = v.SessionPaymentRequest.TransactionCreditCardDetails
 	retval.TransactionMobilePayDetails = v.SessionPaymentRequest.TransactionMobilePayDetails
 	retval.TransactionVippsDetails = v.SessionPaymentRequest.TransactionVippsDetails
@@ -867,6 +858,15 @@ func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) __premarshalJ
 	retval.TransactionPayPalDetails = v.SessionPaymentRequest.TransactionPayPalDetails
 	retval.TransactionSwishDetails = v.SessionPaymentRequest.TransactionSwishDetails
 	retval.TransactionBankTransferDetails = v.SessionPaymentRequest.TransactionBankTransferDetails
+	retval.WaitToken = v.SessionPaymentRequest.PaymentRequestCore.WaitToken
+	retval.Amount = v.SessionPaymentRequest.PaymentRequestCore.Amount
+	retval.Currency = v.SessionPaymentRequest.PaymentRequestCore.Currency
+	retval.CreatedAt = v.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+	retval.Reference = v.SessionPaymentRequest.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.SessionPaymentRequest.PaymentRequestCore.TransactionId
+	retval.Status = v.SessionPaymentRequest.PaymentRequestCore.Status
 	return &retval, nil
 }
 
@@ -951,141 +951,146 @@ func (v *ListCapturesResponse) GetPaymentCaptures() []ListCapturesPaymentCapture
 //
 // A payment that resulted from a paid or authorized payment request (merchant role).
 type ListPaymentsPaymentsPayment struct {
-	Id                  scalars.BigInt                                          `json:"id"`
-	TransactionId       string                                                  `json:"transactionId"`
-	AmountAuthorized    *scalars.BigInt                                         `json:"amountAuthorized"`
-	AmountPaid          scalars.BigInt                                          `json:"amountPaid"`
-	Currency            SupportedCurrencyEnum                                   `json:"currency"`
-	CurrentStatus       PaymentStatusEnum                                       `json:"currentStatus"`
-	CreatedAt           time.Time                                               `json:"createdAt"`
-	MerchantReference   string                                                  `json:"merchantReference"`
-	MerchantReference2  *string                                                 `json:"merchantReference2"`
-	PaymentMethod       PaymentMethodEnum                                       `json:"paymentMethod"`
-	PaymentRefundStatus *PaymentRefundStatusEnum                                `json:"paymentRefundStatus"`
-	Status              []ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus `json:"status"`
-	Refunds             []ListPaymentsPaymentsPaymentRefundsRefund              `json:"refunds"`
+	PaymentFields `json:"-"`
 }
 
 // GetId returns ListPaymentsPaymentsPayment.Id, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPayment) GetId() scalars.BigInt { return v.Id }
+func (v *ListPaymentsPaymentsPayment) GetId() scalars.BigInt { return v.PaymentFields.Id }
 
 // GetTransactionId returns ListPaymentsPaymentsPayment.TransactionId, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPayment) GetTransactionId() string { return v.TransactionId }
+func (v *ListPaymentsPaymentsPayment) GetTransactionId() string { return v.PaymentFields.TransactionId }
 
 // GetAmountAuthorized returns ListPaymentsPaymentsPayment.AmountAuthorized, and is useful for accessing the field via an interface.
 func (v *ListPaymentsPaymentsPayment) GetAmountAuthorized() *scalars.BigInt {
-	return v.AmountAuthorized
+	return v.PaymentFields.AmountAuthorized
 }
 
 // GetAmountPaid returns ListPaymentsPaymentsPayment.AmountPaid, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPayment) GetAmountPaid() scalars.BigInt { return v.AmountPaid }
+func (v *ListPaymentsPaymentsPayment) GetAmountPaid() scalars.BigInt {
+	return v.PaymentFields.AmountPaid
+}
 
 // GetCurrency returns ListPaymentsPaymentsPayment.Currency, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPayment) GetCurrency() SupportedCurrencyEnum { return v.Currency }
+func (v *ListPaymentsPaymentsPayment) GetCurrency() SupportedCurrencyEnum {
+	return v.PaymentFields.Currency
+}
 
 // GetCurrentStatus returns ListPaymentsPaymentsPayment.CurrentStatus, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPayment) GetCurrentStatus() PaymentStatusEnum { return v.CurrentStatus }
+func (v *ListPaymentsPaymentsPayment) GetCurrentStatus() PaymentStatusEnum {
+	return v.PaymentFields.CurrentStatus
+}
 
 // GetCreatedAt returns ListPaymentsPaymentsPayment.CreatedAt, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPayment) GetCreatedAt() time.Time { return v.CreatedAt }
+func (v *ListPaymentsPaymentsPayment) GetCreatedAt() time.Time { return v.PaymentFields.CreatedAt }
 
 // GetMerchantReference returns ListPaymentsPaymentsPayment.MerchantReference, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPayment) GetMerchantReference() string { return v.MerchantReference }
+func (v *ListPaymentsPaymentsPayment) GetMerchantReference() string {
+	return v.PaymentFields.MerchantReference
+}
 
 // GetMerchantReference2 returns ListPaymentsPaymentsPayment.MerchantReference2, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPayment) GetMerchantReference2() *string { return v.MerchantReference2 }
+func (v *ListPaymentsPaymentsPayment) GetMerchantReference2() *string {
+	return v.PaymentFields.MerchantReference2
+}
 
 // GetPaymentMethod returns ListPaymentsPaymentsPayment.PaymentMethod, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPayment) GetPaymentMethod() PaymentMethodEnum { return v.PaymentMethod }
+func (v *ListPaymentsPaymentsPayment) GetPaymentMethod() PaymentMethodEnum {
+	return v.PaymentFields.PaymentMethod
+}
 
 // GetPaymentRefundStatus returns ListPaymentsPaymentsPayment.PaymentRefundStatus, and is useful for accessing the field via an interface.
 func (v *ListPaymentsPaymentsPayment) GetPaymentRefundStatus() *PaymentRefundStatusEnum {
-	return v.PaymentRefundStatus
+	return v.PaymentFields.PaymentRefundStatus
 }
 
 // GetStatus returns ListPaymentsPaymentsPayment.Status, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPayment) GetStatus() []ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus {
-	return v.Status
+func (v *ListPaymentsPaymentsPayment) GetStatus() []PaymentFieldsStatusCurrentPaymentStatus {
+	return v.PaymentFields.Status
 }
 
 // GetRefunds returns ListPaymentsPaymentsPayment.Refunds, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPayment) GetRefunds() []ListPaymentsPaymentsPaymentRefundsRefund {
-	return v.Refunds
+func (v *ListPaymentsPaymentsPayment) GetRefunds() []PaymentFieldsRefundsRefund {
+	return v.PaymentFields.Refunds
 }
 
-// ListPaymentsPaymentsPaymentRefundsRefund includes the requested fields of the GraphQL type Refund.
-type ListPaymentsPaymentsPaymentRefundsRefund struct {
-	WaitToken     uuid.UUID                                                           `json:"waitToken"`
-	TransactionId string                                                              `json:"transactionId"`
-	PaymentId     scalars.BigInt                                                      `json:"paymentId"`
-	TotalAmount   scalars.BigInt                                                      `json:"totalAmount"`
-	Message       string                                                              `json:"message"`
-	CreatedAt     time.Time                                                           `json:"createdAt"`
-	ErrorMessage  *string                                                             `json:"errorMessage"`
-	Status        []ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus `json:"status"`
+func (v *ListPaymentsPaymentsPayment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListPaymentsPaymentsPayment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListPaymentsPaymentsPayment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentFields)
+	if err != nil {
+		return err
+	}
+	return nil
 }
 
-// GetWaitToken returns ListPaymentsPaymentsPaymentRefundsRefund.WaitToken, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetWaitToken() uuid.UUID { return v.WaitToken }
+type __premarshalListPaymentsPaymentsPayment struct {
+	Id scalars.BigInt `json:"id"`
 
-// GetTransactionId returns ListPaymentsPaymentsPaymentRefundsRefund.TransactionId, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetTransactionId() string { return v.TransactionId }
+	TransactionId string `json:"transactionId"`
 
-// GetPaymentId returns ListPaymentsPaymentsPaymentRefundsRefund.PaymentId, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetPaymentId() scalars.BigInt { return v.PaymentId }
+	AmountAuthorized *scalars.BigInt `json:"amountAuthorized"`
 
-// GetTotalAmount returns ListPaymentsPaymentsPaymentRefundsRefund.TotalAmount, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetTotalAmount() scalars.BigInt {
-	return v.TotalAmount
+	AmountPaid scalars.BigInt `json:"amountPaid"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CurrentStatus PaymentStatusEnum `json:"currentStatus"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	MerchantReference string `json:"merchantReference"`
+
+	MerchantReference2 *string `json:"merchantReference2"`
+
+	PaymentMethod PaymentMethodEnum `json:"paymentMethod"`
+
+	PaymentRefundStatus *PaymentRefundStatusEnum `json:"paymentRefundStatus"`
+
+	Status []PaymentFieldsStatusCurrentPaymentStatus `json:"status"`
+
+	Refunds []PaymentFieldsRefundsRefund `json:"refunds"`
 }
 
-// GetMessage returns ListPaymentsPaymentsPaymentRefundsRefund.Message, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetMessage() string { return v.Message }
-
-// GetCreatedAt returns ListPaymentsPaymentsPaymentRefundsRefund.CreatedAt, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetCreatedAt() time.Time { return v.CreatedAt }
-
-// GetErrorMessage returns ListPaymentsPaymentsPaymentRefundsRefund.ErrorMessage, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetErrorMessage() *string { return v.ErrorMessage }
-
-// GetStatus returns ListPaymentsPaymentsPaymentRefundsRefund.Status, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentRefundsRefund) GetStatus() []ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus {
-	return v.Status
+func (v *ListPaymentsPaymentsPayment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
 }
 
-// ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus includes the requested fields of the GraphQL type CurrentRefundStatus.
-type ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus struct {
-	Status    RefundStatusEnum `json:"status"`
-	EnteredAt time.Time        `json:"enteredAt"`
-}
+func (v *ListPaymentsPaymentsPayment) __premarshalJSON() (*__premarshalListPaymentsPaymentsPayment, error) {
+	var retval __premarshalListPaymentsPaymentsPayment
 
-// GetStatus returns ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus.Status, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus) GetStatus() RefundStatusEnum {
-	return v.Status
-}
-
-// GetEnteredAt returns ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentRefundsRefundStatusCurrentRefundStatus) GetEnteredAt() time.Time {
-	return v.EnteredAt
-}
-
-// ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
-// The GraphQL type's documentation follows.
-//
-// A status an object is on, and when it entered it.
-type ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus struct {
-	Status    PaymentStatusEnum `json:"status"`
-	EnteredAt time.Time         `json:"enteredAt"`
-}
-
-// GetStatus returns ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus) GetStatus() PaymentStatusEnum {
-	return v.Status
-}
-
-// GetEnteredAt returns ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *ListPaymentsPaymentsPaymentStatusCurrentPaymentStatus) GetEnteredAt() time.Time {
-	return v.EnteredAt
+	retval.Id = v.PaymentFields.Id
+	retval.TransactionId = v.PaymentFields.TransactionId
+	retval.AmountAuthorized = v.PaymentFields.AmountAuthorized
+	retval.AmountPaid = v.PaymentFields.AmountPaid
+	retval.Currency = v.PaymentFields.Currency
+	retval.CurrentStatus = v.PaymentFields.CurrentStatus
+	retval.CreatedAt = v.PaymentFields.CreatedAt
+	retval.MerchantReference = v.PaymentFields.MerchantReference
+	retval.MerchantReference2 = v.PaymentFields.MerchantReference2
+	retval.PaymentMethod = v.PaymentFields.PaymentMethod
+	retval.PaymentRefundStatus = v.PaymentFields.PaymentRefundStatus
+	retval.Status = v.PaymentFields.Status
+	retval.Refunds = v.PaymentFields.Refunds
+	return &retval, nil
 }
 
 // ListPaymentsResponse is returned by ListPayments on success.
@@ -1099,56 +1104,98 @@ func (v *ListPaymentsResponse) GetPayments() []ListPaymentsPaymentsPayment { ret
 
 // ListRefundsRefundsRefund includes the requested fields of the GraphQL type Refund.
 type ListRefundsRefundsRefund struct {
-	WaitToken     uuid.UUID                                           `json:"waitToken"`
-	TransactionId string                                              `json:"transactionId"`
-	PaymentId     scalars.BigInt                                      `json:"paymentId"`
-	TotalAmount   scalars.BigInt                                      `json:"totalAmount"`
-	Message       string                                              `json:"message"`
-	CreatedAt     time.Time                                           `json:"createdAt"`
-	ErrorMessage  *string                                             `json:"errorMessage"`
-	Status        []ListRefundsRefundsRefundStatusCurrentRefundStatus `json:"status"`
+	RefundFields `json:"-"`
 }
 
 // GetWaitToken returns ListRefundsRefundsRefund.WaitToken, and is useful for accessing the field via an interface.
-func (v *ListRefundsRefundsRefund) GetWaitToken() uuid.UUID { return v.WaitToken }
+func (v *ListRefundsRefundsRefund) GetWaitToken() uuid.UUID { return v.RefundFields.WaitToken }
 
 // GetTransactionId returns ListRefundsRefundsRefund.TransactionId, and is useful for accessing the field via an interface.
-func (v *ListRefundsRefundsRefund) GetTransactionId() string { return v.TransactionId }
+func (v *ListRefundsRefundsRefund) GetTransactionId() string { return v.RefundFields.TransactionId }
 
 // GetPaymentId returns ListRefundsRefundsRefund.PaymentId, and is useful for accessing the field via an interface.
-func (v *ListRefundsRefundsRefund) GetPaymentId() scalars.BigInt { return v.PaymentId }
+func (v *ListRefundsRefundsRefund) GetPaymentId() scalars.BigInt { return v.RefundFields.PaymentId }
 
 // GetTotalAmount returns ListRefundsRefundsRefund.TotalAmount, and is useful for accessing the field via an interface.
-func (v *ListRefundsRefundsRefund) GetTotalAmount() scalars.BigInt { return v.TotalAmount }
+func (v *ListRefundsRefundsRefund) GetTotalAmount() scalars.BigInt { return v.RefundFields.TotalAmount }
 
 // GetMessage returns ListRefundsRefundsRefund.Message, and is useful for accessing the field via an interface.
-func (v *ListRefundsRefundsRefund) GetMessage() string { return v.Message }
+func (v *ListRefundsRefundsRefund) GetMessage() string { return v.RefundFields.Message }
 
 // GetCreatedAt returns ListRefundsRefundsRefund.CreatedAt, and is useful for accessing the field via an interface.
-func (v *ListRefundsRefundsRefund) GetCreatedAt() time.Time { return v.CreatedAt }
+func (v *ListRefundsRefundsRefund) GetCreatedAt() time.Time { return v.RefundFields.CreatedAt }
 
 // GetErrorMessage returns ListRefundsRefundsRefund.ErrorMessage, and is useful for accessing the field via an interface.
-func (v *ListRefundsRefundsRefund) GetErrorMessage() *string { return v.ErrorMessage }
+func (v *ListRefundsRefundsRefund) GetErrorMessage() *string { return v.RefundFields.ErrorMessage }
 
 // GetStatus returns ListRefundsRefundsRefund.Status, and is useful for accessing the field via an interface.
-func (v *ListRefundsRefundsRefund) GetStatus() []ListRefundsRefundsRefundStatusCurrentRefundStatus {
-	return v.Status
+func (v *ListRefundsRefundsRefund) GetStatus() []RefundFieldsStatusCurrentRefundStatus {
+	return v.RefundFields.Status
 }
 
-// ListRefundsRefundsRefundStatusCurrentRefundStatus includes the requested fields of the GraphQL type CurrentRefundStatus.
-type ListRefundsRefundsRefundStatusCurrentRefundStatus struct {
-	Status    RefundStatusEnum `json:"status"`
-	EnteredAt time.Time        `json:"enteredAt"`
+func (v *ListRefundsRefundsRefund) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListRefundsRefundsRefund
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListRefundsRefundsRefund = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.RefundFields)
+	if err != nil {
+		return err
+	}
+	return nil
 }
 
-// GetStatus returns ListRefundsRefundsRefundStatusCurrentRefundStatus.Status, and is useful for accessing the field via an interface.
-func (v *ListRefundsRefundsRefundStatusCurrentRefundStatus) GetStatus() RefundStatusEnum {
-	return v.Status
+type __premarshalListRefundsRefundsRefund struct {
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	TotalAmount scalars.BigInt `json:"totalAmount"`
+
+	Message string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []RefundFieldsStatusCurrentRefundStatus `json:"status"`
 }
 
-// GetEnteredAt returns ListRefundsRefundsRefundStatusCurrentRefundStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *ListRefundsRefundsRefundStatusCurrentRefundStatus) GetEnteredAt() time.Time {
-	return v.EnteredAt
+func (v *ListRefundsRefundsRefund) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListRefundsRefundsRefund) __premarshalJSON() (*__premarshalListRefundsRefundsRefund, error) {
+	var retval __premarshalListRefundsRefundsRefund
+
+	retval.WaitToken = v.RefundFields.WaitToken
+	retval.TransactionId = v.RefundFields.TransactionId
+	retval.PaymentId = v.RefundFields.PaymentId
+	retval.TotalAmount = v.RefundFields.TotalAmount
+	retval.Message = v.RefundFields.Message
+	retval.CreatedAt = v.RefundFields.CreatedAt
+	retval.ErrorMessage = v.RefundFields.ErrorMessage
+	retval.Status = v.RefundFields.Status
+	return &retval, nil
 }
 
 // ListRefundsResponse is returned by ListRefunds on success.
@@ -1535,77 +1582,120 @@ func (v *NewVippsPaymentResponse) GetNewVippsPayment() NewVippsPaymentNewVippsPa
 //
 // One attempt to pay within a payment session (both roles).
 type OrderPaymentRequestsPaymentRequestsPaymentRequest struct {
-	WaitToken          uuid.UUID                                                                     `json:"waitToken"`
-	Amount             scalars.BigInt                                                                `json:"amount"`
-	Currency           SupportedCurrencyEnum                                                         `json:"currency"`
-	CreatedAt          time.Time                                                                     `json:"createdAt"`
-	Reference          string                                                                        `json:"reference"`
-	PaymentProvider    *PaymentMethodEnum                                                            `json:"paymentProvider"`
-	ResultingPaymentId *scalars.BigInt                                                               `json:"resultingPaymentId"`
-	TransactionId      string                                                                        `json:"transactionId"`
-	Status             []OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus `json:"status"`
+	PaymentRequestCore `json:"-"`
 }
 
 // GetWaitToken returns OrderPaymentRequestsPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
 func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
-	return v.WaitToken
+	return v.PaymentRequestCore.WaitToken
 }
 
 // GetAmount returns OrderPaymentRequestsPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
 func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
-	return v.Amount
+	return v.PaymentRequestCore.Amount
 }
 
 // GetCurrency returns OrderPaymentRequestsPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
 func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
-	return v.Currency
+	return v.PaymentRequestCore.Currency
 }
 
 // GetCreatedAt returns OrderPaymentRequestsPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
 func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
-	return v.CreatedAt
+	return v.PaymentRequestCore.CreatedAt
 }
 
 // GetReference returns OrderPaymentRequestsPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
-func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetReference() string { return v.Reference }
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetReference() string {
+	return v.PaymentRequestCore.Reference
+}
 
 // GetPaymentProvider returns OrderPaymentRequestsPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
 func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
-	return v.PaymentProvider
+	return v.PaymentRequestCore.PaymentProvider
 }
 
 // GetResultingPaymentId returns OrderPaymentRequestsPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
 func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
-	return v.ResultingPaymentId
+	return v.PaymentRequestCore.ResultingPaymentId
 }
 
 // GetTransactionId returns OrderPaymentRequestsPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
 func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionId() string {
-	return v.TransactionId
+	return v.PaymentRequestCore.TransactionId
 }
 
 // GetStatus returns OrderPaymentRequestsPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
-func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetStatus() []OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus {
-	return v.Status
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.PaymentRequestCore.Status
 }
 
-// OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
-// The GraphQL type's documentation follows.
-//
-// A status an object is on, and when it entered it.
-type OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus struct {
-	Status    PaymentStatusEnum `json:"status"`
-	EnteredAt time.Time         `json:"enteredAt"`
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*OrderPaymentRequestsPaymentRequestsPaymentRequest
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.OrderPaymentRequestsPaymentRequestsPaymentRequest = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentRequestCore)
+	if err != nil {
+		return err
+	}
+	return nil
 }
 
-// GetStatus returns OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
-func (v *OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus) GetStatus() PaymentStatusEnum {
-	return v.Status
+type __premarshalOrderPaymentRequestsPaymentRequestsPaymentRequest struct {
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
 }
 
-// GetEnteredAt returns OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *OrderPaymentRequestsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus) GetEnteredAt() time.Time {
-	return v.EnteredAt
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalOrderPaymentRequestsPaymentRequestsPaymentRequest, error) {
+	var retval __premarshalOrderPaymentRequestsPaymentRequestsPaymentRequest
+
+	retval.WaitToken = v.PaymentRequestCore.WaitToken
+	retval.Amount = v.PaymentRequestCore.Amount
+	retval.Currency = v.PaymentRequestCore.Currency
+	retval.CreatedAt = v.PaymentRequestCore.CreatedAt
+	retval.Reference = v.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.PaymentRequestCore.TransactionId
+	retval.Status = v.PaymentRequestCore.Status
+	return &retval, nil
 }
 
 // OrderPaymentRequestsResponse is returned by OrderPaymentRequests on success.
@@ -1702,70 +1792,13 @@ func (v *PayPalPaymentInput) GetReturnUrl() string { return v.ReturnUrl }
 //
 // A payment that resulted from a paid or authorized payment request (merchant role).
 type PaymentByIDPaymentsPayment struct {
-	Id                           scalars.BigInt                                           `json:"id"`
-	TransactionId                string                                                   `json:"transactionId"`
-	AmountAuthorized             *scalars.BigInt                                          `json:"amountAuthorized"`
-	AmountPaid                   scalars.BigInt                                           `json:"amountPaid"`
-	Currency                     SupportedCurrencyEnum                                    `json:"currency"`
-	CurrentStatus                PaymentStatusEnum                                        `json:"currentStatus"`
-	CreatedAt                    time.Time                                                `json:"createdAt"`
-	MerchantReference            string                                                   `json:"merchantReference"`
-	MerchantReference2           *string                                                  `json:"merchantReference2"`
-	PaymentMethod                PaymentMethodEnum                                        `json:"paymentMethod"`
-	PaymentRefundStatus          *PaymentRefundStatusEnum                                 `json:"paymentRefundStatus"`
-	Status                       []PaymentByIDPaymentsPaymentStatusCurrentPaymentStatus   `json:"status"`
-	Refunds                      []PaymentByIDPaymentsPaymentRefundsRefund                `json:"refunds"`
+	PaymentFields                `json:"-"`
 	TransactionCreditCardDetails []PaymentByIDPaymentsPaymentTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
 	TransactionSwishDetails      []PaymentByIDPaymentsPaymentTransactionSwishDetails      `json:"transactionSwishDetails"`
 	TransactionMobilePayDetails  []PaymentByIDPaymentsPaymentTransactionMobilePayDetails  `json:"transactionMobilePayDetails"`
 	TransactionVippsDetails      []PaymentByIDPaymentsPaymentTransactionVippsDetails      `json:"transactionVippsDetails"`
 	TransactionP24Details        []PaymentByIDPaymentsPaymentTransactionP24Details        `json:"transactionP24Details"`
 	TransactionPayPalDetails     []PaymentByIDPaymentsPaymentTransactionPayPalDetails     `json:"transactionPayPalDetails"`
-}
-
-// GetId returns PaymentByIDPaymentsPayment.Id, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetId() scalars.BigInt { return v.Id }
-
-// GetTransactionId returns PaymentByIDPaymentsPayment.TransactionId, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetTransactionId() string { return v.TransactionId }
-
-// GetAmountAuthorized returns PaymentByIDPaymentsPayment.AmountAuthorized, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetAmountAuthorized() *scalars.BigInt { return v.AmountAuthorized }
-
-// GetAmountPaid returns PaymentByIDPaymentsPayment.AmountPaid, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetAmountPaid() scalars.BigInt { return v.AmountPaid }
-
-// GetCurrency returns PaymentByIDPaymentsPayment.Currency, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetCurrency() SupportedCurrencyEnum { return v.Currency }
-
-// GetCurrentStatus returns PaymentByIDPaymentsPayment.CurrentStatus, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetCurrentStatus() PaymentStatusEnum { return v.CurrentStatus }
-
-// GetCreatedAt returns PaymentByIDPaymentsPayment.CreatedAt, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetCreatedAt() time.Time { return v.CreatedAt }
-
-// GetMerchantReference returns PaymentByIDPaymentsPayment.MerchantReference, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetMerchantReference() string { return v.MerchantReference }
-
-// GetMerchantReference2 returns PaymentByIDPaymentsPayment.MerchantReference2, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetMerchantReference2() *string { return v.MerchantReference2 }
-
-// GetPaymentMethod returns PaymentByIDPaymentsPayment.PaymentMethod, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetPaymentMethod() PaymentMethodEnum { return v.PaymentMethod }
-
-// GetPaymentRefundStatus returns PaymentByIDPaymentsPayment.PaymentRefundStatus, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetPaymentRefundStatus() *PaymentRefundStatusEnum {
-	return v.PaymentRefundStatus
-}
-
-// GetStatus returns PaymentByIDPaymentsPayment.Status, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetStatus() []PaymentByIDPaymentsPaymentStatusCurrentPaymentStatus {
-	return v.Status
-}
-
-// GetRefunds returns PaymentByIDPaymentsPayment.Refunds, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPayment) GetRefunds() []PaymentByIDPaymentsPaymentRefundsRefund {
-	return v.Refunds
 }
 
 // GetTransactionCreditCardDetails returns PaymentByIDPaymentsPayment.TransactionCreditCardDetails, and is useful for accessing the field via an interface.
@@ -1798,79 +1831,161 @@ func (v *PaymentByIDPaymentsPayment) GetTransactionPayPalDetails() []PaymentByID
 	return v.TransactionPayPalDetails
 }
 
-// PaymentByIDPaymentsPaymentRefundsRefund includes the requested fields of the GraphQL type Refund.
-type PaymentByIDPaymentsPaymentRefundsRefund struct {
-	WaitToken     uuid.UUID                                                          `json:"waitToken"`
-	TransactionId string                                                             `json:"transactionId"`
-	PaymentId     scalars.BigInt                                                     `json:"paymentId"`
-	TotalAmount   scalars.BigInt                                                     `json:"totalAmount"`
-	Message       string                                                             `json:"message"`
-	CreatedAt     time.Time                                                          `json:"createdAt"`
-	ErrorMessage  *string                                                            `json:"errorMessage"`
-	Status        []PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus `json:"status"`
+// GetId returns PaymentByIDPaymentsPayment.Id, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetId() scalars.BigInt { return v.PaymentFields.Id }
+
+// GetTransactionId returns PaymentByIDPaymentsPayment.TransactionId, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetTransactionId() string { return v.PaymentFields.TransactionId }
+
+// GetAmountAuthorized returns PaymentByIDPaymentsPayment.AmountAuthorized, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetAmountAuthorized() *scalars.BigInt {
+	return v.PaymentFields.AmountAuthorized
 }
 
-// GetWaitToken returns PaymentByIDPaymentsPaymentRefundsRefund.WaitToken, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetWaitToken() uuid.UUID { return v.WaitToken }
-
-// GetTransactionId returns PaymentByIDPaymentsPaymentRefundsRefund.TransactionId, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetTransactionId() string { return v.TransactionId }
-
-// GetPaymentId returns PaymentByIDPaymentsPaymentRefundsRefund.PaymentId, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetPaymentId() scalars.BigInt { return v.PaymentId }
-
-// GetTotalAmount returns PaymentByIDPaymentsPaymentRefundsRefund.TotalAmount, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetTotalAmount() scalars.BigInt {
-	return v.TotalAmount
+// GetAmountPaid returns PaymentByIDPaymentsPayment.AmountPaid, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetAmountPaid() scalars.BigInt {
+	return v.PaymentFields.AmountPaid
 }
 
-// GetMessage returns PaymentByIDPaymentsPaymentRefundsRefund.Message, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetMessage() string { return v.Message }
-
-// GetCreatedAt returns PaymentByIDPaymentsPaymentRefundsRefund.CreatedAt, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetCreatedAt() time.Time { return v.CreatedAt }
-
-// GetErrorMessage returns PaymentByIDPaymentsPaymentRefundsRefund.ErrorMessage, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetErrorMessage() *string { return v.ErrorMessage }
-
-// GetStatus returns PaymentByIDPaymentsPaymentRefundsRefund.Status, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentRefundsRefund) GetStatus() []PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus {
-	return v.Status
+// GetCurrency returns PaymentByIDPaymentsPayment.Currency, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetCurrency() SupportedCurrencyEnum {
+	return v.PaymentFields.Currency
 }
 
-// PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus includes the requested fields of the GraphQL type CurrentRefundStatus.
-type PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus struct {
-	Status    RefundStatusEnum `json:"status"`
-	EnteredAt time.Time        `json:"enteredAt"`
+// GetCurrentStatus returns PaymentByIDPaymentsPayment.CurrentStatus, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetCurrentStatus() PaymentStatusEnum {
+	return v.PaymentFields.CurrentStatus
 }
 
-// GetStatus returns PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus.Status, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus) GetStatus() RefundStatusEnum {
-	return v.Status
+// GetCreatedAt returns PaymentByIDPaymentsPayment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetCreatedAt() time.Time { return v.PaymentFields.CreatedAt }
+
+// GetMerchantReference returns PaymentByIDPaymentsPayment.MerchantReference, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetMerchantReference() string {
+	return v.PaymentFields.MerchantReference
 }
 
-// GetEnteredAt returns PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentRefundsRefundStatusCurrentRefundStatus) GetEnteredAt() time.Time {
-	return v.EnteredAt
+// GetMerchantReference2 returns PaymentByIDPaymentsPayment.MerchantReference2, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetMerchantReference2() *string {
+	return v.PaymentFields.MerchantReference2
 }
 
-// PaymentByIDPaymentsPaymentStatusCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
-// The GraphQL type's documentation follows.
-//
-// A status an object is on, and when it entered it.
-type PaymentByIDPaymentsPaymentStatusCurrentPaymentStatus struct {
-	Status    PaymentStatusEnum `json:"status"`
-	EnteredAt time.Time         `json:"enteredAt"`
+// GetPaymentMethod returns PaymentByIDPaymentsPayment.PaymentMethod, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetPaymentMethod() PaymentMethodEnum {
+	return v.PaymentFields.PaymentMethod
 }
 
-// GetStatus returns PaymentByIDPaymentsPaymentStatusCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentStatusCurrentPaymentStatus) GetStatus() PaymentStatusEnum {
-	return v.Status
+// GetPaymentRefundStatus returns PaymentByIDPaymentsPayment.PaymentRefundStatus, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetPaymentRefundStatus() *PaymentRefundStatusEnum {
+	return v.PaymentFields.PaymentRefundStatus
 }
 
-// GetEnteredAt returns PaymentByIDPaymentsPaymentStatusCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *PaymentByIDPaymentsPaymentStatusCurrentPaymentStatus) GetEnteredAt() time.Time {
-	return v.EnteredAt
+// GetStatus returns PaymentByIDPaymentsPayment.Status, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetStatus() []PaymentFieldsStatusCurrentPaymentStatus {
+	return v.PaymentFields.Status
+}
+
+// GetRefunds returns PaymentByIDPaymentsPayment.Refunds, and is useful for accessing the field via an interface.
+func (v *PaymentByIDPaymentsPayment) GetRefunds() []PaymentFieldsRefundsRefund {
+	return v.PaymentFields.Refunds
+}
+
+func (v *PaymentByIDPaymentsPayment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentByIDPaymentsPayment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentByIDPaymentsPayment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentByIDPaymentsPayment struct {
+	TransactionCreditCardDetails []PaymentByIDPaymentsPaymentTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
+
+	TransactionSwishDetails []PaymentByIDPaymentsPaymentTransactionSwishDetails `json:"transactionSwishDetails"`
+
+	TransactionMobilePayDetails []PaymentByIDPaymentsPaymentTransactionMobilePayDetails `json:"transactionMobilePayDetails"`
+
+	TransactionVippsDetails []PaymentByIDPaymentsPaymentTransactionVippsDetails `json:"transactionVippsDetails"`
+
+	TransactionP24Details []PaymentByIDPaymentsPaymentTransactionP24Details `json:"transactionP24Details"`
+
+	TransactionPayPalDetails []PaymentByIDPaymentsPaymentTransactionPayPalDetails `json:"transactionPayPalDetails"`
+
+	Id scalars.BigInt `json:"id"`
+
+	TransactionId string `json:"transactionId"`
+
+	AmountAuthorized *scalars.BigInt `json:"amountAuthorized"`
+
+	AmountPaid scalars.BigInt `json:"amountPaid"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CurrentStatus PaymentStatusEnum `json:"currentStatus"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	MerchantReference string `json:"merchantReference"`
+
+	MerchantReference2 *string `json:"merchantReference2"`
+
+	PaymentMethod PaymentMethodEnum `json:"paymentMethod"`
+
+	PaymentRefundStatus *PaymentRefundStatusEnum `json:"paymentRefundStatus"`
+
+	Status []PaymentFieldsStatusCurrentPaymentStatus `json:"status"`
+
+	Refunds []PaymentFieldsRefundsRefund `json:"refunds"`
+}
+
+func (v *PaymentByIDPaymentsPayment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentByIDPaymentsPayment) __premarshalJSON() (*__premarshalPaymentByIDPaymentsPayment, error) {
+	var retval __premarshalPaymentByIDPaymentsPayment
+
+	retval.TransactionCreditCardDetails = v.TransactionCreditCardDetails
+	retval.TransactionSwishDetails = v.TransactionSwishDetails
+	retval.TransactionMobilePayDetails = v.TransactionMobilePayDetails
+	retval.TransactionVippsDetails = v.TransactionVippsDetails
+	retval.TransactionP24Details = v.TransactionP24Details
+	retval.TransactionPayPalDetails = v.TransactionPayPalDetails
+	retval.Id = v.PaymentFields.Id
+	retval.TransactionId = v.PaymentFields.TransactionId
+	retval.AmountAuthorized = v.PaymentFields.AmountAuthorized
+	retval.AmountPaid = v.PaymentFields.AmountPaid
+	retval.Currency = v.PaymentFields.Currency
+	retval.CurrentStatus = v.PaymentFields.CurrentStatus
+	retval.CreatedAt = v.PaymentFields.CreatedAt
+	retval.MerchantReference = v.PaymentFields.MerchantReference
+	retval.MerchantReference2 = v.PaymentFields.MerchantReference2
+	retval.PaymentMethod = v.PaymentFields.PaymentMethod
+	retval.PaymentRefundStatus = v.PaymentFields.PaymentRefundStatus
+	retval.Status = v.PaymentFields.Status
+	retval.Refunds = v.PaymentFields.Refunds
+	return &retval, nil
 }
 
 // PaymentByIDPaymentsPaymentTransactionCreditCardDetails includes the requested fields of the GraphQL type CreditCardDetails.
@@ -2416,6 +2531,178 @@ var AllPaymentCaptureStatusEnum = []PaymentCaptureStatusEnum{
 	PaymentCaptureStatusEnumWaitingForCapture,
 }
 
+// A payment as payments.Payment holds it without its method's details: what
+// Get and the listing read, mapped in one place.
+type PaymentFields struct {
+	Id                  scalars.BigInt                            `json:"id"`
+	TransactionId       string                                    `json:"transactionId"`
+	AmountAuthorized    *scalars.BigInt                           `json:"amountAuthorized"`
+	AmountPaid          scalars.BigInt                            `json:"amountPaid"`
+	Currency            SupportedCurrencyEnum                     `json:"currency"`
+	CurrentStatus       PaymentStatusEnum                         `json:"currentStatus"`
+	CreatedAt           time.Time                                 `json:"createdAt"`
+	MerchantReference   string                                    `json:"merchantReference"`
+	MerchantReference2  *string                                   `json:"merchantReference2"`
+	PaymentMethod       PaymentMethodEnum                         `json:"paymentMethod"`
+	PaymentRefundStatus *PaymentRefundStatusEnum                  `json:"paymentRefundStatus"`
+	Status              []PaymentFieldsStatusCurrentPaymentStatus `json:"status"`
+	Refunds             []PaymentFieldsRefundsRefund              `json:"refunds"`
+}
+
+// GetId returns PaymentFields.Id, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetId() scalars.BigInt { return v.Id }
+
+// GetTransactionId returns PaymentFields.TransactionId, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetTransactionId() string { return v.TransactionId }
+
+// GetAmountAuthorized returns PaymentFields.AmountAuthorized, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetAmountAuthorized() *scalars.BigInt { return v.AmountAuthorized }
+
+// GetAmountPaid returns PaymentFields.AmountPaid, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetAmountPaid() scalars.BigInt { return v.AmountPaid }
+
+// GetCurrency returns PaymentFields.Currency, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetCurrency() SupportedCurrencyEnum { return v.Currency }
+
+// GetCurrentStatus returns PaymentFields.CurrentStatus, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetCurrentStatus() PaymentStatusEnum { return v.CurrentStatus }
+
+// GetCreatedAt returns PaymentFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetMerchantReference returns PaymentFields.MerchantReference, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetMerchantReference() string { return v.MerchantReference }
+
+// GetMerchantReference2 returns PaymentFields.MerchantReference2, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetMerchantReference2() *string { return v.MerchantReference2 }
+
+// GetPaymentMethod returns PaymentFields.PaymentMethod, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetPaymentMethod() PaymentMethodEnum { return v.PaymentMethod }
+
+// GetPaymentRefundStatus returns PaymentFields.PaymentRefundStatus, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetPaymentRefundStatus() *PaymentRefundStatusEnum {
+	return v.PaymentRefundStatus
+}
+
+// GetStatus returns PaymentFields.Status, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetStatus() []PaymentFieldsStatusCurrentPaymentStatus { return v.Status }
+
+// GetRefunds returns PaymentFields.Refunds, and is useful for accessing the field via an interface.
+func (v *PaymentFields) GetRefunds() []PaymentFieldsRefundsRefund { return v.Refunds }
+
+// PaymentFieldsRefundsRefund includes the requested fields of the GraphQL type Refund.
+type PaymentFieldsRefundsRefund struct {
+	RefundFields `json:"-"`
+}
+
+// GetWaitToken returns PaymentFieldsRefundsRefund.WaitToken, and is useful for accessing the field via an interface.
+func (v *PaymentFieldsRefundsRefund) GetWaitToken() uuid.UUID { return v.RefundFields.WaitToken }
+
+// GetTransactionId returns PaymentFieldsRefundsRefund.TransactionId, and is useful for accessing the field via an interface.
+func (v *PaymentFieldsRefundsRefund) GetTransactionId() string { return v.RefundFields.TransactionId }
+
+// GetPaymentId returns PaymentFieldsRefundsRefund.PaymentId, and is useful for accessing the field via an interface.
+func (v *PaymentFieldsRefundsRefund) GetPaymentId() scalars.BigInt { return v.RefundFields.PaymentId }
+
+// GetTotalAmount returns PaymentFieldsRefundsRefund.TotalAmount, and is useful for accessing the field via an interface.
+func (v *PaymentFieldsRefundsRefund) GetTotalAmount() scalars.BigInt {
+	return v.RefundFields.TotalAmount
+}
+
+// GetMessage returns PaymentFieldsRefundsRefund.Message, and is useful for accessing the field via an interface.
+func (v *PaymentFieldsRefundsRefund) GetMessage() string { return v.RefundFields.Message }
+
+// GetCreatedAt returns PaymentFieldsRefundsRefund.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PaymentFieldsRefundsRefund) GetCreatedAt() time.Time { return v.RefundFields.CreatedAt }
+
+// GetErrorMessage returns PaymentFieldsRefundsRefund.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *PaymentFieldsRefundsRefund) GetErrorMessage() *string { return v.RefundFields.ErrorMessage }
+
+// GetStatus returns PaymentFieldsRefundsRefund.Status, and is useful for accessing the field via an interface.
+func (v *PaymentFieldsRefundsRefund) GetStatus() []RefundFieldsStatusCurrentRefundStatus {
+	return v.RefundFields.Status
+}
+
+func (v *PaymentFieldsRefundsRefund) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentFieldsRefundsRefund
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentFieldsRefundsRefund = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.RefundFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentFieldsRefundsRefund struct {
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	TotalAmount scalars.BigInt `json:"totalAmount"`
+
+	Message string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []RefundFieldsStatusCurrentRefundStatus `json:"status"`
+}
+
+func (v *PaymentFieldsRefundsRefund) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentFieldsRefundsRefund) __premarshalJSON() (*__premarshalPaymentFieldsRefundsRefund, error) {
+	var retval __premarshalPaymentFieldsRefundsRefund
+
+	retval.WaitToken = v.RefundFields.WaitToken
+	retval.TransactionId = v.RefundFields.TransactionId
+	retval.PaymentId = v.RefundFields.PaymentId
+	retval.TotalAmount = v.RefundFields.TotalAmount
+	retval.Message = v.RefundFields.Message
+	retval.CreatedAt = v.RefundFields.CreatedAt
+	retval.ErrorMessage = v.RefundFields.ErrorMessage
+	retval.Status = v.RefundFields.Status
+	return &retval, nil
+}
+
+// PaymentFieldsStatusCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
+// The GraphQL type's documentation follows.
+//
+// A status an object is on, and when it entered it.
+type PaymentFieldsStatusCurrentPaymentStatus struct {
+	Status    PaymentStatusEnum `json:"status"`
+	EnteredAt time.Time         `json:"enteredAt"`
+}
+
+// GetStatus returns PaymentFieldsStatusCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
+func (v *PaymentFieldsStatusCurrentPaymentStatus) GetStatus() PaymentStatusEnum { return v.Status }
+
+// GetEnteredAt returns PaymentFieldsStatusCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *PaymentFieldsStatusCurrentPaymentStatus) GetEnteredAt() time.Time { return v.EnteredAt }
+
 type PaymentMethodEnum string
 
 const (
@@ -2466,23 +2753,75 @@ var AllPaymentRefundStatusEnum = []PaymentRefundStatusEnum{
 	PaymentRefundStatusEnumPartiallyRefunded,
 }
 
+// PaymentRequestCore includes the GraphQL fields of PaymentRequest requested by the fragment PaymentRequestCore.
+// The GraphQL type's documentation follows.
+//
+// One attempt to pay within a payment session (both roles).
+type PaymentRequestCore struct {
+	WaitToken          uuid.UUID                                      `json:"waitToken"`
+	Amount             scalars.BigInt                                 `json:"amount"`
+	Currency           SupportedCurrencyEnum                          `json:"currency"`
+	CreatedAt          time.Time                                      `json:"createdAt"`
+	Reference          string                                         `json:"reference"`
+	PaymentProvider    *PaymentMethodEnum                             `json:"paymentProvider"`
+	ResultingPaymentId *scalars.BigInt                                `json:"resultingPaymentId"`
+	TransactionId      string                                         `json:"transactionId"`
+	Status             []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
+}
+
+// GetWaitToken returns PaymentRequestCore.WaitToken, and is useful for accessing the field via an interface.
+func (v *PaymentRequestCore) GetWaitToken() uuid.UUID { return v.WaitToken }
+
+// GetAmount returns PaymentRequestCore.Amount, and is useful for accessing the field via an interface.
+func (v *PaymentRequestCore) GetAmount() scalars.BigInt { return v.Amount }
+
+// GetCurrency returns PaymentRequestCore.Currency, and is useful for accessing the field via an interface.
+func (v *PaymentRequestCore) GetCurrency() SupportedCurrencyEnum { return v.Currency }
+
+// GetCreatedAt returns PaymentRequestCore.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PaymentRequestCore) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetReference returns PaymentRequestCore.Reference, and is useful for accessing the field via an interface.
+func (v *PaymentRequestCore) GetReference() string { return v.Reference }
+
+// GetPaymentProvider returns PaymentRequestCore.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *PaymentRequestCore) GetPaymentProvider() *PaymentMethodEnum { return v.PaymentProvider }
+
+// GetResultingPaymentId returns PaymentRequestCore.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *PaymentRequestCore) GetResultingPaymentId() *scalars.BigInt { return v.ResultingPaymentId }
+
+// GetTransactionId returns PaymentRequestCore.TransactionId, and is useful for accessing the field via an interface.
+func (v *PaymentRequestCore) GetTransactionId() string { return v.TransactionId }
+
+// GetStatus returns PaymentRequestCore.Status, and is useful for accessing the field via an interface.
+func (v *PaymentRequestCore) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.Status
+}
+
+// PaymentRequestCoreStatusCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
+// The GraphQL type's documentation follows.
+//
+// A status an object is on, and when it entered it.
+type PaymentRequestCoreStatusCurrentPaymentStatus struct {
+	Status    PaymentStatusEnum `json:"status"`
+	EnteredAt time.Time         `json:"enteredAt"`
+}
+
+// GetStatus returns PaymentRequestCoreStatusCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
+func (v *PaymentRequestCoreStatusCurrentPaymentStatus) GetStatus() PaymentStatusEnum { return v.Status }
+
+// GetEnteredAt returns PaymentRequestCoreStatusCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *PaymentRequestCoreStatusCurrentPaymentStatus) GetEnteredAt() time.Time { return v.EnteredAt }
+
 // PaymentRequestDetailsPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
 // The GraphQL type's documentation follows.
 //
 // One attempt to pay within a payment session (both roles).
 type PaymentRequestDetailsPaymentRequestsPaymentRequest struct {
-	WaitToken uuid.UUID             `json:"waitToken"`
-	Amount    scalars.BigInt        `json:"amount"`
-	Currency  SupportedCurrencyEnum `json:"currency"`
-	CreatedAt time.Time             `json:"createdAt"`
-	Reference string                `json:"reference"`
+	PaymentRequestCore `json:"-"`
 	// merchant role only.
 	MerchantReference2             *string                                                                               `json:"merchantReference2"`
 	Message                        string                                                                                `json:"message"`
-	PaymentProvider                *PaymentMethodEnum                                                                    `json:"paymentProvider"`
-	ResultingPaymentId             *scalars.BigInt                                                                       `json:"resultingPaymentId"`
-	TransactionId                  string                                                                                `json:"transactionId"`
-	Status                         []PaymentRequestDetailsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus        `json:"status"`
 	StatusHistory                  []PaymentRequestDetailsPaymentRequestsPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
 	TransactionCreditCardDetails   []PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionCreditCardDetails      `json:"transactionCreditCardDetails"`
 	TransactionSwishDetails        []PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionSwishDetails           `json:"transactionSwishDetails"`
@@ -2493,31 +2832,6 @@ type PaymentRequestDetailsPaymentRequestsPaymentRequest struct {
 	TransactionBankTransferDetails []PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails    `json:"transactionBankTransferDetails"`
 }
 
-// GetWaitToken returns PaymentRequestDetailsPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
-func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
-	return v.WaitToken
-}
-
-// GetAmount returns PaymentRequestDetailsPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
-func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
-	return v.Amount
-}
-
-// GetCurrency returns PaymentRequestDetailsPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
-func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
-	return v.Currency
-}
-
-// GetCreatedAt returns PaymentRequestDetailsPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
-func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
-	return v.CreatedAt
-}
-
-// GetReference returns PaymentRequestDetailsPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
-func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetReference() string {
-	return v.Reference
-}
-
 // GetMerchantReference2 returns PaymentRequestDetailsPaymentRequestsPaymentRequest.MerchantReference2, and is useful for accessing the field via an interface.
 func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetMerchantReference2() *string {
 	return v.MerchantReference2
@@ -2525,26 +2839,6 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetMerchantReferenc
 
 // GetMessage returns PaymentRequestDetailsPaymentRequestsPaymentRequest.Message, and is useful for accessing the field via an interface.
 func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetMessage() string { return v.Message }
-
-// GetPaymentProvider returns PaymentRequestDetailsPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
-func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
-	return v.PaymentProvider
-}
-
-// GetResultingPaymentId returns PaymentRequestDetailsPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
-func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
-	return v.ResultingPaymentId
-}
-
-// GetTransactionId returns PaymentRequestDetailsPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
-func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetTransactionId() string {
-	return v.TransactionId
-}
-
-// GetStatus returns PaymentRequestDetailsPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
-func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestDetailsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus {
-	return v.Status
-}
 
 // GetStatusHistory returns PaymentRequestDetailsPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
 func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetStatusHistory() []PaymentRequestDetailsPaymentRequestsPaymentRequestStatusHistoryCurrentPaymentStatus {
@@ -2586,23 +2880,147 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetTransactionBankT
 	return v.TransactionBankTransferDetails
 }
 
-// PaymentRequestDetailsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
-// The GraphQL type's documentation follows.
-//
-// A status an object is on, and when it entered it.
-type PaymentRequestDetailsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus struct {
-	Status    PaymentStatusEnum `json:"status"`
-	EnteredAt time.Time         `json:"enteredAt"`
+// GetWaitToken returns PaymentRequestDetailsPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
+	return v.PaymentRequestCore.WaitToken
 }
 
-// GetStatus returns PaymentRequestDetailsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
-func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus) GetStatus() PaymentStatusEnum {
-	return v.Status
+// GetAmount returns PaymentRequestDetailsPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
+	return v.PaymentRequestCore.Amount
 }
 
-// GetEnteredAt returns PaymentRequestDetailsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestStatusCurrentPaymentStatus) GetEnteredAt() time.Time {
-	return v.EnteredAt
+// GetCurrency returns PaymentRequestDetailsPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.PaymentRequestCore.Currency
+}
+
+// GetCreatedAt returns PaymentRequestDetailsPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
+	return v.PaymentRequestCore.CreatedAt
+}
+
+// GetReference returns PaymentRequestDetailsPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetReference() string {
+	return v.PaymentRequestCore.Reference
+}
+
+// GetPaymentProvider returns PaymentRequestDetailsPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.PaymentRequestCore.PaymentProvider
+}
+
+// GetResultingPaymentId returns PaymentRequestDetailsPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.PaymentRequestCore.ResultingPaymentId
+}
+
+// GetTransactionId returns PaymentRequestDetailsPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetTransactionId() string {
+	return v.PaymentRequestCore.TransactionId
+}
+
+// GetStatus returns PaymentRequestDetailsPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.PaymentRequestCore.Status
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PaymentRequestDetailsPaymentRequestsPaymentRequest
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequest = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentRequestCore)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPaymentRequestDetailsPaymentRequestsPaymentRequest struct {
+	MerchantReference2 *string `json:"merchantReference2"`
+
+	Message string `json:"message"`
+
+	StatusHistory []PaymentRequestDetailsPaymentRequestsPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+
+	TransactionCreditCardDetails []PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
+
+	TransactionSwishDetails []PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionSwishDetails `json:"transactionSwishDetails"`
+
+	TransactionMobilePayDetails []PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails `json:"transactionMobilePayDetails"`
+
+	TransactionVippsDetails []PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails `json:"transactionVippsDetails"`
+
+	TransactionP24Details []PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionP24Details `json:"transactionP24Details"`
+
+	TransactionPayPalDetails []PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionPayPalDetails `json:"transactionPayPalDetails"`
+
+	TransactionBankTransferDetails []PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails `json:"transactionBankTransferDetails"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalPaymentRequestDetailsPaymentRequestsPaymentRequest, error) {
+	var retval __premarshalPaymentRequestDetailsPaymentRequestsPaymentRequest
+
+	retval.MerchantReference2 = v.MerchantReference2
+	retval.Message = v.Message
+	retval.StatusHistory = v.StatusHistory
+	retval.TransactionCreditCardDetails = v.TransactionCreditCardDetails
+	retval.TransactionSwishDetails = v.TransactionSwishDetails
+	retval.TransactionMobilePayDetails = v.TransactionMobilePayDetails
+	retval.TransactionVippsDetails = v.TransactionVippsDetails
+	retval.TransactionP24Details = v.TransactionP24Details
+	retval.TransactionPayPalDetails = v.TransactionPayPalDetails
+	retval.TransactionBankTransferDetails = v.TransactionBankTransferDetails
+	retval.WaitToken = v.PaymentRequestCore.WaitToken
+	retval.Amount = v.PaymentRequestCore.Amount
+	retval.Currency = v.PaymentRequestCore.Currency
+	retval.CreatedAt = v.PaymentRequestCore.CreatedAt
+	retval.Reference = v.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.PaymentRequestCore.TransactionId
+	retval.Status = v.PaymentRequestCore.Status
+	return &retval, nil
 }
 
 // PaymentRequestDetailsPaymentRequestsPaymentRequestStatusHistoryCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
@@ -4237,54 +4655,54 @@ type PollPaymentRequestPaymentRequestsPaymentRequest struct {
 	WatchedPaymentRequest `json:"-"`
 }
 
+// GetStatusHistory returns PollPaymentRequestPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.WatchedPaymentRequest.StatusHistory
+}
+
 // GetWaitToken returns PollPaymentRequestPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
-	return v.WatchedPaymentRequest.WaitToken
+	return v.WatchedPaymentRequest.PaymentRequestCore.WaitToken
 }
 
 // GetAmount returns PollPaymentRequestPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
-	return v.WatchedPaymentRequest.Amount
+	return v.WatchedPaymentRequest.PaymentRequestCore.Amount
 }
 
 // GetCurrency returns PollPaymentRequestPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
-	return v.WatchedPaymentRequest.Currency
+	return v.WatchedPaymentRequest.PaymentRequestCore.Currency
 }
 
 // GetCreatedAt returns PollPaymentRequestPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
-	return v.WatchedPaymentRequest.CreatedAt
+	return v.WatchedPaymentRequest.PaymentRequestCore.CreatedAt
 }
 
 // GetReference returns PollPaymentRequestPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetReference() string {
-	return v.WatchedPaymentRequest.Reference
+	return v.WatchedPaymentRequest.PaymentRequestCore.Reference
 }
 
 // GetPaymentProvider returns PollPaymentRequestPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
-	return v.WatchedPaymentRequest.PaymentProvider
+	return v.WatchedPaymentRequest.PaymentRequestCore.PaymentProvider
 }
 
 // GetResultingPaymentId returns PollPaymentRequestPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
-	return v.WatchedPaymentRequest.ResultingPaymentId
+	return v.WatchedPaymentRequest.PaymentRequestCore.ResultingPaymentId
 }
 
 // GetTransactionId returns PollPaymentRequestPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetTransactionId() string {
-	return v.WatchedPaymentRequest.TransactionId
+	return v.WatchedPaymentRequest.PaymentRequestCore.TransactionId
 }
 
 // GetStatus returns PollPaymentRequestPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
-func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetStatus() []WatchedPaymentRequestStatusCurrentPaymentStatus {
-	return v.WatchedPaymentRequest.Status
-}
-
-// GetStatusHistory returns PollPaymentRequestPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
-func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus {
-	return v.WatchedPaymentRequest.StatusHistory
+func (v *PollPaymentRequestPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.WatchedPaymentRequest.PaymentRequestCore.Status
 }
 
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
@@ -4313,6 +4731,8 @@ func (v *PollPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte
 }
 
 type __premarshalPollPaymentRequestPaymentRequestsPaymentRequest struct {
+	StatusHistory []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+
 	WaitToken uuid.UUID `json:"waitToken"`
 
 	Amount scalars.BigInt `json:"amount"`
@@ -4329,9 +4749,7 @@ type __premarshalPollPaymentRequestPaymentRequestsPaymentRequest struct {
 
 	TransactionId string `json:"transactionId"`
 
-	Status []WatchedPaymentRequestStatusCurrentPaymentStatus `json:"status"`
-
-	StatusHistory []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
 }
 
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
@@ -4345,16 +4763,16 @@ func (v *PollPaymentRequestPaymentRequestsPaymentRequest) MarshalJSON() ([]byte,
 func (v *PollPaymentRequestPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalPollPaymentRequestPaymentRequestsPaymentRequest, error) {
 	var retval __premarshalPollPaymentRequestPaymentRequestsPaymentRequest
 
-	retval.WaitToken = v.WatchedPaymentRequest.WaitToken
-	retval.Amount = v.WatchedPaymentRequest.Amount
-	retval.Currency = v.WatchedPaymentRequest.Currency
-	retval.CreatedAt = v.WatchedPaymentRequest.CreatedAt
-	retval.Reference = v.WatchedPaymentRequest.Reference
-	retval.PaymentProvider = v.WatchedPaymentRequest.PaymentProvider
-	retval.ResultingPaymentId = v.WatchedPaymentRequest.ResultingPaymentId
-	retval.TransactionId = v.WatchedPaymentRequest.TransactionId
-	retval.Status = v.WatchedPaymentRequest.Status
 	retval.StatusHistory = v.WatchedPaymentRequest.StatusHistory
+	retval.WaitToken = v.WatchedPaymentRequest.PaymentRequestCore.WaitToken
+	retval.Amount = v.WatchedPaymentRequest.PaymentRequestCore.Amount
+	retval.Currency = v.WatchedPaymentRequest.PaymentRequestCore.Currency
+	retval.CreatedAt = v.WatchedPaymentRequest.PaymentRequestCore.CreatedAt
+	retval.Reference = v.WatchedPaymentRequest.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.WatchedPaymentRequest.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.WatchedPaymentRequest.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.WatchedPaymentRequest.PaymentRequestCore.TransactionId
+	retval.Status = v.WatchedPaymentRequest.PaymentRequestCore.Status
 	return &retval, nil
 }
 
@@ -4377,54 +4795,54 @@ type PollPaymentRequestsPaymentRequestsPaymentRequest struct {
 	WatchedPaymentRequest `json:"-"`
 }
 
+// GetStatusHistory returns PollPaymentRequestsPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.WatchedPaymentRequest.StatusHistory
+}
+
 // GetWaitToken returns PollPaymentRequestsPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
-	return v.WatchedPaymentRequest.WaitToken
+	return v.WatchedPaymentRequest.PaymentRequestCore.WaitToken
 }
 
 // GetAmount returns PollPaymentRequestsPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
-	return v.WatchedPaymentRequest.Amount
+	return v.WatchedPaymentRequest.PaymentRequestCore.Amount
 }
 
 // GetCurrency returns PollPaymentRequestsPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
-	return v.WatchedPaymentRequest.Currency
+	return v.WatchedPaymentRequest.PaymentRequestCore.Currency
 }
 
 // GetCreatedAt returns PollPaymentRequestsPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
-	return v.WatchedPaymentRequest.CreatedAt
+	return v.WatchedPaymentRequest.PaymentRequestCore.CreatedAt
 }
 
 // GetReference returns PollPaymentRequestsPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetReference() string {
-	return v.WatchedPaymentRequest.Reference
+	return v.WatchedPaymentRequest.PaymentRequestCore.Reference
 }
 
 // GetPaymentProvider returns PollPaymentRequestsPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
-	return v.WatchedPaymentRequest.PaymentProvider
+	return v.WatchedPaymentRequest.PaymentRequestCore.PaymentProvider
 }
 
 // GetResultingPaymentId returns PollPaymentRequestsPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
-	return v.WatchedPaymentRequest.ResultingPaymentId
+	return v.WatchedPaymentRequest.PaymentRequestCore.ResultingPaymentId
 }
 
 // GetTransactionId returns PollPaymentRequestsPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionId() string {
-	return v.WatchedPaymentRequest.TransactionId
+	return v.WatchedPaymentRequest.PaymentRequestCore.TransactionId
 }
 
 // GetStatus returns PollPaymentRequestsPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
-func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetStatus() []WatchedPaymentRequestStatusCurrentPaymentStatus {
-	return v.WatchedPaymentRequest.Status
-}
-
-// GetStatusHistory returns PollPaymentRequestsPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
-func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus {
-	return v.WatchedPaymentRequest.StatusHistory
+func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.WatchedPaymentRequest.PaymentRequestCore.Status
 }
 
 func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
@@ -4453,6 +4871,8 @@ func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) UnmarshalJSON(b []byt
 }
 
 type __premarshalPollPaymentRequestsPaymentRequestsPaymentRequest struct {
+	StatusHistory []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+
 	WaitToken uuid.UUID `json:"waitToken"`
 
 	Amount scalars.BigInt `json:"amount"`
@@ -4469,9 +4889,7 @@ type __premarshalPollPaymentRequestsPaymentRequestsPaymentRequest struct {
 
 	TransactionId string `json:"transactionId"`
 
-	Status []WatchedPaymentRequestStatusCurrentPaymentStatus `json:"status"`
-
-	StatusHistory []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
 }
 
 func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
@@ -4485,16 +4903,16 @@ func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) MarshalJSON() ([]byte
 func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalPollPaymentRequestsPaymentRequestsPaymentRequest, error) {
 	var retval __premarshalPollPaymentRequestsPaymentRequestsPaymentRequest
 
-	retval.WaitToken = v.WatchedPaymentRequest.WaitToken
-	retval.Amount = v.WatchedPaymentRequest.Amount
-	retval.Currency = v.WatchedPaymentRequest.Currency
-	retval.CreatedAt = v.WatchedPaymentRequest.CreatedAt
-	retval.Reference = v.WatchedPaymentRequest.Reference
-	retval.PaymentProvider = v.WatchedPaymentRequest.PaymentProvider
-	retval.ResultingPaymentId = v.WatchedPaymentRequest.ResultingPaymentId
-	retval.TransactionId = v.WatchedPaymentRequest.TransactionId
-	retval.Status = v.WatchedPaymentRequest.Status
 	retval.StatusHistory = v.WatchedPaymentRequest.StatusHistory
+	retval.WaitToken = v.WatchedPaymentRequest.PaymentRequestCore.WaitToken
+	retval.Amount = v.WatchedPaymentRequest.PaymentRequestCore.Amount
+	retval.Currency = v.WatchedPaymentRequest.PaymentRequestCore.Currency
+	retval.CreatedAt = v.WatchedPaymentRequest.PaymentRequestCore.CreatedAt
+	retval.Reference = v.WatchedPaymentRequest.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.WatchedPaymentRequest.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.WatchedPaymentRequest.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.WatchedPaymentRequest.PaymentRequestCore.TransactionId
+	retval.Status = v.WatchedPaymentRequest.PaymentRequestCore.Status
 	return &retval, nil
 }
 
@@ -5032,16 +5450,8 @@ func (v *ReleasePaymentResponse) GetReleasePayment() ReleasePaymentReleasePaymen
 //
 // One attempt to pay within a payment session (both roles).
 type SessionPaymentRequest struct {
-	WaitToken                      uuid.UUID                                             `json:"waitToken"`
-	Amount                         scalars.BigInt                                        `json:"amount"`
-	Currency                       SupportedCurrencyEnum                                 `json:"currency"`
-	CreatedAt                      time.Time                                             `json:"createdAt"`
-	Reference                      string                                                `json:"reference"`
+	PaymentRequestCore             `json:"-"`
 	Message                        string                                                `json:"message"`
-	PaymentProvider                *PaymentMethodEnum                                    `json:"paymentProvider"`
-	ResultingPaymentId             *scalars.BigInt                                       `json:"resultingPaymentId"`
-	TransactionId                  string                                                `json:"transactionId"`
-	Status                         []SessionPaymentRequestStatusCurrentPaymentStatus     `json:"status"`
 	TransactionCreditCardDetails   []SessionPaymentRequestTransactionCreditCardDetails   `json:"transactionCreditCardDetails"`
 	TransactionMobilePayDetails    []SessionPaymentRequestTransactionMobilePayDetails    `json:"transactionMobilePayDetails"`
 	TransactionVippsDetails        []SessionPaymentRequestTransactionVippsDetails        `json:"transactionVippsDetails"`
@@ -5051,37 +5461,8 @@ type SessionPaymentRequest struct {
 	TransactionBankTransferDetails []SessionPaymentRequestTransactionBankTransferDetails `json:"transactionBankTransferDetails"`
 }
 
-// GetWaitToken returns SessionPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequest) GetWaitToken() uuid.UUID { return v.WaitToken }
-
-// GetAmount returns SessionPaymentRequest.Amount, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequest) GetAmount() scalars.BigInt { return v.Amount }
-
-// GetCurrency returns SessionPaymentRequest.Currency, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequest) GetCurrency() SupportedCurrencyEnum { return v.Currency }
-
-// GetCreatedAt returns SessionPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequest) GetCreatedAt() time.Time { return v.CreatedAt }
-
-// GetReference returns SessionPaymentRequest.Reference, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequest) GetReference() string { return v.Reference }
-
 // GetMessage returns SessionPaymentRequest.Message, and is useful for accessing the field via an interface.
 func (v *SessionPaymentRequest) GetMessage() string { return v.Message }
-
-// GetPaymentProvider returns SessionPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequest) GetPaymentProvider() *PaymentMethodEnum { return v.PaymentProvider }
-
-// GetResultingPaymentId returns SessionPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequest) GetResultingPaymentId() *scalars.BigInt { return v.ResultingPaymentId }
-
-// GetTransactionId returns SessionPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequest) GetTransactionId() string { return v.TransactionId }
-
-// GetStatus returns SessionPaymentRequest.Status, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequest) GetStatus() []SessionPaymentRequestStatusCurrentPaymentStatus {
-	return v.Status
-}
 
 // GetTransactionCreditCardDetails returns SessionPaymentRequest.TransactionCreditCardDetails, and is useful for accessing the field via an interface.
 func (v *SessionPaymentRequest) GetTransactionCreditCardDetails() []SessionPaymentRequestTransactionCreditCardDetails {
@@ -5118,23 +5499,131 @@ func (v *SessionPaymentRequest) GetTransactionBankTransferDetails() []SessionPay
 	return v.TransactionBankTransferDetails
 }
 
-// SessionPaymentRequestStatusCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
-// The GraphQL type's documentation follows.
-//
-// A status an object is on, and when it entered it.
-type SessionPaymentRequestStatusCurrentPaymentStatus struct {
-	Status    PaymentStatusEnum `json:"status"`
-	EnteredAt time.Time         `json:"enteredAt"`
+// GetWaitToken returns SessionPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequest) GetWaitToken() uuid.UUID { return v.PaymentRequestCore.WaitToken }
+
+// GetAmount returns SessionPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequest) GetAmount() scalars.BigInt { return v.PaymentRequestCore.Amount }
+
+// GetCurrency returns SessionPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.PaymentRequestCore.Currency
 }
 
-// GetStatus returns SessionPaymentRequestStatusCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequestStatusCurrentPaymentStatus) GetStatus() PaymentStatusEnum {
-	return v.Status
+// GetCreatedAt returns SessionPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequest) GetCreatedAt() time.Time { return v.PaymentRequestCore.CreatedAt }
+
+// GetReference returns SessionPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequest) GetReference() string { return v.PaymentRequestCore.Reference }
+
+// GetPaymentProvider returns SessionPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.PaymentRequestCore.PaymentProvider
 }
 
-// GetEnteredAt returns SessionPaymentRequestStatusCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequestStatusCurrentPaymentStatus) GetEnteredAt() time.Time {
-	return v.EnteredAt
+// GetResultingPaymentId returns SessionPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.PaymentRequestCore.ResultingPaymentId
+}
+
+// GetTransactionId returns SessionPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequest) GetTransactionId() string { return v.PaymentRequestCore.TransactionId }
+
+// GetStatus returns SessionPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.PaymentRequestCore.Status
+}
+
+func (v *SessionPaymentRequest) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*SessionPaymentRequest
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.SessionPaymentRequest = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentRequestCore)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalSessionPaymentRequest struct {
+	Message string `json:"message"`
+
+	TransactionCreditCardDetails []SessionPaymentRequestTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
+
+	TransactionMobilePayDetails []SessionPaymentRequestTransactionMobilePayDetails `json:"transactionMobilePayDetails"`
+
+	TransactionVippsDetails []SessionPaymentRequestTransactionVippsDetails `json:"transactionVippsDetails"`
+
+	TransactionP24Details []SessionPaymentRequestTransactionP24Details `json:"transactionP24Details"`
+
+	TransactionPayPalDetails []SessionPaymentRequestTransactionPayPalDetails `json:"transactionPayPalDetails"`
+
+	TransactionSwishDetails []SessionPaymentRequestTransactionSwishDetails `json:"transactionSwishDetails"`
+
+	TransactionBankTransferDetails []SessionPaymentRequestTransactionBankTransferDetails `json:"transactionBankTransferDetails"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
+}
+
+func (v *SessionPaymentRequest) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *SessionPaymentRequest) __premarshalJSON() (*__premarshalSessionPaymentRequest, error) {
+	var retval __premarshalSessionPaymentRequest
+
+	retval.Message = v.Message
+	retval.TransactionCreditCardDetails = v.TransactionCreditCardDetails
+	retval.TransactionMobilePayDetails = v.TransactionMobilePayDetails
+	retval.TransactionVippsDetails = v.TransactionVippsDetails
+	retval.TransactionP24Details = v.TransactionP24Details
+	retval.TransactionPayPalDetails = v.TransactionPayPalDetails
+	retval.TransactionSwishDetails = v.TransactionSwishDetails
+	retval.TransactionBankTransferDetails = v.TransactionBankTransferDetails
+	retval.WaitToken = v.PaymentRequestCore.WaitToken
+	retval.Amount = v.PaymentRequestCore.Amount
+	retval.Currency = v.PaymentRequestCore.Currency
+	retval.CreatedAt = v.PaymentRequestCore.CreatedAt
+	retval.Reference = v.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.PaymentRequestCore.TransactionId
+	retval.Status = v.PaymentRequestCore.Status
+	return &retval, nil
 }
 
 // SessionPaymentRequestTransactionBankTransferDetails includes the requested fields of the GraphQL type BankTransferDetails.
@@ -5227,54 +5716,9 @@ type SessionPaymentRequestsPaymentRequestsPaymentRequest struct {
 	SessionPaymentRequest `json:"-"`
 }
 
-// GetWaitToken returns SessionPaymentRequestsPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
-	return v.SessionPaymentRequest.WaitToken
-}
-
-// GetAmount returns SessionPaymentRequestsPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
-	return v.SessionPaymentRequest.Amount
-}
-
-// GetCurrency returns SessionPaymentRequestsPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
-	return v.SessionPaymentRequest.Currency
-}
-
-// GetCreatedAt returns SessionPaymentRequestsPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
-	return v.SessionPaymentRequest.CreatedAt
-}
-
-// GetReference returns SessionPaymentRequestsPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetReference() string {
-	return v.SessionPaymentRequest.Reference
-}
-
 // GetMessage returns SessionPaymentRequestsPaymentRequestsPaymentRequest.Message, and is useful for accessing the field via an interface.
 func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetMessage() string {
 	return v.SessionPaymentRequest.Message
-}
-
-// GetPaymentProvider returns SessionPaymentRequestsPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
-	return v.SessionPaymentRequest.PaymentProvider
-}
-
-// GetResultingPaymentId returns SessionPaymentRequestsPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
-	return v.SessionPaymentRequest.ResultingPaymentId
-}
-
-// GetTransactionId returns SessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionId() string {
-	return v.SessionPaymentRequest.TransactionId
-}
-
-// GetStatus returns SessionPaymentRequestsPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
-func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetStatus() []SessionPaymentRequestStatusCurrentPaymentStatus {
-	return v.SessionPaymentRequest.Status
 }
 
 // GetTransactionCreditCardDetails returns SessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionCreditCardDetails, and is useful for accessing the field via an interface.
@@ -5312,6 +5756,51 @@ func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionBank
 	return v.SessionPaymentRequest.TransactionBankTransferDetails
 }
 
+// GetWaitToken returns SessionPaymentRequestsPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
+	return v.SessionPaymentRequest.PaymentRequestCore.WaitToken
+}
+
+// GetAmount returns SessionPaymentRequestsPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
+	return v.SessionPaymentRequest.PaymentRequestCore.Amount
+}
+
+// GetCurrency returns SessionPaymentRequestsPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.SessionPaymentRequest.PaymentRequestCore.Currency
+}
+
+// GetCreatedAt returns SessionPaymentRequestsPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
+	return v.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+}
+
+// GetReference returns SessionPaymentRequestsPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetReference() string {
+	return v.SessionPaymentRequest.PaymentRequestCore.Reference
+}
+
+// GetPaymentProvider returns SessionPaymentRequestsPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+}
+
+// GetResultingPaymentId returns SessionPaymentRequestsPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+}
+
+// GetTransactionId returns SessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionId() string {
+	return v.SessionPaymentRequest.PaymentRequestCore.TransactionId
+}
+
+// GetStatus returns SessionPaymentRequestsPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.SessionPaymentRequest.PaymentRequestCore.Status
+}
+
 func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
 
 	if string(b) == "null" {
@@ -5338,25 +5827,7 @@ func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) UnmarshalJSON(b []
 }
 
 type __premarshalSessionPaymentRequestsPaymentRequestsPaymentRequest struct {
-	WaitToken uuid.UUID `json:"waitToken"`
-
-	Amount scalars.BigInt `json:"amount"`
-
-	Currency SupportedCurrencyEnum `json:"currency"`
-
-	CreatedAt time.Time `json:"createdAt"`
-
-	Reference string `json:"reference"`
-
 	Message string `json:"message"`
-
-	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
-
-	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
-
-	TransactionId string `json:"transactionId"`
-
-	Status []SessionPaymentRequestStatusCurrentPaymentStatus `json:"status"`
 
 	TransactionCreditCardDetails []SessionPaymentRequestTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
 
@@ -5371,6 +5842,24 @@ type __premarshalSessionPaymentRequestsPaymentRequestsPaymentRequest struct {
 	TransactionSwishDetails []SessionPaymentRequestTransactionSwishDetails `json:"transactionSwishDetails"`
 
 	TransactionBankTransferDetails []SessionPaymentRequestTransactionBankTransferDetails `json:"transactionBankTransferDetails"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
 }
 
 func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
@@ -5384,16 +5873,7 @@ func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) MarshalJSON() ([]b
 func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalSessionPaymentRequestsPaymentRequestsPaymentRequest, error) {
 	var retval __premarshalSessionPaymentRequestsPaymentRequestsPaymentRequest
 
-	retval.WaitToken = v.SessionPaymentRequest.WaitToken
-	retval.Amount = v.SessionPaymentRequest.Amount
-	retval.Currency = v.SessionPaymentRequest.Currency
-	retval.CreatedAt = v.SessionPaymentRequest.CreatedAt
-	retval.Reference = v.SessionPaymentRequest.Reference
 	retval.Message = v.SessionPaymentRequest.Message
-	retval.PaymentProvider = v.SessionPaymentRequest.PaymentProvider
-	retval.ResultingPaymentId = v.SessionPaymentRequest.ResultingPaymentId
-	retval.TransactionId = v.SessionPaymentRequest.TransactionId
-	retval.Status = v.SessionPaymentRequest.Status
 	retval.TransactionCreditCardDetails = v.SessionPaymentRequest.TransactionCreditCardDetails
 	retval.TransactionMobilePayDetails = v.SessionPaymentRequest.TransactionMobilePayDetails
 	retval.TransactionVippsDetails = v.SessionPaymentRequest.TransactionVippsDetails
@@ -5401,6 +5881,15 @@ func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) __premarshalJSON()
 	retval.TransactionPayPalDetails = v.SessionPaymentRequest.TransactionPayPalDetails
 	retval.TransactionSwishDetails = v.SessionPaymentRequest.TransactionSwishDetails
 	retval.TransactionBankTransferDetails = v.SessionPaymentRequest.TransactionBankTransferDetails
+	retval.WaitToken = v.SessionPaymentRequest.PaymentRequestCore.WaitToken
+	retval.Amount = v.SessionPaymentRequest.PaymentRequestCore.Amount
+	retval.Currency = v.SessionPaymentRequest.PaymentRequestCore.Currency
+	retval.CreatedAt = v.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+	retval.Reference = v.SessionPaymentRequest.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.SessionPaymentRequest.PaymentRequestCore.TransactionId
+	retval.Status = v.SessionPaymentRequest.PaymentRequestCore.Status
 	return &retval, nil
 }
 
@@ -5564,54 +6053,54 @@ type WatchPaymentRequestPaymentRequestsPaymentRequest struct {
 	WatchedPaymentRequest `json:"-"`
 }
 
+// GetStatusHistory returns WatchPaymentRequestPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.WatchedPaymentRequest.StatusHistory
+}
+
 // GetWaitToken returns WatchPaymentRequestPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
-	return v.WatchedPaymentRequest.WaitToken
+	return v.WatchedPaymentRequest.PaymentRequestCore.WaitToken
 }
 
 // GetAmount returns WatchPaymentRequestPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
-	return v.WatchedPaymentRequest.Amount
+	return v.WatchedPaymentRequest.PaymentRequestCore.Amount
 }
 
 // GetCurrency returns WatchPaymentRequestPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
-	return v.WatchedPaymentRequest.Currency
+	return v.WatchedPaymentRequest.PaymentRequestCore.Currency
 }
 
 // GetCreatedAt returns WatchPaymentRequestPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
-	return v.WatchedPaymentRequest.CreatedAt
+	return v.WatchedPaymentRequest.PaymentRequestCore.CreatedAt
 }
 
 // GetReference returns WatchPaymentRequestPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetReference() string {
-	return v.WatchedPaymentRequest.Reference
+	return v.WatchedPaymentRequest.PaymentRequestCore.Reference
 }
 
 // GetPaymentProvider returns WatchPaymentRequestPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
-	return v.WatchedPaymentRequest.PaymentProvider
+	return v.WatchedPaymentRequest.PaymentRequestCore.PaymentProvider
 }
 
 // GetResultingPaymentId returns WatchPaymentRequestPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
-	return v.WatchedPaymentRequest.ResultingPaymentId
+	return v.WatchedPaymentRequest.PaymentRequestCore.ResultingPaymentId
 }
 
 // GetTransactionId returns WatchPaymentRequestPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetTransactionId() string {
-	return v.WatchedPaymentRequest.TransactionId
+	return v.WatchedPaymentRequest.PaymentRequestCore.TransactionId
 }
 
 // GetStatus returns WatchPaymentRequestPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
-func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetStatus() []WatchedPaymentRequestStatusCurrentPaymentStatus {
-	return v.WatchedPaymentRequest.Status
-}
-
-// GetStatusHistory returns WatchPaymentRequestPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
-func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus {
-	return v.WatchedPaymentRequest.StatusHistory
+func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.WatchedPaymentRequest.PaymentRequestCore.Status
 }
 
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
@@ -5640,6 +6129,8 @@ func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON(b []byt
 }
 
 type __premarshalWatchPaymentRequestPaymentRequestsPaymentRequest struct {
+	StatusHistory []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+
 	WaitToken uuid.UUID `json:"waitToken"`
 
 	Amount scalars.BigInt `json:"amount"`
@@ -5656,9 +6147,7 @@ type __premarshalWatchPaymentRequestPaymentRequestsPaymentRequest struct {
 
 	TransactionId string `json:"transactionId"`
 
-	Status []WatchedPaymentRequestStatusCurrentPaymentStatus `json:"status"`
-
-	StatusHistory []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
 }
 
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
@@ -5672,16 +6161,16 @@ func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) MarshalJSON() ([]byte
 func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalWatchPaymentRequestPaymentRequestsPaymentRequest, error) {
 	var retval __premarshalWatchPaymentRequestPaymentRequestsPaymentRequest
 
-	retval.WaitToken = v.WatchedPaymentRequest.WaitToken
-	retval.Amount = v.WatchedPaymentRequest.Amount
-	retval.Currency = v.WatchedPaymentRequest.Currency
-	retval.CreatedAt = v.WatchedPaymentRequest.CreatedAt
-	retval.Reference = v.WatchedPaymentRequest.Reference
-	retval.PaymentProvider = v.WatchedPaymentRequest.PaymentProvider
-	retval.ResultingPaymentId = v.WatchedPaymentRequest.ResultingPaymentId
-	retval.TransactionId = v.WatchedPaymentRequest.TransactionId
-	retval.Status = v.WatchedPaymentRequest.Status
 	retval.StatusHistory = v.WatchedPaymentRequest.StatusHistory
+	retval.WaitToken = v.WatchedPaymentRequest.PaymentRequestCore.WaitToken
+	retval.Amount = v.WatchedPaymentRequest.PaymentRequestCore.Amount
+	retval.Currency = v.WatchedPaymentRequest.PaymentRequestCore.Currency
+	retval.CreatedAt = v.WatchedPaymentRequest.PaymentRequestCore.CreatedAt
+	retval.Reference = v.WatchedPaymentRequest.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.WatchedPaymentRequest.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.WatchedPaymentRequest.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.WatchedPaymentRequest.PaymentRequestCore.TransactionId
+	retval.Status = v.WatchedPaymentRequest.PaymentRequestCore.Status
 	return &retval, nil
 }
 
@@ -5701,45 +6190,8 @@ func (v *WatchPaymentRequestResponse) GetPaymentRequests() []WatchPaymentRequest
 //
 // One attempt to pay within a payment session (both roles).
 type WatchedPaymentRequest struct {
-	WaitToken          uuid.UUID                                                `json:"waitToken"`
-	Amount             scalars.BigInt                                           `json:"amount"`
-	Currency           SupportedCurrencyEnum                                    `json:"currency"`
-	CreatedAt          time.Time                                                `json:"createdAt"`
-	Reference          string                                                   `json:"reference"`
-	PaymentProvider    *PaymentMethodEnum                                       `json:"paymentProvider"`
-	ResultingPaymentId *scalars.BigInt                                          `json:"resultingPaymentId"`
-	TransactionId      string                                                   `json:"transactionId"`
-	Status             []WatchedPaymentRequestStatusCurrentPaymentStatus        `json:"status"`
+	PaymentRequestCore `json:"-"`
 	StatusHistory      []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
-}
-
-// GetWaitToken returns WatchedPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
-func (v *WatchedPaymentRequest) GetWaitToken() uuid.UUID { return v.WaitToken }
-
-// GetAmount returns WatchedPaymentRequest.Amount, and is useful for accessing the field via an interface.
-func (v *WatchedPaymentRequest) GetAmount() scalars.BigInt { return v.Amount }
-
-// GetCurrency returns WatchedPaymentRequest.Currency, and is useful for accessing the field via an interface.
-func (v *WatchedPaymentRequest) GetCurrency() SupportedCurrencyEnum { return v.Currency }
-
-// GetCreatedAt returns WatchedPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
-func (v *WatchedPaymentRequest) GetCreatedAt() time.Time { return v.CreatedAt }
-
-// GetReference returns WatchedPaymentRequest.Reference, and is useful for accessing the field via an interface.
-func (v *WatchedPaymentRequest) GetReference() string { return v.Reference }
-
-// GetPaymentProvider returns WatchedPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
-func (v *WatchedPaymentRequest) GetPaymentProvider() *PaymentMethodEnum { return v.PaymentProvider }
-
-// GetResultingPaymentId returns WatchedPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
-func (v *WatchedPaymentRequest) GetResultingPaymentId() *scalars.BigInt { return v.ResultingPaymentId }
-
-// GetTransactionId returns WatchedPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
-func (v *WatchedPaymentRequest) GetTransactionId() string { return v.TransactionId }
-
-// GetStatus returns WatchedPaymentRequest.Status, and is useful for accessing the field via an interface.
-func (v *WatchedPaymentRequest) GetStatus() []WatchedPaymentRequestStatusCurrentPaymentStatus {
-	return v.Status
 }
 
 // GetStatusHistory returns WatchedPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
@@ -5747,23 +6199,110 @@ func (v *WatchedPaymentRequest) GetStatusHistory() []WatchedPaymentRequestStatus
 	return v.StatusHistory
 }
 
-// WatchedPaymentRequestStatusCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
-// The GraphQL type's documentation follows.
-//
-// A status an object is on, and when it entered it.
-type WatchedPaymentRequestStatusCurrentPaymentStatus struct {
-	Status    PaymentStatusEnum `json:"status"`
-	EnteredAt time.Time         `json:"enteredAt"`
+// GetWaitToken returns WatchedPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequest) GetWaitToken() uuid.UUID { return v.PaymentRequestCore.WaitToken }
+
+// GetAmount returns WatchedPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequest) GetAmount() scalars.BigInt { return v.PaymentRequestCore.Amount }
+
+// GetCurrency returns WatchedPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.PaymentRequestCore.Currency
 }
 
-// GetStatus returns WatchedPaymentRequestStatusCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
-func (v *WatchedPaymentRequestStatusCurrentPaymentStatus) GetStatus() PaymentStatusEnum {
-	return v.Status
+// GetCreatedAt returns WatchedPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequest) GetCreatedAt() time.Time { return v.PaymentRequestCore.CreatedAt }
+
+// GetReference returns WatchedPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequest) GetReference() string { return v.PaymentRequestCore.Reference }
+
+// GetPaymentProvider returns WatchedPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.PaymentRequestCore.PaymentProvider
 }
 
-// GetEnteredAt returns WatchedPaymentRequestStatusCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *WatchedPaymentRequestStatusCurrentPaymentStatus) GetEnteredAt() time.Time {
-	return v.EnteredAt
+// GetResultingPaymentId returns WatchedPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.PaymentRequestCore.ResultingPaymentId
+}
+
+// GetTransactionId returns WatchedPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequest) GetTransactionId() string { return v.PaymentRequestCore.TransactionId }
+
+// GetStatus returns WatchedPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *WatchedPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.PaymentRequestCore.Status
+}
+
+func (v *WatchedPaymentRequest) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchedPaymentRequest
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.WatchedPaymentRequest = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PaymentRequestCore)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchedPaymentRequest struct {
+	StatusHistory []WatchedPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
+}
+
+func (v *WatchedPaymentRequest) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchedPaymentRequest) __premarshalJSON() (*__premarshalWatchedPaymentRequest, error) {
+	var retval __premarshalWatchedPaymentRequest
+
+	retval.StatusHistory = v.StatusHistory
+	retval.WaitToken = v.PaymentRequestCore.WaitToken
+	retval.Amount = v.PaymentRequestCore.Amount
+	retval.Currency = v.PaymentRequestCore.Currency
+	retval.CreatedAt = v.PaymentRequestCore.CreatedAt
+	retval.Reference = v.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.PaymentRequestCore.TransactionId
+	retval.Status = v.PaymentRequestCore.Status
+	return &retval, nil
 }
 
 // WatchedPaymentRequestStatusHistoryCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
@@ -6255,19 +6794,8 @@ query LatestSessionPaymentRequest {
 	}
 }
 fragment SessionPaymentRequest on PaymentRequest {
-	waitToken
-	amount
-	currency
-	createdAt
-	reference
+	... PaymentRequestCore
 	message
-	paymentProvider
-	resultingPaymentId
-	transactionId
-	status {
-		status
-		enteredAt
-	}
 	transactionCreditCardDetails {
 		sessionUrl
 	}
@@ -6291,6 +6819,20 @@ fragment SessionPaymentRequest on PaymentRequest {
 	transactionBankTransferDetails {
 		payUrl
 		authorizationUrl
+	}
+}
+fragment PaymentRequestCore on PaymentRequest {
+	waitToken
+	amount
+	currency
+	createdAt
+	reference
+	paymentProvider
+	resultingPaymentId
+	transactionId
+	status {
+		status
+		enteredAt
 	}
 }
 `
@@ -6367,34 +6909,40 @@ func ListCaptures(
 const ListPayments_Operation = `
 query ListPayments ($where: PaymentBoolExp!, $limit: Int!) {
 	payments(where: $where, orderBy: [{createdAt:ASC},{id:ASC}], limit: $limit) {
-		id
-		transactionId
-		amountAuthorized
-		amountPaid
-		currency
-		currentStatus
-		createdAt
-		merchantReference
-		merchantReference2
-		paymentMethod
-		paymentRefundStatus
-		status {
-			status
-			enteredAt
-		}
-		refunds(orderBy: [{createdAt:ASC},{waitToken:ASC}]) {
-			waitToken
-			transactionId
-			paymentId
-			totalAmount
-			message
-			createdAt
-			errorMessage
-			status {
-				status
-				enteredAt
-			}
-		}
+		... PaymentFields
+	}
+}
+fragment PaymentFields on Payment {
+	id
+	transactionId
+	amountAuthorized
+	amountPaid
+	currency
+	currentStatus
+	createdAt
+	merchantReference
+	merchantReference2
+	paymentMethod
+	paymentRefundStatus
+	status {
+		status
+		enteredAt
+	}
+	refunds(orderBy: [{createdAt:ASC},{waitToken:ASC}]) {
+		... RefundFields
+	}
+}
+fragment RefundFields on Refund {
+	waitToken
+	transactionId
+	paymentId
+	totalAmount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
 	}
 }
 `
@@ -6430,17 +6978,20 @@ func ListPayments(
 const ListRefunds_Operation = `
 query ListRefunds ($where: RefundBoolExp!, $limit: Int!) {
 	refunds(where: $where, orderBy: [{createdAt:ASC},{waitToken:ASC}], limit: $limit) {
-		waitToken
-		transactionId
-		paymentId
-		totalAmount
-		message
-		createdAt
-		errorMessage
-		status {
-			status
-			enteredAt
-		}
+		... RefundFields
+	}
+}
+fragment RefundFields on Refund {
+	waitToken
+	transactionId
+	paymentId
+	totalAmount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
 	}
 }
 `
@@ -6869,18 +7420,21 @@ func NewVippsPayment(
 const OrderPaymentRequests_Operation = `
 query OrderPaymentRequests ($reference: String!) {
 	paymentRequests(where: {reference:{_eq:$reference}}, orderBy: [{createdAt:ASC}]) {
-		waitToken
-		amount
-		currency
-		createdAt
-		reference
-		paymentProvider
-		resultingPaymentId
-		transactionId
-		status {
-			status
-			enteredAt
-		}
+		... PaymentRequestCore
+	}
+}
+fragment PaymentRequestCore on PaymentRequest {
+	waitToken
+	amount
+	currency
+	createdAt
+	reference
+	paymentProvider
+	resultingPaymentId
+	transactionId
+	status {
+		status
+		enteredAt
 	}
 }
 `
@@ -6914,34 +7468,7 @@ func OrderPaymentRequests(
 const PaymentByID_Operation = `
 query PaymentByID ($id: bigint!) {
 	payments(where: {id:{_eq:$id}}) {
-		id
-		transactionId
-		amountAuthorized
-		amountPaid
-		currency
-		currentStatus
-		createdAt
-		merchantReference
-		merchantReference2
-		paymentMethod
-		paymentRefundStatus
-		status {
-			status
-			enteredAt
-		}
-		refunds(orderBy: [{createdAt:ASC}]) {
-			waitToken
-			transactionId
-			paymentId
-			totalAmount
-			message
-			createdAt
-			errorMessage
-			status {
-				status
-				enteredAt
-			}
-		}
+		... PaymentFields
 		transactionCreditCardDetails {
 			... CardDetails
 		}
@@ -6960,6 +7487,26 @@ query PaymentByID ($id: bigint!) {
 		transactionPayPalDetails {
 			... PayPalPaymentDetails
 		}
+	}
+}
+fragment PaymentFields on Payment {
+	id
+	transactionId
+	amountAuthorized
+	amountPaid
+	currency
+	currentStatus
+	createdAt
+	merchantReference
+	merchantReference2
+	paymentMethod
+	paymentRefundStatus
+	status {
+		status
+		enteredAt
+	}
+	refunds(orderBy: [{createdAt:ASC},{waitToken:ASC}]) {
+		... RefundFields
 	}
 }
 fragment CardDetails on CreditCardDetails {
@@ -6999,6 +7546,19 @@ fragment PayPalPaymentDetails on PayPalDetails {
 	errorCode
 	errorMessage
 }
+fragment RefundFields on Refund {
+	waitToken
+	transactionId
+	paymentId
+	totalAmount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
+	}
+}
 `
 
 func PaymentByID(
@@ -7030,20 +7590,9 @@ func PaymentByID(
 const PaymentRequestDetails_Operation = `
 query PaymentRequestDetails ($waitToken: uuid!) {
 	paymentRequests(where: {waitToken:{_eq:$waitToken}}) {
-		waitToken
-		amount
-		currency
-		createdAt
-		reference
+		... PaymentRequestCore
 		merchantReference2
 		message
-		paymentProvider
-		resultingPaymentId
-		transactionId
-		status {
-			status
-			enteredAt
-		}
 		statusHistory {
 			status
 			enteredAt
@@ -7069,6 +7618,20 @@ query PaymentRequestDetails ($waitToken: uuid!) {
 		transactionBankTransferDetails {
 			... BankTransferPaymentDetails
 		}
+	}
+}
+fragment PaymentRequestCore on PaymentRequest {
+	waitToken
+	amount
+	currency
+	createdAt
+	reference
+	paymentProvider
+	resultingPaymentId
+	transactionId
+	status {
+		status
+		enteredAt
 	}
 }
 fragment CardDetails on CreditCardDetails {
@@ -7242,6 +7805,13 @@ query PollPaymentRequest ($waitToken: uuid!) {
 	}
 }
 fragment WatchedPaymentRequest on PaymentRequest {
+	... PaymentRequestCore
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment PaymentRequestCore on PaymentRequest {
 	waitToken
 	amount
 	currency
@@ -7251,10 +7821,6 @@ fragment WatchedPaymentRequest on PaymentRequest {
 	resultingPaymentId
 	transactionId
 	status {
-		status
-		enteredAt
-	}
-	statusHistory {
 		status
 		enteredAt
 	}
@@ -7296,6 +7862,13 @@ query PollPaymentRequests ($waitTokens: [uuid!]!) {
 	}
 }
 fragment WatchedPaymentRequest on PaymentRequest {
+	... PaymentRequestCore
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment PaymentRequestCore on PaymentRequest {
 	waitToken
 	amount
 	currency
@@ -7305,10 +7878,6 @@ fragment WatchedPaymentRequest on PaymentRequest {
 	resultingPaymentId
 	transactionId
 	status {
-		status
-		enteredAt
-	}
-	statusHistory {
 		status
 		enteredAt
 	}
@@ -7555,19 +8124,8 @@ query SessionPaymentRequests {
 	}
 }
 fragment SessionPaymentRequest on PaymentRequest {
-	waitToken
-	amount
-	currency
-	createdAt
-	reference
+	... PaymentRequestCore
 	message
-	paymentProvider
-	resultingPaymentId
-	transactionId
-	status {
-		status
-		enteredAt
-	}
 	transactionCreditCardDetails {
 		sessionUrl
 	}
@@ -7591,6 +8149,20 @@ fragment SessionPaymentRequest on PaymentRequest {
 	transactionBankTransferDetails {
 		payUrl
 		authorizationUrl
+	}
+}
+fragment PaymentRequestCore on PaymentRequest {
+	waitToken
+	amount
+	currency
+	createdAt
+	reference
+	paymentProvider
+	resultingPaymentId
+	transactionId
+	status {
+		status
+		enteredAt
 	}
 }
 `
@@ -7625,6 +8197,13 @@ subscription WatchPaymentRequest ($waitToken: uuid!) {
 	}
 }
 fragment WatchedPaymentRequest on PaymentRequest {
+	... PaymentRequestCore
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment PaymentRequestCore on PaymentRequest {
 	waitToken
 	amount
 	currency
@@ -7634,10 +8213,6 @@ fragment WatchedPaymentRequest on PaymentRequest {
 	resultingPaymentId
 	transactionId
 	status {
-		status
-		enteredAt
-	}
-	statusHistory {
 		status
 		enteredAt
 	}

@@ -3,12 +3,14 @@ package schemacheck
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/kronor-io/kronor-go/internal/refschema"
 )
@@ -156,25 +158,127 @@ func TestOperationsValidateAgainstTheirRole(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no operation documents found")
 	}
+	srcs := map[string]string{}
 	for _, path := range files {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
+		srcs[path] = string(src)
+	}
+	frags := fragmentSources(t, srcs)
+	for _, path := range files {
+		src := srcs[path]
 		rel, _ := filepath.Rel(refschema.Root(t), path)
+		// genqlient shares a fragment between all documents: a document is
+		// checked with the fragments it uses from the others.
+		full := src + usedFragments(t, rel, src, frags)
 		targets := map[string]*ast.Schema{"schema.graphql": own}
-		for _, r := range operationRoles(t, path, string(src)) {
+		for _, r := range operationRoles(t, path, src) {
 			targets[r] = refs[r]
 		}
 		for label, schema := range targets {
-			doc, perr := gqlparser.LoadQueryWithRules(schema, string(src), nil) // nil: the default rules
-			if perr != nil {
+			doc, perr := gqlparser.LoadQueryWithRules(schema, full, nil) // nil: the default rules
+			switch {
+			case perr != nil && len(ownOperations(t, src)) == 0:
+				// A document of fragments only: each fragment is checked
+				// where it is used.
+			case perr != nil:
 				t.Errorf("%s does not validate against %s: %v", rel, label, perr)
-				continue
-			}
-			if len(doc.Operations) == 0 {
+			case len(doc.Operations) == 0:
 				t.Errorf("%s: no operations", rel)
 			}
 		}
 	}
+}
+
+// fragmentSources maps every fragment of the documents to its source text.
+func fragmentSources(t *testing.T, srcs map[string]string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for path, src := range srcs {
+		doc, err := parser.ParseQuery(&ast.Source{Name: path, Input: src})
+		if err != nil {
+			t.Fatalf("%s does not parse: %v", path, err)
+		}
+		for _, f := range doc.Fragments {
+			if _, dup := out[f.Name]; dup {
+				t.Errorf("fragment %s is defined twice", f.Name)
+			}
+			out[f.Name] = src[f.Position.Start:fragmentEnd(src, f.Position.Start)]
+		}
+	}
+	return out
+}
+
+// fragmentEnd returns the end of the fragment definition starting at i: past
+// its closing brace.
+func fragmentEnd(src string, i int) int {
+	depth := 0
+	for j := i; j < len(src); j++ {
+		switch src[j] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return j + 1
+			}
+		}
+	}
+	return len(src)
+}
+
+// usedFragments returns the definitions, from other documents, of the
+// fragments src spreads and does not define, and of those they spread.
+func usedFragments(t *testing.T, name, src string, frags map[string]string) string {
+	t.Helper()
+	var out strings.Builder
+	have := map[string]bool{}
+	doc, err := parser.ParseQuery(&ast.Source{Name: name, Input: src})
+	if err != nil {
+		t.Fatalf("%s does not parse: %v", name, err)
+	}
+	for _, f := range doc.Fragments {
+		have[f.Name] = true
+	}
+	todo := spreads(src)
+	for len(todo) > 0 {
+		n := todo[0]
+		todo = todo[1:]
+		if have[n] {
+			continue
+		}
+		def, ok := frags[n]
+		if !ok {
+			continue // reported by the validation
+		}
+		have[n] = true
+		out.WriteString("\n" + def + "\n")
+		todo = append(todo, spreads(def)...)
+	}
+	return out.String()
+}
+
+var spreadRE = regexp.MustCompile(`\.\.\.\s*([A-Za-z_][A-Za-z0-9_]*)`)
+
+// spreads lists the fragment spreads of src (not inline fragments).
+func spreads(src string) []string {
+	var out []string
+	for _, m := range spreadRE.FindAllStringSubmatch(src, -1) {
+		if m[1] != "on" {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// ownOperations lists the operations src defines.
+func ownOperations(t *testing.T, src string) ast.OperationList {
+	t.Helper()
+	doc, err := parser.ParseQuery(&ast.Source{Input: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc.Operations
 }
