@@ -272,4 +272,3 @@ func TestScriptedReleaseAmbiguous(t *testing.T) {
 		t.Fatalf("status = %s, want RELEASE_AMBIGUOUS", tr.Status)
 	}
 }
-

@@ -1,5 +1,7 @@
 package captures
 
+import "github.com/kronor-io/kronor-go/internal/statustable"
+
 // Status is the status of a capture (the gateway's PaymentCaptureStatusEnum).
 // Unknown values are kept as sent, and their predicates report false.
 type Status string
@@ -21,28 +23,24 @@ const (
 )
 
 // Succeeded reports whether the money was captured (CAPTURE_DONE).
-func (s Status) Succeeded() bool { return s == StatusDone }
+func (s Status) Succeeded() bool { return s.info().Outcome == statustable.Succeeded }
 
 // Failed reports whether the capture failed: CAPTURE_COOLDOWN,
 // CAPTURE_DECLINED or ERROR.
-func (s Status) Failed() bool {
-	switch s {
-	case StatusCooldown, StatusDeclined, StatusError:
-		return true
-	}
-	return false
-}
+func (s Status) Failed() bool { return s.info().Failed() }
 
 // Final reports whether the capture has ended: succeeded or failed.
-func (s Status) Final() bool { return s.Succeeded() || s.Failed() }
+func (s Status) Final() bool { return s.info().Final() }
 
 // Known reports whether s is a status this package has a constant for.
 func (s Status) Known() bool {
-	switch s {
-	case StatusWaitingForCapture, StatusCapturing, StatusDone, StatusCooldown, StatusDeclined, StatusError:
-		return true
-	}
-	return false
+	_, ok := statustable.Of(statustable.Capture, string(s))
+	return ok
+}
+
+func (s Status) info() statustable.Info {
+	i, _ := statustable.Of(statustable.Capture, string(s))
+	return i
 }
 
 // String returns the status as the gateway spells it.
@@ -64,26 +62,28 @@ const (
 )
 
 // Succeeded reports whether the reservation was released (DONE).
-func (s ReleaseStatus) Succeeded() bool { return s == ReleaseDone }
+func (s ReleaseStatus) Succeeded() bool { return s.info().Outcome == statustable.Succeeded }
 
 // Failed reports whether the release failed (ERROR).
-func (s ReleaseStatus) Failed() bool { return s == ReleaseError }
+func (s ReleaseStatus) Failed() bool { return s.info().Failed() }
 
 // Ambiguous reports whether the outcome is unknown (RELEASE_AMBIGUOUS). It is
 // not final: a human resolves it, so stop polling and escalate rather than
 // releasing again.
-func (s ReleaseStatus) Ambiguous() bool { return s == ReleaseAmbiguous }
+func (s ReleaseStatus) Ambiguous() bool { return s.info().Outcome == statustable.Ambiguous }
 
 // Final reports whether the release has ended: succeeded or failed.
-func (s ReleaseStatus) Final() bool { return s.Succeeded() || s.Failed() }
+func (s ReleaseStatus) Final() bool { return s.info().Final() }
 
 // Known reports whether s is a status this package has a constant for.
 func (s ReleaseStatus) Known() bool {
-	switch s {
-	case ReleaseInProgress, ReleaseDone, ReleaseError, ReleaseAmbiguous:
-		return true
-	}
-	return false
+	_, ok := statustable.Of(statustable.Release, string(s))
+	return ok
+}
+
+func (s ReleaseStatus) info() statustable.Info {
+	i, _ := statustable.Of(statustable.Release, string(s))
+	return i
 }
 
 // String returns the status as the gateway spells it.

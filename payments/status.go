@@ -1,5 +1,7 @@
 package payments
 
+import "github.com/kronor-io/kronor-go/internal/statustable"
+
 // Status is the status of a payment request or payment (the gateway's
 // PaymentStatusEnum). The gateway adds statuses over time, so a Status may hold
 // a value this package has no constant for; it is kept as sent, and its
@@ -33,43 +35,27 @@ const (
 // Succeeded reports whether the customer's payment went through: PAID, or
 // AUTHORIZED (a card reservation, to be captured or released), including an
 // authorization already partly captured.
-func (s Status) Succeeded() bool {
-	switch s {
-	case StatusPaid, StatusAuthorized, StatusPartiallyCaptured:
-		return true
-	}
-	return false
-}
+func (s Status) Succeeded() bool { return s.info().Outcome == statustable.Succeeded }
 
 // Failed reports whether the payment ended without money moving: DECLINED,
 // CANCELLED, ERROR, or CAPTURE_DECLINED.
-func (s Status) Failed() bool {
-	switch s {
-	case StatusDeclined, StatusCancelled, StatusError, StatusCaptureDeclined:
-		return true
-	}
-	return false
-}
+func (s Status) Failed() bool { return s.info().Failed() }
 
 // Final reports whether the customer's part of the payment is over: it
 // succeeded, failed, or was released. A merchant's capture, release or refund
 // may still follow a successful payment. FLOW_COMPLETED and ACCEPTED (bank
 // transfer) are progress, not an end.
-func (s Status) Final() bool {
-	return s.Succeeded() || s.Failed() || s == StatusReleased
-}
+func (s Status) Final() bool { return s.info().Final() }
 
 // Known reports whether s is a status this package has a constant for.
 func (s Status) Known() bool {
-	switch s {
-	case StatusPreFlightCheck, StatusInitializing, StatusWaitingForPayment, StatusProcessing,
-		StatusProcessingRedirectedApp, StatusProcessingRedirectedWeb, StatusWaitingForPromotion,
-		StatusFlowCompleted, StatusAccepted, StatusAuthorized, StatusPartiallyCaptured, StatusPaid,
-		StatusCaptureDeclined, StatusDeclined, StatusCancelling, StatusCancelled, StatusError,
-		StatusReleased:
-		return true
-	}
-	return false
+	_, ok := statustable.Of(statustable.Payment, string(s))
+	return ok
+}
+
+func (s Status) info() statustable.Info {
+	i, _ := statustable.Of(statustable.Payment, string(s))
+	return i
 }
 
 // String returns the status as the gateway spells it.

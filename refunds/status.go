@@ -1,5 +1,7 @@
 package refunds
 
+import "github.com/kronor-io/kronor-go/internal/statustable"
+
 // Status is the status of a refund (the gateway's RefundStatusEnum). Unknown
 // values are kept as sent, and their predicates report false.
 //
@@ -23,27 +25,28 @@ const (
 )
 
 // Succeeded reports whether the refund has been paid to the customer (PAID).
-func (s Status) Succeeded() bool { return s == StatusPaid }
+func (s Status) Succeeded() bool { return s.info().Outcome == statustable.Succeeded }
 
 // Failed reports whether the refund failed (ERROR); the money was not returned.
-func (s Status) Failed() bool { return s == StatusError }
+func (s Status) Failed() bool { return s.info().Failed() }
 
 // Ambiguous reports whether the refund may or may not have reached the
 // provider (REFUND_AMBIGUOUS). It is not final: a human at Kronor resolves it,
 // so stop polling and escalate rather than refunding again.
-func (s Status) Ambiguous() bool { return s == StatusAmbiguous }
+func (s Status) Ambiguous() bool { return s.info().Outcome == statustable.Ambiguous }
 
 // Final reports whether the refund has ended: succeeded or failed.
-func (s Status) Final() bool { return s.Succeeded() || s.Failed() }
+func (s Status) Final() bool { return s.info().Final() }
 
 // Known reports whether s is a status this package has a constant for.
 func (s Status) Known() bool {
-	switch s {
-	case StatusInitializing, StatusCreated, StatusDebited, StatusWaitingForRefund,
-		StatusAwaitingAccountSelection, StatusPaid, StatusError, StatusAmbiguous:
-		return true
-	}
-	return false
+	_, ok := statustable.Of(statustable.Refund, string(s))
+	return ok
+}
+
+func (s Status) info() statustable.Info {
+	i, _ := statustable.Of(statustable.Refund, string(s))
+	return i
 }
 
 // String returns the status as the gateway spells it.

@@ -11,6 +11,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/conninfo"
 	"github.com/kronor-io/kronor-go/internal/convert"
+	"github.com/kronor-io/kronor-go/internal/statustable"
 	"github.com/kronor-io/kronor-go/payments"
 )
 
@@ -96,19 +97,17 @@ func (e *StatusError) Error() string {
 // Unwrap returns the target matching the request's status, or nil for a
 // status without one.
 func (e *StatusError) Unwrap() error {
-	switch e.Request.Status {
-	case payments.StatusDeclined:
-		return ErrDeclined
-	case payments.StatusCancelled:
-		return ErrCancelled
-	case payments.StatusError:
-		return ErrFailed
-	case payments.StatusCaptureDeclined:
-		return ErrCaptureDeclined
-	case payments.StatusReleased:
-		return ErrReleased
-	}
-	return nil
+	i, _ := statustable.Of(statustable.Payment, string(e.Request.Status))
+	return outcomeErrors[i.Outcome]
+}
+
+// outcomeErrors is the target each failed end of a payment matches.
+var outcomeErrors = map[statustable.Outcome]error{
+	statustable.Declined:        ErrDeclined,
+	statustable.Cancelled:       ErrCancelled,
+	statustable.Failed:          ErrFailed,
+	statustable.CaptureDeclined: ErrCaptureDeclined,
+	statustable.Released:        ErrReleased,
 }
 
 // subscriptionOp is the operation name errors of the subscription carry.

@@ -15,6 +15,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/mapping"
+	"github.com/kronor-io/kronor-go/internal/statustable"
 	"github.com/kronor-io/kronor-go/internal/validate"
 	"github.com/kronor-io/kronor-go/payments"
 )
@@ -336,31 +337,10 @@ func newer(last, next progress) bool {
 }
 
 // rank orders statuses along the payment flow, for reports with equal
-// times.
+// times (internal/statustable).
 func rank(s payments.Status) int {
-	switch s {
-	case payments.StatusPreFlightCheck, payments.StatusInitializing:
-		return 0
-	case payments.StatusWaitingForPayment:
-		return 1
-	case payments.StatusFlowCompleted:
-		return 3
-	case payments.StatusAccepted:
-		return 4
-	case payments.StatusCancelling:
-		return 5
-	case payments.StatusAuthorized:
-		return 6
-	case payments.StatusPartiallyCaptured:
-		return 7
-	case payments.StatusPaid, payments.StatusDeclined, payments.StatusCancelled,
-		payments.StatusError, payments.StatusCaptureDeclined:
-		return 8
-	case payments.StatusReleased:
-		return 9
-	}
-	// PROCESSING*, WAITING_FOR_PROMOTION and statuses unknown to this SDK.
-	return 2
+	i, _ := statustable.Of(statustable.Payment, string(s))
+	return i.Rank
 }
 
 // report is what one read of the request (a subscription message or an
