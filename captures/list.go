@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -172,16 +171,7 @@ func All(ctx context.Context, c *client.Client, f Filter, opts ...ListOption) it
 		return resp.PaymentCaptures, nil
 	}
 	return paging.Seq(ctx, "captures: list", v.Err(), size, fetch,
-		func(r *api.ListCapturesPaymentCapturesPaymentCapture) *Capture {
-			st := make([]api.CaptureFieldsStatusCurrentCaptureStatus, len(r.Status))
-			for i, s := range r.Status {
-				st[i] = api.CaptureFieldsStatusCurrentCaptureStatus{Status: s.Status, EnteredAt: s.EnteredAt}
-			}
-			return fromFields(api.CaptureFields{
-				Id: r.Id, TransactionId: r.TransactionId, PaymentId: r.PaymentId, Amount: r.Amount,
-				Message: r.Message, CreatedAt: r.CreatedAt, ErrorMessage: r.ErrorMessage, Status: st,
-			})
-		},
+		func(r *api.ListCapturesPaymentCapturesPaymentCapture) *Capture { return fromFields(r.CaptureFields) },
 		func(r *api.ListCapturesPaymentCapturesPaymentCapture) Cursor {
 			return Cursor{CreatedAt: r.CreatedAt, ID: int64(r.Id)}
 		})
@@ -223,15 +213,7 @@ func Releases(ctx context.Context, c *client.Client, f ReleaseFilter, opts ...Li
 	}
 	return paging.Seq(ctx, "captures: list releases", v.Err(), size, fetch,
 		func(f *api.ListReleasesTransactionReleasesTransactionRelease) *TransactionRelease {
-			r := &TransactionRelease{
-				ID: int64(f.Id), PaymentID: int64(f.PaymentId), Amount: int64(f.Amount),
-				CreatedAt: f.CreatedAt, Status: ReleaseStatus(f.CurrentStatus),
-			}
-			for _, h := range f.StatusHistory {
-				r.StatusHistory = append(r.StatusHistory, ReleaseChange{Status: ReleaseStatus(h.Status), EnteredAt: h.EnteredAt})
-			}
-			slices.SortStableFunc(r.StatusHistory, func(a, b ReleaseChange) int { return a.EnteredAt.Compare(b.EnteredAt) })
-			return r
+			return releaseFrom(&f.ReleaseFields)
 		},
 		func(r *api.ListReleasesTransactionReleasesTransactionRelease) Cursor {
 			return Cursor{CreatedAt: r.CreatedAt, ID: int64(r.Id)}

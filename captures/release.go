@@ -123,7 +123,12 @@ func GetRelease(ctx context.Context, c *client.Client, releaseID int64) (*Transa
 	if len(resp.TransactionReleases) == 0 {
 		return nil, fmt.Errorf("captures: release %d: %w", releaseID, ErrNotFound)
 	}
-	f := resp.TransactionReleases[0]
+	return releaseFrom(&resp.TransactionReleases[0].ReleaseFields), nil
+}
+
+// releaseFrom is the one mapper of a release read from the gateway
+// (GetRelease and the listing read the ReleaseFields fragment).
+func releaseFrom(f *api.ReleaseFields) *TransactionRelease {
 	r := &TransactionRelease{
 		ID:        int64(f.Id),
 		PaymentID: int64(f.PaymentId),
@@ -138,5 +143,5 @@ func GetRelease(ctx context.Context, c *client.Client, releaseID int64) (*Transa
 	if r.Status == "" && len(r.StatusHistory) > 0 {
 		r.Status = r.StatusHistory[len(r.StatusHistory)-1].Status
 	}
-	return r, nil
+	return r
 }

@@ -883,56 +883,110 @@ func (v *LatestSessionPaymentRequestResponse) GetPaymentRequests() []LatestSessi
 
 // ListCapturesPaymentCapturesPaymentCapture includes the requested fields of the GraphQL type PaymentCapture.
 type ListCapturesPaymentCapturesPaymentCapture struct {
-	Id            scalars.BigInt                                                        `json:"id"`
-	TransactionId string                                                                `json:"transactionId"`
-	PaymentId     scalars.BigInt                                                        `json:"paymentId"`
-	Amount        scalars.BigInt                                                        `json:"amount"`
-	Message       *string                                                               `json:"message"`
-	CreatedAt     time.Time                                                             `json:"createdAt"`
-	ErrorMessage  *string                                                               `json:"errorMessage"`
-	Status        []ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus `json:"status"`
+	CaptureFields `json:"-"`
 }
 
 // GetId returns ListCapturesPaymentCapturesPaymentCapture.Id, and is useful for accessing the field via an interface.
-func (v *ListCapturesPaymentCapturesPaymentCapture) GetId() scalars.BigInt { return v.Id }
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetId() scalars.BigInt { return v.CaptureFields.Id }
 
 // GetTransactionId returns ListCapturesPaymentCapturesPaymentCapture.TransactionId, and is useful for accessing the field via an interface.
-func (v *ListCapturesPaymentCapturesPaymentCapture) GetTransactionId() string { return v.TransactionId }
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetTransactionId() string {
+	return v.CaptureFields.TransactionId
+}
 
 // GetPaymentId returns ListCapturesPaymentCapturesPaymentCapture.PaymentId, and is useful for accessing the field via an interface.
-func (v *ListCapturesPaymentCapturesPaymentCapture) GetPaymentId() scalars.BigInt { return v.PaymentId }
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetPaymentId() scalars.BigInt {
+	return v.CaptureFields.PaymentId
+}
 
 // GetAmount returns ListCapturesPaymentCapturesPaymentCapture.Amount, and is useful for accessing the field via an interface.
-func (v *ListCapturesPaymentCapturesPaymentCapture) GetAmount() scalars.BigInt { return v.Amount }
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetAmount() scalars.BigInt {
+	return v.CaptureFields.Amount
+}
 
 // GetMessage returns ListCapturesPaymentCapturesPaymentCapture.Message, and is useful for accessing the field via an interface.
-func (v *ListCapturesPaymentCapturesPaymentCapture) GetMessage() *string { return v.Message }
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetMessage() *string {
+	return v.CaptureFields.Message
+}
 
 // GetCreatedAt returns ListCapturesPaymentCapturesPaymentCapture.CreatedAt, and is useful for accessing the field via an interface.
-func (v *ListCapturesPaymentCapturesPaymentCapture) GetCreatedAt() time.Time { return v.CreatedAt }
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetCreatedAt() time.Time {
+	return v.CaptureFields.CreatedAt
+}
 
 // GetErrorMessage returns ListCapturesPaymentCapturesPaymentCapture.ErrorMessage, and is useful for accessing the field via an interface.
-func (v *ListCapturesPaymentCapturesPaymentCapture) GetErrorMessage() *string { return v.ErrorMessage }
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetErrorMessage() *string {
+	return v.CaptureFields.ErrorMessage
+}
 
 // GetStatus returns ListCapturesPaymentCapturesPaymentCapture.Status, and is useful for accessing the field via an interface.
-func (v *ListCapturesPaymentCapturesPaymentCapture) GetStatus() []ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus {
-	return v.Status
+func (v *ListCapturesPaymentCapturesPaymentCapture) GetStatus() []CaptureFieldsStatusCurrentCaptureStatus {
+	return v.CaptureFields.Status
 }
 
-// ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus includes the requested fields of the GraphQL type CurrentCaptureStatus.
-type ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus struct {
-	Status    PaymentCaptureStatusEnum `json:"status"`
-	EnteredAt time.Time                `json:"enteredAt"`
+func (v *ListCapturesPaymentCapturesPaymentCapture) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListCapturesPaymentCapturesPaymentCapture
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListCapturesPaymentCapturesPaymentCapture = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.CaptureFields)
+	if err != nil {
+		return err
+	}
+	return nil
 }
 
-// GetStatus returns ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus.Status, and is useful for accessing the field via an interface.
-func (v *ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus) GetStatus() PaymentCaptureStatusEnum {
-	return v.Status
+type __premarshalListCapturesPaymentCapturesPaymentCapture struct {
+	Id scalars.BigInt `json:"id"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Message *string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []CaptureFieldsStatusCurrentCaptureStatus `json:"status"`
 }
 
-// GetEnteredAt returns ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *ListCapturesPaymentCapturesPaymentCaptureStatusCurrentCaptureStatus) GetEnteredAt() time.Time {
-	return v.EnteredAt
+func (v *ListCapturesPaymentCapturesPaymentCapture) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListCapturesPaymentCapturesPaymentCapture) __premarshalJSON() (*__premarshalListCapturesPaymentCapturesPaymentCapture, error) {
+	var retval __premarshalListCapturesPaymentCapturesPaymentCapture
+
+	retval.Id = v.CaptureFields.Id
+	retval.TransactionId = v.CaptureFields.TransactionId
+	retval.PaymentId = v.CaptureFields.PaymentId
+	retval.Amount = v.CaptureFields.Amount
+	retval.Message = v.CaptureFields.Message
+	retval.CreatedAt = v.CaptureFields.CreatedAt
+	retval.ErrorMessage = v.CaptureFields.ErrorMessage
+	retval.Status = v.CaptureFields.Status
+	return &retval, nil
 }
 
 // ListCapturesResponse is returned by ListCaptures on success.
@@ -1220,56 +1274,96 @@ func (v *ListReleasesResponse) GetTransactionReleases() []ListReleasesTransactio
 
 // ListReleasesTransactionReleasesTransactionRelease includes the requested fields of the GraphQL type TransactionRelease.
 type ListReleasesTransactionReleasesTransactionRelease struct {
-	Id            scalars.BigInt                                                                                  `json:"id"`
-	PaymentId     scalars.BigInt                                                                                  `json:"paymentId"`
-	Amount        scalars.BigInt                                                                                  `json:"amount"`
-	CreatedAt     time.Time                                                                                       `json:"createdAt"`
-	CurrentStatus TransactionReleaseStatusEnum                                                                    `json:"currentStatus"`
-	StatusHistory []ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus `json:"statusHistory"`
+	ReleaseFields `json:"-"`
 }
 
 // GetId returns ListReleasesTransactionReleasesTransactionRelease.Id, and is useful for accessing the field via an interface.
-func (v *ListReleasesTransactionReleasesTransactionRelease) GetId() scalars.BigInt { return v.Id }
+func (v *ListReleasesTransactionReleasesTransactionRelease) GetId() scalars.BigInt {
+	return v.ReleaseFields.Id
+}
 
 // GetPaymentId returns ListReleasesTransactionReleasesTransactionRelease.PaymentId, and is useful for accessing the field via an interface.
 func (v *ListReleasesTransactionReleasesTransactionRelease) GetPaymentId() scalars.BigInt {
-	return v.PaymentId
+	return v.ReleaseFields.PaymentId
 }
 
 // GetAmount returns ListReleasesTransactionReleasesTransactionRelease.Amount, and is useful for accessing the field via an interface.
 func (v *ListReleasesTransactionReleasesTransactionRelease) GetAmount() scalars.BigInt {
-	return v.Amount
+	return v.ReleaseFields.Amount
 }
 
 // GetCreatedAt returns ListReleasesTransactionReleasesTransactionRelease.CreatedAt, and is useful for accessing the field via an interface.
 func (v *ListReleasesTransactionReleasesTransactionRelease) GetCreatedAt() time.Time {
-	return v.CreatedAt
+	return v.ReleaseFields.CreatedAt
 }
 
 // GetCurrentStatus returns ListReleasesTransactionReleasesTransactionRelease.CurrentStatus, and is useful for accessing the field via an interface.
 func (v *ListReleasesTransactionReleasesTransactionRelease) GetCurrentStatus() TransactionReleaseStatusEnum {
-	return v.CurrentStatus
+	return v.ReleaseFields.CurrentStatus
 }
 
 // GetStatusHistory returns ListReleasesTransactionReleasesTransactionRelease.StatusHistory, and is useful for accessing the field via an interface.
-func (v *ListReleasesTransactionReleasesTransactionRelease) GetStatusHistory() []ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus {
-	return v.StatusHistory
+func (v *ListReleasesTransactionReleasesTransactionRelease) GetStatusHistory() []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus {
+	return v.ReleaseFields.StatusHistory
 }
 
-// ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus includes the requested fields of the GraphQL type CurrentTransactionReleaseStatus.
-type ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus struct {
-	Status    TransactionReleaseStatusEnum `json:"status"`
-	EnteredAt time.Time                    `json:"enteredAt"`
+func (v *ListReleasesTransactionReleasesTransactionRelease) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListReleasesTransactionReleasesTransactionRelease
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListReleasesTransactionReleasesTransactionRelease = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ReleaseFields)
+	if err != nil {
+		return err
+	}
+	return nil
 }
 
-// GetStatus returns ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus.Status, and is useful for accessing the field via an interface.
-func (v *ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus) GetStatus() TransactionReleaseStatusEnum {
-	return v.Status
+type __premarshalListReleasesTransactionReleasesTransactionRelease struct {
+	Id scalars.BigInt `json:"id"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	CurrentStatus TransactionReleaseStatusEnum `json:"currentStatus"`
+
+	StatusHistory []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus `json:"statusHistory"`
 }
 
-// GetEnteredAt returns ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *ListReleasesTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus) GetEnteredAt() time.Time {
-	return v.EnteredAt
+func (v *ListReleasesTransactionReleasesTransactionRelease) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListReleasesTransactionReleasesTransactionRelease) __premarshalJSON() (*__premarshalListReleasesTransactionReleasesTransactionRelease, error) {
+	var retval __premarshalListReleasesTransactionReleasesTransactionRelease
+
+	retval.Id = v.ReleaseFields.Id
+	retval.PaymentId = v.ReleaseFields.PaymentId
+	retval.Amount = v.ReleaseFields.Amount
+	retval.CreatedAt = v.ReleaseFields.CreatedAt
+	retval.CurrentStatus = v.ReleaseFields.CurrentStatus
+	retval.StatusHistory = v.ReleaseFields.StatusHistory
+	return &retval, nil
 }
 
 // MobilePayPaymentDetails includes the GraphQL fields of MobilePayDetails requested by the fragment MobilePayPaymentDetails.
@@ -5343,55 +5437,142 @@ func (v *ReleaseByIDResponse) GetTransactionReleases() []ReleaseByIDTransactionR
 
 // ReleaseByIDTransactionReleasesTransactionRelease includes the requested fields of the GraphQL type TransactionRelease.
 type ReleaseByIDTransactionReleasesTransactionRelease struct {
-	Id            scalars.BigInt                                                                                 `json:"id"`
-	PaymentId     scalars.BigInt                                                                                 `json:"paymentId"`
-	Amount        scalars.BigInt                                                                                 `json:"amount"`
-	CreatedAt     time.Time                                                                                      `json:"createdAt"`
-	CurrentStatus TransactionReleaseStatusEnum                                                                   `json:"currentStatus"`
-	StatusHistory []ReleaseByIDTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus `json:"statusHistory"`
+	ReleaseFields `json:"-"`
 }
 
 // GetId returns ReleaseByIDTransactionReleasesTransactionRelease.Id, and is useful for accessing the field via an interface.
-func (v *ReleaseByIDTransactionReleasesTransactionRelease) GetId() scalars.BigInt { return v.Id }
+func (v *ReleaseByIDTransactionReleasesTransactionRelease) GetId() scalars.BigInt {
+	return v.ReleaseFields.Id
+}
 
 // GetPaymentId returns ReleaseByIDTransactionReleasesTransactionRelease.PaymentId, and is useful for accessing the field via an interface.
 func (v *ReleaseByIDTransactionReleasesTransactionRelease) GetPaymentId() scalars.BigInt {
-	return v.PaymentId
+	return v.ReleaseFields.PaymentId
 }
 
 // GetAmount returns ReleaseByIDTransactionReleasesTransactionRelease.Amount, and is useful for accessing the field via an interface.
 func (v *ReleaseByIDTransactionReleasesTransactionRelease) GetAmount() scalars.BigInt {
-	return v.Amount
+	return v.ReleaseFields.Amount
 }
 
 // GetCreatedAt returns ReleaseByIDTransactionReleasesTransactionRelease.CreatedAt, and is useful for accessing the field via an interface.
 func (v *ReleaseByIDTransactionReleasesTransactionRelease) GetCreatedAt() time.Time {
-	return v.CreatedAt
+	return v.ReleaseFields.CreatedAt
 }
 
 // GetCurrentStatus returns ReleaseByIDTransactionReleasesTransactionRelease.CurrentStatus, and is useful for accessing the field via an interface.
 func (v *ReleaseByIDTransactionReleasesTransactionRelease) GetCurrentStatus() TransactionReleaseStatusEnum {
-	return v.CurrentStatus
+	return v.ReleaseFields.CurrentStatus
 }
 
 // GetStatusHistory returns ReleaseByIDTransactionReleasesTransactionRelease.StatusHistory, and is useful for accessing the field via an interface.
-func (v *ReleaseByIDTransactionReleasesTransactionRelease) GetStatusHistory() []ReleaseByIDTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus {
+func (v *ReleaseByIDTransactionReleasesTransactionRelease) GetStatusHistory() []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus {
+	return v.ReleaseFields.StatusHistory
+}
+
+func (v *ReleaseByIDTransactionReleasesTransactionRelease) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ReleaseByIDTransactionReleasesTransactionRelease
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ReleaseByIDTransactionReleasesTransactionRelease = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ReleaseFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalReleaseByIDTransactionReleasesTransactionRelease struct {
+	Id scalars.BigInt `json:"id"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	CurrentStatus TransactionReleaseStatusEnum `json:"currentStatus"`
+
+	StatusHistory []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus `json:"statusHistory"`
+}
+
+func (v *ReleaseByIDTransactionReleasesTransactionRelease) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ReleaseByIDTransactionReleasesTransactionRelease) __premarshalJSON() (*__premarshalReleaseByIDTransactionReleasesTransactionRelease, error) {
+	var retval __premarshalReleaseByIDTransactionReleasesTransactionRelease
+
+	retval.Id = v.ReleaseFields.Id
+	retval.PaymentId = v.ReleaseFields.PaymentId
+	retval.Amount = v.ReleaseFields.Amount
+	retval.CreatedAt = v.ReleaseFields.CreatedAt
+	retval.CurrentStatus = v.ReleaseFields.CurrentStatus
+	retval.StatusHistory = v.ReleaseFields.StatusHistory
+	return &retval, nil
+}
+
+// A release as captures.TransactionRelease holds it: what GetRelease and the
+// listing read, mapped in one place.
+type ReleaseFields struct {
+	Id            scalars.BigInt                                              `json:"id"`
+	PaymentId     scalars.BigInt                                              `json:"paymentId"`
+	Amount        scalars.BigInt                                              `json:"amount"`
+	CreatedAt     time.Time                                                   `json:"createdAt"`
+	CurrentStatus TransactionReleaseStatusEnum                                `json:"currentStatus"`
+	StatusHistory []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus `json:"statusHistory"`
+}
+
+// GetId returns ReleaseFields.Id, and is useful for accessing the field via an interface.
+func (v *ReleaseFields) GetId() scalars.BigInt { return v.Id }
+
+// GetPaymentId returns ReleaseFields.PaymentId, and is useful for accessing the field via an interface.
+func (v *ReleaseFields) GetPaymentId() scalars.BigInt { return v.PaymentId }
+
+// GetAmount returns ReleaseFields.Amount, and is useful for accessing the field via an interface.
+func (v *ReleaseFields) GetAmount() scalars.BigInt { return v.Amount }
+
+// GetCreatedAt returns ReleaseFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ReleaseFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetCurrentStatus returns ReleaseFields.CurrentStatus, and is useful for accessing the field via an interface.
+func (v *ReleaseFields) GetCurrentStatus() TransactionReleaseStatusEnum { return v.CurrentStatus }
+
+// GetStatusHistory returns ReleaseFields.StatusHistory, and is useful for accessing the field via an interface.
+func (v *ReleaseFields) GetStatusHistory() []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus {
 	return v.StatusHistory
 }
 
-// ReleaseByIDTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus includes the requested fields of the GraphQL type CurrentTransactionReleaseStatus.
-type ReleaseByIDTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus struct {
+// ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus includes the requested fields of the GraphQL type CurrentTransactionReleaseStatus.
+type ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus struct {
 	Status    TransactionReleaseStatusEnum `json:"status"`
 	EnteredAt time.Time                    `json:"enteredAt"`
 }
 
-// GetStatus returns ReleaseByIDTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus.Status, and is useful for accessing the field via an interface.
-func (v *ReleaseByIDTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus) GetStatus() TransactionReleaseStatusEnum {
+// GetStatus returns ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus.Status, and is useful for accessing the field via an interface.
+func (v *ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus) GetStatus() TransactionReleaseStatusEnum {
 	return v.Status
 }
 
-// GetEnteredAt returns ReleaseByIDTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus.EnteredAt, and is useful for accessing the field via an interface.
-func (v *ReleaseByIDTransactionReleasesTransactionReleaseStatusHistoryCurrentTransactionReleaseStatus) GetEnteredAt() time.Time {
+// GetEnteredAt returns ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus) GetEnteredAt() time.Time {
 	return v.EnteredAt
 }
 
@@ -6863,17 +7044,20 @@ func LatestSessionPaymentRequest(
 const ListCaptures_Operation = `
 query ListCaptures ($where: PaymentCaptureBoolExp!, $limit: Int!) {
 	paymentCaptures(where: $where, orderBy: [{createdAt:ASC},{id:ASC}], limit: $limit) {
-		id
-		transactionId
-		paymentId
-		amount
-		message
-		createdAt
-		errorMessage
-		status {
-			status
-			enteredAt
-		}
+		... CaptureFields
+	}
+}
+fragment CaptureFields on PaymentCapture {
+	id
+	transactionId
+	paymentId
+	amount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
 	}
 }
 `
@@ -7027,15 +7211,18 @@ func ListRefunds(
 const ListReleases_Operation = `
 query ListReleases ($where: TransactionReleaseBoolExp!, $limit: Int!) {
 	transactionReleases(where: $where, orderBy: [{createdAt:ASC},{id:ASC}], limit: $limit) {
-		id
-		paymentId
-		amount
-		createdAt
-		currentStatus
-		statusHistory {
-			status
-			enteredAt
-		}
+		... ReleaseFields
+	}
+}
+fragment ReleaseFields on TransactionRelease {
+	id
+	paymentId
+	amount
+	createdAt
+	currentStatus
+	statusHistory {
+		status
+		enteredAt
 	}
 }
 `
@@ -8044,15 +8231,18 @@ func RefundsByPaymentID(
 const ReleaseByID_Operation = `
 query ReleaseByID ($id: bigint!) {
 	transactionReleases(where: {id:{_eq:$id}}) {
-		id
-		paymentId
-		amount
-		createdAt
-		currentStatus
-		statusHistory {
-			status
-			enteredAt
-		}
+		... ReleaseFields
+	}
+}
+fragment ReleaseFields on TransactionRelease {
+	id
+	paymentId
+	amount
+	createdAt
+	currentStatus
+	statusHistory {
+		status
+		enteredAt
 	}
 }
 `
