@@ -218,7 +218,7 @@ func listed(f *api.ListPaymentsPaymentsPayment) *Payment { return paymentFrom(&f
 type Total struct {
 	// Currency of the amounts. It is empty for payments in a currency this
 	// SDK does not know yet (one the gateway added since).
-	Currency string
+	Currency sessions.Currency
 	// Payments is how many payments there are.
 	Payments int
 	// Paid is the sum of their paid amounts (amountPaid).
@@ -270,7 +270,7 @@ func Totals(ctx context.Context, c *client.Client, f Filter) ([]Total, error) {
 		if agg == nil || agg.Count == 0 {
 			return
 		}
-		t := &Total{Currency: cur, Payments: agg.Count}
+		t := &Total{Currency: sessions.Currency(cur), Payments: agg.Count}
 		if agg.Sum != nil {
 			t.Paid, t.Authorized = convert.Int64(agg.Sum.AmountPaid), convert.Int64(agg.Sum.AmountAuthorized)
 		}
@@ -302,8 +302,8 @@ func Totals(ctx context.Context, c *client.Client, f Filter) ([]Total, error) {
 		if t == nil {
 			// A payment the aggregates did not count: created between
 			// them, on a gateway that does not answer from one snapshot.
-			t = &Total{Currency: string(p.Currency)}
-			byCur[t.Currency] = t
+			t = &Total{Currency: sessions.Currency(p.Currency)}
+			byCur[string(t.Currency)] = t
 		}
 		t.Refunds += agg.Count
 		if agg.Sum != nil {
@@ -314,6 +314,6 @@ func Totals(ctx context.Context, c *client.Client, f Filter) ([]Total, error) {
 	for _, t := range byCur {
 		out = append(out, *t)
 	}
-	slices.SortFunc(out, func(a, b Total) int { return strings.Compare(a.Currency, b.Currency) })
+	slices.SortFunc(out, func(a, b Total) int { return strings.Compare(string(a.Currency), string(b.Currency)) })
 	return out, nil
 }

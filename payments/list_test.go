@@ -299,7 +299,7 @@ func TestTotals(t *testing.T) {
 		t.Errorf("totals\n%+v\nwant\n%+v", got, want)
 	}
 
-	sums := map[string]payments.Total{}
+	sums := map[sessions.Currency]payments.Total{}
 	for _, p := range list(t, payments.All(ctx, g.Merchant, f)) {
 		s := sums[p.Currency]
 		s.Currency = p.Currency

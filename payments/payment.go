@@ -12,6 +12,7 @@ import (
 	"github.com/kronor-io/kronor-go/internal/scalars"
 	"github.com/kronor-io/kronor-go/internal/validate"
 	"github.com/kronor-io/kronor-go/refunds"
+	"github.com/kronor-io/kronor-go/sessions"
 )
 
 // RefundStatus summarizes a payment's refunds (the gateway's
@@ -39,7 +40,7 @@ type Payment struct {
 	// AmountPaid is the amount paid (captured), in minor units.
 	AmountPaid int64
 	// Currency is the ISO 4217 code of the amounts.
-	Currency string
+	Currency sessions.Currency
 	// Status is the payment's current status: the latest entry of its status
 	// list, or the gateway's currentStatus when the list is empty.
 	Status Status
@@ -233,7 +234,7 @@ func paymentFrom(f *api.PaymentFields) *Payment {
 		TransactionID:      f.TransactionId,
 		AmountAuthorized:   convert.Int64(f.AmountAuthorized),
 		AmountPaid:         int64(f.AmountPaid),
-		Currency:           string(f.Currency),
+		Currency:           sessions.Currency(f.Currency),
 		Status:             Status(f.CurrentStatus),
 		CreatedAt:          f.CreatedAt,
 		MerchantReference:  f.MerchantReference,

@@ -1,6 +1,10 @@
 package payments
 
-import "time"
+import (
+	"time"
+
+	"github.com/kronor-io/kronor-go/sessions"
+)
 
 // Request is one attempt to pay within a payment session (the gateway's
 // PaymentRequest). A session may hold several: a customer who cancels or fails
@@ -11,8 +15,8 @@ type Request struct {
 	WaitToken string
 	// Amount is in minor units of Currency (10056 is 100,56 kr).
 	Amount int64
-	// Currency is the ISO 4217 code of Amount, e.g. "SEK".
-	Currency string
+	// Currency is the ISO 4217 code of Amount, e.g. sessions.CurrencySEK.
+	Currency sessions.Currency
 	// CreatedAt is when the request was created.
 	CreatedAt time.Time
 	// Reference is the session's merchantReference.

@@ -11,6 +11,7 @@ import (
 	"github.com/kronor-io/kronor-go/internal/convert"
 	"github.com/kronor-io/kronor-go/internal/mapping"
 	"github.com/kronor-io/kronor-go/internal/validate"
+	"github.com/kronor-io/kronor-go/sessions"
 )
 
 // ErrNotFound is returned, wrapped, when no payment or payment request
@@ -59,7 +60,7 @@ func requestFrom(f *api.PaymentRequestCore) Request {
 	r := Request{
 		WaitToken:          f.WaitToken.String(),
 		Amount:             int64(f.Amount),
-		Currency:           string(f.Currency),
+		Currency:           sessions.Currency(f.Currency),
 		CreatedAt:          f.CreatedAt,
 		Reference:          f.Reference,
 		Method:             Method(convert.Str((*string)(f.PaymentProvider))),

@@ -72,22 +72,23 @@ type Redirect struct {
 	// MerchantReturnURL is the merchant's own return URL when the payment
 	// component is used. Optional; an absolute http(s) URL.
 	MerchantReturnURL string
-	// IdempotencyKey makes a retried call return the same payment. Optional:
-	// when empty a random key is made for this call and reused by the client's
-	// retries. Derive it from your order to survive a restart:
-	// client.DeriveIdempotencyKey(orderID, "swish", attempt).
-	IdempotencyKey string
 }
 
 func (r Redirect) check(v *validate.Collector) {
 	v.HTTPURL("pay.returnUrl", r.ReturnURL, true)
 	v.HTTPURL("pay.merchantReturnUrl", r.MerchantReturnURL, false)
-	v.IdempotencyKey("pay.idempotencyKey", r.IdempotencyKey)
 }
+
 
 // SwishParams starts a Swish payment.
 type SwishParams struct {
 	Redirect
+	// IdempotencyKey makes a retried start return the same payment. Optional:
+	// when empty a random key is made for this call (and reused by the
+	// client's retries, and carried by every error of the call). A rerun
+	// after a crash needs none: the same method with the same parameters in
+	// the same session returns the pending payment.
+	IdempotencyKey string
 	// CustomerSwishNumber is the customer's Swish number. With it the flow is
 	// ecom (the customer's Swish app is asked to pay); without it mcom (the
 	// customer opens Swish on this device or scans the QR code).
@@ -115,6 +116,7 @@ func Swish(ctx context.Context, c *client.Session, p SwishParams, opts ...StartO
 		flow = FlowMcom
 	}
 	v.Text("pay.customerSwishNumber", p.CustomerSwishNumber)
+	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -138,6 +140,12 @@ func Swish(ctx context.Context, c *client.Session, p SwishParams, opts ...StartO
 // CreditCardParams starts a card payment.
 type CreditCardParams struct {
 	Redirect
+	// IdempotencyKey makes a retried start return the same payment. Optional:
+	// when empty a random key is made for this call (and reused by the
+	// client's retries, and carried by every error of the call). A rerun
+	// after a crash needs none: the same method with the same parameters in
+	// the same session returns the pending payment.
+	IdempotencyKey string
 }
 
 // CreditCard starts a card payment: the customer enters the card on the hosted
@@ -146,6 +154,7 @@ type CreditCardParams struct {
 func CreditCard(ctx context.Context, c *client.Session, p CreditCardParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
+	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -174,6 +183,12 @@ func CreditCard(ctx context.Context, c *client.Session, p CreditCardParams, opts
 // MobilePayParams starts a MobilePay payment.
 type MobilePayParams struct {
 	Redirect
+	// IdempotencyKey makes a retried start return the same payment. Optional:
+	// when empty a random key is made for this call (and reused by the
+	// client's retries, and carried by every error of the call). A rerun
+	// after a crash needs none: the same method with the same parameters in
+	// the same session returns the pending payment.
+	IdempotencyKey string
 	// UserFlow is optional, but must be set when the session's preferred
 	// gateway is KRONOR.
 	UserFlow UserFlow
@@ -185,6 +200,7 @@ func MobilePay(ctx context.Context, c *client.Session, p MobilePayParams, opts .
 	var v validate.Collector
 	p.check(&v)
 	checkUserFlow(&v, p.UserFlow)
+	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -208,6 +224,12 @@ func MobilePay(ctx context.Context, c *client.Session, p MobilePayParams, opts .
 // VippsParams starts a Vipps payment.
 type VippsParams struct {
 	Redirect
+	// IdempotencyKey makes a retried start return the same payment. Optional:
+	// when empty a random key is made for this call (and reused by the
+	// client's retries, and carried by every error of the call). A rerun
+	// after a crash needs none: the same method with the same parameters in
+	// the same session returns the pending payment.
+	IdempotencyKey string
 	// UserFlow is optional, but must be set when the session's preferred
 	// gateway is KRONOR.
 	UserFlow UserFlow
@@ -219,6 +241,7 @@ func Vipps(ctx context.Context, c *client.Session, p VippsParams, opts ...StartO
 	var v validate.Collector
 	p.check(&v)
 	checkUserFlow(&v, p.UserFlow)
+	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -248,6 +271,12 @@ func checkUserFlow(v *validate.Collector, f UserFlow) {
 // P24Params starts a Przelewy24 payment.
 type P24Params struct {
 	Redirect
+	// IdempotencyKey makes a retried start return the same payment. Optional:
+	// when empty a random key is made for this call (and reused by the
+	// client's retries, and carried by every error of the call). A rerun
+	// after a crash needs none: the same method with the same parameters in
+	// the same session returns the pending payment.
+	IdempotencyKey string
 	// PaymentMethodID is the Przelewy24 payment method the customer chose;
 	// 0 lets the customer choose on Przelewy24's site.
 	PaymentMethodID int64
@@ -269,6 +298,7 @@ func P24(ctx context.Context, c *client.Session, p P24Params, opts ...StartOptio
 	if p.RegulationAccept && p.PaymentMethodID == 0 {
 		v.Add("pay.p24RegulationAccept", "needs paymentMethodId (without one the gateway ignores it)")
 	}
+	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -293,6 +323,12 @@ func P24(ctx context.Context, c *client.Session, p P24Params, opts ...StartOptio
 // BankTransferParams starts a bank transfer.
 type BankTransferParams struct {
 	Redirect
+	// IdempotencyKey makes a retried start return the same payment. Optional:
+	// when empty a random key is made for this call (and reused by the
+	// client's retries, and carried by every error of the call). A rerun
+	// after a crash needs none: the same method with the same parameters in
+	// the same session returns the pending payment.
+	IdempotencyKey string
 	// ASPSPID is the id of the customer's bank (ASPSP), if already chosen.
 	ASPSPID int64
 	// RequestRedirectState is passed back in ReturnURL's query.
@@ -319,6 +355,7 @@ func BankTransfer(ctx context.Context, c *client.Session, p BankTransferParams, 
 	if p.Flow != "" && p.Flow != FlowMcom && p.Flow != FlowEcom {
 		v.Add("pay.flow", `must be "mcom" or "ecom"`)
 	}
+	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -352,6 +389,12 @@ func BankTransfer(ctx context.Context, c *client.Session, p BankTransferParams, 
 // PayPalParams starts a PayPal payment.
 type PayPalParams struct {
 	Redirect
+	// IdempotencyKey makes a retried start return the same payment. Optional:
+	// when empty a random key is made for this call (and reused by the
+	// client's retries, and carried by every error of the call). A rerun
+	// after a crash needs none: the same method with the same parameters in
+	// the same session returns the pending payment.
+	IdempotencyKey string
 }
 
 // PayPal starts a PayPal payment. The gateway accepts it only in a session with
@@ -363,6 +406,7 @@ type PayPalParams struct {
 func PayPal(ctx context.Context, c *client.Session, p PayPalParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
+	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

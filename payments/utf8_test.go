@@ -13,7 +13,8 @@ import (
 func TestInvalidUTF8Refused(t *testing.T) {
 	c, sent := validatetest.CountingSession(t, "session-token")
 	ctx := context.Background()
-	r := Redirect{ReturnURL: returnURL, MerchantReturnURL: "https://shop.example/merchant", IdempotencyKey: "order-1-pay-1"}
+	r := Redirect{ReturnURL: returnURL, MerchantReturnURL: "https://shop.example/merchant"}
+	const key = "order-1-pay-1"
 	// Each case returns a valid parameters value (a pointer) and the call
 	// sending it; nfields is its number of string fields.
 	cases := []struct {
@@ -22,31 +23,31 @@ func TestInvalidUTF8Refused(t *testing.T) {
 		make    func() (any, func() error)
 	}{
 		{"Swish", 5, func() (any, func() error) {
-			p := &SwishParams{Redirect: r, CustomerSwishNumber: "46701234567", Flow: FlowEcom}
+			p := &SwishParams{Redirect: r, IdempotencyKey: key, CustomerSwishNumber: "46701234567", Flow: FlowEcom}
 			return p, func() error { _, err := Swish(ctx, c, *p); return err }
 		}},
 		{"CreditCard", 3, func() (any, func() error) {
-			p := &CreditCardParams{Redirect: r}
+			p := &CreditCardParams{Redirect: r, IdempotencyKey: key}
 			return p, func() error { _, err := CreditCard(ctx, c, *p); return err }
 		}},
 		{"MobilePay", 4, func() (any, func() error) {
-			p := &MobilePayParams{Redirect: r, UserFlow: UserFlowQR}
+			p := &MobilePayParams{Redirect: r, IdempotencyKey: key, UserFlow: UserFlowQR}
 			return p, func() error { _, err := MobilePay(ctx, c, *p); return err }
 		}},
 		{"Vipps", 4, func() (any, func() error) {
-			p := &VippsParams{Redirect: r, UserFlow: UserFlowWebRedirect}
+			p := &VippsParams{Redirect: r, IdempotencyKey: key, UserFlow: UserFlowWebRedirect}
 			return p, func() error { _, err := Vipps(ctx, c, *p); return err }
 		}},
 		{"P24", 3, func() (any, func() error) {
-			p := &P24Params{Redirect: r, PaymentMethodID: 25, RegulationAccept: true}
+			p := &P24Params{Redirect: r, IdempotencyKey: key, PaymentMethodID: 25, RegulationAccept: true}
 			return p, func() error { _, err := P24(ctx, c, *p); return err }
 		}},
 		{"BankTransfer", 6, func() (any, func() error) {
-			p := &BankTransferParams{Redirect: r, ASPSPID: 7, RequestRedirectState: "state-1", ExecutionDate: "2030-01-02", Flow: FlowEcom}
+			p := &BankTransferParams{Redirect: r, IdempotencyKey: key, ASPSPID: 7, RequestRedirectState: "state-1", ExecutionDate: "2030-01-02", Flow: FlowEcom}
 			return p, func() error { _, err := BankTransfer(ctx, c, *p); return err }
 		}},
 		{"PayPal", 3, func() (any, func() error) {
-			p := &PayPalParams{Redirect: r}
+			p := &PayPalParams{Redirect: r, IdempotencyKey: key}
 			return p, func() error { _, err := PayPal(ctx, c, *p); return err }
 		}},
 		{"Cancel", 1, func() (any, func() error) {

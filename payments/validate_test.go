@@ -30,7 +30,7 @@ func TestValidation(t *testing.T) {
 			return wrap(Swish(ctx, c, SwishParams{Redirect: Redirect{ReturnURL: returnURL, MerchantReturnURL: "javascript:alert(1)"}}))
 		}, "pay.merchantReturnUrl", "absolute http or https URL"},
 		{"swish bad key", func(m *client.Client, c *client.Session) error {
-			return wrap(Swish(ctx, c, SwishParams{Redirect: Redirect{ReturnURL: returnURL, IdempotencyKey: "ä"}}))
+			return wrap(Swish(ctx, c, SwishParams{Redirect: Redirect{ReturnURL: returnURL}, IdempotencyKey: "ä"}))
 		}, "pay.idempotencyKey", "A-Za-z0-9"},
 		{"swish unknown flow", func(m *client.Client, c *client.Session) error {
 			return wrap(Swish(ctx, c, SwishParams{Redirect: ok, Flow: "MCOM"}))

@@ -34,10 +34,10 @@ func run(ctx context.Context, cfg demo.Config) error {
 		return err
 	}
 	steps.Step("Starting a bank transfer")
-	started, err := payments.BankTransfer(ctx, session, payments.BankTransferParams{Redirect: payments.Redirect{
-		ReturnURL:      "https://shop.example/orders/" + order + "/done",
+	started, err := payments.BankTransfer(ctx, session, payments.BankTransferParams{
+		Redirect:       payments.Redirect{ReturnURL: "https://shop.example/orders/" + order + "/done"},
 		IdempotencyKey: client.DeriveIdempotencyKey(order, "bank-transfer", "1"),
-	}})
+	})
 	if err != nil {
 		return fmt.Errorf("start bank transfer: %w", err)
 	}

@@ -37,10 +37,10 @@ func run(ctx context.Context, cfg demo.Config) error {
 		return err
 	}
 	steps.Step("Starting a Swish payment")
-	started, err := payments.Swish(ctx, session, payments.SwishParams{Redirect: payments.Redirect{
-		ReturnURL:      "https://shop.example/orders/" + order + "/done",
+	started, err := payments.Swish(ctx, session, payments.SwishParams{
+		Redirect:       payments.Redirect{ReturnURL: "https://shop.example/orders/" + order + "/done"},
 		IdempotencyKey: client.DeriveIdempotencyKey(order, "swish", "1"),
-	}})
+	})
 	if err != nil {
 		return fmt.Errorf("start Swish payment: %w", err)
 	}

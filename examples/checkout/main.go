@@ -57,7 +57,7 @@ func run(ctx context.Context, cfg demo.Config) error {
 	defer gw.Close()
 
 	const amount, currency = 10000, sessions.CurrencySEK
-	steps.Step("Payment session for %s, order %s, with the reference check", demo.Amount(amount, string(currency)), *order)
+	steps.Step("Payment session for %s, order %s, with the reference check", demo.Amount(amount, currency), *order)
 	// No idempotency key: every run gets a fresh one, so a rerun reads the
 	// order as it is now. The gateway returns the order's unexpired session
 	// instead of creating a second one, and says whether it was paid since,

@@ -64,10 +64,10 @@ func run(ctx context.Context, cfg demo.Config) error {
 	}
 
 	steps.Step("Starting a PayPal payment")
-	started, err := payments.PayPal(ctx, session, payments.PayPalParams{Redirect: payments.Redirect{
-		ReturnURL:      "https://shop.example/orders/" + order + "/done",
+	started, err := payments.PayPal(ctx, session, payments.PayPalParams{
+		Redirect:       payments.Redirect{ReturnURL: "https://shop.example/orders/" + order + "/done"},
 		IdempotencyKey: client.DeriveIdempotencyKey(order, "paypal", "1"),
-	}})
+	})
 	if err != nil {
 		return fmt.Errorf("start PayPal payment: %w", err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/kronor-io/kronor-go/examples/internal/demo"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
+	"github.com/kronor-io/kronor-go/sessions"
 )
 
 // EnvAfter is a checkpoint printed by an earlier run: listing resumes after
@@ -33,7 +34,7 @@ func main() { demo.Main("reconcile", run) }
 
 // key groups the listing's sums.
 type key struct {
-	currency string
+	currency sessions.Currency
 	method   payments.Method
 }
 
@@ -95,7 +96,7 @@ func run(ctx context.Context, cfg demo.Config) error {
 	steps.Info("%d payments", n)
 
 	steps.Step("Sums per currency and method, from the listing")
-	byCurrency := map[string]payments.Total{}
+	byCurrency := map[sessions.Currency]payments.Total{}
 	keys := slices.SortedFunc(maps.Keys(sums), func(a, b key) int {
 		return cmp.Or(cmp.Compare(a.currency, b.currency), cmp.Compare(a.method, b.method))
 	})

@@ -36,16 +36,16 @@ func run(ctx context.Context, cfg demo.Config) error {
 		MerchantReference: order, Message: "Order " + order, ExpiresAt: time.Now().Add(time.Hour),
 	}
 
-	steps.Step("Checkout for order %s, %s: session with reference check", order, demo.Amount(params.Amount, string(params.Currency)))
+	steps.Step("Checkout for order %s, %s: session with reference check", order, demo.Amount(params.Amount, params.Currency))
 	first, err := sessions.CreateWithReferenceCheck(ctx, gw.Merchant, params)
 	if err != nil {
 		return fmt.Errorf("first checkout: %w", err)
 	}
 	steps.Info("no earlier payment for this reference: paying")
-	started, err := payments.Swish(ctx, first.Client(gw.Merchant), payments.SwishParams{Redirect: payments.Redirect{
-		ReturnURL:      "https://shop.example/orders/" + order + "/done",
+	started, err := payments.Swish(ctx, first.Client(gw.Merchant), payments.SwishParams{
+		Redirect:       payments.Redirect{ReturnURL: "https://shop.example/orders/" + order + "/done"},
 		IdempotencyKey: client.DeriveIdempotencyKey(order, "swish", "1"),
-	}})
+	})
 	if err != nil {
 		return fmt.Errorf("start Swish payment: %w", err)
 	}

@@ -135,11 +135,11 @@ func (f chaosFlow) run(ctx context.Context, srv *kronortest.Server, merchant *cl
 	sc := rc.Client(merchant)
 	var started *payments.Started
 	if err := res.again("start payment", false, func(key string) (err error) {
-		redirect := payments.Redirect{ReturnURL: returnURL, IdempotencyKey: key}
+		redirect := payments.Redirect{ReturnURL: returnURL}
 		if f.card {
-			started, err = payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect})
+			started, err = payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect, IdempotencyKey: key})
 		} else {
-			started, err = payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect})
+			started, err = payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect, IdempotencyKey: key})
 		}
 		return err
 	}); err != nil {

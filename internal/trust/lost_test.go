@@ -391,11 +391,9 @@ func (o restartOrder) run(ctx context.Context, srv *kronortest.Server, merchant 
 	loseIf(1)
 	var started *payments.Started
 	if o.card {
-		redirect.IdempotencyKey = client.DeriveIdempotencyKey(o.order, "card", "1")
-		started, err = payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect})
+		started, err = payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect, IdempotencyKey: client.DeriveIdempotencyKey(o.order, "card", "1")})
 	} else {
-		redirect.IdempotencyKey = client.DeriveIdempotencyKey(o.order, "swish", "1")
-		started, err = payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect})
+		started, err = payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect, IdempotencyKey: client.DeriveIdempotencyKey(o.order, "swish", "1")})
 	}
 	if err != nil {
 		return res, fmt.Errorf("start payment: %w", err)

@@ -189,7 +189,8 @@ var mutationCases = []mutationCase{
 			return mutationCall{
 				do: func(ctx context.Context, via *client.Client, key string) (string, error) {
 					started, err := payments.Swish(ctx, s.Client(via), payments.SwishParams{
-						Redirect: payments.Redirect{ReturnURL: returnURL, IdempotencyKey: key},
+						Redirect:       payments.Redirect{ReturnURL: returnURL},
+						IdempotencyKey: key,
 					})
 					if err != nil {
 						return "", err

@@ -380,7 +380,7 @@ func TestRawRequestsAreTheSDKsWire(t *testing.T) {
 	streets.AdditionalData.ShippingAddress.StreetName, streets.AdditionalData.ShippingAddress.StreetNumber = "Storgatan", "1"
 	bare := validSession()
 	bare.Currency, bare.Country, bare.IdempotencyKey = "", "", key
-	redirect := payments.Redirect{ReturnURL: returnURL, MerchantReturnURL: "https://shop.example/merchant", IdempotencyKey: key}
+	redirect := payments.Redirect{ReturnURL: returnURL, MerchantReturnURL: "https://shop.example/merchant"}
 
 	cases := []struct {
 		name string
@@ -395,25 +395,25 @@ func TestRawRequestsAreTheSDKsWire(t *testing.T) {
 			return err
 		}, wireReferenceCheck(token, fresh)},
 		{"Swish ecom", func(ctx context.Context) error {
-			_, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect, CustomerSwishNumber: "46701234567"})
+			_, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect, IdempotencyKey: key, CustomerSwishNumber: "46701234567"})
 			return err
-		}, wireSwish(token, payments.SwishParams{Redirect: redirect, CustomerSwishNumber: "46701234567"})},
+		}, wireSwish(token, payments.SwishParams{Redirect: redirect, IdempotencyKey: key, CustomerSwishNumber: "46701234567"})},
 		{"Swish mcom", func(ctx context.Context) error {
-			_, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect})
+			_, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect, IdempotencyKey: key})
 			return err
-		}, wireSwish(token, payments.SwishParams{Redirect: redirect})},
+		}, wireSwish(token, payments.SwishParams{Redirect: redirect, IdempotencyKey: key})},
 		{"card", func(ctx context.Context) error {
-			_, err := payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect})
+			_, err := payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect, IdempotencyKey: key})
 			return err
-		}, wireCreditCard(token, payments.CreditCardParams{Redirect: redirect})},
+		}, wireCreditCard(token, payments.CreditCardParams{Redirect: redirect, IdempotencyKey: key})},
 		{"MobilePay", func(ctx context.Context) error {
-			_, err := payments.MobilePay(ctx, sc, payments.MobilePayParams{Redirect: redirect, UserFlow: payments.UserFlowQR})
+			_, err := payments.MobilePay(ctx, sc, payments.MobilePayParams{Redirect: redirect, IdempotencyKey: key, UserFlow: payments.UserFlowQR})
 			return err
-		}, wireMobilePay(token, payments.MobilePayParams{Redirect: redirect, UserFlow: payments.UserFlowQR})},
+		}, wireMobilePay(token, payments.MobilePayParams{Redirect: redirect, IdempotencyKey: key, UserFlow: payments.UserFlowQR})},
 		{"bank transfer", func(ctx context.Context) error {
-			_, err := payments.BankTransfer(ctx, sc, payments.BankTransferParams{Redirect: redirect, ASPSPID: 12, RequestRedirectState: "s1", ExecutionDate: "2030-01-02", Flow: payments.FlowEcom})
+			_, err := payments.BankTransfer(ctx, sc, payments.BankTransferParams{Redirect: redirect, IdempotencyKey: key, ASPSPID: 12, RequestRedirectState: "s1", ExecutionDate: "2030-01-02", Flow: payments.FlowEcom})
 			return err
-		}, wireBankTransfer(token, payments.BankTransferParams{Redirect: redirect, ASPSPID: 12, RequestRedirectState: "s1", ExecutionDate: "2030-01-02", Flow: payments.FlowEcom})},
+		}, wireBankTransfer(token, payments.BankTransferParams{Redirect: redirect, IdempotencyKey: key, ASPSPID: 12, RequestRedirectState: "s1", ExecutionDate: "2030-01-02", Flow: payments.FlowEcom})},
 		{"cancel Swish", func(ctx context.Context) error {
 			_, err := payments.CancelSwish(ctx, sc, payments.CancelSwishParams{WaitToken: "wt-1", IdempotencyKey: key})
 			return err

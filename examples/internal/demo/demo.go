@@ -17,6 +17,7 @@ import (
 
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/kronortest"
+	"github.com/kronor-io/kronor-go/sessions"
 )
 
 // The environment variables the examples read. With none set, an example starts
@@ -118,7 +119,7 @@ func (g *Gateway) Customer(action string) string {
 
 // Amount formats an amount in minor units as money: Amount(10056, "SEK") is
 // "100.56 SEK". ISK has no minor unit.
-func Amount(minor int64, currency string) string {
+func Amount(minor int64, currency sessions.Currency) string {
 	if currency == "ISK" {
 		return fmt.Sprintf("%d %s", minor, currency)
 	}

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"github.com/kronor-io/kronor-go/sessions"
 	"strings"
 	"testing"
 
@@ -12,7 +13,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestAmount(t *testing.T) {
 	for _, tc := range []struct {
 		minor    int64
-		currency string
+		currency sessions.Currency
 		want     string
 	}{
 		{10056, "SEK", "100.56 SEK"},

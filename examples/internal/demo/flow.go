@@ -32,7 +32,7 @@ func NewSession(ctx context.Context, gw *Gateway, steps *Steps, order string, p 
 	if p.ExpiresAt.IsZero() {
 		p.ExpiresAt = time.Now().Add(time.Hour)
 	}
-	steps.Step("Payment session for %s, order %s, with the reference check", Amount(p.Amount, string(p.Currency)), order)
+	steps.Step("Payment session for %s, order %s, with the reference check", Amount(p.Amount, p.Currency), order)
 	check, err := sessions.CreateWithReferenceCheck(ctx, gw.Merchant, p)
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
@@ -78,10 +78,10 @@ func Follow(ctx context.Context, gw *Gateway, steps *Steps, waitToken string) (p
 // reserved on the card, to be captured or released.
 func AuthorizeCard(ctx context.Context, gw *Gateway, steps *Steps, session *client.Session, order string) (payments.Request, error) {
 	steps.Step("Starting a card payment")
-	started, err := payments.CreditCard(ctx, session, payments.CreditCardParams{Redirect: payments.Redirect{
-		ReturnURL:      "https://shop.example/orders/" + order + "/done",
+	started, err := payments.CreditCard(ctx, session, payments.CreditCardParams{
+		Redirect:       payments.Redirect{ReturnURL: "https://shop.example/orders/" + order + "/done"},
 		IdempotencyKey: client.DeriveIdempotencyKey(order, "card", "1"),
-	}})
+	})
 	if err != nil {
 		return payments.Request{}, fmt.Errorf("start card payment: %w", err)
 	}
