@@ -113,6 +113,10 @@ Exit status 0 when it is paid or authorized, 1 when it fails.`)
 	}
 	a.printf("Gateway:   %s", merchant.Endpoint())
 	a.printf("Order:     %s, %s %s", ref, formatAmount(amount, string(currency)), currency)
+	// The reference check finds the order's session, and the same method
+	// started again in it resumes the pending payment.
+	a.rerun = fmt.Sprintf("kronor checkout --amount %s --currency %s --method %s --reference %s",
+		formatAmount(amount, string(currency)), currency, method, ref)
 	check, err := sessions.CreateWithReferenceCheck(a.ctx, merchant, p)
 	if err != nil {
 		return fmt.Errorf("payment session: %w", err)

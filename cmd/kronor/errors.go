@@ -67,16 +67,16 @@ func exitCode(ctx context.Context, err error) int {
 	}
 }
 
-// hintFor says what to do next after err, or "".
-func hintFor(err error) string {
-	var ce *client.Error
+// hintFor says what to do next after err, or "". rerun is how the command
+// can be rerun safely, when it says.
+func hintFor(err error, rerun string) string {
 	switch {
 	case errors.Is(err, client.ErrUnauthorized):
 		return "the gateway refused the token in $" + envToken + ": check it is this environment's merchant API token"
 	case errors.Is(err, client.ErrIdempotencyConflict):
 		return "that idempotency key was used with other parameters: rerun with the original ones, or give a new --idempotency-key for a new operation"
-	case errors.Is(err, client.ErrTemporary) && errors.As(err, &ce) && ce.IdempotencyKey != "":
-		return "the outcome is unknown: the request may have been applied. Rerun the same command with --idempotency-key " + ce.IdempotencyKey + " (a rerun applies nothing twice)"
+	case errors.Is(err, client.ErrTemporary) && rerun != "":
+		return "the gateway could not be reached or did not answer in time, and the request may have been applied: rerun " + rerun + ", which applies nothing twice"
 	case errors.Is(err, client.ErrTemporary):
 		return "the gateway could not be reached or did not answer in time; try again"
 	}

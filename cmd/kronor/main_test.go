@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -178,4 +180,15 @@ func startSwish(t *testing.T, srv *kronortest.Server, ref string, amount int64) 
 		t.Fatal(err)
 	}
 	return st.WaitToken
+}
+
+var httpClient = &http.Client{Timeout: deadline}
+
+func newFormRequest(ctx context.Context, rawURL, action string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, strings.NewReader(url.Values{"action": {action}}.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req, nil
 }

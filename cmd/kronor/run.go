@@ -72,6 +72,7 @@ type app struct {
 	getenv         func(string) string
 	stdout, stderr io.Writer
 	g              globals
+	rerun          string // how to rerun the command safely, once it is known
 }
 
 // run is the whole command: main only wires it to the process. It returns
@@ -91,7 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if !errors.As(err, &u) || !u.printed {
 			fmt.Fprintln(stderr, "kronor:", err)
 		}
-		if hint := hintFor(err); hint != "" {
+		if hint := hintFor(err, a.rerun); hint != "" {
 			fmt.Fprintln(stderr, "kronor:", hint)
 		}
 	}
@@ -110,7 +111,7 @@ func (a *app) dispatch(args []string) error {
 	args = fs.Args()
 	if len(args) == 0 {
 		fmt.Fprint(a.stderr, usage)
-		return &usageError{msg: "no command given", printed: true}
+		return usageErrorf("no command given")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
