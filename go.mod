@@ -10,6 +10,7 @@ require (
 	github.com/hasura/go-graphql-client v0.16.0
 	github.com/vektah/gqlparser/v2 v2.5.36
 	go.uber.org/goleak v1.3.0
+	rsc.io/qr v0.2.0
 )
 
 require (

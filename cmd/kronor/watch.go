@@ -1,0 +1,206 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/kronor-io/kronor-go/captures"
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/payments"
+	"github.com/kronor-io/kronor-go/refunds"
+)
+
+// pollInterval is how often captures, releases and refunds, which the
+// gateway has no subscription for, are read while they are under way.
+const pollInterval = time.Second
+
+func (a *app) watch(args []string) error {
+	var capture, release bool
+	fs := a.flagSet("watch", func(fs *flag.FlagSet) {
+		fmt.Fprintln(fs.Output(), `Usage: kronor watch WAIT_TOKEN
+       kronor watch --capture CAPTURE_ID
+       kronor watch --release RELEASE_ID
+
+Prints the statuses of a payment (or of a refund, by its wait token), a capture
+or a release as they change, from the first, until it ends. Exit status 0 when
+it succeeded, 1 when it failed.`)
+	})
+	fs.BoolVar(&capture, "capture", false, "the argument is a capture's id")
+	fs.BoolVar(&release, "release", false, "the argument is a release's id")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErrorf("watch takes one wait token or id (kronor watch -h)")
+	}
+	if capture && release {
+		return usageErrorf("give --capture or --release, not both")
+	}
+	var id int64
+	if capture || release {
+		if id, err = parseID(pos[0], "id"); err != nil {
+			return err
+		}
+	}
+	merchant, err := a.merchant()
+	if err != nil {
+		return err
+	}
+	switch {
+	case capture:
+		return a.followCapture(merchant, id, "")
+	case release:
+		return a.followRelease(merchant, id)
+	}
+	wt := pos[0]
+	last, err := a.follow(merchant, wt)
+	if errors.Is(err, client.ErrNotFound) && last.Status == "" {
+		// Not a payment request's: a refund's?
+		if _, rerr := refunds.Get(a.ctx, merchant, wt); rerr == nil {
+			return a.followRefund(merchant, wt, "")
+		}
+		return fmt.Errorf("no payment or refund has the wait token %s: %w", wt, err)
+	}
+	if err != nil {
+		return err
+	}
+	return a.ended(last)
+}
+
+func parseID(s, what string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usageErrorf("%s %q: give the gateway's number, e.g. 1234", what, s)
+	}
+	return id, nil
+}
+
+// poll calls read at once and then every pollInterval, printing each new
+// status, until read reports a final one or fails.
+func (a *app) poll(kind, id string, read func() (status string, at time.Time, final bool, err error)) (string, error) {
+	var last string
+	t := time.NewTicker(pollInterval)
+	defer t.Stop()
+	for {
+		st, at, final, err := read()
+		if err != nil {
+			return last, fmt.Errorf("reading %s %s: %w", kind, id, err)
+		}
+		if st != last {
+			last = st
+			a.printf("  %-26s %s", st, localTime(at))
+			a.emit(map[string]any{"type": "status", kind: id, "status": st, "at": at})
+		}
+		if final {
+			return last, nil
+		}
+		select {
+		case <-a.ctx.Done():
+			fmt.Fprintf(a.stderr, "kronor: stopped waiting; %s %s was %s, follow it with: kronor watch %s\n", kind, id, last, watchArgs(kind, id))
+			return last, a.ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+func watchArgs(kind, id string) string {
+	if kind == "refund" {
+		return id
+	}
+	return "--" + kind + " " + id
+}
+
+// followCapture follows capture id of a payment in currency ("": unknown).
+func (a *app) followCapture(merchant *client.Client, id int64, currency string) error {
+	var c *captures.Capture
+	st, err := a.poll("capture", strconv.FormatInt(id, 10), func() (string, time.Time, bool, error) {
+		var err error
+		if c, err = captures.Get(a.ctx, merchant, id); err != nil {
+			return "", time.Time{}, false, err
+		}
+		return string(c.Status), c.StatusEnteredAt, c.Status.Final(), nil
+	})
+	if err != nil {
+		return err
+	}
+	if !c.Status.Succeeded() {
+		return failedf("capture %d ended %s%s", id, st, because(c.ErrorMessage))
+	}
+	a.printf("Captured: %s, payment id %d", a.amountText(merchant, c.Amount, c.PaymentID, currency), c.PaymentID)
+	return nil
+}
+
+func (a *app) followRelease(merchant *client.Client, id int64) error {
+	var r *captures.TransactionRelease
+	st, err := a.poll("release", strconv.FormatInt(id, 10), func() (string, time.Time, bool, error) {
+		var err error
+		if r, err = captures.GetRelease(a.ctx, merchant, id); err != nil {
+			return "", time.Time{}, false, err
+		}
+		var at time.Time
+		if n := len(r.StatusHistory); n > 0 {
+			at = r.StatusHistory[n-1].EnteredAt
+		}
+		// An ambiguous release is not final, but only a person at Kronor
+		// resolves it: stop here.
+		return string(r.Status), at, r.Status.Final() || r.Status.Ambiguous(), nil
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case r.Status.Ambiguous():
+		return failedf("release %d is %s: its outcome is unknown until Kronor resolves it; do not release again, contact Kronor's support", id, st)
+	case !r.Status.Succeeded():
+		return failedf("release %d ended %s", id, st)
+	}
+	a.printf("Released: payment id %d", r.PaymentID)
+	return nil
+}
+
+// followRefund follows the refund wt of a payment in currency ("": unknown).
+func (a *app) followRefund(merchant *client.Client, wt, currency string) error {
+	var r *refunds.Refund
+	st, err := a.poll("refund", wt, func() (string, time.Time, bool, error) {
+		var err error
+		if r, err = refunds.Get(a.ctx, merchant, wt); err != nil {
+			return "", time.Time{}, false, err
+		}
+		return string(r.Status), r.StatusEnteredAt, r.Status.Final() || r.Status.Ambiguous(), nil
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case r.Status.Ambiguous():
+		return failedf("refund %s is %s: its outcome is unknown until Kronor resolves it; do not refund again, contact Kronor's support", wt, st)
+	case !r.Status.Succeeded():
+		return failedf("refund %s ended %s%s", wt, st, because(r.ErrorMessage))
+	}
+	a.printf("Refunded: %s, payment id %d", a.amountText(merchant, r.Amount, r.PaymentID, currency), r.PaymentID)
+	return nil
+}
+
+func because(msg string) string {
+	if msg == "" {
+		return ""
+	}
+	return ": " + msg
+}
+
+// amountText formats an amount of minor units of payment paymentID's currency,
+// reading the payment when the currency is not known yet.
+func (a *app) amountText(merchant *client.Client, minor, paymentID int64, currency string) string {
+	if currency == "" && !a.g.json {
+		p, err := payments.Get(a.ctx, merchant, paymentID)
+		if err != nil {
+			return strconv.FormatInt(minor, 10) + " (minor units)"
+		}
+		currency = p.Currency
+	}
+	return formatAmount(minor, currency) + " " + currency
+}
