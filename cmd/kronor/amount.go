@@ -85,7 +85,7 @@ func parseAmount(s string, currency sessions.Currency) (int64, error) {
 	frac += strings.Repeat("0", d-len(frac))
 	whole = strings.TrimLeft(whole, "0")
 	if len(whole)+len(frac) > 18 { // beyond int64 and far beyond maxAmount
-		return 0, bad(fmt.Sprintf("more than the gateway takes (at most %s %s)", formatAmount(maxAmount, string(currency)), currency))
+		return 0, bad(fmt.Sprintf("more than the gateway takes (at most %s %s)", formatAmount(maxAmount, currency), currency))
 	}
 	n, err := strconv.ParseInt("0"+whole+frac, 10, 64)
 	if err != nil {
@@ -95,7 +95,7 @@ func parseAmount(s string, currency sessions.Currency) (int64, error) {
 	case n == 0:
 		return 0, bad("must be more than zero")
 	case n > maxAmount:
-		return 0, bad(fmt.Sprintf("more than the gateway takes (at most %s %s)", formatAmount(maxAmount, string(currency)), currency))
+		return 0, bad(fmt.Sprintf("more than the gateway takes (at most %s %s)", formatAmount(maxAmount, currency), currency))
 	}
 	return n, nil
 }
@@ -112,8 +112,8 @@ func digits(s string) bool {
 // formatAmount writes minor units of currency in major units with the
 // currency's decimals and a decimal point: 10056 SEK is "100.56". A currency
 // the SDK does not know is written with two decimals.
-func formatAmount(minor int64, currency string) string {
-	d, ok := decimals(sessions.Currency(currency))
+func formatAmount(minor int64, currency sessions.Currency) string {
+	d, ok := decimals(currency)
 	if !ok {
 		d = 2
 	}

@@ -26,7 +26,7 @@ func TestParseAmount(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("parseAmount(%q, %s) = %d, %v; want %d", tc.in, tc.currency, got, err, tc.want)
 		}
-		if back := formatAmount(got, string(tc.currency)); err == nil {
+		if back := formatAmount(got, tc.currency); err == nil {
 			if again, err := parseAmount(back, tc.currency); err != nil || again != got {
 				t.Errorf("formatAmount(%d, %s) = %q, which parses as %d, %v", got, tc.currency, back, again, err)
 			}

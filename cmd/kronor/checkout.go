@@ -112,11 +112,11 @@ Exit status 0 when it is paid or authorized, 1 when it fails.`)
 		p.AdditionalData = additionalData(f, amount, country)
 	}
 	a.printf("Gateway:   %s", merchant.Endpoint())
-	a.printf("Order:     %s, %s %s", ref, formatAmount(amount, string(currency)), currency)
+	a.printf("Order:     %s, %s %s", ref, formatAmount(amount, currency), currency)
 	// The reference check finds the order's session, and the same method
 	// started again in it resumes the pending payment.
 	a.rerun = fmt.Sprintf("kronor checkout --amount %s --currency %s --method %s --reference %s",
-		formatAmount(amount, string(currency)), currency, method, ref)
+		formatAmount(amount, currency), currency, method, ref)
 	check, err := sessions.CreateWithReferenceCheck(a.ctx, merchant, p)
 	if err != nil {
 		return fmt.Errorf("payment session: %w", err)
@@ -205,7 +205,7 @@ func statusOr(s payments.Status) string {
 
 // ended reports how the payment request r ended.
 func (a *app) ended(r payments.Request) error {
-	money := formatAmount(r.Amount, r.Currency) + " " + r.Currency
+	money := formatAmount(r.Amount, r.Currency) + " " + string(r.Currency)
 	a.emit(map[string]any{"type": "end", "waitToken": r.WaitToken, "status": r.Status,
 		"paymentId": r.ResultingPaymentID, "amount": r.Amount, "currency": r.Currency})
 	switch {

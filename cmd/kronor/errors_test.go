@@ -90,7 +90,10 @@ func TestGatewayDown(t *testing.T) {
 	} {
 		args := tc.args
 		code, out, errOut := kronor(t, down, args...)
-		if code != exitGateway || !strings.Contains(errOut, "connection refused") || !strings.Contains(errOut, tc.hint) {
+		// The cause is the refused connection, or, on a machine so busy that
+		// the retries outlast --timeout, the call's time limit.
+		cause := strings.Contains(errOut, "connection refused") || strings.Contains(errOut, "time limit ran out")
+		if code != exitGateway || !cause || !strings.Contains(errOut, tc.hint) {
 			t.Errorf("%v: exit %d, want 3\nstdout:\n%s\nstderr:\n%s", args, code, out, errOut)
 		}
 		if strings.Contains(out+errOut, "merchant-token") {

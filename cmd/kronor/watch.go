@@ -11,6 +11,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/refunds"
+	"github.com/kronor-io/kronor-go/sessions"
 )
 
 // pollInterval is how often captures, releases and refunds, which the
@@ -115,7 +116,7 @@ func watchArgs(kind, id string) string {
 }
 
 // followCapture follows capture id of a payment in currency ("": unknown).
-func (a *app) followCapture(merchant *client.Client, id int64, currency string) error {
+func (a *app) followCapture(merchant *client.Client, id int64, currency sessions.Currency) error {
 	var c *captures.Capture
 	st, err := a.poll("capture", strconv.FormatInt(id, 10), func() (string, time.Time, bool, error) {
 		var err error
@@ -163,7 +164,7 @@ func (a *app) followRelease(merchant *client.Client, id int64) error {
 }
 
 // followRefund follows the refund wt of a payment in currency ("": unknown).
-func (a *app) followRefund(merchant *client.Client, wt, currency string) error {
+func (a *app) followRefund(merchant *client.Client, wt string, currency sessions.Currency) error {
 	var r *refunds.Refund
 	st, err := a.poll("refund", wt, func() (string, time.Time, bool, error) {
 		var err error
@@ -194,7 +195,7 @@ func because(msg string) string {
 
 // amountText formats an amount of minor units of payment paymentID's currency,
 // reading the payment when the currency is not known yet.
-func (a *app) amountText(merchant *client.Client, minor, paymentID int64, currency string) string {
+func (a *app) amountText(merchant *client.Client, minor, paymentID int64, currency sessions.Currency) string {
 	if currency == "" && !a.g.json {
 		p, err := payments.Get(a.ctx, merchant, paymentID)
 		if err != nil {
@@ -202,5 +203,5 @@ func (a *app) amountText(merchant *client.Client, minor, paymentID int64, curren
 		}
 		currency = p.Currency
 	}
-	return formatAmount(minor, currency) + " " + currency
+	return formatAmount(minor, currency) + " " + string(currency)
 }
