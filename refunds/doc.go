@@ -28,7 +28,7 @@
 // violations; nothing is sent): the amount is 1..2147483647 minor units;
 // exactly one of PaymentID and PaymentTransactionID; the message is required,
 // at most 50 characters of the gateway's character set (as a session's
-// message); merchantReference, createdBy and generatedFrom at most 100
+// message; sessions.Message makes one from any text); merchantReference, createdBy and generatedFrom at most 100
 // characters; idempotency keys must pass client.CheckIdempotencyKey.
 //
 // # Idempotency

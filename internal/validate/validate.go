@@ -20,6 +20,13 @@ import (
 // takes amounts in.
 const MaxInt = math.MaxInt32
 
+// MaxMessageLen is the most characters a customer-facing message may have.
+const MaxMessageLen = 50
+
+// MessageHint ends the rules of a message: the helper that makes an allowed
+// message from any text.
+const MessageHint = "sessions.Message makes an allowed message from any text"
+
 // Rule texts shared by the packages, so the same rule reads the same everywhere.
 const (
 	RuleRequired    = "is required"
@@ -129,16 +136,19 @@ func (c *Collector) RequiredMaxLen(field, s string, max int) {
 }
 
 // Message checks a customer-facing message (a session's or a refund's): present,
-// valid UTF-8, at most 50 characters, and within the gateway's character set (see
-// MessageChar).
+// valid UTF-8, at most MaxMessageLen characters, and within the gateway's
+// character set (see MessageChar). Both rules name sessions.Message, which
+// makes an allowed message from any text.
 func (c *Collector) Message(field, s string) {
 	if !c.Required(field, s) {
 		return
 	}
-	c.MaxLen(field, s, 50)
+	if n := utf8.RuneCountInString(s); n > MaxMessageLen {
+		c.Addf(field, "must be at most %d characters (has %d; %s)", MaxMessageLen, n, MessageHint)
+	}
 	if i := strings.IndexFunc(s, func(r rune) bool { return !MessageChar(r) }); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(s[i:])
-		c.Add(field, RuleMessageSet+fmt.Sprintf(" (found %q)", r))
+		c.Addf(field, "%s (found %q; %s)", RuleMessageSet, r, MessageHint)
 	}
 }
 
