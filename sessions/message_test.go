@@ -29,10 +29,10 @@ func TestMessage(t *testing.T) {
 		{"Anna's order", "Annas order"},
 		{"“Gift” [box] {x}", `"Gift” (box) (x)`},
 		{"decomposed: a\u030a a\u0308 o\u0308 e\u0301 A\u030a", "decomposed: å ä ö é Å"},
-		{"n\u0303o", "no"},                   // ñ spelled with a combining tilde: the tilde is dropped
-		{"Ж\u0308a", "a"},                    // an accent on a dropped letter does not compose with another
-		{"Заказ 12 🎁", "12"},                 // other scripts and emoji are dropped
-		{"bad \xff\xfe bytes", "bad bytes"},  // invalid UTF-8 is dropped
+		{"n\u0303o", "no"},                  // ñ spelled with a combining tilde: the tilde is dropped
+		{"Ж\u0308a", "a"},                   // an accent on a dropped letter does not compose with another
+		{"Заказ 12 🎁", "12"},                // other scripts and emoji are dropped
+		{"bad \xff\xfe bytes", "bad bytes"}, // invalid UTF-8 is dropped
 		{"Ok: yes; no. 1, 2? 3! (4)", "Ok: yes; no. 1, 2? 3! (4)"},
 		{"", ""},
 		{"---###", ""},
