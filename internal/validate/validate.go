@@ -1,6 +1,7 @@
 // Package validate collects the violations of the input rules the domain
-// packages check before sending anything (RULES.md's [C] and [C/S] rules), so a
-// caller gets every violation at once in one *client.ValidationError.
+// packages check before sending anything (every rule that can be decided from
+// the input alone, whether or not the gateway checks it too), so a caller gets
+// every violation at once in one *client.ValidationError.
 package validate
 
 import (
@@ -152,9 +153,9 @@ func (c *Collector) Message(field, s string) {
 	}
 }
 
-// MessageChar reports whether r may appear in a message: the schema allows
-// "only alphanumeric, Swedish characters, and : ; . , ? ! ( ) ” \" and space".
-// Alphanumeric is read as ASCII letters and digits, Swedish as å ä ö é Å Ä Ö É (é as in "idé"), as the fake gateway does.
+// MessageChar reports whether r may appear in a message: ASCII letters and
+// digits, the Swedish letters å ä ö é Å Ä Ö É (é as in "idé"), space and
+// : ; . , ? ! ( ) ” ". The fake gateway applies the same rule.
 func MessageChar(r rune) bool {
 	switch {
 	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
