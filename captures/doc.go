@@ -1,6 +1,14 @@
-// Package captures captures authorized card payments, in full or in part, and
-// releases them: both act on a payment that is AUTHORIZED, with the merchant's
-// API token.
+// Package captures takes the money of authorized card payments, in full or in
+// part, and releases them: both act on a payment that is AUTHORIZED, with the
+// merchant's client.
+//
+// # Use
+//
+// When the order ships, [Create] a capture of what you ship (several partial
+// captures may follow, up to the authorized amount); when it will not ship,
+// [Release] the reservation instead. Derive each idempotency key from the
+// order, so that a rerun cannot capture twice, and poll [Get] (or
+// [GetRelease]) until the status is final.
 //
 //	r, err := captures.Create(ctx, merchant, captures.Params{
 //		Amount:         4000, // part of the authorized amount
@@ -19,9 +27,9 @@
 //	tr, err := captures.GetRelease(ctx, merchant, rel.ID) // IN_PROGRESS, then DONE
 //
 // Capturing and releasing are asynchronous: poll Get / GetRelease until the
-// status is Final (or subscribe). The gateway returns a release's id as a
-// String although it is a bigint; ReleaseReceipt.ID is the parsed number, and
-// a non-numeric id is an error.
+// status is Final. ReleaseReceipt.ID is the release's id as a number (the
+// gateway sends it as a string); a non-numeric id is an error. For
+// reconciliation, All lists captures and Releases lists releases.
 //
 // # Validation
 //

@@ -43,10 +43,7 @@ func authorizedCardPayment(srv *kronortest.Server, merchant *client.Client, ref 
 func ExampleCreate() {
 	srv := kronortest.NewServer() // a fake gateway; use client.New(token) in production
 	defer srv.Close()
-	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	merchant := srv.Client() // the fake's merchant client; in production client.New(token)
 	paymentID := authorizedCardPayment(srv, merchant, "order-1234", 10000)
 
 	// Capture 40,00 kr of the 100,00 kr authorized.
@@ -69,10 +66,7 @@ func ExampleCreate() {
 func ExampleRelease() {
 	srv := kronortest.NewServer()
 	defer srv.Close()
-	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	merchant := srv.Client() // the fake's merchant client; in production client.New(token)
 	paymentID := authorizedCardPayment(srv, merchant, "order-99", 10000)
 
 	// The order is cancelled before shipping: give the reservation back.

@@ -332,8 +332,8 @@ func WithInsecureHTTP() Option {
 }
 
 // New returns a Client that authenticates every request with
-// "Authorization: Bearer <token>". The token is a merchant token, or a
-// session token for the payment-gateway operations (see [Client.WithToken]).
+// "Authorization: Bearer <token>". The token is the merchant's API token; a
+// payment session's token is a [Session], made with [Client.Session].
 // Without options, the client talks to [Production]. New refuses an empty
 // token and one that cannot be sent in a header: one containing a line
 // break or another control character, such as the trailing newline of a

@@ -1,17 +1,30 @@
-// Package client is the transport of the Kronor Go SDK: it sends GraphQL
-// requests to the Kronor payment gateway with a merchant or session token,
-// retries what is safe to retry, and turns failures into one error type.
+// Package client connects a merchant's service to the Kronor payment gateway:
+// it sends the SDK's GraphQL requests with the right token, retries what is
+// safe to retry, and turns every failure into one error type.
 //
-// Most programs create one Client with the merchant token and hand it to the
-// domain packages (sessions, payments, captures, refunds); a payment flow
-// derives a session-token Client from it with [Client.WithToken]:
+// # Use
 //
-//	c, err := client.New(os.Getenv("KRONOR_TOKEN"), client.WithEnvironment(client.Staging))
+// Make one [Client] at start-up with your merchant API token and share it: the
+// domain packages take it for sessions, captures, releases, refunds and
+// payment reads. A payment session's token (from sessions.Create) gets its own
+// [Session], made with [Client.Session] or the session's Client method, which
+// starts, cancels and lists that session's payments on the same connection
+// and settings. The two are different types, so a call made with the wrong
+// token does not compile; the few calls that take either take a [Caller].
+//
+//	merchant, err := client.New(os.Getenv("KRONOR_TOKEN"),
+//		client.WithEnvironment(client.Staging),
+//		client.WithAppInfo("shop-plugin", "1.4.0", "https://shop.example"))
 //	if err != nil {
 //		return err
 //	}
-//	// ... create a payment session with c, then:
-//	pc := c.WithToken(sessionToken)
+//	// ... create a payment session with merchant (package sessions), then:
+//	sc := merchant.Session(sessionToken)
+//
+// Then decide what to do with a failure by its class ([ErrTemporary]: retry
+// with the same idempotency key; [ErrRejected]: fix the request), and quote
+// [Error.RequestID] to Kronor's support. In tests, kronortest's
+// Server.Client gives a merchant Client for the fake gateway.
 //
 // # Retries
 //
@@ -32,7 +45,8 @@
 // # Errors
 //
 // A failed request returns an [*Error] with the HTTP status, the GraphQL
-// errors, the number of attempts and the idempotency key it was sent with.
+// errors (code, message, path), the number of attempts, the idempotency key
+// it was sent with and the gateway's request id.
 // Classify it with [errors.Is] by what you may safely do next:
 //
 //   - [ErrTemporary]: it may have been applied; retry with the same

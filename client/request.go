@@ -522,9 +522,9 @@ func retryableStatus(code int) bool {
 // (nothing was sent). A failure because the call's context ended is of the
 // retryable kind too, the outcome being as unknown, but MakeRequest does not
 // retry it. The failures net/http finds before sending anything (a header
-// value it cannot send, an unsupported scheme) cannot happen here: New and
-// WithToken refuse such a token, New refuses such an endpoint, and the
-// redirect policy refuses such a redirect.
+// value it cannot send, an unsupported scheme) cannot happen here: New
+// refuses such a token and a Session with one fails before sending, New
+// refuses such an endpoint, and the redirect policy refuses such a redirect.
 func retryableTransportError(err error) bool {
 	var re *errRedirect
 	if errors.As(err, &re) {

@@ -1,11 +1,15 @@
 package kronortest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
+	"github.com/kronor-io/kronor-go/payments"
 )
 
 // ErrNotFound is returned (wrapped) by the control methods for a waitToken the
@@ -52,29 +56,85 @@ func (s *Server) end(waitToken string, st model.PaymentStatusEnum, msg string) e
 }
 
 // Advance moves a payment request one step along the status machine, e.g. to
-// "PROCESSING_REDIRECTED_APP", "WAITING_FOR_PROMOTION" or "FLOW_COMPLETED".
-// Any status of the schema's PaymentStatusEnum can be reached so, or through
-// Approve, Decline, Fail, cancelPayment, captures and releases. A move the gateway would
-// not make (such as PAID for a card payment, or anything out of a final
-// status) is an error and changes nothing. Captures, releases and refunds
-// move a payment on from PAID or AUTHORIZED.
-func (s *Server) Advance(waitToken string, status string) error {
+// [payments.StatusProcessingRedirectedApp], [payments.StatusWaitingForPromotion]
+// or [payments.StatusFlowCompleted]. Any status of the schema's
+// PaymentStatusEnum can be reached so, or through Approve, Decline, Fail,
+// cancelPayment, captures and releases. A move the gateway would not make
+// (such as PAID for a card payment, or anything out of a final status), or to
+// a status the schema does not have, is an error and changes nothing.
+// Captures, releases and refunds move a payment on from PAID or AUTHORIZED.
+func (s *Server) Advance(waitToken string, status payments.Status) error {
 	st := model.PaymentStatusEnum(status)
 	if !st.IsValid() {
-		return fmt.Errorf("kronortest: unknown payment status %q", status)
+		return fmt.Errorf("kronortest: unknown payment status %q", string(status))
 	}
 	return s.withRequest(waitToken, func(r *paymentRequest) error { return s.store.move(r, st, "") })
 }
 
 // PaymentRequestStatus returns the current status of a payment request, e.g.
-// "WAITING_FOR_PAYMENT".
-func (s *Server) PaymentRequestStatus(waitToken string) (string, error) {
+// [payments.StatusWaitingForPayment].
+func (s *Server) PaymentRequestStatus(waitToken string) (payments.Status, error) {
 	var st model.PaymentStatusEnum
 	err := s.withRequest(waitToken, func(r *paymentRequest) error {
 		st = r.status()
 		return nil
 	})
-	return string(st), err
+	return payments.Status(st), err
+}
+
+// PaymentRequestInfo describes a payment request as [Server.PaymentRequests]
+// finds it.
+type PaymentRequestInfo struct {
+	// WaitToken names the request in the control methods (Approve, Decline,
+	// Advance, ...) and in the SDK's subscriptions.
+	WaitToken string
+	// TransactionID is the payment's transaction id.
+	TransactionID string
+	// Method is the payment method the request was started with.
+	Method payments.Method
+	// Status is the request's current status.
+	Status payments.Status
+	// Amount is its session's amount, in minor units.
+	Amount int64
+	// PaymentID is the id of the payment the request made once paid or
+	// authorized; 0 before.
+	PaymentID int64
+	// CreatedAt is when the request was started, by the server's clock.
+	CreatedAt time.Time
+}
+
+// PaymentRequests returns the payment requests of every session with
+// merchantReference, oldest first (none for a reference the server never
+// saw). A test of a service that starts payments itself finds their wait
+// tokens here, by the order's reference, to play the customer:
+//
+//	reqs := srv.PaymentRequests("order-1")
+//	if len(reqs) != 1 { t.Fatalf("%d payment requests, want 1", len(reqs)) }
+//	if err := srv.Approve(reqs[0].WaitToken); err != nil { t.Fatal(err) }
+func (s *Server) PaymentRequests(merchantReference string) []PaymentRequestInfo {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	var rs []*paymentRequest
+	for _, sess := range s.store.byReference[merchantReference] {
+		rs = append(rs, sess.requests...)
+	}
+	slices.SortFunc(rs, func(a, b *paymentRequest) int { return cmp.Compare(a.seq, b.seq) })
+	out := make([]PaymentRequestInfo, 0, len(rs))
+	for _, r := range rs {
+		info := PaymentRequestInfo{
+			WaitToken:     r.waitToken,
+			TransactionID: r.transactionID,
+			Method:        payments.Method(r.method),
+			Status:        payments.Status(r.status()),
+			Amount:        r.sess.amount,
+			CreatedAt:     r.createdAt,
+		}
+		if r.payment != nil {
+			info.PaymentID = r.payment.id
+		}
+		out = append(out, info)
+	}
+	return out
 }
 
 // ScriptCapture sets the outcome of the next capture; calls queue up, and

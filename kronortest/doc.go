@@ -4,6 +4,26 @@
 // field names, so code that talks to Kronor can be tested end to end without a
 // network or an account.
 //
+// # Use
+//
+// Start a server per test, run the code under test against it with the
+// merchant client [Server.Client] gives (or with [Server.URL] and
+// [Server.MerchantToken] in its configuration), then play the customer: find
+// the order's payment requests by its merchant reference with
+// [Server.PaymentRequests] and approve, decline or advance them. Finally check
+// that nothing was charged twice with [Server.Counts].
+//
+//	srv := kronortest.NewServer()
+//	defer srv.Close()
+//	shop := NewShop(srv.Client()) // the service under test, on the fake
+//	if err := shop.Checkout(ctx, "ORD-1"); err != nil { t.Fatal(err) }
+//	reqs := srv.PaymentRequests("ORD-1") // WaitToken, Method, Status, PaymentID
+//	if err := srv.Approve(reqs[0].WaitToken); err != nil { t.Fatal(err) }
+//	if st, _ := srv.PaymentRequestStatus(reqs[0].WaitToken); st != payments.StatusPaid { ... }
+//	if n := srv.Counts("ORD-1").Payments; n != 1 { t.Fatalf("%d payments", n) }
+//
+// # What it serves
+//
 // The server is generated from the same schema.graphql as the SDK's client. It
 // serves POST /v1/graphql for queries and mutations and a websocket at the same
 // path for subscriptions, in both the graphql-ws (subscriptions-transport-ws)
@@ -25,12 +45,7 @@
 // ([Server.FailNext], [Server.FailFraction], [Server.CloseWebSockets]), and
 // checks afterwards that nothing was lost or duplicated ([Server.Counts],
 // [Server.Totals], [Server.Live]).
-//
-//	srv := kronortest.NewServer(kronortest.WithClock(kronortest.NewManualClock(start)))
-//	defer srv.Close()
-//	// point the code under test at srv.URL() with srv.MerchantToken(), then:
-//	if err := srv.Approve(waitToken); err != nil { ... }
-//	if n := srv.Counts("order-1").Payments; n != 1 { t.Fatalf("%d payments", n) }
+// [WithClock] with a [ManualClock] moves time for session expiry.
 //
 // A few choices where the gateway's documentation is silent: the merchant's
 // default currency is SEK; a session token starts payments until the

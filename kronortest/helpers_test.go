@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/kronor-io/kronor-go/kronortest"
+	"github.com/kronor-io/kronor-go/payments"
 )
 
 func TestMain(m *testing.M) {
@@ -252,7 +253,7 @@ func statuses(rows []struct{ Status string }) []string {
 }
 
 // wantStatus checks the current status of a payment request.
-func (f *fixture) wantStatus(waitToken, want string) {
+func (f *fixture) wantStatus(waitToken string, want payments.Status) {
 	f.t.Helper()
 	got, err := f.srv.PaymentRequestStatus(waitToken)
 	if err != nil {

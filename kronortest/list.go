@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
+	"github.com/kronor-io/kronor-go/payments"
 )
 
 // Listing and totals: the filter columns, orderings and aggregates the SDK's
@@ -408,10 +409,12 @@ type StoredPayment struct {
 	Amount int64
 	// Currency, e.g. "SEK" (default SEK).
 	Currency string
-	// Method, e.g. "SWISH" or "CREDIT_CARD" (default SWISH).
-	Method string
-	// Status is "PAID" (default) or "AUTHORIZED".
-	Status string
+	// Method, e.g. [payments.MethodSwish] (the default) or
+	// [payments.MethodCreditCard].
+	Method payments.Method
+	// Status is [payments.StatusPaid] (the default) or
+	// [payments.StatusAuthorized].
+	Status payments.Status
 	// MerchantReference is the session's reference (default: "stored-<id>").
 	MerchantReference string
 	// Refunded, when positive, adds one refund of that amount, already PAID,
@@ -459,9 +462,9 @@ func (s *Server) AddPayments(ps ...StoredPayment) ([]int64, error) {
 		case !c.cur.IsValid():
 			return nil, fmt.Errorf("kronortest: payment %d: unknown currency %q", i, p.Currency)
 		case !c.method.IsValid():
-			return nil, fmt.Errorf("kronortest: payment %d: unknown method %q", i, p.Method)
+			return nil, fmt.Errorf("kronortest: payment %d: unknown method %q", i, string(p.Method))
 		case c.status != model.PaymentStatusEnumPaid && c.status != model.PaymentStatusEnumAuthorized:
-			return nil, fmt.Errorf("kronortest: payment %d: status %q is neither PAID nor AUTHORIZED", i, p.Status)
+			return nil, fmt.Errorf("kronortest: payment %d: status %q is neither PAID nor AUTHORIZED", i, string(p.Status))
 		case c.Refunded < 0 || c.Refunded > c.Amount || c.Refunded > 0 && c.status != model.PaymentStatusEnumPaid:
 			return nil, fmt.Errorf("kronortest: payment %d: cannot refund %d of a %s payment of %d", i, c.Refunded, c.status, c.Amount)
 		}

@@ -48,5 +48,5 @@ func (s *Server) servePayerPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = payerPage.Execute(w, struct{ Kind, WaitToken, Status, Message string }{kind, waitToken, st, msg})
+	_ = payerPage.Execute(w, struct{ Kind, WaitToken, Status, Message string }{kind, waitToken, string(st), msg})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kronor-io/kronor-go/kronortest"
+	"github.com/kronor-io/kronor-go/payments"
 )
 
 // methodCall is one create-payment mutation and where its waitToken is.
@@ -204,7 +205,7 @@ func TestStatusMachine(t *testing.T) {
 		{"bank transfer approved", func(tok string) string { return f.start(tok, methodCalls(f.key)[5]) }, f.srv.Approve,
 			[]string{"FLOW_COMPLETED", "ACCEPTED", "PAID"}, true},
 		{"bank transfer stepped", func(tok string) string { return f.start(tok, methodCalls(f.key)[5]) }, func(wt string) error {
-			for _, st := range []string{"PROCESSING_REDIRECTED_WEB", "FLOW_COMPLETED", "ACCEPTED", "PAID"} {
+			for _, st := range []payments.Status{"PROCESSING_REDIRECTED_WEB", "FLOW_COMPLETED", "ACCEPTED", "PAID"} {
 				if err := f.srv.Advance(wt, st); err != nil {
 					return err
 				}
@@ -255,7 +256,8 @@ func TestInvalidTransitions(t *testing.T) {
 	tok := f.session("ref-trans", 1000, nil)
 	swish, card := f.swish(tok), f.card(f.session("ref-trans-card", 1000, nil))
 	tests := []struct {
-		wt, status string
+		wt     string
+		status payments.Status
 	}{
 		{swish, "AUTHORIZED"},     // only cards authorize
 		{swish, "FLOW_COMPLETED"}, // only bank transfers

@@ -21,6 +21,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph"
 )
 
@@ -226,6 +227,27 @@ func (s *Server) WebSocketURL() string { return "ws" + strings.TrimPrefix(s.url,
 // MerchantToken returns the merchant API token: "Authorization: Bearer <it>"
 // gives the merchant role.
 func (s *Server) MerchantToken() string { return s.cfg.token }
+
+// Client returns a new merchant client for the server, as httptest's
+// Server.Client does for an HTTP server: its endpoint is [Server.URL], its
+// token [Server.MerchantToken], and it retries quickly (waits of 1 to 10 ms
+// instead of seconds) so that a test of faults stays fast. opts are applied
+// after these and may override them, e.g. [client.WithLogger]. Client panics
+// when an option is invalid, as a test's setup mistake.
+//
+// A payment session's client, for the payment starters, is the session's
+// Client method or [client.Client.Session] of this one.
+func (s *Server) Client(opts ...client.Option) *client.Client {
+	all := append([]client.Option{
+		client.WithEndpoint(s.url),
+		client.WithBackoff(time.Millisecond, 10*time.Millisecond),
+	}, opts...)
+	c, err := client.New(s.cfg.token, all...)
+	if err != nil {
+		panic("kronortest: Server.Client: " + err.Error())
+	}
+	return c
+}
 
 // Close stops the server: it closes the listener, every connection and every
 // websocket, and waits for the server's goroutines to end. It is safe to call

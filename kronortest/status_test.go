@@ -19,7 +19,7 @@ import (
 func TestEveryStatusIsReachable(t *testing.T) {
 	f := newFixture(t, kronortest.WithManualSettlement())
 	calls := methodCalls(f.key)
-	advance := func(wt string, to ...string) {
+	advance := func(wt string, to ...payments.Status) {
 		t.Helper()
 		for _, st := range to {
 			if err := f.srv.Advance(wt, st); err != nil {

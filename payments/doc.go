@@ -1,9 +1,18 @@
-// Package payments starts and follows payments within a payment session: Swish,
-// credit card, MobilePay, Vipps, Przelewy24, bank transfer and PayPal, run with
-// the session's token; cancelling them; and, with the merchant token, reading a
-// payment with its refunds and method details.
+// Package payments starts and follows the customer's payment in a payment
+// session: Swish, credit card, MobilePay, Vipps, Przelewy24, bank transfer and
+// PayPal; cancels it; and reads payments with their refunds and method
+// details.
 //
-//	sc := session.Client(merchant) // the session token (package sessions)
+// # Use
+//
+// Start the method the customer chose with the session's client (from
+// sessions), send the customer on (Swish app, card form, bank), then wait for
+// the outcome with package subscriptions or read it with [Latest]. Once the
+// request is PAID or AUTHORIZED, its ResultingPaymentID is the payment that
+// [Get], captures and refunds take. Call [Charges] at the end of a checkout to
+// be sure the customer paid once.
+//
+//	sc := session.Client(merchant) // the session's *client.Session (package sessions)
 //	started, err := payments.Swish(ctx, sc, payments.SwishParams{
 //		Redirect: payments.Redirect{ReturnURL: "https://shop.example/done"},
 //	})
@@ -11,20 +20,24 @@
 //	req, err := payments.Latest(ctx, sc) // req.Status, req.ResultingPaymentID
 //	p, err := payments.Get(ctx, merchant, req.ResultingPaymentID)
 //
+// For reconciliation, [All] lists the merchant's payments and [Totals] adds
+// them up.
+//
 // # Tokens
 //
 // Swish, CreditCard, MobilePay, Vipps, P24, BankTransfer, PayPal, Cancel,
 // CancelSwish, List and Latest run with the session token; Get and
 // RequestDetails with the merchant token (the gateway refuses the method
-// details to a session token); CapturePayPal works with either. A call with the
-// wrong token fails with an error for which errors.Is(err, client.ErrRejected)
-// holds, carrying the gateway's message.
+// details to a session token); CapturePayPal and Charges work with either.
+// Each takes the client type of its token's role (*client.Session,
+// *client.Client or client.Caller), so a call with the wrong token does not
+// compile.
 //
 // # Wait tokens
 //
-// Every start returns a *Started whose WaitToken identifies the payment request.
-// For Przelewy24, PayPal and bank transfer the gateway names that value
-// paymentId; it is the same token. Follow the request with List/Latest, with
+// Every start returns a *Started whose WaitToken identifies the payment request
+// (for Przelewy24, PayPal and bank transfer the gateway's field is named
+// paymentId; it is the same token). Follow the request with List/Latest, with
 // RequestDetails, or with package subscriptions. Once it is PAID or AUTHORIZED,
 // its ResultingPaymentID is the payment id that Get, captures and refunds take.
 //
@@ -49,7 +62,7 @@
 // check the end of a checkout with [Charges]: package subscriptions' Wait
 // does, and reports a second charge with what to give back ([Duplicates]).
 //
-// # Validation and the spec
+// # Validation
 //
 // Every start checks its input before sending (a *client.ValidationError with
 // all violations; nothing is sent): ReturnURL is required and, like
@@ -58,9 +71,10 @@
 // Swish number and ecom with one (a Flow that disagrees with the number is a
 // violation); a bank transfer's ExecutionDate must be yyyy-mm-dd.
 //
-// The spec's cancelPayment takes a paymentId; the gateway's cancelPayment
-// takes none and cancels the session's pending payment (Cancel), while
-// cancelSwishPayment takes the Swish payment's wait token (CancelSwish).
+// # Cancelling
+//
+// Cancel cancels the session's pending payment, whatever its method;
+// CancelSwish cancels a Swish payment by its wait token.
 //
 // # Listing and totals
 //

@@ -104,7 +104,7 @@ func TestStartEveryMethod(t *testing.T) {
 				(st.PaymentRequestID != "") != (tc.method == payments.MethodBankTransfer) {
 				t.Fatalf("started = %+v", st)
 			}
-			if status, err := g.Srv.PaymentRequestStatus(st.WaitToken); err != nil || status != string(payments.StatusWaitingForPayment) {
+			if status, err := g.Srv.PaymentRequestStatus(st.WaitToken); err != nil || status != payments.StatusWaitingForPayment {
 				t.Fatalf("fake's status of %s = %q, %v", st.WaitToken, status, err)
 			}
 			list, err := payments.List(ctx, sc)
@@ -298,7 +298,7 @@ func TestCancel(t *testing.T) {
 	if cs.WaitToken != st2.WaitToken {
 		t.Fatalf("CancelSwish = %+v", cs)
 	}
-	if s, _ := g.Srv.PaymentRequestStatus(st2.WaitToken); s != string(payments.StatusCancelled) {
+	if s, _ := g.Srv.PaymentRequestStatus(st2.WaitToken); s != payments.StatusCancelled {
 		t.Fatalf("status = %s", s)
 	}
 	// Cancelling what is no longer waiting is the gateway's refusal.
@@ -421,7 +421,7 @@ func TestBankTransferWalksToPaid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := g.Srv.Advance(st.WaitToken, string(payments.StatusFlowCompleted)); err != nil {
+	if err := g.Srv.Advance(st.WaitToken, payments.StatusFlowCompleted); err != nil {
 		t.Fatal(err)
 	}
 	r, err := payments.Latest(ctx, sc)
@@ -458,7 +458,7 @@ func TestExecutionDateNeedsTheSessionsPermission(t *testing.T) {
 	if err != nil {
 		t.Fatalf("execution date with allowExecutionDate: %v", err)
 	}
-	if s, err := g.Srv.PaymentRequestStatus(st.WaitToken); err != nil || s != string(payments.StatusWaitingForPayment) {
+	if s, err := g.Srv.PaymentRequestStatus(st.WaitToken); err != nil || s != payments.StatusWaitingForPayment {
 		t.Fatalf("fake's status of the bank transfer = %q, %v; want WAITING_FOR_PAYMENT", s, err)
 	}
 }
@@ -485,7 +485,7 @@ func TestCapturePayPal(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The payer is at PayPal, approving.
-	if err := g.Srv.Advance(st.WaitToken, string(payments.StatusProcessingRedirectedWeb)); err != nil {
+	if err := g.Srv.Advance(st.WaitToken, payments.StatusProcessingRedirectedWeb); err != nil {
 		t.Fatal(err)
 	}
 	pc, err := payments.CapturePayPal(ctx, sc, payments.CapturePayPalParams{PaymentID: st.WaitToken})
@@ -495,7 +495,7 @@ func TestCapturePayPal(t *testing.T) {
 	if pc.PaymentID != st.WaitToken || pc.IdempotencyKey == "" {
 		t.Fatalf("capture = %+v", pc)
 	}
-	if s, _ := g.Srv.PaymentRequestStatus(st.WaitToken); s != string(payments.StatusPaid) {
+	if s, _ := g.Srv.PaymentRequestStatus(st.WaitToken); s != payments.StatusPaid {
 		t.Fatalf("status after CapturePayPal = %s, want PAID", s)
 	}
 	_, err = payments.CapturePayPal(ctx, sc, payments.CapturePayPalParams{PaymentID: "00000000-0000-4000-8000-000000000000"})

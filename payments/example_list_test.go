@@ -6,7 +6,6 @@ import (
 	"log"
 	"time"
 
-	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 )
@@ -16,16 +15,13 @@ func ExampleAll() {
 	defer srv.Close()
 	day := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	if _, err := srv.AddPayments(
-		kronortest.StoredPayment{CreatedAt: day.Add(9 * time.Hour), Amount: 12500, Method: "SWISH"},
-		kronortest.StoredPayment{CreatedAt: day.Add(13 * time.Hour), Amount: 49900, Method: "CREDIT_CARD", Refunded: 9900},
+		kronortest.StoredPayment{CreatedAt: day.Add(9 * time.Hour), Amount: 12500, Method: payments.MethodSwish},
+		kronortest.StoredPayment{CreatedAt: day.Add(13 * time.Hour), Amount: 49900, Method: payments.MethodCreditCard, Refunded: 9900},
 		kronortest.StoredPayment{CreatedAt: day.Add(30 * time.Hour), Amount: 100}, // the next day
 	); err != nil {
 		log.Fatal(err)
 	}
-	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	merchant := srv.Client() // the fake's merchant client; in production client.New(token)
 	ctx := context.Background()
 
 	f := payments.Filter{CreatedFrom: day, CreatedBefore: day.AddDate(0, 0, 1)}

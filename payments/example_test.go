@@ -6,7 +6,6 @@ import (
 	"log"
 	"time"
 
-	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
@@ -15,10 +14,7 @@ import (
 func ExampleSwish() {
 	srv := kronortest.NewServer() // a fake gateway; use client.New(token) in production
 	defer srv.Close()
-	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	merchant := srv.Client() // the fake's merchant client; in production client.New(token)
 	ctx := context.Background()
 
 	s, err := sessions.Create(ctx, merchant, sessions.Params{

@@ -79,7 +79,6 @@ func (r Redirect) check(v *validate.Collector) {
 	v.HTTPURL("pay.merchantReturnUrl", r.MerchantReturnURL, false)
 }
 
-
 // SwishParams starts a Swish payment.
 type SwishParams struct {
 	Redirect

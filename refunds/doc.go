@@ -1,11 +1,17 @@
-// Package refunds refunds paid payments, all at once or in several parts up to
-// the amount paid, and reads refunds, with the merchant's API token.
+// Package refunds gives money back for paid payments, all at once or in several
+// parts up to the amount paid, and reads refunds, with the merchant's client.
+//
+// # Use
+//
+// Refund with [Create], naming the payment and an idempotency key derived from
+// the order and the refund's number, so that a rerun cannot refund twice; then
+// poll [Get] (or read [List]) until the refund's status is final.
 //
 //	r, err := refunds.Create(ctx, merchant, refunds.Params{
 //		Amount:         2500,
 //		PaymentID:      paymentID,
-//		Message:        "Refund for order 1234",
-//		IdempotencyKey: client.DeriveIdempotencyKey("order-1234", "refund", "1"),
+//		Message:        sessions.Message("Refund ORD-1234"),
+//		IdempotencyKey: client.DeriveIdempotencyKey("ORD-1234", "refund", "1"),
 //	})
 //	if err != nil { ... }
 //	ref, err := refunds.Get(ctx, merchant, r.WaitToken) // ref.Status, ref.Amount
@@ -17,10 +23,10 @@
 //
 // # Statuses
 //
-// The spec's refund walks INITIALIZING, CREATED, DEBITED and PAID; the
-// gateway's schema has WAITING_FOR_REFUND, AWAITING_ACCOUNT_SELECTION and
-// REFUND_AMBIGUOUS instead of CREATED and DEBITED. Status knows all of them
-// and keeps values it does not know.
+// A refund goes from INITIALIZING through WAITING_FOR_REFUND (or
+// AWAITING_ACCOUNT_SELECTION) to PAID, or ends in ERROR; REFUND_AMBIGUOUS is
+// not final and needs Kronor's support, so stop polling and escalate instead
+// of refunding again. Status keeps values it does not know.
 //
 // # Validation
 //
@@ -28,8 +34,9 @@
 // violations; nothing is sent): the amount is 1..2147483647 minor units;
 // exactly one of PaymentID and PaymentTransactionID; the message is required,
 // at most 50 characters of the gateway's character set (as a session's
-// message); merchantReference, createdBy and generatedFrom at most 100
-// characters; idempotency keys must pass client.CheckIdempotencyKey.
+// message: sessions.Message makes one from any text); merchantReference,
+// createdBy and generatedFrom at most 100 characters; idempotency keys must
+// pass client.CheckIdempotencyKey.
 //
 // # Idempotency
 //

@@ -43,10 +43,7 @@ func paidSwishPayment(srv *kronortest.Server, merchant *client.Client, ref strin
 func ExampleCreate() {
 	srv := kronortest.NewServer() // a fake gateway; use client.New(token) in production
 	defer srv.Close()
-	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	merchant := srv.Client() // the fake's merchant client; in production client.New(token)
 	paymentID := paidSwishPayment(srv, merchant, "order-1234", 10000)
 
 	// Refund 25,00 kr. The key is derived from the order and the refund's

@@ -30,6 +30,7 @@ type Params struct {
 	PaymentTransactionID string
 	// Message is shown to the customer. Required, at most 50 characters of
 	// A-Z a-z 0-9 å ä ö é Å Ä Ö É, space and : ; . , ? ! ( ) ” ".
+	// sessions.Message makes such a message from any text.
 	Message string
 	// MerchantReference is optional, at most 100 characters, and must be
 	// unique among the merchant's refunds that did not fail: the gateway

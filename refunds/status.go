@@ -2,14 +2,12 @@ package refunds
 
 import "github.com/kronor-io/kronor-go/internal/statustable"
 
-// Status is the status of a refund (the gateway's RefundStatusEnum). Unknown
-// values are kept as sent, and their predicates report false.
-//
-// The spec and the schema disagree: the spec's refund walks INITIALIZING,
-// CREATED, DEBITED (sometimes skipped) and PAID, or ends in ERROR; the
-// published schema has no CREATED or DEBITED but WAITING_FOR_REFUND,
-// AWAITING_ACCOUNT_SELECTION (a bank payout waiting for the customer's account)
-// and REFUND_AMBIGUOUS. This package knows all of them.
+// Status is the status of a refund (the gateway's RefundStatusEnum): a refund
+// goes from INITIALIZING through WAITING_FOR_REFUND (or
+// AWAITING_ACCOUNT_SELECTION, a bank payout waiting for the customer's
+// account) to PAID, or ends in ERROR; REFUND_AMBIGUOUS needs Kronor's
+// support. CREATED and DEBITED, of Kronor's API documentation, are known too.
+// Unknown values are kept as sent, and their predicates report false.
 type Status string
 
 // The statuses of a refund.

@@ -1,22 +1,31 @@
 // Package sessions creates payment sessions, the first step of every payment:
 // a session holds what the customer pays and the merchant's references, and
-// its token runs the payment itself (package payments). Sessions are created
-// with the merchant's API token.
+// its token runs the payment itself (package payments).
 //
-//	merchant, _ := client.New(merchantToken)
-//	s, err := sessions.Create(ctx, merchant, sessions.Params{
+// # Use
+//
+// For each order, create a session with the merchant client, then start the
+// customer's payment with the session's client. Use [CreateWithReferenceCheck]
+// when a checkout may run again for the same order (a retry, a crash, a
+// second tab): it returns the order's earlier session instead of a second
+// one and says whether the order is already paid. Build the customer-facing
+// Message with [Message], which turns any order text into one the gateway
+// accepts.
+//
+//	s, err := sessions.CreateWithReferenceCheck(ctx, merchant, sessions.Params{
 //		Amount:            10056, // 100,56 kr
 //		Currency:          sessions.CurrencySEK,
-//		MerchantReference: "order-1234",
-//		Message:           "Order 1234",
+//		Country:           sessions.CountrySE,
+//		MerchantReference: "ORD-1234",
+//		Message:           sessions.Message("Order ORD-1234"), // "Order ORD 1234"
 //		ExpiresAt:         time.Now().Add(time.Hour),
-//		IdempotencyKey:    client.DeriveIdempotencyKey("order-1234", "session"),
 //	})
 //	if err != nil { ... }
+//	if s.AlreadyPaid() { ... } // nothing to start: the order is paid
 //	started, err := payments.Swish(ctx, s.Client(merchant), payments.SwishParams{...})
 //
-// To avoid charging a customer twice for one order when your process creates a
-// new session per attempt, use CreateWithReferenceCheck and check AlreadyPaid.
+// [Create] makes a session without the check; give it an IdempotencyKey
+// derived from the order (client.DeriveIdempotencyKey(order, "session")).
 //
 // # Validation
 //
@@ -27,35 +36,25 @@
 // the rule; errors.Is(err, client.ErrInvalidInput) holds and no request is
 // made.
 //
-// # Where the spec and the gateway disagree
+// The rules, as the gateway applies them on the wire:
 //
-// The package follows what the gateway accepts on the wire:
+//   - Amounts are int64 minor units in Go but a 32-bit GraphQL Int on the
+//     wire: 1..2147483647 (order-line amounts 0..2147483647).
+//   - Currency and Country are optional for Create and required for
+//     CreateWithReferenceCheck; Przelewy24 needs CountryPL.
+//   - ExpiresAt is sent in UTC as RFC 3339 to the second; it must be after
+//     now and at most 24 hours ahead (MaxExpiry). Inject the clock with
+//     WithClock in tests.
+//   - Language is any of the 25 codes of the gateway's enum; Title is Miss,
+//     Mr, Mrs or Ms, spelled so; PreferredGateway may only be GatewayKronor.
+//   - An address has StreetAddress, or StreetName with StreetNumber, never
+//     both.
+//   - Message has at most 50 characters of ASCII letters and digits,
+//     å ä ö é Å Ä Ö É, space and : ; . , ? ! ( ) ” " (no hyphen, no #, no
+//     other accented letter): pass an order's text through [Message].
 //
-//   - Amounts are int64 minor units in Go, but the gateway takes a 32-bit
-//     GraphQL Int: amounts must be 1..2147483647 (order-line amounts
-//     0..2147483647).
-//   - Language: the spec lists SV, DA, NO, IS and EN; the gateway's Language
-//     enum has 25 ISO 639-1 codes, and all of them are accepted.
-//   - Title: the spec writes MISS, MR, MRS, MS; the gateway's values are
-//     Miss, Mr, Mrs and Ms (TitleMiss, ...), and only these are accepted.
-//   - PreferredGateway: the spec writes "Kronor"; the value is KRONOR
-//     (GatewayKronor), the only one the gateway accepts as a preference, so
-//     the other GatewayEnum values are rejected before sending.
-//   - Country: the spec does not list it for newPaymentSession, the gateway
-//     accepts it (Przelewy24 needs PL), so Params has it. Currency and Country
-//     are optional for Create and required for CreateWithReferenceCheck, as in
-//     the schema.
-//   - ExpiresAt is a time.Time, sent in UTC as RFC 3339 to the second; it must
-//     be after now and at most 24 hours ahead (MaxExpiry). Inject the clock
-//     with WithClock in tests.
-//   - Street: the spec says streetName/streetNumber must not be combined with
-//     streetAddress, yet the schema makes streetAddress mandatory. This
-//     package treats them as alternatives: give StreetAddress, or StreetName
-//     with StreetNumber (streetAddress is then sent as the empty string); giving
-//     both is a violation.
-//   - Message (at most 50 characters) is checked against the schema's
-//     character set: ASCII letters and digits, å ä ö é Å Ä Ö É, space and
-//     : ; . , ? ! ( ) ” " (no hyphen, no other accented letters; é is Swedish, as in "idé").
+// Why these differ in places from Kronor's API documentation is told in the
+// project's DECISIONS.md.
 //
 // # Idempotency and crash safety
 //

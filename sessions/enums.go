@@ -83,8 +83,7 @@ var countries = []Country{
 func (c Country) Known() bool { return slices.Contains(countries, c) }
 
 // Language is the language the payment is handled in: an upper-case ISO 639-1
-// code of the schema's Language enum. The spec names only SV, DA, NO, IS and EN;
-// the gateway accepts all 25 codes of the enum, and so does this package.
+// code of the gateway's Language enum, all 25 of which are accepted.
 type Language string
 
 // The languages of the schema's Language enum.
@@ -127,9 +126,9 @@ var languages = []Language{
 // Known reports whether l is a value of the schema's enum.
 func (l Language) Known() bool { return slices.Contains(languages, l) }
 
-// Title is how a customer prefers to be addressed (the schema's CustomerTitle).
-// The values are spelled as the schema spells them, in mixed case: the spec's
-// upper-case MISS, MR, MRS and MS are not accepted by the gateway.
+// Title is how a customer prefers to be addressed (the gateway's
+// CustomerTitle). The values are in mixed case, as the gateway takes them:
+// MISS, MR, MRS and MS are refused.
 type Title string
 
 // The titles of the schema's CustomerTitle enum.

@@ -15,10 +15,7 @@ import (
 func ExampleCreate() {
 	srv := kronortest.NewServer() // a fake gateway; use client.New(token) in production
 	defer srv.Close()
-	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	merchant := srv.Client() // the fake's merchant client; in production client.New(token)
 
 	s, err := sessions.Create(context.Background(), merchant, sessions.Params{
 		Amount:            10056, // 100,56 kr
@@ -38,10 +35,7 @@ func ExampleCreate() {
 func ExampleCreateWithReferenceCheck() {
 	srv := kronortest.NewServer()
 	defer srv.Close()
-	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	merchant := srv.Client() // the fake's merchant client; in production client.New(token)
 
 	p := sessions.Params{
 		Amount:            5000,
@@ -69,11 +63,8 @@ func ExampleCreateWithReferenceCheck() {
 func ExampleCreate_validation() {
 	srv := kronortest.NewServer()
 	defer srv.Close()
-	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	_, err = sessions.Create(context.Background(), merchant, sessions.Params{
+	merchant := srv.Client() // the fake's merchant client; in production client.New(token)
+	_, err := sessions.Create(context.Background(), merchant, sessions.Params{
 		Amount:            0,
 		MerchantReference: "order-1",
 		Message:           "Order #1",

@@ -35,7 +35,9 @@ type Params struct {
 	MerchantReference2 string
 	// Message is shown to the customer on the payment screen, e.g. an order
 	// number. Required, at most 50 characters of A-Z a-z 0-9 å ä ö é Å Ä Ö É, space
-	// and : ; . , ? ! ( ) ” ".
+	// and : ; . , ? ! ( ) ” ": no hyphen, no # and no other accented letters.
+	// [Message] makes such a message from any text ("Order ORD-4001" becomes
+	// "Order ORD 4001").
 	Message string
 	// ExpiresAt is the last moment the session can be used: after now and at
 	// most 24 hours ahead. It is sent in UTC, RFC 3339, to the second (a

@@ -1,5 +1,30 @@
 // Package subscriptions waits for payment requests to reach their outcome.
 //
+// # Use
+//
+// Make one [Watcher] per token at start-up (usually the merchant client) and
+// share it; after starting a payment, [Watcher.Wait] for its wait token. Wait
+// returns the request once it is PAID or AUTHORIZED, and an error that tells
+// a declined, cancelled or failed payment apart (and a second charge of the
+// same order, [ErrDuplicateCharge]).
+//
+//	merchant, _ := client.New(token) // at start-up
+//	w, err := subscriptions.NewWatcher(merchant)
+//	if err != nil { ... }
+//	defer w.Close()
+//
+//	req, err := w.Wait(ctx, started.WaitToken)
+//	switch {
+//	case err == nil:
+//		ship(req.ResultingPaymentID) // PAID, or AUTHORIZED: capture it
+//	case errors.Is(err, subscriptions.ErrDeclined):
+//		askForAnotherMethod()
+//	default:
+//		...
+//	}
+//
+// # How it follows a payment
+//
 // After the customer is sent to Swish, a card form or a bank, the merchant's
 // service waits: a [Watcher] follows each payment request, identified by its
 // wait token, over a GraphQL subscription of paymentRequests, and
@@ -27,19 +52,4 @@
 // Both websocket protocols are spoken: the legacy "graphql-ws"
 // (subscriptions-transport-ws, as Kronor's own SDKs) by default, and
 // "graphql-transport-ws" with [WithProtocol].
-//
-//	merchant, _ := client.New(token)
-//	w, err := subscriptions.NewWatcher(merchant)
-//	if err != nil { ... }
-//	defer w.Close()
-//
-//	req, err := w.Wait(ctx, started.WaitToken)
-//	switch {
-//	case err == nil:
-//		ship(req.ResultingPaymentID) // PAID, or AUTHORIZED: capture it
-//	case errors.Is(err, subscriptions.ErrDeclined):
-//		askForAnotherMethod()
-//	default:
-//		...
-//	}
 package subscriptions

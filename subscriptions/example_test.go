@@ -44,10 +44,7 @@ func start(ctx context.Context, merchant *client.Client, bank bool) string {
 func Example() {
 	srv := kronortest.NewServer(kronortest.WithAutoApprove(200 * time.Millisecond))
 	defer srv.Close()
-	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	merchant := srv.Client() // the fake's merchant client; in production client.New(token)
 	ctx := context.Background()
 	waitToken := start(ctx, merchant, false)
 
@@ -76,10 +73,7 @@ func Example() {
 func ExampleWatcher_Watch() {
 	srv := kronortest.NewServer(kronortest.WithAutoApprove(200 * time.Millisecond))
 	defer srv.Close()
-	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	merchant := srv.Client() // the fake's merchant client; in production client.New(token)
 	ctx := context.Background()
 	waitToken := start(ctx, merchant, true)
 

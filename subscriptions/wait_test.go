@@ -104,7 +104,7 @@ func bring(g *gateway, token string, status payments.Status) error {
 // afterAuthorization returns a start function that authorizes a card
 // payment, then does act to its payment, settles, and returns once the
 // payment request is status.
-func afterAuthorization(status string, act func(ctx context.Context, g *gateway, paymentID int64) error) func(t *testing.T, g *gateway) string {
+func afterAuthorization(status payments.Status, act func(ctx context.Context, g *gateway, paymentID int64) error) func(t *testing.T, g *gateway) string {
 	return func(t *testing.T, g *gateway) string {
 		t.Helper()
 		_, token := g.card(t)
@@ -120,7 +120,7 @@ func afterAuthorization(status string, act func(ctx context.Context, g *gateway,
 			t.Fatal(err)
 		}
 		g.srv.Settle()
-		eventually(t, 5*time.Second, status, func() bool {
+		eventually(t, 5*time.Second, string(status), func() bool {
 			s, _ := g.srv.PaymentRequestStatus(token)
 			return s == status
 		})
@@ -171,7 +171,7 @@ func TestWaitReturnsAtOnceWhenAlreadyFinal(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := newGateway(t)
 			token := tc.start(t, g)
-			if now, _ := g.srv.PaymentRequestStatus(token); now != string(tc.status) {
+			if now, _ := g.srv.PaymentRequestStatus(token); now != tc.status {
 				if err := bring(g, token, tc.status); err != nil {
 					t.Fatal(err)
 				}

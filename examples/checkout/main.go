@@ -67,7 +67,7 @@ func run(ctx context.Context, cfg demo.Config) error {
 		Currency:          currency,
 		Country:           sessions.CountrySE,
 		MerchantReference: *order,
-		Message:           "Order " + *order,
+		Message:           sessions.Message("Order " + *order), // an order reference may hold "-" or "#"
 		ExpiresAt:         time.Now().Add(time.Hour),
 	})
 	if err != nil {

@@ -33,7 +33,7 @@ func run(ctx context.Context, cfg demo.Config) error {
 	order := demo.OrderID()
 	params := sessions.Params{
 		Amount: 12900, Currency: sessions.CurrencySEK, Country: sessions.CountrySE,
-		MerchantReference: order, Message: "Order " + order, ExpiresAt: time.Now().Add(time.Hour),
+		MerchantReference: order, Message: sessions.Message("Order " + order), ExpiresAt: time.Now().Add(time.Hour),
 	}
 
 	steps.Step("Checkout for order %s, %s: session with reference check", order, demo.Amount(params.Amount, params.Currency))

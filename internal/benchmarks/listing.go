@@ -60,7 +60,7 @@ var listingStart = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 // authorized.
 func StoreListingPayments(srv *kronortest.Server, n int) error {
 	currencies := []string{"SEK", "SEK", "NOK", "DKK", "EUR"}
-	methods := []string{"SWISH", "CREDIT_CARD", "VIPPS", "MOBILEPAY"}
+	methods := []payments.Method{payments.MethodSwish, payments.MethodCreditCard, payments.MethodVipps, payments.MethodMobilePay}
 	start := listingStart
 	const chunk = 10_000
 	for done := 0; done < n; {

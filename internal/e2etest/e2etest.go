@@ -35,11 +35,7 @@ func New(t testing.TB, opts ...kronortest.Option) *Gateway {
 	t.Helper()
 	srv := kronortest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	c, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()), client.WithBackoff(time.Millisecond, 2*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Gateway{Srv: srv, Merchant: c}
+	return &Gateway{Srv: srv, Merchant: srv.Client(client.WithBackoff(time.Millisecond, 2*time.Millisecond))}
 }
 
 // Session creates a session with p and returns the client with its token.

@@ -199,7 +199,7 @@ var mutationCases = []mutationCase{
 				},
 				check: func(ctx context.Context, waitToken string) error {
 					st, err := p.srv.PaymentRequestStatus(waitToken)
-					if err == nil && st != string(payments.StatusWaitingForPayment) {
+					if err == nil && st != payments.StatusWaitingForPayment {
 						err = fmt.Errorf("payment request %s is %s, want %s", waitToken, st, payments.StatusWaitingForPayment)
 					}
 					return err

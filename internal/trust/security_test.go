@@ -616,7 +616,7 @@ func TestSessionTokenCannotActAsMerchant(t *testing.T) {
 	if after := g.srv.Totals(); after != totals {
 		t.Errorf("gateway totals %+v, then %+v: something was created", totals, after)
 	}
-	if st, err := g.srv.PaymentRequestStatus(own.WaitToken); err != nil || st != string(payments.StatusAuthorized) {
+	if st, err := g.srv.PaymentRequestStatus(own.WaitToken); err != nil || st != payments.StatusAuthorized {
 		t.Errorf("own payment is %s (%v), want still AUTHORIZED", st, err)
 	}
 	if rs, err := refunds.List(ctx, g.merchant, other.payment); err != nil || len(rs) != 0 {

@@ -64,7 +64,7 @@ func TestSecondTabCancelsTheFirstTabsPayment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := g.srv.PaymentRequestStatus(swish.WaitToken); st != string(payments.StatusCancelled) && st != string(payments.StatusCancelling) {
+	if st, _ := g.srv.PaymentRequestStatus(swish.WaitToken); st != payments.StatusCancelled && st != payments.StatusCancelling {
 		t.Fatalf("the first tab's Swish payment is %s, want it cancelled", st)
 	}
 	if err := g.srv.Approve(swish.WaitToken); err == nil {
@@ -92,7 +92,7 @@ func TestSecondTabWaitsForAPaymentInProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := g.srv.Advance(swish.WaitToken, string(payments.StatusProcessing)); err != nil {
+	if err := g.srv.Advance(swish.WaitToken, payments.StatusProcessing); err != nil {
 		t.Fatal(err)
 	}
 	before := g.srv.Counts(tb.order).PaymentRequests

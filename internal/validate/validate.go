@@ -1,6 +1,7 @@
 // Package validate collects the violations of the input rules the domain
-// packages check before sending anything (RULES.md's [C] and [C/S] rules), so a
-// caller gets every violation at once in one *client.ValidationError.
+// packages check before sending anything (every rule that can be decided from
+// the input alone, whether or not the gateway checks it too), so a caller gets
+// every violation at once in one *client.ValidationError.
 package validate
 
 import (
@@ -19,6 +20,13 @@ import (
 // MaxInt is the largest value of the GraphQL Int (32-bit signed) the gateway
 // takes amounts in.
 const MaxInt = math.MaxInt32
+
+// MaxMessageLen is the most characters a customer-facing message may have.
+const MaxMessageLen = 50
+
+// MessageHint ends the rules of a message: the helper that makes an allowed
+// message from any text.
+const MessageHint = "sessions.Message makes an allowed message from any text"
 
 // Rule texts shared by the packages, so the same rule reads the same everywhere.
 const (
@@ -129,22 +137,25 @@ func (c *Collector) RequiredMaxLen(field, s string, max int) {
 }
 
 // Message checks a customer-facing message (a session's or a refund's): present,
-// valid UTF-8, at most 50 characters, and within the gateway's character set (see
-// MessageChar).
+// valid UTF-8, at most MaxMessageLen characters, and within the gateway's
+// character set (see MessageChar). Both rules name sessions.Message, which
+// makes an allowed message from any text.
 func (c *Collector) Message(field, s string) {
 	if !c.Required(field, s) {
 		return
 	}
-	c.MaxLen(field, s, 50)
+	if n := utf8.RuneCountInString(s); n > MaxMessageLen {
+		c.Addf(field, "must be at most %d characters (has %d; %s)", MaxMessageLen, n, MessageHint)
+	}
 	if i := strings.IndexFunc(s, func(r rune) bool { return !MessageChar(r) }); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(s[i:])
-		c.Add(field, RuleMessageSet+fmt.Sprintf(" (found %q)", r))
+		c.Addf(field, "%s (found %q; %s)", RuleMessageSet, r, MessageHint)
 	}
 }
 
-// MessageChar reports whether r may appear in a message: the schema allows
-// "only alphanumeric, Swedish characters, and : ; . , ? ! ( ) ” \" and space".
-// Alphanumeric is read as ASCII letters and digits, Swedish as å ä ö é Å Ä Ö É (é as in "idé"), as the fake gateway does.
+// MessageChar reports whether r may appear in a message: ASCII letters and
+// digits, the Swedish letters å ä ö é Å Ä Ö É (é as in "idé"), space and
+// : ; . , ? ! ( ) ” ". The fake gateway applies the same rule.
 func MessageChar(r rune) bool {
 	switch {
 	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':

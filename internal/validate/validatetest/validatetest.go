@@ -226,8 +226,9 @@ func (r *Recorder) Seen() (int, []byte) {
 	return r.n, r.last
 }
 
-// Rules the fuzz targets check the packages against, written out
-// independently of internal/validate (RULES.md).
+// Rules the fuzz targets check the packages against, written out again
+// independently of internal/validate, so that a mistake in one is caught by
+// the other.
 
 // KeyRule is an idempotency key: 1 to 64 characters of A-Z a-z 0-9 - _ . , [ ] +.
 var KeyRule = regexp.MustCompile(`^[A-Za-z0-9\-_.,\[\]+]{1,64}$`)
