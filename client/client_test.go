@@ -150,7 +150,7 @@ func TestHTTPRule(t *testing.T) {
 	}
 }
 
-func TestWithTokenSharesTransport(t *testing.T) {
+func TestSessionSharesTransport(t *testing.T) {
 	s := newScript(t, reply(200, okBody), reply(200, okBody), reply(200, okBody))
 	merchant := s.newClient(t)
 	session := merchant.Session("session-token-xyz")
@@ -226,7 +226,7 @@ func TestNewRefusesTokenThatIsNoHeaderValue(t *testing.T) {
 
 // A client derived with a token that cannot be sent fails at once: nothing
 // sent, no retry, no wait, and the error does not contain the token.
-func TestWithTokenThatIsNoHeaderValueSendsNothing(t *testing.T) {
+func TestSessionWithATokenThatIsNoHeaderValueSendsNothing(t *testing.T) {
 	s := newScript(t)
 	merchant := s.newClient(t)
 	waits := 0

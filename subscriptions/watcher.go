@@ -228,7 +228,7 @@ type Watcher struct {
 }
 
 // NewWatcher returns a watcher that authenticates with c's token: the
-// merchant token, or a session token (c.WithToken). It connects on the
+// merchant client, or a session client (merchant.Session(token)). It connects on the
 // first wait, to c's endpoint with https replaced by wss.
 func NewWatcher(c client.Caller, opts ...Option) (*Watcher, error) {
 	info, ok := conninfo.Of(c)

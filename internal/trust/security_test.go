@@ -711,7 +711,7 @@ func TestTokenEchoedInErrorPathIsRedacted(t *testing.T) {
 
 // TestTokenThatIsNoHeaderValueIsRefused: a token that cannot be sent as a
 // header value, typically one read from a file with its trailing newline, is
-// refused by client.New, and a WithToken client with one fails at once,
+// refused by client.New, and a Session client with one fails at once,
 // sending nothing and retrying nothing. (client once accepted it, and every
 // request then failed inside net/http and was retried as a network error for
 // about 15 s.)
