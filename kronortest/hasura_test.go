@@ -186,7 +186,7 @@ func TestIntrospectionFollowsTheRole(t *testing.T) {
 		lacksTypes     []string
 		lacksDetailFld string
 	}{
-		{refschema.Gateway, tok, []string{"paymentRequests"},
+		{refschema.Gateway, tok, []string{"paymentRequests", "paymentSessions"},
 			[]string{"newSwishPayment", "addSessionDeviceInformation", "refreshPaymentStatus", "newGooglePayPayment"},
 			[]string{"newPaymentSession", "refundPayment"}, []string{"Payment", "PaymentCapture", "PaymentSessionInput"}, "cardNumber"},
 		{refschema.Merchant, f.srv.MerchantToken(), []string{"paymentCaptures", "paymentRequests", "payments", "paymentsAggregate", "refunds", "transactionReleases"},

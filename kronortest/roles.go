@@ -38,6 +38,7 @@ var typeRoles = map[string]role{
 	"P24PaymentResult":          roleGateway,
 	"BankTransferPaymentResult": roleGateway,
 	"PayPalPaymentResult":       roleGateway,
+	"PaymentSession":            roleGateway,
 	"PaymentCancelResult":       roleGateway,
 	"SwishPaymentCancelResult":  roleGateway,
 	// Kronor's mobile SDKs' gateway-only roots lead here (mobile.go).
@@ -51,6 +52,7 @@ var typeRoles = map[string]role{
 // in neither map are open to both roles.
 var fieldRoles = map[string]role{
 	"query_root.payments":            roleMerchant,
+	"query_root.paymentSessions":     roleGateway,
 	"query_root.paymentCaptures":     roleMerchant,
 	"query_root.refunds":             roleMerchant,
 	"query_root.transactionReleases": roleMerchant,

@@ -148,6 +148,7 @@ func (s *store) createSession(in sessionInput, exp time.Time) *session {
 		cur = *in.currency
 	}
 	sess := &session{
+		id:                 newUUID(),
 		token:              randomToken("kronortest-session-"),
 		merchantReference:  in.merchantReference,
 		merchantReference2: in.merchantReference2,

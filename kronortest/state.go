@@ -55,6 +55,7 @@ type statusEntry struct {
 
 // session is a payment session, created with the merchant token.
 type session struct {
+	id                 string // a UUID
 	token              string
 	merchantReference  string
 	merchantReference2 *string

@@ -146,6 +146,18 @@ func TestReferenceCheck(t *testing.T) {
 	if again.Token != first.Token || again.IdempotencyKey == first.IdempotencyKey {
 		t.Fatalf("again = %+v, want token %s", again, first.Token)
 	}
+	// Which one is new: the first was created by its call; a rerun ten
+	// seconds later gets the same session, an earlier one.
+	if first.Earlier || first.CreatedAt.IsZero() {
+		t.Errorf("first: Earlier %v, CreatedAt %v; want a new session with its creation time", first.Earlier, first.CreatedAt)
+	}
+	later, err := sessions.CreateWithReferenceCheck(ctx, merchant, p, sessions.WithClock(func() time.Time { return time.Now().Add(10 * time.Second) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if later.Token != first.Token || !later.Earlier || !later.CreatedAt.Equal(first.CreatedAt) {
+		t.Errorf("rerun 10 s later: %+v; want the first session, Earlier", later)
+	}
 	if c := srv.Counts("order-5"); c.Sessions != 1 {
 		t.Fatalf("counts = %+v", c)
 	}

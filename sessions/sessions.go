@@ -41,7 +41,23 @@ type ReferenceCheck struct {
 	PaymentTransactionID string
 	// IdempotencyKey is the key the call was made with.
 	IdempotencyKey string
+	// CreatedAt is when the gateway created the session (by its clock); zero
+	// when reading it, a second request after the reference check, failed
+	// (the session is usable all the same).
+	CreatedAt time.Time
+	// Earlier reports that the session is an earlier one of the order, which
+	// the reference check found and returned, not one it created: it was
+	// created more than EarlierThan before this call was sent (by the local
+	// clock; the tolerance covers the clocks' skew). A session that a
+	// crashed run created just before (within EarlierThan) counts as new;
+	// either way, paying in it is right.
+	Earlier bool
 }
+
+// EarlierThan is how much older than the call a session must be for
+// ReferenceCheck.Earlier: more than any reasonable skew between the gateway's
+// clock and yours.
+const EarlierThan = 2 * time.Second
 
 // AlreadyPaid reports whether the order was already paid: do not charge the
 // customer again, and use PaymentID to follow the payment instead.
@@ -114,6 +130,9 @@ func Create(ctx context.Context, c *client.Client, p Params, opts ...Option) (*S
 // succeeded, the result carries its id: check AlreadyPaid before asking the
 // customer to pay.
 //
+// The result says whether the session is an earlier one (Earlier, from the
+// session's CreatedAt, read with its token in a second request).
+//
 // Validation works as in Create.
 func CreateWithReferenceCheck(ctx context.Context, c *client.Client, p Params, opts ...Option) (*ReferenceCheck, error) {
 	o := apply(opts)
@@ -121,6 +140,7 @@ func CreateWithReferenceCheck(ctx context.Context, c *client.Client, p Params, o
 	if err != nil {
 		return nil, err
 	}
+	sent := o.now()
 	resp, err := api.NewPaymentSessionWithReferenceCheck(ctx, c, api.PaymentSessionWithReferenceCheckInput{
 		AdditionalData:     in.AdditionalData,
 		AllowExecutionDate: in.AllowExecutionDate,
@@ -147,6 +167,15 @@ func CreateWithReferenceCheck(ctx context.Context, c *client.Client, p Params, o
 		if r.PaymentID, err = convert.ParseID("paymentId", id); err != nil {
 			return nil, fmt.Errorf("sessions: newPaymentSessionWithReferenceCheck: %w", err)
 		}
+	}
+	// The answer does not say whether the session is new: the session's
+	// own token reads when it was created.
+	// The session is usable whatever this read gives: its failure leaves
+	// CreatedAt zero rather than failing the call.
+	own, err := api.OwnPaymentSession(ctx, r.Client(c))
+	if err == nil && len(own.PaymentSessions) == 1 {
+		r.CreatedAt = own.PaymentSessions[0].CreatedAt
+		r.Earlier = r.CreatedAt.Before(sent.Add(-EarlierThan))
 	}
 	return r, nil
 }

@@ -77,7 +77,11 @@ func run(ctx context.Context, cfg demo.Config) error {
 		steps.Info("already paid: payment id %d; nothing charged", check.PaymentID)
 		return checkCharges(ctx, gw, steps, *order)
 	}
-	steps.Info("session ready")
+	if check.Earlier {
+		steps.Info("session ready: the order's earlier session, created %s", check.CreatedAt.Local().Format(time.TimeOnly))
+	} else {
+		steps.Info("session ready")
+	}
 	customer := check.Client(gw.Merchant)
 
 	steps.Step("Swish payment with the session's token")

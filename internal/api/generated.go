@@ -1803,6 +1803,32 @@ func (v *OrderPaymentRequestsResponse) GetPaymentRequests() []OrderPaymentReques
 	return v.PaymentRequests
 }
 
+// OwnPaymentSessionPaymentSessionsPaymentSession includes the requested fields of the GraphQL type PaymentSession.
+// The GraphQL type's documentation follows.
+//
+// A payment session, as its own token sees it.
+type OwnPaymentSessionPaymentSessionsPaymentSession struct {
+	Id        uuid.UUID `json:"id"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// GetId returns OwnPaymentSessionPaymentSessionsPaymentSession.Id, and is useful for accessing the field via an interface.
+func (v *OwnPaymentSessionPaymentSessionsPaymentSession) GetId() uuid.UUID { return v.Id }
+
+// GetCreatedAt returns OwnPaymentSessionPaymentSessionsPaymentSession.CreatedAt, and is useful for accessing the field via an interface.
+func (v *OwnPaymentSessionPaymentSessionsPaymentSession) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// OwnPaymentSessionResponse is returned by OwnPaymentSession on success.
+type OwnPaymentSessionResponse struct {
+	// payment-gateway role only: the token's own payment session.
+	PaymentSessions []OwnPaymentSessionPaymentSessionsPaymentSession `json:"paymentSessions"`
+}
+
+// GetPaymentSessions returns OwnPaymentSessionResponse.PaymentSessions, and is useful for accessing the field via an interface.
+func (v *OwnPaymentSessionResponse) GetPaymentSessions() []OwnPaymentSessionPaymentSessionsPaymentSession {
+	return v.PaymentSessions
+}
+
 // P24PaymentDetails includes the GraphQL fields of P24Details requested by the fragment P24PaymentDetails.
 type P24PaymentDetails struct {
 	P24Statement *string `json:"p24Statement"`
@@ -7640,6 +7666,37 @@ func OrderPaymentRequests(
 	}
 
 	data_ = &OrderPaymentRequestsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by OwnPaymentSession.
+const OwnPaymentSession_Operation = `
+query OwnPaymentSession {
+	paymentSessions {
+		id
+		createdAt
+	}
+}
+`
+
+func OwnPaymentSession(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *OwnPaymentSessionResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OwnPaymentSession",
+		Query:  OwnPaymentSession_Operation,
+	}
+
+	data_ = &OwnPaymentSessionResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

@@ -175,13 +175,11 @@ func CheckViolation(t testing.TB, err error, field, rule string, sent int64) {
 }
 
 // Recorder is a stub gateway for fuzz targets: an httptest server that
-// answers every request with one fixed body, counts the requests and keeps
-// the last body.
+// answers every request with one fixed body and keeps the bodies it got.
 type Recorder struct {
-	srv  *httptest.Server
-	mu   sync.Mutex
-	n    int
-	last []byte
+	srv    *httptest.Server
+	mu     sync.Mutex
+	bodies [][]byte
 }
 
 // NewRecorder starts a Recorder answering answer (JSON); it closes when tb
@@ -191,8 +189,7 @@ func NewRecorder(tb testing.TB, answer string) *Recorder {
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
-		r.n++
-		r.last = body
+		r.bodies = append(r.bodies, body)
 		r.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, answer)
@@ -223,7 +220,17 @@ func (r *Recorder) Client(tb testing.TB) *client.Client {
 func (r *Recorder) Seen() (int, []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.n, r.last
+	if len(r.bodies) == 0 {
+		return 0, nil
+	}
+	return len(r.bodies), r.bodies[len(r.bodies)-1]
+}
+
+// Body returns the body of request i (0 is the first).
+func (r *Recorder) Body(i int) []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.bodies[i]
 }
 
 // Rules the fuzz targets check the packages against, written out again

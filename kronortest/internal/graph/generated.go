@@ -76,6 +76,7 @@ type Mutation_rootResolver interface {
 	RefreshPaymentStatus(ctx context.Context) (*model.RefreshPaymentStatusResult, error)
 }
 type Query_rootResolver interface {
+	PaymentSessions(ctx context.Context) ([]*model.PaymentSession, error)
 	PaymentRequests(ctx context.Context, limit *int32, offset *int32, orderBy []*model.PaymentRequestOrderBy, where *model.PaymentRequestBoolExp) ([]*model.PaymentRequest, error)
 	Payments(ctx context.Context, limit *int32, offset *int32, orderBy []*model.PaymentOrderBy, where *model.PaymentBoolExp) ([]*model.Payment, error)
 	PaymentsAggregate(ctx context.Context, where *model.PaymentBoolExp) (*model.PaymentAggregate, error)
@@ -696,6 +697,12 @@ type CurrentTransactionReleaseStatus {
   status: TransactionReleaseStatusEnum!
 }
 
+"""A payment session, as its own token sees it."""
+type PaymentSession {
+  id: uuid!
+  createdAt: timestamptz!
+}
+
 """One attempt to pay within a payment session (both roles)."""
 type PaymentRequest {
   amount: bigint!
@@ -1215,6 +1222,8 @@ type RefundPaymentResult {
 # Roots.
 
 type query_root {
+  """payment-gateway role only: the token's own payment session."""
+  paymentSessions: [PaymentSession!]!
   """Payment requests: a session's own (session token) or the merchant's (merchant token)."""
   paymentRequests(limit: Int, offset: Int, orderBy: [PaymentRequestOrderBy!], where: PaymentRequestBoolExp): [PaymentRequest!]!
   """merchant role only."""
@@ -1718,6 +1727,16 @@ func (ec *executionContext) childFields_PaymentRequest(ctx context.Context, fiel
 		return ec.fieldContext_PaymentRequest_waitToken(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PaymentRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentSession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PaymentSession_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PaymentSession_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentSession", field.Name)
 }
 
 func (ec *executionContext) childFields_PaymentSessionResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6085,6 +6104,52 @@ func (ec *executionContext) fieldContext_PaymentRequest_waitToken(_ context.Cont
 	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type uuid does not have child fields"))
 }
 
+func (ec *executionContext) _PaymentSession_id(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentSession_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNuuid2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentSession_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentSession", field, false, false, errors.New("field of type uuid does not have child fields"))
+}
+
+func (ec *executionContext) _PaymentSession_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentSession_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNtimestamptz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentSession_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentSession", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+}
+
 func (ec *executionContext) _PaymentSessionResult_token(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSessionResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9154,6 +9219,38 @@ func (ec *executionContext) fieldContext_mutation_root_refreshPaymentStatus(_ co
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RefreshPaymentStatusResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _query_root_paymentSessions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_query_root_paymentSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query_root().PaymentSessions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PaymentSession) graphql.Marshaler {
+			return ec.marshalNPaymentSession2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentSessionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_query_root_paymentSessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "query_root",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentSession(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14069,6 +14166,49 @@ func (ec *executionContext) _PaymentRequest(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var paymentSessionImplementors = []string{"PaymentSession"}
+
+func (ec *executionContext) _PaymentSession(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentSession) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentSessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentSession")
+		case "id":
+			out.Values[i] = ec._PaymentSession_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._PaymentSession_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var paymentSessionResultImplementors = []string{"PaymentSessionResult"}
 
 func (ec *executionContext) _PaymentSessionResult(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentSessionResult) graphql.Marshaler {
@@ -15429,6 +15569,28 @@ func (ec *executionContext) _query_root(ctx context.Context, sel ast.SelectionSe
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("query_root")
+		case "paymentSessions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._query_root_paymentSessions(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "paymentRequests":
 			field := field
 
@@ -16166,6 +16328,32 @@ func (ec *executionContext) unmarshalNPaymentRequestBoolExp2ᚖgithubᚗcomᚋkr
 func (ec *executionContext) unmarshalNPaymentRequestOrderBy2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentRequestOrderBy(ctx context.Context, v any) (*model.PaymentRequestOrderBy, error) {
 	res, err := ec.unmarshalInputPaymentRequestOrderBy(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPaymentSession2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PaymentSession) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentSession2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentSession(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPaymentSession2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentSession(ctx context.Context, sel ast.SelectionSet, v *model.PaymentSession) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PaymentSession(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPaymentSessionInput2githubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentSessionInput(ctx context.Context, v any) (model.PaymentSessionInput, error) {

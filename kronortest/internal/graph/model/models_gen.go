@@ -443,6 +443,12 @@ type PaymentRequestOrderBy struct {
 	WaitToken *OrderBy `json:"waitToken,omitempty"`
 }
 
+// A payment session, as its own token sees it.
+type PaymentSession struct {
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
 type PaymentSessionAdditionalData struct {
 	CustomerReference *string                   `json:"customerReference,omitempty"`
 	Email             string                    `json:"email"`
