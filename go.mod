@@ -4,7 +4,6 @@ go 1.25.0
 
 require (
 	github.com/99designs/gqlgen v0.17.94
-	github.com/Khan/genqlient v0.8.1
 	github.com/coder/websocket v1.8.15
 	github.com/google/uuid v1.6.0
 	github.com/hasura/go-graphql-client v0.16.0

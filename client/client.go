@@ -12,9 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/Khan/genqlient/graphql"
-
 	"github.com/kronor-io/kronor-go/internal/conninfo"
+	"github.com/kronor-io/kronor-go/internal/gql"
 	"github.com/kronor-io/kronor-go/internal/redact"
 )
 
@@ -86,9 +85,8 @@ const (
 
 // Client is the merchant's client: it sends GraphQL requests to the Kronor
 // gateway with the merchant API token, for the merchant role's operations
-// (sessions, captures, releases, refunds, payment reads). It implements
-// genqlient's graphql.Client, is safe for concurrent use, and should be
-// reused: it holds no per-request state. [Client.Session] derives the client
+// (sessions, captures, releases, refunds, payment reads). It is safe for
+// concurrent use, and should be reused: it holds no per-request state. [Client.Session] derives the client
 // of a payment session's token.
 //
 // A Client never reveals its token when printed or logged.
@@ -112,7 +110,7 @@ type Session struct {
 // with either token take (payments.CapturePayPal, payments.Charges,
 // subscriptions.NewWatcher). Only this package's two types implement it.
 type Caller interface {
-	graphql.Client
+	gql.Client
 	// Endpoint returns the GraphQL endpoint URL.
 	Endpoint() string
 	connection() *conn

@@ -14,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Khan/genqlient/graphql"
-
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/gql"
 )
 
 func TestRequestHeadersAndBody(t *testing.T) {
@@ -324,7 +323,7 @@ func TestConcurrentUse(t *testing.T) {
 			req := pingRequest()
 			req.Variables = map[string]any{"key": key}
 			d := &pingData{}
-			if err := c.Session(testToken).MakeRequest(context.Background(), req, &graphql.Response{Data: d}); err != nil {
+			if err := c.Session(testToken).MakeRequest(context.Background(), req, &gql.Response{Data: d}); err != nil {
 				errs <- err
 				return
 			}

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/Khan/genqlient/graphql"
-
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/gql"
 )
 
 func TestErrorMapping(t *testing.T) {
@@ -122,7 +121,7 @@ func TestPartialData(t *testing.T) {
 	s := newScript(t, reply(200, `{"data":{"ping":"pong"},"errors":[{"message":"other field failed","path":["other"],"extensions":{"code":"unexpected"}}],"extensions":{"cost":3}}`))
 	c := s.newClient(t)
 	d := &pingData{}
-	resp := &graphql.Response{Data: d}
+	resp := &gql.Response{Data: d}
 	err := c.MakeRequest(context.Background(), pingRequest(), resp)
 	if !errors.Is(err, client.ErrRejected) {
 		t.Fatalf("err = %v, want ErrRejected", err)
@@ -188,8 +187,8 @@ func TestValidationError(t *testing.T) {
 }
 
 // mutationRequest is a mutation whose input carries an idempotency key.
-func mutationRequest(key string) *graphql.Request {
-	return &graphql.Request{
+func mutationRequest(key string) *gql.Request {
+	return &gql.Request{
 		OpName:    "Capture",
 		Query:     `mutation Capture($capture: PaymentCaptureInput!) { newPaymentCapture(capture: $capture) { id } }`,
 		Variables: map[string]any{"capture": map[string]any{"amount": 1, "idempotencyKey": key}},
@@ -211,7 +210,7 @@ func TestErrorCarriesTheIdempotencyKey(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newScript(t, tc.answer)
 			c := s.newClient(t, client.WithMaxAttempts(1))
-			err := c.MakeRequest(context.Background(), mutationRequest("order-1.capture"), &graphql.Response{})
+			err := c.MakeRequest(context.Background(), mutationRequest("order-1.capture"), &gql.Response{})
 			var e *client.Error
 			if !errors.As(err, &e) || !errors.Is(err, tc.target) {
 				t.Fatalf("err = %v, want a *client.Error matching %v", err, tc.target)
@@ -237,7 +236,7 @@ func TestErrorCarriesTheIdempotencyKey(t *testing.T) {
 func TestIdempotencyConflict(t *testing.T) {
 	s := newScript(t, reply(200, `{"errors":[{"message":"idempotencyKey \"k\" was already used with a different input","path":["newPaymentCapture"],"extensions":{"code":"idempotency-conflict"}}]}`))
 	c := s.newClient(t)
-	err := c.MakeRequest(context.Background(), mutationRequest("k"), &graphql.Response{})
+	err := c.MakeRequest(context.Background(), mutationRequest("k"), &gql.Response{})
 	if !errors.Is(err, client.ErrIdempotencyConflict) || !errors.Is(err, client.ErrRejected) || errors.Is(err, client.ErrTemporary) {
 		t.Fatalf("err = %v, want ErrIdempotencyConflict and ErrRejected", err)
 	}
@@ -250,7 +249,7 @@ func TestIdempotencyConflict(t *testing.T) {
 		t.Errorf("server got %d requests, want 1 (a conflict is not retried)", n)
 	}
 	other := newScript(t, reply(200, `{"errors":[{"message":"no","extensions":{"code":"validation-failed"}}]}`))
-	if err := other.newClient(t).MakeRequest(context.Background(), mutationRequest("k"), &graphql.Response{}); errors.Is(err, client.ErrIdempotencyConflict) {
+	if err := other.newClient(t).MakeRequest(context.Background(), mutationRequest("k"), &gql.Response{}); errors.Is(err, client.ErrIdempotencyConflict) {
 		t.Errorf("validation-failed is no conflict: %v", err)
 	}
 }

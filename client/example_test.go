@@ -82,32 +82,6 @@ func ExampleWithAppInfo() {
 	_ = c
 }
 
-func ExampleClient_MakeRequest() {
-	// A stand-in gateway for the example.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"data":{"newPaymentSession":{"token":"session-token"}}}`)
-	}))
-	defer srv.Close()
-
-	c, err := client.New("merchant-token", client.WithEndpoint(srv.URL+"/v1/graphql"), client.WithHTTPClient(srv.Client()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	// The generated operations take the client as their graphql.Client.
-	resp, err := api.NewPaymentSession(context.Background(), c, api.PaymentSessionInput{
-		Amount:            1000,
-		ExpiresAt:         "2030-01-01T00:00:00Z",
-		IdempotencyKey:    client.DeriveIdempotencyKey("session", "order-1"),
-		MerchantReference: "order-1",
-		Message:           "Order 1",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(resp.NewPaymentSession.Token)
-	// Output: session-token
-}
-
 func ExampleError() {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)

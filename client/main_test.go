@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Khan/genqlient/graphql"
-
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/conninfo"
+	"github.com/kronor-io/kronor-go/internal/gql"
 	"github.com/kronor-io/kronor-go/internal/testsupport"
 )
 
@@ -119,8 +118,8 @@ type pingData struct {
 }
 
 // pingRequest is a mutation-like request carrying an idempotency key.
-func pingRequest() *graphql.Request {
-	return &graphql.Request{
+func pingRequest() *gql.Request {
+	return &gql.Request{
 		OpName: "Ping",
 		Query:  "mutation Ping($key: String!) { ping(idempotencyKey: $key) }",
 		Variables: map[string]any{
@@ -132,7 +131,7 @@ func pingRequest() *graphql.Request {
 // ping sends pingRequest through c.
 func ping(ctx context.Context, c client.Caller) (*pingData, error) {
 	d := &pingData{}
-	err := c.MakeRequest(ctx, pingRequest(), &graphql.Response{Data: d})
+	err := c.MakeRequest(ctx, pingRequest(), &gql.Response{Data: d})
 	return d, err
 }
 

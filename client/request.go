@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/Khan/genqlient/graphql"
+	"github.com/kronor-io/kronor-go/internal/gql"
 )
 
 // Header values shared by every request (never modified).
@@ -28,8 +28,12 @@ var (
 )
 
 // MakeRequest sends req to the gateway with the merchant token and decodes
-// the response into resp. It implements genqlient's graphql.Client, so the
-// generated operation functions run through it.
+// the response into resp. It serves the SDK's own packages only: the
+// operation functions that genqlient generates in the SDK run through it
+// (it implements the SDK's internal gql.Client), and its parameter types
+// are internal, so a program outside the SDK cannot build a request for
+// it. It is no transport for a merchant's own genqlient code (see
+// CHANGELOG.md).
 //
 // The request body is encoded once; every retry resends exactly the same
 // bytes, so a mutation keeps its idempotency key. A request is retried on
@@ -51,18 +55,18 @@ var (
 // unauthorized, rejected) as usual, and the *Error's Err holds the decoding
 // error. resp.Extensions receives the response's extensions;
 // resp.Errors is left empty: the GraphQL errors are in the returned *Error.
-func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
+func (c *Client) MakeRequest(ctx context.Context, req *gql.Request, resp *gql.Response) error {
 	return c.makeRequest(ctx, req, resp)
 }
 
 // MakeRequest sends req with the session's token, as [Client.MakeRequest]
 // does with the merchant token.
-func (s *Session) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
+func (s *Session) MakeRequest(ctx context.Context, req *gql.Request, resp *gql.Response) error {
 	return s.makeRequest(ctx, req, resp)
 }
 
 // makeRequest is MakeRequest of both clients.
-func (c *conn) makeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
+func (c *conn) makeRequest(ctx context.Context, req *gql.Request, resp *gql.Response) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -77,7 +81,7 @@ func (c *conn) makeRequest(ctx context.Context, req *graphql.Request, resp *grap
 		return fmt.Errorf("kronor: %s: a subscription cannot be sent over HTTP", op)
 	}
 	if resp == nil {
-		resp = &graphql.Response{}
+		resp = &gql.Response{}
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -252,7 +256,7 @@ func (c *conn) backoff(n int) time.Duration {
 
 // resetData zeroes the value resp.Data points to, so a retry does not merge
 // into the partial data of an earlier attempt.
-func resetData(resp *graphql.Response) {
+func resetData(resp *gql.Response) {
 	if resp.Data == nil {
 		return
 	}
@@ -304,7 +308,7 @@ func putExchange(x *exchange) {
 
 // attempt sends body once and interprets the answer, within the attempt's
 // time limit and the call's (callLimit, when not zero).
-func (c *conn) attempt(ctx context.Context, body []byte, resp *graphql.Response, callLimit time.Time) (o outcome) {
+func (c *conn) attempt(ctx context.Context, body []byte, resp *gql.Response, callLimit time.Time) (o outcome) {
 	actx := ctx
 	end := callLimit
 	if t := c.cfg.attemptTimeout; t > 0 {
@@ -463,7 +467,7 @@ func graphQLObject(body []byte) bool {
 
 // dataUnset reports whether resp.Data is still its zero value after
 // decoding: either the answer had no data, or its data was empty.
-func dataUnset(resp *graphql.Response) bool {
+func dataUnset(resp *gql.Response) bool {
 	if resp.Data == nil {
 		return true
 	}

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Khan/genqlient/graphql"
-
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/gql"
 )
 
 const temporaryBody = `{"errors":[{"message":"try again","extensions":{"type":"TEMPORARY_FAILURE","code":"unexpected"}}]}`
@@ -491,7 +490,7 @@ func TestRetryResetsPartialData(t *testing.T) {
 		reply(200, `{"data":{"b":"fresh"}}`))
 	c := s.newClient(t)
 	d := &two{}
-	if err := c.MakeRequest(context.Background(), pingRequest(), &graphql.Response{Data: d}); err != nil {
+	if err := c.MakeRequest(context.Background(), pingRequest(), &gql.Response{Data: d}); err != nil {
 		t.Fatalf("MakeRequest: %v", err)
 	}
 	if d.A != "" || d.B != "fresh" {

@@ -8,9 +8,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/Khan/genqlient/graphql"
 	"github.com/google/uuid"
 	"github.com/kronor-io/kronor-go/internal/boolexp"
+	"github.com/kronor-io/kronor-go/internal/gql"
 	"github.com/kronor-io/kronor-go/internal/scalars"
 )
 
@@ -207,7 +207,7 @@ func (v *CaptureByIDPaymentCapturesPaymentCapture) UnmarshalJSON(b []byte) error
 
 	var firstPass struct {
 		*CaptureByIDPaymentCapturesPaymentCapture
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.CaptureByIDPaymentCapturesPaymentCapture = v
 
@@ -328,7 +328,7 @@ func (v *CaptureByTransactionIDPaymentCapturesPaymentCapture) UnmarshalJSON(b []
 
 	var firstPass struct {
 		*CaptureByTransactionIDPaymentCapturesPaymentCapture
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.CaptureByTransactionIDPaymentCapturesPaymentCapture = v
 
@@ -786,7 +786,7 @@ func (v *LatestSessionPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON
 
 	var firstPass struct {
 		*LatestSessionPaymentRequestPaymentRequestsPaymentRequest
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.LatestSessionPaymentRequestPaymentRequestsPaymentRequest = v
 
@@ -932,7 +932,7 @@ func (v *ListCapturesPaymentCapturesPaymentCapture) UnmarshalJSON(b []byte) erro
 
 	var firstPass struct {
 		*ListCapturesPaymentCapturesPaymentCapture
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.ListCapturesPaymentCapturesPaymentCapture = v
 
@@ -1075,7 +1075,7 @@ func (v *ListPaymentsPaymentsPayment) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*ListPaymentsPaymentsPayment
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.ListPaymentsPaymentsPayment = v
 
@@ -1195,7 +1195,7 @@ func (v *ListRefundsRefundsRefund) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*ListRefundsRefundsRefund
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.ListRefundsRefundsRefund = v
 
@@ -1315,7 +1315,7 @@ func (v *ListReleasesTransactionReleasesTransactionRelease) UnmarshalJSON(b []by
 
 	var firstPass struct {
 		*ListReleasesTransactionReleasesTransactionRelease
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.ListReleasesTransactionReleasesTransactionRelease = v
 
@@ -1732,7 +1732,7 @@ func (v *OrderPaymentRequestsPaymentRequestsPaymentRequest) UnmarshalJSON(b []by
 
 	var firstPass struct {
 		*OrderPaymentRequestsPaymentRequestsPaymentRequest
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.OrderPaymentRequestsPaymentRequestsPaymentRequest = v
 
@@ -2018,7 +2018,7 @@ func (v *PaymentByIDPaymentsPayment) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentByIDPaymentsPayment
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentByIDPaymentsPayment = v
 
@@ -2151,7 +2151,7 @@ func (v *PaymentByIDPaymentsPaymentTransactionCreditCardDetails) UnmarshalJSON(b
 
 	var firstPass struct {
 		*PaymentByIDPaymentsPaymentTransactionCreditCardDetails
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentByIDPaymentsPaymentTransactionCreditCardDetails = v
 
@@ -2230,7 +2230,7 @@ func (v *PaymentByIDPaymentsPaymentTransactionMobilePayDetails) UnmarshalJSON(b 
 
 	var firstPass struct {
 		*PaymentByIDPaymentsPaymentTransactionMobilePayDetails
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentByIDPaymentsPaymentTransactionMobilePayDetails = v
 
@@ -2300,7 +2300,7 @@ func (v *PaymentByIDPaymentsPaymentTransactionP24Details) UnmarshalJSON(b []byte
 
 	var firstPass struct {
 		*PaymentByIDPaymentsPaymentTransactionP24Details
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentByIDPaymentsPaymentTransactionP24Details = v
 
@@ -2380,7 +2380,7 @@ func (v *PaymentByIDPaymentsPaymentTransactionPayPalDetails) UnmarshalJSON(b []b
 
 	var firstPass struct {
 		*PaymentByIDPaymentsPaymentTransactionPayPalDetails
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentByIDPaymentsPaymentTransactionPayPalDetails = v
 
@@ -2471,7 +2471,7 @@ func (v *PaymentByIDPaymentsPaymentTransactionSwishDetails) UnmarshalJSON(b []by
 
 	var firstPass struct {
 		*PaymentByIDPaymentsPaymentTransactionSwishDetails
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentByIDPaymentsPaymentTransactionSwishDetails = v
 
@@ -2545,7 +2545,7 @@ func (v *PaymentByIDPaymentsPaymentTransactionVippsDetails) UnmarshalJSON(b []by
 
 	var firstPass struct {
 		*PaymentByIDPaymentsPaymentTransactionVippsDetails
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentByIDPaymentsPaymentTransactionVippsDetails = v
 
@@ -2751,7 +2751,7 @@ func (v *PaymentFieldsRefundsRefund) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentFieldsRefundsRefund
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentFieldsRefundsRefund = v
 
@@ -3053,7 +3053,7 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequest) UnmarshalJSON(b []b
 
 	var firstPass struct {
 		*PaymentRequestDetailsPaymentRequestsPaymentRequest
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequest = v
 
@@ -3185,7 +3185,7 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransf
 
 	var firstPass struct {
 		*PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionBankTransferDetails = v
 
@@ -3267,7 +3267,7 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionCreditCard
 
 	var firstPass struct {
 		*PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionCreditCardDetails
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionCreditCardDetails = v
 
@@ -3346,7 +3346,7 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayD
 
 	var firstPass struct {
 		*PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionMobilePayDetails = v
 
@@ -3416,7 +3416,7 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionP24Details
 
 	var firstPass struct {
 		*PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionP24Details
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionP24Details = v
 
@@ -3496,7 +3496,7 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionPayPalDeta
 
 	var firstPass struct {
 		*PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionPayPalDetails
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionPayPalDetails = v
 
@@ -3587,7 +3587,7 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionSwishDetai
 
 	var firstPass struct {
 		*PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionSwishDetails
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionSwishDetails = v
 
@@ -3661,7 +3661,7 @@ func (v *PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetai
 
 	var firstPass struct {
 		*PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentRequestDetailsPaymentRequestsPaymentRequestTransactionVippsDetails = v
 
@@ -3956,7 +3956,7 @@ func (v *PaymentTotalsAllPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsAllPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsAllPaymentAggregate = v
 
@@ -4010,7 +4010,7 @@ func (v *PaymentTotalsCHFPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsCHFPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsCHFPaymentAggregate = v
 
@@ -4064,7 +4064,7 @@ func (v *PaymentTotalsCZKPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsCZKPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsCZKPaymentAggregate = v
 
@@ -4118,7 +4118,7 @@ func (v *PaymentTotalsDKKPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsDKKPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsDKKPaymentAggregate = v
 
@@ -4172,7 +4172,7 @@ func (v *PaymentTotalsEURPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsEURPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsEURPaymentAggregate = v
 
@@ -4226,7 +4226,7 @@ func (v *PaymentTotalsGBPPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsGBPPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsGBPPaymentAggregate = v
 
@@ -4280,7 +4280,7 @@ func (v *PaymentTotalsHUFPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsHUFPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsHUFPaymentAggregate = v
 
@@ -4334,7 +4334,7 @@ func (v *PaymentTotalsISKPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsISKPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsISKPaymentAggregate = v
 
@@ -4388,7 +4388,7 @@ func (v *PaymentTotalsNOKPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsNOKPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsNOKPaymentAggregate = v
 
@@ -4442,7 +4442,7 @@ func (v *PaymentTotalsPLNPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsPLNPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsPLNPaymentAggregate = v
 
@@ -4496,7 +4496,7 @@ func (v *PaymentTotalsRONPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsRONPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsRONPaymentAggregate = v
 
@@ -4677,7 +4677,7 @@ func (v *PaymentTotalsSEKPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsSEKPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsSEKPaymentAggregate = v
 
@@ -4731,7 +4731,7 @@ func (v *PaymentTotalsUSDPaymentAggregate) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*PaymentTotalsUSDPaymentAggregate
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PaymentTotalsUSDPaymentAggregate = v
 
@@ -4833,7 +4833,7 @@ func (v *PollPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte
 
 	var firstPass struct {
 		*PollPaymentRequestPaymentRequestsPaymentRequest
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PollPaymentRequestPaymentRequestsPaymentRequest = v
 
@@ -4973,7 +4973,7 @@ func (v *PollPaymentRequestsPaymentRequestsPaymentRequest) UnmarshalJSON(b []byt
 
 	var firstPass struct {
 		*PollPaymentRequestsPaymentRequestsPaymentRequest
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.PollPaymentRequestsPaymentRequestsPaymentRequest = v
 
@@ -5137,7 +5137,7 @@ func (v *RefundByWaitTokenRefundsRefund) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*RefundByWaitTokenRefundsRefund
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.RefundByWaitTokenRefundsRefund = v
 
@@ -5384,7 +5384,7 @@ func (v *RefundsByPaymentIDRefundsRefund) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*RefundsByPaymentIDRefundsRefund
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.RefundsByPaymentIDRefundsRefund = v
 
@@ -5504,7 +5504,7 @@ func (v *ReleaseByIDTransactionReleasesTransactionRelease) UnmarshalJSON(b []byt
 
 	var firstPass struct {
 		*ReleaseByIDTransactionReleasesTransactionRelease
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.ReleaseByIDTransactionReleasesTransactionRelease = v
 
@@ -5749,7 +5749,7 @@ func (v *SessionPaymentRequest) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*SessionPaymentRequest
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.SessionPaymentRequest = v
 
@@ -6016,7 +6016,7 @@ func (v *SessionPaymentRequestsPaymentRequestsPaymentRequest) UnmarshalJSON(b []
 
 	var firstPass struct {
 		*SessionPaymentRequestsPaymentRequestsPaymentRequest
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.SessionPaymentRequestsPaymentRequestsPaymentRequest = v
 
@@ -6318,7 +6318,7 @@ func (v *WatchPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON(b []byt
 
 	var firstPass struct {
 		*WatchPaymentRequestPaymentRequestsPaymentRequest
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.WatchPaymentRequestPaymentRequestsPaymentRequest = v
 
@@ -6449,7 +6449,7 @@ func (v *WatchedPaymentRequest) UnmarshalJSON(b []byte) error {
 
 	var firstPass struct {
 		*WatchedPaymentRequest
-		graphql.NoUnmarshalJSON
+		gql.NoUnmarshalJSON
 	}
 	firstPass.WatchedPaymentRequest = v
 
@@ -6808,10 +6808,10 @@ mutation CancelPayment ($cancel: PaymentCancelInput!) {
 
 func CancelPayment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	cancel PaymentCancelInput,
 ) (data_ *CancelPaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "CancelPayment",
 		Query:  CancelPayment_Operation,
 		Variables: &__CancelPaymentInput{
@@ -6820,7 +6820,7 @@ func CancelPayment(
 	}
 
 	data_ = &CancelPaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -6842,10 +6842,10 @@ mutation CancelSwishPayment ($pay: SwishPaymentCancelInput!) {
 
 func CancelSwishPayment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	pay SwishPaymentCancelInput,
 ) (data_ *CancelSwishPaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "CancelSwishPayment",
 		Query:  CancelSwishPayment_Operation,
 		Variables: &__CancelSwishPaymentInput{
@@ -6854,7 +6854,7 @@ func CancelSwishPayment(
 	}
 
 	data_ = &CancelSwishPaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -6889,10 +6889,10 @@ fragment CaptureFields on PaymentCapture {
 
 func CaptureByID(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	id scalars.BigInt,
 ) (data_ *CaptureByIDResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "CaptureByID",
 		Query:  CaptureByID_Operation,
 		Variables: &__CaptureByIDInput{
@@ -6901,7 +6901,7 @@ func CaptureByID(
 	}
 
 	data_ = &CaptureByIDResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -6936,10 +6936,10 @@ fragment CaptureFields on PaymentCapture {
 
 func CaptureByTransactionID(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	transactionId string,
 ) (data_ *CaptureByTransactionIDResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "CaptureByTransactionID",
 		Query:  CaptureByTransactionID_Operation,
 		Variables: &__CaptureByTransactionIDInput{
@@ -6948,7 +6948,7 @@ func CaptureByTransactionID(
 	}
 
 	data_ = &CaptureByTransactionIDResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -6970,10 +6970,10 @@ mutation CapturePayPalPayment ($pay: CapturePayPalPaymentInput!) {
 
 func CapturePayPalPayment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	pay CapturePayPalPaymentInput,
 ) (data_ *CapturePayPalPaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "CapturePayPalPayment",
 		Query:  CapturePayPalPayment_Operation,
 		Variables: &__CapturePayPalPaymentInput{
@@ -6982,7 +6982,7 @@ func CapturePayPalPayment(
 	}
 
 	data_ = &CapturePayPalPaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7047,15 +7047,15 @@ fragment PaymentRequestCore on PaymentRequest {
 // The session's latest payment request.
 func LatestSessionPaymentRequest(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 ) (data_ *LatestSessionPaymentRequestResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "LatestSessionPaymentRequest",
 		Query:  LatestSessionPaymentRequest_Operation,
 	}
 
 	data_ = &LatestSessionPaymentRequestResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7090,11 +7090,11 @@ fragment CaptureFields on PaymentCapture {
 
 func ListCaptures(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	where boolexp.Capture,
 	limit int,
 ) (data_ *ListCapturesResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "ListCaptures",
 		Query:  ListCaptures_Operation,
 		Variables: &__ListCapturesInput{
@@ -7104,7 +7104,7 @@ func ListCaptures(
 	}
 
 	data_ = &ListCapturesResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7159,11 +7159,11 @@ fragment RefundFields on Refund {
 
 func ListPayments(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	where boolexp.Payment,
 	limit int,
 ) (data_ *ListPaymentsResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "ListPayments",
 		Query:  ListPayments_Operation,
 		Variables: &__ListPaymentsInput{
@@ -7173,7 +7173,7 @@ func ListPayments(
 	}
 
 	data_ = &ListPaymentsResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7208,11 +7208,11 @@ fragment RefundFields on Refund {
 
 func ListRefunds(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	where boolexp.Refund,
 	limit int,
 ) (data_ *ListRefundsResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "ListRefunds",
 		Query:  ListRefunds_Operation,
 		Variables: &__ListRefundsInput{
@@ -7222,7 +7222,7 @@ func ListRefunds(
 	}
 
 	data_ = &ListRefundsResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7255,11 +7255,11 @@ fragment ReleaseFields on TransactionRelease {
 
 func ListReleases(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	where boolexp.Release,
 	limit int,
 ) (data_ *ListReleasesResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "ListReleases",
 		Query:  ListReleases_Operation,
 		Variables: &__ListReleasesInput{
@@ -7269,7 +7269,7 @@ func ListReleases(
 	}
 
 	data_ = &ListReleasesResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7293,10 +7293,10 @@ mutation NewBankTransferPayment ($pay: BankTransferPaymentInput!) {
 
 func NewBankTransferPayment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	pay BankTransferPaymentInput,
 ) (data_ *NewBankTransferPaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "NewBankTransferPayment",
 		Query:  NewBankTransferPayment_Operation,
 		Variables: &__NewBankTransferPaymentInput{
@@ -7305,7 +7305,7 @@ func NewBankTransferPayment(
 	}
 
 	data_ = &NewBankTransferPaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7329,10 +7329,10 @@ mutation NewCreditCardPayment ($pay: CreditCardPaymentInput!) {
 
 func NewCreditCardPayment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	pay CreditCardPaymentInput,
 ) (data_ *NewCreditCardPaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "NewCreditCardPayment",
 		Query:  NewCreditCardPayment_Operation,
 		Variables: &__NewCreditCardPaymentInput{
@@ -7341,7 +7341,7 @@ func NewCreditCardPayment(
 	}
 
 	data_ = &NewCreditCardPaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7364,10 +7364,10 @@ mutation NewMobilePayPayment ($pay: MobilePayPaymentInput!) {
 
 func NewMobilePayPayment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	pay MobilePayPaymentInput,
 ) (data_ *NewMobilePayPaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "NewMobilePayPayment",
 		Query:  NewMobilePayPayment_Operation,
 		Variables: &__NewMobilePayPaymentInput{
@@ -7376,7 +7376,7 @@ func NewMobilePayPayment(
 	}
 
 	data_ = &NewMobilePayPaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7398,10 +7398,10 @@ mutation NewP24Payment ($pay: P24PaymentInput!) {
 
 func NewP24Payment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	pay P24PaymentInput,
 ) (data_ *NewP24PaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "NewP24Payment",
 		Query:  NewP24Payment_Operation,
 		Variables: &__NewP24PaymentInput{
@@ -7410,7 +7410,7 @@ func NewP24Payment(
 	}
 
 	data_ = &NewP24PaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7432,10 +7432,10 @@ mutation NewPayPalPayment ($pay: PayPalPaymentInput!) {
 
 func NewPayPalPayment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	pay PayPalPaymentInput,
 ) (data_ *NewPayPalPaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "NewPayPalPayment",
 		Query:  NewPayPalPayment_Operation,
 		Variables: &__NewPayPalPaymentInput{
@@ -7444,7 +7444,7 @@ func NewPayPalPayment(
 	}
 
 	data_ = &NewPayPalPaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7467,10 +7467,10 @@ mutation NewPaymentCapture ($capture: PaymentCaptureInput!) {
 
 func NewPaymentCapture(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	capture PaymentCaptureInput,
 ) (data_ *NewPaymentCaptureResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "NewPaymentCapture",
 		Query:  NewPaymentCapture_Operation,
 		Variables: &__NewPaymentCaptureInput{
@@ -7479,7 +7479,7 @@ func NewPaymentCapture(
 	}
 
 	data_ = &NewPaymentCaptureResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7501,10 +7501,10 @@ mutation NewPaymentSession ($payment: PaymentSessionInput!) {
 
 func NewPaymentSession(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	payment PaymentSessionInput,
 ) (data_ *NewPaymentSessionResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "NewPaymentSession",
 		Query:  NewPaymentSession_Operation,
 		Variables: &__NewPaymentSessionInput{
@@ -7513,7 +7513,7 @@ func NewPaymentSession(
 	}
 
 	data_ = &NewPaymentSessionResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7537,10 +7537,10 @@ mutation NewPaymentSessionWithReferenceCheck ($payment: PaymentSessionWithRefere
 
 func NewPaymentSessionWithReferenceCheck(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	payment PaymentSessionWithReferenceCheckInput,
 ) (data_ *NewPaymentSessionWithReferenceCheckResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "NewPaymentSessionWithReferenceCheck",
 		Query:  NewPaymentSessionWithReferenceCheck_Operation,
 		Variables: &__NewPaymentSessionWithReferenceCheckInput{
@@ -7549,7 +7549,7 @@ func NewPaymentSessionWithReferenceCheck(
 	}
 
 	data_ = &NewPaymentSessionWithReferenceCheckResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7571,10 +7571,10 @@ mutation NewSwishPayment ($pay: SwishPaymentInput!) {
 
 func NewSwishPayment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	pay SwishPaymentInput,
 ) (data_ *NewSwishPaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "NewSwishPayment",
 		Query:  NewSwishPayment_Operation,
 		Variables: &__NewSwishPaymentInput{
@@ -7583,7 +7583,7 @@ func NewSwishPayment(
 	}
 
 	data_ = &NewSwishPaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7606,10 +7606,10 @@ mutation NewVippsPayment ($pay: VippsPaymentInput!) {
 
 func NewVippsPayment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	pay VippsPaymentInput,
 ) (data_ *NewVippsPaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "NewVippsPayment",
 		Query:  NewVippsPayment_Operation,
 		Variables: &__NewVippsPaymentInput{
@@ -7618,7 +7618,7 @@ func NewVippsPayment(
 	}
 
 	data_ = &NewVippsPaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7654,10 +7654,10 @@ fragment PaymentRequestCore on PaymentRequest {
 
 func OrderPaymentRequests(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	reference string,
 ) (data_ *OrderPaymentRequestsResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "OrderPaymentRequests",
 		Query:  OrderPaymentRequests_Operation,
 		Variables: &__OrderPaymentRequestsInput{
@@ -7666,7 +7666,7 @@ func OrderPaymentRequests(
 	}
 
 	data_ = &OrderPaymentRequestsResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7689,15 +7689,15 @@ query OwnPaymentSession {
 
 func OwnPaymentSession(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 ) (data_ *OwnPaymentSessionResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "OwnPaymentSession",
 		Query:  OwnPaymentSession_Operation,
 	}
 
 	data_ = &OwnPaymentSessionResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7807,10 +7807,10 @@ fragment RefundFields on Refund {
 
 func PaymentByID(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	id scalars.BigInt,
 ) (data_ *PaymentByIDResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "PaymentByID",
 		Query:  PaymentByID_Operation,
 		Variables: &__PaymentByIDInput{
@@ -7819,7 +7819,7 @@ func PaymentByID(
 	}
 
 	data_ = &PaymentByIDResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -7923,10 +7923,10 @@ fragment BankTransferPaymentDetails on BankTransferDetails {
 
 func PaymentRequestDetails(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	waitToken uuid.UUID,
 ) (data_ *PaymentRequestDetailsResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "PaymentRequestDetails",
 		Query:  PaymentRequestDetails_Operation,
 		Variables: &__PaymentRequestDetailsInput{
@@ -7935,7 +7935,7 @@ func PaymentRequestDetails(
 	}
 
 	data_ = &PaymentRequestDetailsResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -8018,10 +8018,10 @@ fragment PaymentSums on PaymentAggregate {
 // (a refund has no currency of its own).
 func PaymentTotals(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	where boolexp.Payment,
 ) (data_ *PaymentTotalsResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "PaymentTotals",
 		Query:  PaymentTotals_Operation,
 		Variables: &__PaymentTotalsInput{
@@ -8030,7 +8030,7 @@ func PaymentTotals(
 	}
 
 	data_ = &PaymentTotalsResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -8075,10 +8075,10 @@ fragment PaymentRequestCore on PaymentRequest {
 // the read after every reconnect.
 func PollPaymentRequest(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	waitToken uuid.UUID,
 ) (data_ *PollPaymentRequestResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "PollPaymentRequest",
 		Query:  PollPaymentRequest_Operation,
 		Variables: &__PollPaymentRequestInput{
@@ -8087,7 +8087,7 @@ func PollPaymentRequest(
 	}
 
 	data_ = &PollPaymentRequestResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -8132,10 +8132,10 @@ fragment PaymentRequestCore on PaymentRequest {
 // websocket is down and the catch-up reads after it is back, in batches.
 func PollPaymentRequests(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	waitTokens []uuid.UUID,
 ) (data_ *PollPaymentRequestsResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "PollPaymentRequests",
 		Query:  PollPaymentRequests_Operation,
 		Variables: &__PollPaymentRequestsInput{
@@ -8144,7 +8144,7 @@ func PollPaymentRequests(
 	}
 
 	data_ = &PollPaymentRequestsResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -8179,10 +8179,10 @@ fragment RefundFields on Refund {
 
 func RefundByWaitToken(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	waitToken uuid.UUID,
 ) (data_ *RefundByWaitTokenResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "RefundByWaitToken",
 		Query:  RefundByWaitToken_Operation,
 		Variables: &__RefundByWaitTokenInput{
@@ -8191,7 +8191,7 @@ func RefundByWaitToken(
 	}
 
 	data_ = &RefundByWaitTokenResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -8214,10 +8214,10 @@ mutation RefundPayment ($refund: RefundPaymentInput!) {
 
 func RefundPayment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	refund RefundPaymentInput,
 ) (data_ *RefundPaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "RefundPayment",
 		Query:  RefundPayment_Operation,
 		Variables: &__RefundPaymentInput{
@@ -8226,7 +8226,7 @@ func RefundPayment(
 	}
 
 	data_ = &RefundPaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -8261,10 +8261,10 @@ fragment RefundFields on Refund {
 
 func RefundsByPaymentID(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	paymentId scalars.BigInt,
 ) (data_ *RefundsByPaymentIDResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "RefundsByPaymentID",
 		Query:  RefundsByPaymentID_Operation,
 		Variables: &__RefundsByPaymentIDInput{
@@ -8273,7 +8273,7 @@ func RefundsByPaymentID(
 	}
 
 	data_ = &RefundsByPaymentIDResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -8306,10 +8306,10 @@ fragment ReleaseFields on TransactionRelease {
 
 func ReleaseByID(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	id scalars.BigInt,
 ) (data_ *ReleaseByIDResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "ReleaseByID",
 		Query:  ReleaseByID_Operation,
 		Variables: &__ReleaseByIDInput{
@@ -8318,7 +8318,7 @@ func ReleaseByID(
 	}
 
 	data_ = &ReleaseByIDResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -8340,10 +8340,10 @@ mutation ReleasePayment ($release: ReleasePaymentInput!) {
 
 func ReleasePayment(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 	release ReleasePaymentInput,
 ) (data_ *ReleasePaymentResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "ReleasePayment",
 		Query:  ReleasePayment_Operation,
 		Variables: &__ReleasePaymentInput{
@@ -8352,7 +8352,7 @@ func ReleasePayment(
 	}
 
 	data_ = &ReleasePaymentResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -8417,15 +8417,15 @@ fragment PaymentRequestCore on PaymentRequest {
 // All payment requests of the session, oldest first.
 func SessionPaymentRequests(
 	ctx_ context.Context,
-	client_ graphql.Client,
+	client_ gql.Client,
 ) (data_ *SessionPaymentRequestsResponse, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "SessionPaymentRequests",
 		Query:  SessionPaymentRequests_Operation,
 	}
 
 	data_ = &SessionPaymentRequestsResponse{}
-	resp_ := &graphql.Response{Data: data_}
+	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
 		ctx_,
@@ -8467,13 +8467,13 @@ fragment PaymentRequestCore on PaymentRequest {
 `
 
 // Live status of one payment request.
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+// To unsubscribe, use [gql.WebSocketClient.Unsubscribe]
 func WatchPaymentRequest(
 	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
+	client_ gql.WebSocketClient,
 	waitToken uuid.UUID,
 ) (dataChan_ chan WatchPaymentRequestWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
+	req_ := &gql.Request{
 		OpName: "WatchPaymentRequest",
 		Query:  WatchPaymentRequest_Operation,
 		Variables: &__WatchPaymentRequestInput{
@@ -8487,10 +8487,10 @@ func WatchPaymentRequest(
 	return dataChan_, subscriptionID_, err_
 }
 
-type WatchPaymentRequestWsResponse graphql.BaseResponse[*WatchPaymentRequestResponse]
+type WatchPaymentRequestWsResponse gql.BaseResponse[*WatchPaymentRequestResponse]
 
 func WatchPaymentRequestForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
+	var gqlResp gql.Response
 	var wsResp WatchPaymentRequestWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {

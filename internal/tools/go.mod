@@ -2,8 +2,12 @@
 // gqlgen (kronortest). The //go:generate directives run them with
 // `go tool -modfile=<this file>`, so that their requirements (golang.org/x/tools,
 // x/mod, urfave/cli, goccy/go-yaml, ...) stay out of the SDK's go.mod, which
-// every importer's module graph inherits. Keep gqlgen, genqlient and gqlparser
-// at the versions the SDK's go.mod requires (internal/depcheck checks).
+// every importer's module graph inherits. Keep gqlgen and gqlparser at the
+// versions the SDK's go.mod requires (internal/depcheck checks). genqlient's
+// output runs on internal/gql, not on genqlient's own run-time package (the
+// SDK's go.mod does not require genqlient): ./gqlimport, run after genqlient,
+// points the generated code at it. After updating genqlient, add to
+// internal/gql what the new generated code uses.
 // Update with `go get -tool <module>@<version>` in this directory.
 module github.com/kronor-io/kronor-go/internal/tools
 
