@@ -18,16 +18,14 @@ var sdkPackages = []string{
 }
 
 // allowed are the only import paths outside the standard library that
-// sdkPackages may depend on, directly or not: the SDK packages themselves,
-// genqlient's runtime (and the two small gqlparser packages its error type
-// uses), google/uuid, and the hasura websocket client with its websocket
-// library. The GraphQL server (gqlgen), the fake gateway and test-only
-// libraries must stay out.
+// sdkPackages may depend on, directly or not: the SDK packages themselves
+// (with internal/gql, the run-time library of the generated code, in place
+// of genqlient's), google/uuid, and the hasura websocket client with its
+// websocket library. genqlient's run-time package, the GraphQL parser and
+// server (gqlparser, gqlgen), the fake gateway and test-only libraries must
+// stay out.
 var allowed = append(slices.Clone(sdkPackages),
 	"github.com/kronor-io/kronor-go/internal/",
-	"github.com/Khan/genqlient/graphql",
-	"github.com/vektah/gqlparser/v2/ast",
-	"github.com/vektah/gqlparser/v2/gqlerror",
 	"github.com/google/uuid",
 	"github.com/hasura/go-graphql-client",
 	"github.com/coder/websocket",

@@ -7,7 +7,9 @@
 //     inherits, lists no tool and requires only modules its packages and
 //     tests import; the code generators are pinned in internal/tools/go.mod,
 //     at the versions of their run-time libraries;
+//   - the generated code runs on internal/gql, so the SDK's go.mod does not
+//     require genqlient, whose go.mod is also its generator's;
 //   - a new module importing the SDK packages, tidied, has no
-//     code-generation module in its graph because of the SDK, and keeps a
-//     version it pinned of a module the SDK does not import.
+//     code-generation module in its graph, and keeps a version it pinned of
+//     a module the SDK does not import.
 package depcheck

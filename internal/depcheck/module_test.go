@@ -13,8 +13,11 @@ import (
 // codeGeneration are the modules that only the code generators (gqlgen's
 // and genqlient's commands) need. They must stay out of every importer's
 // module graph: the generators are pinned in internal/tools/go.mod, not in
-// the SDK's go.mod.
+// the SDK's go.mod, and the code genqlient generates runs on internal/gql,
+// not on genqlient's run-time package, whose module (and go.mod) is also
+// its generator's.
 var codeGeneration = []string{
+	genqlient,
 	"golang.org/x/tools",
 	"golang.org/x/mod",
 	"github.com/urfave/cli/v3",
@@ -24,15 +27,28 @@ var codeGeneration = []string{
 	"github.com/bmatcuk/doublestar/v4",
 	"github.com/go-viper/mapstructure/v2",
 	"gopkg.in/yaml.v2",
+	"github.com/matryer/moq",
+	"github.com/logrusorgru/aurora/v4",
 }
+
+// genqlient is the module of genqlient. Its run-time package shares the
+// module, and so the go.mod, of its generator: the SDK must not require it.
+const genqlient = "github.com/Khan/genqlient"
+
+// gqlgen is the module of gqlgen, whose run-time packages kronortest (the
+// fake gateway, in the SDK's module) imports: the SDK's go.mod requires it,
+// so it is in every importer's module graph. Its own go.mod requires its
+// generator's modules (golang.org/x/tools, ...); module graph pruning keeps
+// those out of an importer's graph as long as no package the importer builds
+// is in gqlgen's module.
+const gqlgen = "github.com/99designs/gqlgen"
 
 // generated are the modules whose generator (in internal/tools/go.mod) and
 // run-time library (in the SDK's go.mod) must be the same version: the
-// generated code of internal/api and kronortest calls the library of the
-// version that wrote it.
+// generated code of kronortest calls the library of the version that wrote
+// it.
 var generated = []string{
-	"github.com/99designs/gqlgen",
-	"github.com/Khan/genqlient",
+	gqlgen,
 	"github.com/vektah/gqlparser/v2",
 }
 
@@ -107,12 +123,14 @@ func TestRequirementsAreImported(t *testing.T) {
 }
 
 // TestGeneratorsPinned: the generators are pinned in internal/tools/go.mod,
-// at the versions of the run-time libraries the SDK's go.mod requires.
+// at the versions of the run-time libraries the SDK's go.mod requires; the
+// SDK's go.mod does not require genqlient, whose generated code runs on
+// internal/gql.
 func TestGeneratorsPinned(t *testing.T) {
 	dir := root(t)
 	sdk := readGoMod(t, filepath.Join(dir, "go.mod"))
 	tools := readGoMod(t, filepath.Join(dir, "internal", "tools", "go.mod"))
-	for _, want := range []string{"github.com/99designs/gqlgen", "github.com/Khan/genqlient"} {
+	for _, want := range []string{gqlgen, genqlient} {
 		if !slices.ContainsFunc(tools.Tool, func(tool struct{ Path string }) bool { return tool.Path == want }) {
 			t.Errorf("internal/tools/go.mod has no tool %s", want)
 		}
@@ -130,6 +148,9 @@ func TestGeneratorsPinned(t *testing.T) {
 		if sv == "" || sv != tv {
 			t.Errorf("%s: go.mod requires %q, internal/tools/go.mod %q: the generated code must run on the library of the generator's version", path, sv, tv)
 		}
+	}
+	if v := version(sdk, genqlient); v != "" {
+		t.Errorf("go.mod requires %s %s: the generated code in internal/api must import internal/gql (go generate runs internal/tools/gqlimport after genqlient), so that genqlient's go.mod stays out of importers' module graphs", genqlient, v)
 	}
 }
 
@@ -170,18 +191,12 @@ func importerEnv() []string {
 	return []string{"GOWORK=off", "GOFLAGS=" + strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=mod")}
 }
 
-// genqlient is the module of genqlient, whose run-time package
-// (github.com/Khan/genqlient/graphql, imported by the generated code in
-// internal/api) shares its module, and so its go.mod, with its generator.
-const genqlient = "github.com/Khan/genqlient"
-
 // TestImporterModuleGraph plays a merchant's new module that imports the
 // SDK packages. After go mod tidy:
-//   - no code-generation module is in its module graph because of the SDK:
-//     the only ones there (golang.org/x/tools, x/mod, ... at genqlient's
-//     versions) are requirements of genqlient's own go.mod, which every
-//     user of genqlient's run-time package inherits; nothing else requires
-//     them, the SDK's go.mod least of all;
+//   - no code-generation module is in its module graph: neither genqlient
+//     nor the generators' requirements (golang.org/x/tools, x/mod, ...);
+//     gqlgen is there only as the SDK's requirement (for kronortest), with
+//     none of its own requirements (pruned out of the graph);
 //   - a version the merchant pinned of a module the SDK does not import
 //     (golang.org/x/text, which the generators need) is left as it is.
 //
@@ -201,6 +216,7 @@ func TestImporterModuleGraph(t *testing.T) {
 			t.Fatalf("go list -m all = %v: not the importer's graph", mods)
 		}
 		requiredBy := map[string][]string{} // module path -> paths of the modules requiring it
+		requires := map[string][]string{}   // module path -> paths of the modules it requires
 		for _, line := range strings.Split(strings.TrimSpace(goCmd(t, dir, env, "mod", "graph")), "\n") {
 			from, to, ok := strings.Cut(line, " ")
 			if !ok {
@@ -208,22 +224,27 @@ func TestImporterModuleGraph(t *testing.T) {
 			}
 			from, _, _ = strings.Cut(from, "@")
 			to, _, _ = strings.Cut(to, "@")
-			requiredBy[to] = append(requiredBy[to], from)
-		}
-		var viaGenqlient []string
-		for _, m := range mods[1:] {
-			if !slices.Contains(codeGeneration, m) {
+			if to == "go" || to == "toolchain" {
 				continue
 			}
-			for _, from := range requiredBy[m] {
-				if from != genqlient {
-					t.Errorf("in an importer's module graph, %s requires %s, a module only the code generators need", from, m)
-				}
+			requiredBy[to] = append(requiredBy[to], from)
+			requires[from] = append(requires[from], to)
+		}
+		for _, m := range mods[1:] {
+			if slices.Contains(codeGeneration, m) {
+				t.Errorf("in an importer's module graph, %v require %s, a module only the code generators need", requiredBy[m], m)
 			}
-			viaGenqlient = append(viaGenqlient, m)
+		}
+		if slices.Contains(mods, gqlgen) {
+			if by := requiredBy[gqlgen]; !slices.Equal(by, []string{sdk.Module.Path}) {
+				t.Errorf("in an importer's module graph, %v require %s: only the SDK (for kronortest) may", by, gqlgen)
+			}
+			if reqs := requires[gqlgen]; len(reqs) > 0 {
+				t.Errorf("an importer's module graph holds the requirements of %s's go.mod %v: module graph pruning no longer keeps them out (does an SDK package import a package of gqlgen?)", gqlgen, reqs)
+			}
 		}
 		if !t.Failed() {
-			t.Logf("go list -m all of a module importing the SDK packages: %d modules; %v are there only because %s's go.mod requires them", len(mods), viaGenqlient, genqlient)
+			t.Logf("go list -m all of a module importing the SDK packages: %d modules: %v", len(mods), mods)
 		}
 	})
 
