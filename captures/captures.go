@@ -8,6 +8,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
+	"github.com/kronor-io/kronor-go/internal/mapping"
 	"github.com/kronor-io/kronor-go/internal/scalars"
 	"github.com/kronor-io/kronor-go/internal/validate"
 )
@@ -148,6 +149,14 @@ func GetByTransactionID(ctx context.Context, c *client.Client, transactionID str
 	return fromFields(resp.PaymentCaptures[0].CaptureFields), nil
 }
 
+func init() {
+	mapping.Capture = func(f *api.CaptureFields) any { return *fromFields(*f) }
+	mapping.Release = func(f *api.ReleaseFields) any { return *releaseFrom(f) }
+}
+
+// fromFields is the one mapper of a capture read from the gateway: every
+// document reads it with the CaptureFields fragment (package subscriptions'
+// included, through internal/mapping).
 func fromFields(f api.CaptureFields) *Capture {
 	c := &Capture{
 		ID:            int64(f.Id),

@@ -110,9 +110,6 @@ var outcomeErrors = map[statustable.Outcome]error{
 	statustable.Released:        ErrReleased,
 }
 
-// subscriptionOp is the operation name errors of the subscription carry.
-const subscriptionOp = "WatchPaymentRequest"
-
 // subscriptionError turns an error the hasura client handed to a
 // subscription handler (the server's "error" message for that subscription,
 // or GraphQL errors inside a data message) into a [*client.Error], so the
@@ -120,7 +117,7 @@ const subscriptionOp = "WatchPaymentRequest"
 // client.ErrTemporary exactly like an HTTP failure. Each GraphQL error is
 // read by the client's GraphQLError (conninfo), which removes c's token from every text, should
 // the server echo it.
-func subscriptionError(err error, c conninfo.Info) *client.Error {
+func subscriptionError(err error, c conninfo.Info, op string) *client.Error {
 	var list graphql.Errors
 	var one graphql.Error
 	var gqlErrs []client.GraphQLError
@@ -136,7 +133,7 @@ func subscriptionError(err error, c conninfo.Info) *client.Error {
 		// client does not decode: it passes the raw JSON as the error text.
 		gqlErrs = parseRawErrors(err.Error(), c)
 	}
-	ce := &client.Error{Operation: subscriptionOp, Errors: gqlErrs}
+	ce := &client.Error{Operation: op, Errors: gqlErrs}
 	for _, g := range gqlErrs {
 		if g.Temporary() {
 			ce.Retryable = true

@@ -4741,6 +4741,135 @@ func (v *PaymentTotalsUSDPaymentAggregate) __premarshalJSON() (*__premarshalPaym
 	return &retval, nil
 }
 
+// PollCapturesPaymentCapturesPaymentCapture includes the requested fields of the GraphQL type PaymentCapture.
+type PollCapturesPaymentCapturesPaymentCapture struct {
+	WatchedCapture `json:"-"`
+}
+
+// GetStatusHistory returns PollCapturesPaymentCapturesPaymentCapture.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetStatusHistory() []WatchedCaptureStatusHistoryCurrentCaptureStatus {
+	return v.WatchedCapture.StatusHistory
+}
+
+// GetId returns PollCapturesPaymentCapturesPaymentCapture.Id, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetId() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.Id
+}
+
+// GetTransactionId returns PollCapturesPaymentCapturesPaymentCapture.TransactionId, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetTransactionId() string {
+	return v.WatchedCapture.CaptureFields.TransactionId
+}
+
+// GetPaymentId returns PollCapturesPaymentCapturesPaymentCapture.PaymentId, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetPaymentId() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.PaymentId
+}
+
+// GetAmount returns PollCapturesPaymentCapturesPaymentCapture.Amount, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetAmount() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.Amount
+}
+
+// GetMessage returns PollCapturesPaymentCapturesPaymentCapture.Message, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetMessage() *string {
+	return v.WatchedCapture.CaptureFields.Message
+}
+
+// GetCreatedAt returns PollCapturesPaymentCapturesPaymentCapture.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetCreatedAt() time.Time {
+	return v.WatchedCapture.CaptureFields.CreatedAt
+}
+
+// GetErrorMessage returns PollCapturesPaymentCapturesPaymentCapture.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetErrorMessage() *string {
+	return v.WatchedCapture.CaptureFields.ErrorMessage
+}
+
+// GetStatus returns PollCapturesPaymentCapturesPaymentCapture.Status, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetStatus() []CaptureFieldsStatusCurrentCaptureStatus {
+	return v.WatchedCapture.CaptureFields.Status
+}
+
+func (v *PollCapturesPaymentCapturesPaymentCapture) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PollCapturesPaymentCapturesPaymentCapture
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PollCapturesPaymentCapturesPaymentCapture = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedCapture)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPollCapturesPaymentCapturesPaymentCapture struct {
+	StatusHistory []WatchedCaptureStatusHistoryCurrentCaptureStatus `json:"statusHistory"`
+
+	Id scalars.BigInt `json:"id"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Message *string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []CaptureFieldsStatusCurrentCaptureStatus `json:"status"`
+}
+
+func (v *PollCapturesPaymentCapturesPaymentCapture) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PollCapturesPaymentCapturesPaymentCapture) __premarshalJSON() (*__premarshalPollCapturesPaymentCapturesPaymentCapture, error) {
+	var retval __premarshalPollCapturesPaymentCapturesPaymentCapture
+
+	retval.StatusHistory = v.WatchedCapture.StatusHistory
+	retval.Id = v.WatchedCapture.CaptureFields.Id
+	retval.TransactionId = v.WatchedCapture.CaptureFields.TransactionId
+	retval.PaymentId = v.WatchedCapture.CaptureFields.PaymentId
+	retval.Amount = v.WatchedCapture.CaptureFields.Amount
+	retval.Message = v.WatchedCapture.CaptureFields.Message
+	retval.CreatedAt = v.WatchedCapture.CaptureFields.CreatedAt
+	retval.ErrorMessage = v.WatchedCapture.CaptureFields.ErrorMessage
+	retval.Status = v.WatchedCapture.CaptureFields.Status
+	return &retval, nil
+}
+
+// PollCapturesResponse is returned by PollCaptures on success.
+type PollCapturesResponse struct {
+	// merchant role only.
+	PaymentCaptures []PollCapturesPaymentCapturesPaymentCapture `json:"paymentCaptures"`
+}
+
+// GetPaymentCaptures returns PollCapturesResponse.PaymentCaptures, and is useful for accessing the field via an interface.
+func (v *PollCapturesResponse) GetPaymentCaptures() []PollCapturesPaymentCapturesPaymentCapture {
+	return v.PaymentCaptures
+}
+
 // PollPaymentRequestPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
 // The GraphQL type's documentation follows.
 //
@@ -5018,6 +5147,440 @@ type PollPaymentRequestsResponse struct {
 
 // GetPaymentRequests returns PollPaymentRequestsResponse.PaymentRequests, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestsResponse) GetPaymentRequests() []PollPaymentRequestsPaymentRequestsPaymentRequest {
+	return v.PaymentRequests
+}
+
+// PollRefundsRefundsRefund includes the requested fields of the GraphQL type Refund.
+type PollRefundsRefundsRefund struct {
+	WatchedRefund `json:"-"`
+}
+
+// GetStatusHistory returns PollRefundsRefundsRefund.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetStatusHistory() []WatchedRefundStatusHistoryCurrentRefundStatus {
+	return v.WatchedRefund.StatusHistory
+}
+
+// GetWaitToken returns PollRefundsRefundsRefund.WaitToken, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetWaitToken() uuid.UUID {
+	return v.WatchedRefund.RefundFields.WaitToken
+}
+
+// GetTransactionId returns PollRefundsRefundsRefund.TransactionId, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetTransactionId() string {
+	return v.WatchedRefund.RefundFields.TransactionId
+}
+
+// GetPaymentId returns PollRefundsRefundsRefund.PaymentId, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetPaymentId() scalars.BigInt {
+	return v.WatchedRefund.RefundFields.PaymentId
+}
+
+// GetTotalAmount returns PollRefundsRefundsRefund.TotalAmount, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetTotalAmount() scalars.BigInt {
+	return v.WatchedRefund.RefundFields.TotalAmount
+}
+
+// GetMessage returns PollRefundsRefundsRefund.Message, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetMessage() string { return v.WatchedRefund.RefundFields.Message }
+
+// GetCreatedAt returns PollRefundsRefundsRefund.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetCreatedAt() time.Time {
+	return v.WatchedRefund.RefundFields.CreatedAt
+}
+
+// GetErrorMessage returns PollRefundsRefundsRefund.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetErrorMessage() *string {
+	return v.WatchedRefund.RefundFields.ErrorMessage
+}
+
+// GetStatus returns PollRefundsRefundsRefund.Status, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetStatus() []RefundFieldsStatusCurrentRefundStatus {
+	return v.WatchedRefund.RefundFields.Status
+}
+
+func (v *PollRefundsRefundsRefund) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PollRefundsRefundsRefund
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PollRefundsRefundsRefund = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedRefund)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPollRefundsRefundsRefund struct {
+	StatusHistory []WatchedRefundStatusHistoryCurrentRefundStatus `json:"statusHistory"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	TotalAmount scalars.BigInt `json:"totalAmount"`
+
+	Message string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []RefundFieldsStatusCurrentRefundStatus `json:"status"`
+}
+
+func (v *PollRefundsRefundsRefund) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PollRefundsRefundsRefund) __premarshalJSON() (*__premarshalPollRefundsRefundsRefund, error) {
+	var retval __premarshalPollRefundsRefundsRefund
+
+	retval.StatusHistory = v.WatchedRefund.StatusHistory
+	retval.WaitToken = v.WatchedRefund.RefundFields.WaitToken
+	retval.TransactionId = v.WatchedRefund.RefundFields.TransactionId
+	retval.PaymentId = v.WatchedRefund.RefundFields.PaymentId
+	retval.TotalAmount = v.WatchedRefund.RefundFields.TotalAmount
+	retval.Message = v.WatchedRefund.RefundFields.Message
+	retval.CreatedAt = v.WatchedRefund.RefundFields.CreatedAt
+	retval.ErrorMessage = v.WatchedRefund.RefundFields.ErrorMessage
+	retval.Status = v.WatchedRefund.RefundFields.Status
+	return &retval, nil
+}
+
+// PollRefundsResponse is returned by PollRefunds on success.
+type PollRefundsResponse struct {
+	// merchant role only.
+	Refunds []PollRefundsRefundsRefund `json:"refunds"`
+}
+
+// GetRefunds returns PollRefundsResponse.Refunds, and is useful for accessing the field via an interface.
+func (v *PollRefundsResponse) GetRefunds() []PollRefundsRefundsRefund { return v.Refunds }
+
+// PollReleasesResponse is returned by PollReleases on success.
+type PollReleasesResponse struct {
+	// merchant role only.
+	TransactionReleases []PollReleasesTransactionReleasesTransactionRelease `json:"transactionReleases"`
+}
+
+// GetTransactionReleases returns PollReleasesResponse.TransactionReleases, and is useful for accessing the field via an interface.
+func (v *PollReleasesResponse) GetTransactionReleases() []PollReleasesTransactionReleasesTransactionRelease {
+	return v.TransactionReleases
+}
+
+// PollReleasesTransactionReleasesTransactionRelease includes the requested fields of the GraphQL type TransactionRelease.
+type PollReleasesTransactionReleasesTransactionRelease struct {
+	ReleaseFields `json:"-"`
+}
+
+// GetId returns PollReleasesTransactionReleasesTransactionRelease.Id, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetId() scalars.BigInt {
+	return v.ReleaseFields.Id
+}
+
+// GetPaymentId returns PollReleasesTransactionReleasesTransactionRelease.PaymentId, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetPaymentId() scalars.BigInt {
+	return v.ReleaseFields.PaymentId
+}
+
+// GetAmount returns PollReleasesTransactionReleasesTransactionRelease.Amount, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetAmount() scalars.BigInt {
+	return v.ReleaseFields.Amount
+}
+
+// GetCreatedAt returns PollReleasesTransactionReleasesTransactionRelease.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetCreatedAt() time.Time {
+	return v.ReleaseFields.CreatedAt
+}
+
+// GetCurrentStatus returns PollReleasesTransactionReleasesTransactionRelease.CurrentStatus, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetCurrentStatus() TransactionReleaseStatusEnum {
+	return v.ReleaseFields.CurrentStatus
+}
+
+// GetStatusHistory returns PollReleasesTransactionReleasesTransactionRelease.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetStatusHistory() []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus {
+	return v.ReleaseFields.StatusHistory
+}
+
+func (v *PollReleasesTransactionReleasesTransactionRelease) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PollReleasesTransactionReleasesTransactionRelease
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PollReleasesTransactionReleasesTransactionRelease = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ReleaseFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPollReleasesTransactionReleasesTransactionRelease struct {
+	Id scalars.BigInt `json:"id"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	CurrentStatus TransactionReleaseStatusEnum `json:"currentStatus"`
+
+	StatusHistory []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus `json:"statusHistory"`
+}
+
+func (v *PollReleasesTransactionReleasesTransactionRelease) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PollReleasesTransactionReleasesTransactionRelease) __premarshalJSON() (*__premarshalPollReleasesTransactionReleasesTransactionRelease, error) {
+	var retval __premarshalPollReleasesTransactionReleasesTransactionRelease
+
+	retval.Id = v.ReleaseFields.Id
+	retval.PaymentId = v.ReleaseFields.PaymentId
+	retval.Amount = v.ReleaseFields.Amount
+	retval.CreatedAt = v.ReleaseFields.CreatedAt
+	retval.CurrentStatus = v.ReleaseFields.CurrentStatus
+	retval.StatusHistory = v.ReleaseFields.StatusHistory
+	return &retval, nil
+}
+
+// PollSessionPaymentRequestsPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
+// The GraphQL type's documentation follows.
+//
+// One attempt to pay within a payment session (both roles).
+type PollSessionPaymentRequestsPaymentRequestsPaymentRequest struct {
+	WatchedSessionPaymentRequest `json:"-"`
+}
+
+// GetStatusHistory returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.WatchedSessionPaymentRequest.StatusHistory
+}
+
+// GetMessage returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.Message, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetMessage() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.Message
+}
+
+// GetTransactionCreditCardDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionCreditCardDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionCreditCardDetails() []SessionPaymentRequestTransactionCreditCardDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionCreditCardDetails
+}
+
+// GetTransactionMobilePayDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionMobilePayDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionMobilePayDetails() []SessionPaymentRequestTransactionMobilePayDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionMobilePayDetails
+}
+
+// GetTransactionVippsDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionVippsDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionVippsDetails() []SessionPaymentRequestTransactionVippsDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionVippsDetails
+}
+
+// GetTransactionP24Details returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionP24Details, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionP24Details() []SessionPaymentRequestTransactionP24Details {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionP24Details
+}
+
+// GetTransactionPayPalDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionPayPalDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionPayPalDetails() []SessionPaymentRequestTransactionPayPalDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionPayPalDetails
+}
+
+// GetTransactionSwishDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionSwishDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionSwishDetails() []SessionPaymentRequestTransactionSwishDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionSwishDetails
+}
+
+// GetTransactionBankTransferDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionBankTransferDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionBankTransferDetails() []SessionPaymentRequestTransactionBankTransferDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionBankTransferDetails
+}
+
+// GetWaitToken returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.WaitToken
+}
+
+// GetAmount returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Amount
+}
+
+// GetCurrency returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Currency
+}
+
+// GetCreatedAt returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+}
+
+// GetReference returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetReference() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Reference
+}
+
+// GetPaymentProvider returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+}
+
+// GetResultingPaymentId returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+}
+
+// GetTransactionId returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionId() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.TransactionId
+}
+
+// GetStatus returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Status
+}
+
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PollSessionPaymentRequestsPaymentRequestsPaymentRequest
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PollSessionPaymentRequestsPaymentRequestsPaymentRequest = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedSessionPaymentRequest)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPollSessionPaymentRequestsPaymentRequestsPaymentRequest struct {
+	StatusHistory []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+
+	Message string `json:"message"`
+
+	TransactionCreditCardDetails []SessionPaymentRequestTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
+
+	TransactionMobilePayDetails []SessionPaymentRequestTransactionMobilePayDetails `json:"transactionMobilePayDetails"`
+
+	TransactionVippsDetails []SessionPaymentRequestTransactionVippsDetails `json:"transactionVippsDetails"`
+
+	TransactionP24Details []SessionPaymentRequestTransactionP24Details `json:"transactionP24Details"`
+
+	TransactionPayPalDetails []SessionPaymentRequestTransactionPayPalDetails `json:"transactionPayPalDetails"`
+
+	TransactionSwishDetails []SessionPaymentRequestTransactionSwishDetails `json:"transactionSwishDetails"`
+
+	TransactionBankTransferDetails []SessionPaymentRequestTransactionBankTransferDetails `json:"transactionBankTransferDetails"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
+}
+
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalPollSessionPaymentRequestsPaymentRequestsPaymentRequest, error) {
+	var retval __premarshalPollSessionPaymentRequestsPaymentRequestsPaymentRequest
+
+	retval.StatusHistory = v.WatchedSessionPaymentRequest.StatusHistory
+	retval.Message = v.WatchedSessionPaymentRequest.SessionPaymentRequest.Message
+	retval.TransactionCreditCardDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionCreditCardDetails
+	retval.TransactionMobilePayDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionMobilePayDetails
+	retval.TransactionVippsDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionVippsDetails
+	retval.TransactionP24Details = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionP24Details
+	retval.TransactionPayPalDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionPayPalDetails
+	retval.TransactionSwishDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionSwishDetails
+	retval.TransactionBankTransferDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionBankTransferDetails
+	retval.WaitToken = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.WaitToken
+	retval.Amount = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Amount
+	retval.Currency = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Currency
+	retval.CreatedAt = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+	retval.Reference = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.TransactionId
+	retval.Status = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Status
+	return &retval, nil
+}
+
+// PollSessionPaymentRequestsResponse is returned by PollSessionPaymentRequests on success.
+type PollSessionPaymentRequestsResponse struct {
+	// Payment requests: a session's own (session token) or the merchant's (merchant token).
+	PaymentRequests []PollSessionPaymentRequestsPaymentRequestsPaymentRequest `json:"paymentRequests"`
+}
+
+// GetPaymentRequests returns PollSessionPaymentRequestsResponse.PaymentRequests, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsResponse) GetPaymentRequests() []PollSessionPaymentRequestsPaymentRequestsPaymentRequest {
 	return v.PaymentRequests
 }
 
@@ -5875,10 +6438,15 @@ func (v *SessionPaymentRequestTransactionPayPalDetails) GetPaymentUrl() *string 
 type SessionPaymentRequestTransactionSwishDetails struct {
 	// payment-gateway role only.
 	QrCode *string `json:"qrCode"`
+	// payment-gateway role only.
+	ReturnUrl *string `json:"returnUrl"`
 }
 
 // GetQrCode returns SessionPaymentRequestTransactionSwishDetails.QrCode, and is useful for accessing the field via an interface.
 func (v *SessionPaymentRequestTransactionSwishDetails) GetQrCode() *string { return v.QrCode }
+
+// GetReturnUrl returns SessionPaymentRequestTransactionSwishDetails.ReturnUrl, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequestTransactionSwishDetails) GetReturnUrl() *string { return v.ReturnUrl }
 
 // SessionPaymentRequestTransactionVippsDetails includes the requested fields of the GraphQL type VippsDetails.
 type SessionPaymentRequestTransactionVippsDetails struct {
@@ -6226,6 +6794,135 @@ func (v *VippsPaymentInput) GetReturnUrl() string { return v.ReturnUrl }
 // GetUserFlow returns VippsPaymentInput.UserFlow, and is useful for accessing the field via an interface.
 func (v *VippsPaymentInput) GetUserFlow() *MobilePayUserFlow { return v.UserFlow }
 
+// WatchCapturePaymentCapturesPaymentCapture includes the requested fields of the GraphQL type PaymentCapture.
+type WatchCapturePaymentCapturesPaymentCapture struct {
+	WatchedCapture `json:"-"`
+}
+
+// GetStatusHistory returns WatchCapturePaymentCapturesPaymentCapture.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetStatusHistory() []WatchedCaptureStatusHistoryCurrentCaptureStatus {
+	return v.WatchedCapture.StatusHistory
+}
+
+// GetId returns WatchCapturePaymentCapturesPaymentCapture.Id, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetId() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.Id
+}
+
+// GetTransactionId returns WatchCapturePaymentCapturesPaymentCapture.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetTransactionId() string {
+	return v.WatchedCapture.CaptureFields.TransactionId
+}
+
+// GetPaymentId returns WatchCapturePaymentCapturesPaymentCapture.PaymentId, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetPaymentId() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.PaymentId
+}
+
+// GetAmount returns WatchCapturePaymentCapturesPaymentCapture.Amount, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetAmount() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.Amount
+}
+
+// GetMessage returns WatchCapturePaymentCapturesPaymentCapture.Message, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetMessage() *string {
+	return v.WatchedCapture.CaptureFields.Message
+}
+
+// GetCreatedAt returns WatchCapturePaymentCapturesPaymentCapture.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetCreatedAt() time.Time {
+	return v.WatchedCapture.CaptureFields.CreatedAt
+}
+
+// GetErrorMessage returns WatchCapturePaymentCapturesPaymentCapture.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetErrorMessage() *string {
+	return v.WatchedCapture.CaptureFields.ErrorMessage
+}
+
+// GetStatus returns WatchCapturePaymentCapturesPaymentCapture.Status, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetStatus() []CaptureFieldsStatusCurrentCaptureStatus {
+	return v.WatchedCapture.CaptureFields.Status
+}
+
+func (v *WatchCapturePaymentCapturesPaymentCapture) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchCapturePaymentCapturesPaymentCapture
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.WatchCapturePaymentCapturesPaymentCapture = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedCapture)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchCapturePaymentCapturesPaymentCapture struct {
+	StatusHistory []WatchedCaptureStatusHistoryCurrentCaptureStatus `json:"statusHistory"`
+
+	Id scalars.BigInt `json:"id"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Message *string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []CaptureFieldsStatusCurrentCaptureStatus `json:"status"`
+}
+
+func (v *WatchCapturePaymentCapturesPaymentCapture) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchCapturePaymentCapturesPaymentCapture) __premarshalJSON() (*__premarshalWatchCapturePaymentCapturesPaymentCapture, error) {
+	var retval __premarshalWatchCapturePaymentCapturesPaymentCapture
+
+	retval.StatusHistory = v.WatchedCapture.StatusHistory
+	retval.Id = v.WatchedCapture.CaptureFields.Id
+	retval.TransactionId = v.WatchedCapture.CaptureFields.TransactionId
+	retval.PaymentId = v.WatchedCapture.CaptureFields.PaymentId
+	retval.Amount = v.WatchedCapture.CaptureFields.Amount
+	retval.Message = v.WatchedCapture.CaptureFields.Message
+	retval.CreatedAt = v.WatchedCapture.CaptureFields.CreatedAt
+	retval.ErrorMessage = v.WatchedCapture.CaptureFields.ErrorMessage
+	retval.Status = v.WatchedCapture.CaptureFields.Status
+	return &retval, nil
+}
+
+// WatchCaptureResponse is returned by WatchCapture on success.
+type WatchCaptureResponse struct {
+	// merchant role only: live captures, pushed whole on every change.
+	PaymentCaptures []WatchCapturePaymentCapturesPaymentCapture `json:"paymentCaptures"`
+}
+
+// GetPaymentCaptures returns WatchCaptureResponse.PaymentCaptures, and is useful for accessing the field via an interface.
+func (v *WatchCaptureResponse) GetPaymentCaptures() []WatchCapturePaymentCapturesPaymentCapture {
+	return v.PaymentCaptures
+}
+
 // WatchPaymentRequestPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
 // The GraphQL type's documentation follows.
 //
@@ -6366,6 +7063,561 @@ func (v *WatchPaymentRequestResponse) GetPaymentRequests() []WatchPaymentRequest
 	return v.PaymentRequests
 }
 
+// WatchRefundRefundsRefund includes the requested fields of the GraphQL type Refund.
+type WatchRefundRefundsRefund struct {
+	WatchedRefund `json:"-"`
+}
+
+// GetStatusHistory returns WatchRefundRefundsRefund.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetStatusHistory() []WatchedRefundStatusHistoryCurrentRefundStatus {
+	return v.WatchedRefund.StatusHistory
+}
+
+// GetWaitToken returns WatchRefundRefundsRefund.WaitToken, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetWaitToken() uuid.UUID {
+	return v.WatchedRefund.RefundFields.WaitToken
+}
+
+// GetTransactionId returns WatchRefundRefundsRefund.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetTransactionId() string {
+	return v.WatchedRefund.RefundFields.TransactionId
+}
+
+// GetPaymentId returns WatchRefundRefundsRefund.PaymentId, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetPaymentId() scalars.BigInt {
+	return v.WatchedRefund.RefundFields.PaymentId
+}
+
+// GetTotalAmount returns WatchRefundRefundsRefund.TotalAmount, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetTotalAmount() scalars.BigInt {
+	return v.WatchedRefund.RefundFields.TotalAmount
+}
+
+// GetMessage returns WatchRefundRefundsRefund.Message, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetMessage() string { return v.WatchedRefund.RefundFields.Message }
+
+// GetCreatedAt returns WatchRefundRefundsRefund.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetCreatedAt() time.Time {
+	return v.WatchedRefund.RefundFields.CreatedAt
+}
+
+// GetErrorMessage returns WatchRefundRefundsRefund.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetErrorMessage() *string {
+	return v.WatchedRefund.RefundFields.ErrorMessage
+}
+
+// GetStatus returns WatchRefundRefundsRefund.Status, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetStatus() []RefundFieldsStatusCurrentRefundStatus {
+	return v.WatchedRefund.RefundFields.Status
+}
+
+func (v *WatchRefundRefundsRefund) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchRefundRefundsRefund
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.WatchRefundRefundsRefund = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedRefund)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchRefundRefundsRefund struct {
+	StatusHistory []WatchedRefundStatusHistoryCurrentRefundStatus `json:"statusHistory"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	TotalAmount scalars.BigInt `json:"totalAmount"`
+
+	Message string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []RefundFieldsStatusCurrentRefundStatus `json:"status"`
+}
+
+func (v *WatchRefundRefundsRefund) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchRefundRefundsRefund) __premarshalJSON() (*__premarshalWatchRefundRefundsRefund, error) {
+	var retval __premarshalWatchRefundRefundsRefund
+
+	retval.StatusHistory = v.WatchedRefund.StatusHistory
+	retval.WaitToken = v.WatchedRefund.RefundFields.WaitToken
+	retval.TransactionId = v.WatchedRefund.RefundFields.TransactionId
+	retval.PaymentId = v.WatchedRefund.RefundFields.PaymentId
+	retval.TotalAmount = v.WatchedRefund.RefundFields.TotalAmount
+	retval.Message = v.WatchedRefund.RefundFields.Message
+	retval.CreatedAt = v.WatchedRefund.RefundFields.CreatedAt
+	retval.ErrorMessage = v.WatchedRefund.RefundFields.ErrorMessage
+	retval.Status = v.WatchedRefund.RefundFields.Status
+	return &retval, nil
+}
+
+// WatchRefundResponse is returned by WatchRefund on success.
+type WatchRefundResponse struct {
+	// merchant role only: live refunds, pushed whole on every change.
+	Refunds []WatchRefundRefundsRefund `json:"refunds"`
+}
+
+// GetRefunds returns WatchRefundResponse.Refunds, and is useful for accessing the field via an interface.
+func (v *WatchRefundResponse) GetRefunds() []WatchRefundRefundsRefund { return v.Refunds }
+
+// WatchReleaseResponse is returned by WatchRelease on success.
+type WatchReleaseResponse struct {
+	// merchant role only: live releases, pushed whole on every change.
+	TransactionReleases []WatchReleaseTransactionReleasesTransactionRelease `json:"transactionReleases"`
+}
+
+// GetTransactionReleases returns WatchReleaseResponse.TransactionReleases, and is useful for accessing the field via an interface.
+func (v *WatchReleaseResponse) GetTransactionReleases() []WatchReleaseTransactionReleasesTransactionRelease {
+	return v.TransactionReleases
+}
+
+// WatchReleaseTransactionReleasesTransactionRelease includes the requested fields of the GraphQL type TransactionRelease.
+type WatchReleaseTransactionReleasesTransactionRelease struct {
+	ReleaseFields `json:"-"`
+}
+
+// GetId returns WatchReleaseTransactionReleasesTransactionRelease.Id, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetId() scalars.BigInt {
+	return v.ReleaseFields.Id
+}
+
+// GetPaymentId returns WatchReleaseTransactionReleasesTransactionRelease.PaymentId, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetPaymentId() scalars.BigInt {
+	return v.ReleaseFields.PaymentId
+}
+
+// GetAmount returns WatchReleaseTransactionReleasesTransactionRelease.Amount, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetAmount() scalars.BigInt {
+	return v.ReleaseFields.Amount
+}
+
+// GetCreatedAt returns WatchReleaseTransactionReleasesTransactionRelease.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetCreatedAt() time.Time {
+	return v.ReleaseFields.CreatedAt
+}
+
+// GetCurrentStatus returns WatchReleaseTransactionReleasesTransactionRelease.CurrentStatus, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetCurrentStatus() TransactionReleaseStatusEnum {
+	return v.ReleaseFields.CurrentStatus
+}
+
+// GetStatusHistory returns WatchReleaseTransactionReleasesTransactionRelease.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetStatusHistory() []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus {
+	return v.ReleaseFields.StatusHistory
+}
+
+func (v *WatchReleaseTransactionReleasesTransactionRelease) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchReleaseTransactionReleasesTransactionRelease
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.WatchReleaseTransactionReleasesTransactionRelease = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ReleaseFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchReleaseTransactionReleasesTransactionRelease struct {
+	Id scalars.BigInt `json:"id"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	CurrentStatus TransactionReleaseStatusEnum `json:"currentStatus"`
+
+	StatusHistory []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus `json:"statusHistory"`
+}
+
+func (v *WatchReleaseTransactionReleasesTransactionRelease) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchReleaseTransactionReleasesTransactionRelease) __premarshalJSON() (*__premarshalWatchReleaseTransactionReleasesTransactionRelease, error) {
+	var retval __premarshalWatchReleaseTransactionReleasesTransactionRelease
+
+	retval.Id = v.ReleaseFields.Id
+	retval.PaymentId = v.ReleaseFields.PaymentId
+	retval.Amount = v.ReleaseFields.Amount
+	retval.CreatedAt = v.ReleaseFields.CreatedAt
+	retval.CurrentStatus = v.ReleaseFields.CurrentStatus
+	retval.StatusHistory = v.ReleaseFields.StatusHistory
+	return &retval, nil
+}
+
+// WatchSessionPaymentRequestPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
+// The GraphQL type's documentation follows.
+//
+// One attempt to pay within a payment session (both roles).
+type WatchSessionPaymentRequestPaymentRequestsPaymentRequest struct {
+	WatchedSessionPaymentRequest `json:"-"`
+}
+
+// GetStatusHistory returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.WatchedSessionPaymentRequest.StatusHistory
+}
+
+// GetMessage returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.Message, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetMessage() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.Message
+}
+
+// GetTransactionCreditCardDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionCreditCardDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionCreditCardDetails() []SessionPaymentRequestTransactionCreditCardDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionCreditCardDetails
+}
+
+// GetTransactionMobilePayDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionMobilePayDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionMobilePayDetails() []SessionPaymentRequestTransactionMobilePayDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionMobilePayDetails
+}
+
+// GetTransactionVippsDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionVippsDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionVippsDetails() []SessionPaymentRequestTransactionVippsDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionVippsDetails
+}
+
+// GetTransactionP24Details returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionP24Details, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionP24Details() []SessionPaymentRequestTransactionP24Details {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionP24Details
+}
+
+// GetTransactionPayPalDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionPayPalDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionPayPalDetails() []SessionPaymentRequestTransactionPayPalDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionPayPalDetails
+}
+
+// GetTransactionSwishDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionSwishDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionSwishDetails() []SessionPaymentRequestTransactionSwishDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionSwishDetails
+}
+
+// GetTransactionBankTransferDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionBankTransferDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionBankTransferDetails() []SessionPaymentRequestTransactionBankTransferDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionBankTransferDetails
+}
+
+// GetWaitToken returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.WaitToken
+}
+
+// GetAmount returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Amount
+}
+
+// GetCurrency returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Currency
+}
+
+// GetCreatedAt returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+}
+
+// GetReference returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetReference() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Reference
+}
+
+// GetPaymentProvider returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+}
+
+// GetResultingPaymentId returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+}
+
+// GetTransactionId returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionId() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.TransactionId
+}
+
+// GetStatus returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Status
+}
+
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchSessionPaymentRequestPaymentRequestsPaymentRequest
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.WatchSessionPaymentRequestPaymentRequestsPaymentRequest = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedSessionPaymentRequest)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchSessionPaymentRequestPaymentRequestsPaymentRequest struct {
+	StatusHistory []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+
+	Message string `json:"message"`
+
+	TransactionCreditCardDetails []SessionPaymentRequestTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
+
+	TransactionMobilePayDetails []SessionPaymentRequestTransactionMobilePayDetails `json:"transactionMobilePayDetails"`
+
+	TransactionVippsDetails []SessionPaymentRequestTransactionVippsDetails `json:"transactionVippsDetails"`
+
+	TransactionP24Details []SessionPaymentRequestTransactionP24Details `json:"transactionP24Details"`
+
+	TransactionPayPalDetails []SessionPaymentRequestTransactionPayPalDetails `json:"transactionPayPalDetails"`
+
+	TransactionSwishDetails []SessionPaymentRequestTransactionSwishDetails `json:"transactionSwishDetails"`
+
+	TransactionBankTransferDetails []SessionPaymentRequestTransactionBankTransferDetails `json:"transactionBankTransferDetails"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
+}
+
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalWatchSessionPaymentRequestPaymentRequestsPaymentRequest, error) {
+	var retval __premarshalWatchSessionPaymentRequestPaymentRequestsPaymentRequest
+
+	retval.StatusHistory = v.WatchedSessionPaymentRequest.StatusHistory
+	retval.Message = v.WatchedSessionPaymentRequest.SessionPaymentRequest.Message
+	retval.TransactionCreditCardDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionCreditCardDetails
+	retval.TransactionMobilePayDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionMobilePayDetails
+	retval.TransactionVippsDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionVippsDetails
+	retval.TransactionP24Details = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionP24Details
+	retval.TransactionPayPalDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionPayPalDetails
+	retval.TransactionSwishDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionSwishDetails
+	retval.TransactionBankTransferDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionBankTransferDetails
+	retval.WaitToken = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.WaitToken
+	retval.Amount = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Amount
+	retval.Currency = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Currency
+	retval.CreatedAt = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+	retval.Reference = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.TransactionId
+	retval.Status = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Status
+	return &retval, nil
+}
+
+// WatchSessionPaymentRequestResponse is returned by WatchSessionPaymentRequest on success.
+type WatchSessionPaymentRequestResponse struct {
+	// Live payment requests, pushed whole on every change (both roles).
+	PaymentRequests []WatchSessionPaymentRequestPaymentRequestsPaymentRequest `json:"paymentRequests"`
+}
+
+// GetPaymentRequests returns WatchSessionPaymentRequestResponse.PaymentRequests, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestResponse) GetPaymentRequests() []WatchSessionPaymentRequestPaymentRequestsPaymentRequest {
+	return v.PaymentRequests
+}
+
+// WatchedCapture includes the GraphQL fields of PaymentCapture requested by the fragment WatchedCapture.
+type WatchedCapture struct {
+	CaptureFields `json:"-"`
+	StatusHistory []WatchedCaptureStatusHistoryCurrentCaptureStatus `json:"statusHistory"`
+}
+
+// GetStatusHistory returns WatchedCapture.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetStatusHistory() []WatchedCaptureStatusHistoryCurrentCaptureStatus {
+	return v.StatusHistory
+}
+
+// GetId returns WatchedCapture.Id, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetId() scalars.BigInt { return v.CaptureFields.Id }
+
+// GetTransactionId returns WatchedCapture.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetTransactionId() string { return v.CaptureFields.TransactionId }
+
+// GetPaymentId returns WatchedCapture.PaymentId, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetPaymentId() scalars.BigInt { return v.CaptureFields.PaymentId }
+
+// GetAmount returns WatchedCapture.Amount, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetAmount() scalars.BigInt { return v.CaptureFields.Amount }
+
+// GetMessage returns WatchedCapture.Message, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetMessage() *string { return v.CaptureFields.Message }
+
+// GetCreatedAt returns WatchedCapture.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetCreatedAt() time.Time { return v.CaptureFields.CreatedAt }
+
+// GetErrorMessage returns WatchedCapture.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetErrorMessage() *string { return v.CaptureFields.ErrorMessage }
+
+// GetStatus returns WatchedCapture.Status, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetStatus() []CaptureFieldsStatusCurrentCaptureStatus {
+	return v.CaptureFields.Status
+}
+
+func (v *WatchedCapture) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchedCapture
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.WatchedCapture = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.CaptureFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchedCapture struct {
+	StatusHistory []WatchedCaptureStatusHistoryCurrentCaptureStatus `json:"statusHistory"`
+
+	Id scalars.BigInt `json:"id"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Message *string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []CaptureFieldsStatusCurrentCaptureStatus `json:"status"`
+}
+
+func (v *WatchedCapture) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchedCapture) __premarshalJSON() (*__premarshalWatchedCapture, error) {
+	var retval __premarshalWatchedCapture
+
+	retval.StatusHistory = v.StatusHistory
+	retval.Id = v.CaptureFields.Id
+	retval.TransactionId = v.CaptureFields.TransactionId
+	retval.PaymentId = v.CaptureFields.PaymentId
+	retval.Amount = v.CaptureFields.Amount
+	retval.Message = v.CaptureFields.Message
+	retval.CreatedAt = v.CaptureFields.CreatedAt
+	retval.ErrorMessage = v.CaptureFields.ErrorMessage
+	retval.Status = v.CaptureFields.Status
+	return &retval, nil
+}
+
+// WatchedCaptureStatusHistoryCurrentCaptureStatus includes the requested fields of the GraphQL type CurrentCaptureStatus.
+type WatchedCaptureStatusHistoryCurrentCaptureStatus struct {
+	Status    PaymentCaptureStatusEnum `json:"status"`
+	EnteredAt time.Time                `json:"enteredAt"`
+}
+
+// GetStatus returns WatchedCaptureStatusHistoryCurrentCaptureStatus.Status, and is useful for accessing the field via an interface.
+func (v *WatchedCaptureStatusHistoryCurrentCaptureStatus) GetStatus() PaymentCaptureStatusEnum {
+	return v.Status
+}
+
+// GetEnteredAt returns WatchedCaptureStatusHistoryCurrentCaptureStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *WatchedCaptureStatusHistoryCurrentCaptureStatus) GetEnteredAt() time.Time {
+	return v.EnteredAt
+}
+
 // WatchedPaymentRequest includes the GraphQL fields of PaymentRequest requested by the fragment WatchedPaymentRequest.
 // The GraphQL type's documentation follows.
 //
@@ -6502,6 +7754,334 @@ func (v *WatchedPaymentRequestStatusHistoryCurrentPaymentStatus) GetStatus() Pay
 
 // GetEnteredAt returns WatchedPaymentRequestStatusHistoryCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
 func (v *WatchedPaymentRequestStatusHistoryCurrentPaymentStatus) GetEnteredAt() time.Time {
+	return v.EnteredAt
+}
+
+// WatchedRefund includes the GraphQL fields of Refund requested by the fragment WatchedRefund.
+type WatchedRefund struct {
+	RefundFields  `json:"-"`
+	StatusHistory []WatchedRefundStatusHistoryCurrentRefundStatus `json:"statusHistory"`
+}
+
+// GetStatusHistory returns WatchedRefund.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetStatusHistory() []WatchedRefundStatusHistoryCurrentRefundStatus {
+	return v.StatusHistory
+}
+
+// GetWaitToken returns WatchedRefund.WaitToken, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetWaitToken() uuid.UUID { return v.RefundFields.WaitToken }
+
+// GetTransactionId returns WatchedRefund.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetTransactionId() string { return v.RefundFields.TransactionId }
+
+// GetPaymentId returns WatchedRefund.PaymentId, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetPaymentId() scalars.BigInt { return v.RefundFields.PaymentId }
+
+// GetTotalAmount returns WatchedRefund.TotalAmount, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetTotalAmount() scalars.BigInt { return v.RefundFields.TotalAmount }
+
+// GetMessage returns WatchedRefund.Message, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetMessage() string { return v.RefundFields.Message }
+
+// GetCreatedAt returns WatchedRefund.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetCreatedAt() time.Time { return v.RefundFields.CreatedAt }
+
+// GetErrorMessage returns WatchedRefund.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetErrorMessage() *string { return v.RefundFields.ErrorMessage }
+
+// GetStatus returns WatchedRefund.Status, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetStatus() []RefundFieldsStatusCurrentRefundStatus {
+	return v.RefundFields.Status
+}
+
+func (v *WatchedRefund) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchedRefund
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.WatchedRefund = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.RefundFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchedRefund struct {
+	StatusHistory []WatchedRefundStatusHistoryCurrentRefundStatus `json:"statusHistory"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	TotalAmount scalars.BigInt `json:"totalAmount"`
+
+	Message string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []RefundFieldsStatusCurrentRefundStatus `json:"status"`
+}
+
+func (v *WatchedRefund) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchedRefund) __premarshalJSON() (*__premarshalWatchedRefund, error) {
+	var retval __premarshalWatchedRefund
+
+	retval.StatusHistory = v.StatusHistory
+	retval.WaitToken = v.RefundFields.WaitToken
+	retval.TransactionId = v.RefundFields.TransactionId
+	retval.PaymentId = v.RefundFields.PaymentId
+	retval.TotalAmount = v.RefundFields.TotalAmount
+	retval.Message = v.RefundFields.Message
+	retval.CreatedAt = v.RefundFields.CreatedAt
+	retval.ErrorMessage = v.RefundFields.ErrorMessage
+	retval.Status = v.RefundFields.Status
+	return &retval, nil
+}
+
+// WatchedRefundStatusHistoryCurrentRefundStatus includes the requested fields of the GraphQL type CurrentRefundStatus.
+type WatchedRefundStatusHistoryCurrentRefundStatus struct {
+	Status    RefundStatusEnum `json:"status"`
+	EnteredAt time.Time        `json:"enteredAt"`
+}
+
+// GetStatus returns WatchedRefundStatusHistoryCurrentRefundStatus.Status, and is useful for accessing the field via an interface.
+func (v *WatchedRefundStatusHistoryCurrentRefundStatus) GetStatus() RefundStatusEnum { return v.Status }
+
+// GetEnteredAt returns WatchedRefundStatusHistoryCurrentRefundStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *WatchedRefundStatusHistoryCurrentRefundStatus) GetEnteredAt() time.Time { return v.EnteredAt }
+
+// WatchedSessionPaymentRequest includes the GraphQL fields of PaymentRequest requested by the fragment WatchedSessionPaymentRequest.
+// The GraphQL type's documentation follows.
+//
+// One attempt to pay within a payment session (both roles).
+type WatchedSessionPaymentRequest struct {
+	SessionPaymentRequest `json:"-"`
+	StatusHistory         []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+}
+
+// GetStatusHistory returns WatchedSessionPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetStatusHistory() []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.StatusHistory
+}
+
+// GetMessage returns WatchedSessionPaymentRequest.Message, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetMessage() string { return v.SessionPaymentRequest.Message }
+
+// GetTransactionCreditCardDetails returns WatchedSessionPaymentRequest.TransactionCreditCardDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionCreditCardDetails() []SessionPaymentRequestTransactionCreditCardDetails {
+	return v.SessionPaymentRequest.TransactionCreditCardDetails
+}
+
+// GetTransactionMobilePayDetails returns WatchedSessionPaymentRequest.TransactionMobilePayDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionMobilePayDetails() []SessionPaymentRequestTransactionMobilePayDetails {
+	return v.SessionPaymentRequest.TransactionMobilePayDetails
+}
+
+// GetTransactionVippsDetails returns WatchedSessionPaymentRequest.TransactionVippsDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionVippsDetails() []SessionPaymentRequestTransactionVippsDetails {
+	return v.SessionPaymentRequest.TransactionVippsDetails
+}
+
+// GetTransactionP24Details returns WatchedSessionPaymentRequest.TransactionP24Details, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionP24Details() []SessionPaymentRequestTransactionP24Details {
+	return v.SessionPaymentRequest.TransactionP24Details
+}
+
+// GetTransactionPayPalDetails returns WatchedSessionPaymentRequest.TransactionPayPalDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionPayPalDetails() []SessionPaymentRequestTransactionPayPalDetails {
+	return v.SessionPaymentRequest.TransactionPayPalDetails
+}
+
+// GetTransactionSwishDetails returns WatchedSessionPaymentRequest.TransactionSwishDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionSwishDetails() []SessionPaymentRequestTransactionSwishDetails {
+	return v.SessionPaymentRequest.TransactionSwishDetails
+}
+
+// GetTransactionBankTransferDetails returns WatchedSessionPaymentRequest.TransactionBankTransferDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionBankTransferDetails() []SessionPaymentRequestTransactionBankTransferDetails {
+	return v.SessionPaymentRequest.TransactionBankTransferDetails
+}
+
+// GetWaitToken returns WatchedSessionPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetWaitToken() uuid.UUID {
+	return v.SessionPaymentRequest.PaymentRequestCore.WaitToken
+}
+
+// GetAmount returns WatchedSessionPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetAmount() scalars.BigInt {
+	return v.SessionPaymentRequest.PaymentRequestCore.Amount
+}
+
+// GetCurrency returns WatchedSessionPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.SessionPaymentRequest.PaymentRequestCore.Currency
+}
+
+// GetCreatedAt returns WatchedSessionPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetCreatedAt() time.Time {
+	return v.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+}
+
+// GetReference returns WatchedSessionPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetReference() string {
+	return v.SessionPaymentRequest.PaymentRequestCore.Reference
+}
+
+// GetPaymentProvider returns WatchedSessionPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+}
+
+// GetResultingPaymentId returns WatchedSessionPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+}
+
+// GetTransactionId returns WatchedSessionPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionId() string {
+	return v.SessionPaymentRequest.PaymentRequestCore.TransactionId
+}
+
+// GetStatus returns WatchedSessionPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.SessionPaymentRequest.PaymentRequestCore.Status
+}
+
+func (v *WatchedSessionPaymentRequest) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchedSessionPaymentRequest
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.WatchedSessionPaymentRequest = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SessionPaymentRequest)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchedSessionPaymentRequest struct {
+	StatusHistory []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+
+	Message string `json:"message"`
+
+	TransactionCreditCardDetails []SessionPaymentRequestTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
+
+	TransactionMobilePayDetails []SessionPaymentRequestTransactionMobilePayDetails `json:"transactionMobilePayDetails"`
+
+	TransactionVippsDetails []SessionPaymentRequestTransactionVippsDetails `json:"transactionVippsDetails"`
+
+	TransactionP24Details []SessionPaymentRequestTransactionP24Details `json:"transactionP24Details"`
+
+	TransactionPayPalDetails []SessionPaymentRequestTransactionPayPalDetails `json:"transactionPayPalDetails"`
+
+	TransactionSwishDetails []SessionPaymentRequestTransactionSwishDetails `json:"transactionSwishDetails"`
+
+	TransactionBankTransferDetails []SessionPaymentRequestTransactionBankTransferDetails `json:"transactionBankTransferDetails"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
+}
+
+func (v *WatchedSessionPaymentRequest) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchedSessionPaymentRequest) __premarshalJSON() (*__premarshalWatchedSessionPaymentRequest, error) {
+	var retval __premarshalWatchedSessionPaymentRequest
+
+	retval.StatusHistory = v.StatusHistory
+	retval.Message = v.SessionPaymentRequest.Message
+	retval.TransactionCreditCardDetails = v.SessionPaymentRequest.TransactionCreditCardDetails
+	retval.TransactionMobilePayDetails = v.SessionPaymentRequest.TransactionMobilePayDetails
+	retval.TransactionVippsDetails = v.SessionPaymentRequest.TransactionVippsDetails
+	retval.TransactionP24Details = v.SessionPaymentRequest.TransactionP24Details
+	retval.TransactionPayPalDetails = v.SessionPaymentRequest.TransactionPayPalDetails
+	retval.TransactionSwishDetails = v.SessionPaymentRequest.TransactionSwishDetails
+	retval.TransactionBankTransferDetails = v.SessionPaymentRequest.TransactionBankTransferDetails
+	retval.WaitToken = v.SessionPaymentRequest.PaymentRequestCore.WaitToken
+	retval.Amount = v.SessionPaymentRequest.PaymentRequestCore.Amount
+	retval.Currency = v.SessionPaymentRequest.PaymentRequestCore.Currency
+	retval.CreatedAt = v.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+	retval.Reference = v.SessionPaymentRequest.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.SessionPaymentRequest.PaymentRequestCore.TransactionId
+	retval.Status = v.SessionPaymentRequest.PaymentRequestCore.Status
+	return &retval, nil
+}
+
+// WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
+// The GraphQL type's documentation follows.
+//
+// A status an object is on, and when it entered it.
+type WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus struct {
+	Status    PaymentStatusEnum `json:"status"`
+	EnteredAt time.Time         `json:"enteredAt"`
+}
+
+// GetStatus returns WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus) GetStatus() PaymentStatusEnum {
+	return v.Status
+}
+
+// GetEnteredAt returns WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus) GetEnteredAt() time.Time {
 	return v.EnteredAt
 }
 
@@ -6707,6 +8287,14 @@ type __PaymentTotalsInput struct {
 // GetWhere returns __PaymentTotalsInput.Where, and is useful for accessing the field via an interface.
 func (v *__PaymentTotalsInput) GetWhere() boolexp.Payment { return v.Where }
 
+// __PollCapturesInput is used internally by genqlient
+type __PollCapturesInput struct {
+	Ids []scalars.BigInt `json:"ids"`
+}
+
+// GetIds returns __PollCapturesInput.Ids, and is useful for accessing the field via an interface.
+func (v *__PollCapturesInput) GetIds() []scalars.BigInt { return v.Ids }
+
 // __PollPaymentRequestInput is used internally by genqlient
 type __PollPaymentRequestInput struct {
 	WaitToken uuid.UUID `json:"waitToken"`
@@ -6722,6 +8310,30 @@ type __PollPaymentRequestsInput struct {
 
 // GetWaitTokens returns __PollPaymentRequestsInput.WaitTokens, and is useful for accessing the field via an interface.
 func (v *__PollPaymentRequestsInput) GetWaitTokens() []uuid.UUID { return v.WaitTokens }
+
+// __PollRefundsInput is used internally by genqlient
+type __PollRefundsInput struct {
+	WaitTokens []uuid.UUID `json:"waitTokens"`
+}
+
+// GetWaitTokens returns __PollRefundsInput.WaitTokens, and is useful for accessing the field via an interface.
+func (v *__PollRefundsInput) GetWaitTokens() []uuid.UUID { return v.WaitTokens }
+
+// __PollReleasesInput is used internally by genqlient
+type __PollReleasesInput struct {
+	Ids []scalars.BigInt `json:"ids"`
+}
+
+// GetIds returns __PollReleasesInput.Ids, and is useful for accessing the field via an interface.
+func (v *__PollReleasesInput) GetIds() []scalars.BigInt { return v.Ids }
+
+// __PollSessionPaymentRequestsInput is used internally by genqlient
+type __PollSessionPaymentRequestsInput struct {
+	WaitTokens []uuid.UUID `json:"waitTokens"`
+}
+
+// GetWaitTokens returns __PollSessionPaymentRequestsInput.WaitTokens, and is useful for accessing the field via an interface.
+func (v *__PollSessionPaymentRequestsInput) GetWaitTokens() []uuid.UUID { return v.WaitTokens }
 
 // __RefundByWaitTokenInput is used internally by genqlient
 type __RefundByWaitTokenInput struct {
@@ -6763,6 +8375,14 @@ type __ReleasePaymentInput struct {
 // GetRelease returns __ReleasePaymentInput.Release, and is useful for accessing the field via an interface.
 func (v *__ReleasePaymentInput) GetRelease() ReleasePaymentInput { return v.Release }
 
+// __WatchCaptureInput is used internally by genqlient
+type __WatchCaptureInput struct {
+	Id scalars.BigInt `json:"id"`
+}
+
+// GetId returns __WatchCaptureInput.Id, and is useful for accessing the field via an interface.
+func (v *__WatchCaptureInput) GetId() scalars.BigInt { return v.Id }
+
 // __WatchPaymentRequestInput is used internally by genqlient
 type __WatchPaymentRequestInput struct {
 	WaitToken uuid.UUID `json:"waitToken"`
@@ -6770,6 +8390,30 @@ type __WatchPaymentRequestInput struct {
 
 // GetWaitToken returns __WatchPaymentRequestInput.WaitToken, and is useful for accessing the field via an interface.
 func (v *__WatchPaymentRequestInput) GetWaitToken() uuid.UUID { return v.WaitToken }
+
+// __WatchRefundInput is used internally by genqlient
+type __WatchRefundInput struct {
+	WaitToken uuid.UUID `json:"waitToken"`
+}
+
+// GetWaitToken returns __WatchRefundInput.WaitToken, and is useful for accessing the field via an interface.
+func (v *__WatchRefundInput) GetWaitToken() uuid.UUID { return v.WaitToken }
+
+// __WatchReleaseInput is used internally by genqlient
+type __WatchReleaseInput struct {
+	Id scalars.BigInt `json:"id"`
+}
+
+// GetId returns __WatchReleaseInput.Id, and is useful for accessing the field via an interface.
+func (v *__WatchReleaseInput) GetId() scalars.BigInt { return v.Id }
+
+// __WatchSessionPaymentRequestInput is used internally by genqlient
+type __WatchSessionPaymentRequestInput struct {
+	WaitToken uuid.UUID `json:"waitToken"`
+}
+
+// GetWaitToken returns __WatchSessionPaymentRequestInput.WaitToken, and is useful for accessing the field via an interface.
+func (v *__WatchSessionPaymentRequestInput) GetWaitToken() uuid.UUID { return v.WaitToken }
 
 // The mutation executed by CancelPayment.
 const CancelPayment_Operation = `
@@ -6996,6 +8640,7 @@ fragment SessionPaymentRequest on PaymentRequest {
 	}
 	transactionSwishDetails {
 		qrCode
+		returnUrl
 	}
 	transactionBankTransferDetails {
 		payUrl
@@ -7984,6 +9629,62 @@ func PaymentTotals(
 	return data_, err_
 }
 
+// The query executed by PollCaptures.
+const PollCaptures_Operation = `
+query PollCaptures ($ids: [bigint!]!) {
+	paymentCaptures(where: {id:{_in:$ids}}) {
+		... WatchedCapture
+	}
+}
+fragment WatchedCapture on PaymentCapture {
+	... CaptureFields
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment CaptureFields on PaymentCapture {
+	id
+	transactionId
+	paymentId
+	amount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+// The same selection for many captures over HTTP: the first read, the polls
+// while the websocket is down and the catch-up reads after it is back.
+func PollCaptures(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	ids []scalars.BigInt,
+) (data_ *PollCapturesResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "PollCaptures",
+		Query:  PollCaptures_Operation,
+		Variables: &__PollCapturesInput{
+			Ids: ids,
+		},
+	}
+
+	data_ = &PollCapturesResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by PollPaymentRequest.
 const PollPaymentRequest_Operation = `
 query PollPaymentRequest ($waitToken: uuid!) {
@@ -8087,6 +9788,189 @@ func PollPaymentRequests(
 	}
 
 	data_ = &PollPaymentRequestsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by PollRefunds.
+const PollRefunds_Operation = `
+query PollRefunds ($waitTokens: [uuid!]!) {
+	refunds(where: {waitToken:{_in:$waitTokens}}) {
+		... WatchedRefund
+	}
+}
+fragment WatchedRefund on Refund {
+	... RefundFields
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment RefundFields on Refund {
+	waitToken
+	transactionId
+	paymentId
+	totalAmount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+func PollRefunds(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	waitTokens []uuid.UUID,
+) (data_ *PollRefundsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "PollRefunds",
+		Query:  PollRefunds_Operation,
+		Variables: &__PollRefundsInput{
+			WaitTokens: waitTokens,
+		},
+	}
+
+	data_ = &PollRefundsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by PollReleases.
+const PollReleases_Operation = `
+query PollReleases ($ids: [bigint!]!) {
+	transactionReleases(where: {id:{_in:$ids}}) {
+		... ReleaseFields
+	}
+}
+fragment ReleaseFields on TransactionRelease {
+	id
+	paymentId
+	amount
+	createdAt
+	currentStatus
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+`
+
+func PollReleases(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	ids []scalars.BigInt,
+) (data_ *PollReleasesResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "PollReleases",
+		Query:  PollReleases_Operation,
+		Variables: &__PollReleasesInput{
+			Ids: ids,
+		},
+	}
+
+	data_ = &PollReleasesResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by PollSessionPaymentRequests.
+const PollSessionPaymentRequests_Operation = `
+query PollSessionPaymentRequests ($waitTokens: [uuid!]!) {
+	paymentRequests(where: {waitToken:{_in:$waitTokens}}) {
+		... WatchedSessionPaymentRequest
+	}
+}
+fragment WatchedSessionPaymentRequest on PaymentRequest {
+	... SessionPaymentRequest
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment SessionPaymentRequest on PaymentRequest {
+	... PaymentRequestCore
+	message
+	transactionCreditCardDetails {
+		sessionUrl
+	}
+	transactionMobilePayDetails {
+		sessionUrl
+		redirectUrl
+		qrCodeUrl
+	}
+	transactionVippsDetails {
+		sessionUrl
+	}
+	transactionP24Details {
+		sessionUrl
+	}
+	transactionPayPalDetails {
+		paymentUrl
+	}
+	transactionSwishDetails {
+		qrCode
+		returnUrl
+	}
+	transactionBankTransferDetails {
+		payUrl
+		authorizationUrl
+	}
+}
+fragment PaymentRequestCore on PaymentRequest {
+	waitToken
+	amount
+	currency
+	createdAt
+	reference
+	paymentProvider
+	resultingPaymentId
+	transactionId
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+func PollSessionPaymentRequests(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	waitTokens []uuid.UUID,
+) (data_ *PollSessionPaymentRequestsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "PollSessionPaymentRequests",
+		Query:  PollSessionPaymentRequests_Operation,
+		Variables: &__PollSessionPaymentRequestsInput{
+			WaitTokens: waitTokens,
+		},
+	}
+
+	data_ = &PollSessionPaymentRequestsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -8335,6 +10219,7 @@ fragment SessionPaymentRequest on PaymentRequest {
 	}
 	transactionSwishDetails {
 		qrCode
+		returnUrl
 	}
 	transactionBankTransferDetails {
 		payUrl
@@ -8377,6 +10262,81 @@ func SessionPaymentRequests(
 	)
 
 	return data_, err_
+}
+
+// The subscription executed by WatchCapture.
+const WatchCapture_Operation = `
+subscription WatchCapture ($id: bigint!) {
+	paymentCaptures(where: {id:{_eq:$id}}) {
+		... WatchedCapture
+	}
+}
+fragment WatchedCapture on PaymentCapture {
+	... CaptureFields
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment CaptureFields on PaymentCapture {
+	id
+	transactionId
+	paymentId
+	amount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+// Live status of one capture.
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func WatchCapture(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	id scalars.BigInt,
+) (dataChan_ chan WatchCaptureWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "WatchCapture",
+		Query:  WatchCapture_Operation,
+		Variables: &__WatchCaptureInput{
+			Id: id,
+		},
+	}
+
+	dataChan_ = make(chan WatchCaptureWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, WatchCaptureForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type WatchCaptureWsResponse graphql.BaseResponse[*WatchCaptureResponse]
+
+func WatchCaptureForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp WatchCaptureWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan WatchCaptureWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan WatchCaptureWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
 }
 
 // The subscription executed by WatchPaymentRequest.
@@ -8450,6 +10410,252 @@ func WatchPaymentRequestForwardData(interfaceChan interface{}, jsonRawMsg json.R
 	dataChan_, ok := interfaceChan.(chan WatchPaymentRequestWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan WatchPaymentRequestWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by WatchRefund.
+const WatchRefund_Operation = `
+subscription WatchRefund ($waitToken: uuid!) {
+	refunds(where: {waitToken:{_eq:$waitToken}}) {
+		... WatchedRefund
+	}
+}
+fragment WatchedRefund on Refund {
+	... RefundFields
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment RefundFields on Refund {
+	waitToken
+	transactionId
+	paymentId
+	totalAmount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+// Live status of one refund.
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func WatchRefund(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	waitToken uuid.UUID,
+) (dataChan_ chan WatchRefundWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "WatchRefund",
+		Query:  WatchRefund_Operation,
+		Variables: &__WatchRefundInput{
+			WaitToken: waitToken,
+		},
+	}
+
+	dataChan_ = make(chan WatchRefundWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, WatchRefundForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type WatchRefundWsResponse graphql.BaseResponse[*WatchRefundResponse]
+
+func WatchRefundForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp WatchRefundWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan WatchRefundWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan WatchRefundWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by WatchRelease.
+const WatchRelease_Operation = `
+subscription WatchRelease ($id: bigint!) {
+	transactionReleases(where: {id:{_eq:$id}}) {
+		... ReleaseFields
+	}
+}
+fragment ReleaseFields on TransactionRelease {
+	id
+	paymentId
+	amount
+	createdAt
+	currentStatus
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+`
+
+// Live status of one release.
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func WatchRelease(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	id scalars.BigInt,
+) (dataChan_ chan WatchReleaseWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "WatchRelease",
+		Query:  WatchRelease_Operation,
+		Variables: &__WatchReleaseInput{
+			Id: id,
+		},
+	}
+
+	dataChan_ = make(chan WatchReleaseWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, WatchReleaseForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type WatchReleaseWsResponse graphql.BaseResponse[*WatchReleaseResponse]
+
+func WatchReleaseForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp WatchReleaseWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan WatchReleaseWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan WatchReleaseWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by WatchSessionPaymentRequest.
+const WatchSessionPaymentRequest_Operation = `
+subscription WatchSessionPaymentRequest ($waitToken: uuid!) {
+	paymentRequests(where: {waitToken:{_eq:$waitToken}}) {
+		... WatchedSessionPaymentRequest
+	}
+}
+fragment WatchedSessionPaymentRequest on PaymentRequest {
+	... SessionPaymentRequest
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment SessionPaymentRequest on PaymentRequest {
+	... PaymentRequestCore
+	message
+	transactionCreditCardDetails {
+		sessionUrl
+	}
+	transactionMobilePayDetails {
+		sessionUrl
+		redirectUrl
+		qrCodeUrl
+	}
+	transactionVippsDetails {
+		sessionUrl
+	}
+	transactionP24Details {
+		sessionUrl
+	}
+	transactionPayPalDetails {
+		paymentUrl
+	}
+	transactionSwishDetails {
+		qrCode
+		returnUrl
+	}
+	transactionBankTransferDetails {
+		payUrl
+		authorizationUrl
+	}
+}
+fragment PaymentRequestCore on PaymentRequest {
+	waitToken
+	amount
+	currency
+	createdAt
+	reference
+	paymentProvider
+	resultingPaymentId
+	transactionId
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+// Live status and next step of one payment request.
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func WatchSessionPaymentRequest(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	waitToken uuid.UUID,
+) (dataChan_ chan WatchSessionPaymentRequestWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "WatchSessionPaymentRequest",
+		Query:  WatchSessionPaymentRequest_Operation,
+		Variables: &__WatchSessionPaymentRequestInput{
+			WaitToken: waitToken,
+		},
+	}
+
+	dataChan_ = make(chan WatchSessionPaymentRequestWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, WatchSessionPaymentRequestForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type WatchSessionPaymentRequestWsResponse graphql.BaseResponse[*WatchSessionPaymentRequestResponse]
+
+func WatchSessionPaymentRequestForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp WatchSessionPaymentRequestWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan WatchSessionPaymentRequestWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan WatchSessionPaymentRequestWsResponse'")
 	}
 	dataChan_ <- wsResp
 	return nil
