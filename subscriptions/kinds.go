@@ -74,6 +74,10 @@ type kind[T any] struct {
 	// stamp returns v in step p (its Status and, where it has one, the time
 	// it entered it).
 	stamp func(v T, p progress) T
+	// ready, when set, reports whether v holds what a wait of this kind
+	// looks for besides statuses: the first report holding it is
+	// delivered even without a new status.
+	ready func(v T) bool
 }
 
 // kindOps is a kind, whatever its type: what the watcher's machinery calls.
@@ -295,6 +299,7 @@ var sessionRequestKind = &kind[payments.Request]{
 		return rows, nil
 	},
 	stamp: stampRequest,
+	ready: func(r payments.Request) bool { return r.NextStep().Ready() },
 }
 
 func captureRow(p *api.WatchedCapture) row[captures.Capture] {

@@ -285,6 +285,8 @@ type watch[T any] struct {
 	events []T      // accepted, not yet taken
 	err    error    // terminal error, set once
 	done   bool     // end accepted or err set: accept nothing more
+	// readySent: an event carried what kind.ready looks for.
+	readySent bool
 }
 
 func newWatch[T any](kd *kind[T], k key) *watch[T] {
@@ -335,6 +337,16 @@ func (wt *watch[T]) apply(r *row[T]) {
 		wt.last = p
 		wt.events = append(wt.events, wt.k.stamp(r.value, p))
 		added = true
+	}
+	if ready := wt.k.ready; ready != nil && !wt.readySent && ready(r.value) {
+		// What the kind waits for besides statuses (the customer's next
+		// step) came without a new status: deliver the object again, in its
+		// current status, once.
+		wt.readySent = true
+		if !added && r.cur.status == wt.last.status && r.cur.enteredAt.Equal(wt.last.enteredAt) {
+			wt.events = append(wt.events, wt.k.stamp(r.value, wt.last))
+			added = true
+		}
 	}
 	// A report may go on past an end (AUTHORIZED, then RELEASED): the watch
 	// ends with the latest one.

@@ -233,7 +233,7 @@ type Watcher struct {
 func NewWatcher(c client.Caller, opts ...Option) (*Watcher, error) {
 	info, ok := conninfo.Of(c)
 	if !ok {
-		return nil, errors.New("subscriptions: nil client")
+		return nil, errNilClient
 	}
 	cfg := settings{
 		protocol:        ProtocolGraphQLWS,
