@@ -154,6 +154,7 @@ func (s *store) newPaymentCapture(id identity, in model.PaymentCaptureInput) (*m
 		s.captureList = append(s.captureList, c)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Captures++ })
 		s.unsettled = append(s.unsettled, func() { s.settleCapture(c) })
+		s.changedCapture(c)
 		return &model.PaymentCaptureResult{CaptureID: bigint(c.id), CaptureTransactionID: c.transactionID}, nil
 	})
 }
@@ -164,6 +165,7 @@ func (s *store) settleCapture(c *capture) {
 		c.history = append(c.history, captureEntry{status: st, at: at})
 	}
 	p := c.pay
+	defer s.changedCapture(c)
 	switch c.outcome {
 	case OutcomeSuccess, OutcomePending:
 		if c.status() == model.PaymentCaptureStatusEnumWaitingForCapture {
@@ -246,6 +248,7 @@ func (s *store) releasePayment(id identity, in model.ReleasePaymentInput) (*mode
 		s.releaseList = append(s.releaseList, r)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Releases++ })
 		s.unsettled = append(s.unsettled, func() { s.settleRelease(r) })
+		s.changedRelease(r)
 		return &model.ReleasePaymentResult{ReleaseID: strconv.FormatInt(r.id, 10)}, nil
 	})
 }
@@ -255,6 +258,7 @@ func (s *store) settleRelease(r *release) {
 	set := func(st model.TransactionReleaseStatusEnum) {
 		r.history = append(r.history, releaseEntry{status: st, at: at})
 	}
+	defer s.changedRelease(r)
 	switch r.outcome {
 	case OutcomeSuccess:
 		set(model.TransactionReleaseStatusEnumDone)
@@ -321,6 +325,7 @@ func (s *store) refundPayment(id identity, in model.RefundPaymentInput) (*model.
 		s.refundList = append(s.refundList, r)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Refunds++ })
 		s.unsettled = append(s.unsettled, func() { s.settleRefund(r) })
+		s.changedRefund(r)
 		return &model.RefundPaymentResult{WaitToken: r.waitToken, RefundTransactionID: r.transactionID}, nil
 	})
 }
@@ -330,6 +335,7 @@ func (s *store) settleRefund(r *refund) {
 	set := func(st model.RefundStatusEnum) {
 		r.history = append(r.history, refundEntry{status: st, at: at})
 	}
+	defer s.changedRefund(r)
 	switch r.outcome {
 	case OutcomeSuccess:
 		set(model.RefundStatusEnumCreated)

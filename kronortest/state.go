@@ -249,6 +249,11 @@ type store struct {
 	// watcher's: one each), under each of their tokens, so that a change
 	// notifies only those that can include it.
 	subsByToken map[string]map[*subscriber]struct{}
+
+	// The merchant role's live captures, releases and refunds.
+	captureSubs objSubs[*capture, *model.PaymentCapture]
+	releaseSubs objSubs[*release, *model.TransactionRelease]
+	refundSubs  objSubs[*refund, *model.Refund]
 }
 
 func newStore(clock Clock, idemLimit int) *store {
