@@ -150,7 +150,9 @@ func (e *CaptureError) Error() string {
 }
 
 // Unwrap returns the target matching the capture's status.
-func (e *CaptureError) Unwrap() error { return outcomeError(captureKind.table, string(e.Capture.Status)) }
+func (e *CaptureError) Unwrap() error {
+	return outcomeError(captureKind.table, string(e.Capture.Status))
+}
 
 // ReleaseError is the error [MerchantWatcher.WaitRelease] returns when the
 // release failed ([ErrFailed]) or its outcome is ambiguous
@@ -170,7 +172,9 @@ func (e *ReleaseError) Error() string {
 }
 
 // Unwrap returns the target matching the release's status.
-func (e *ReleaseError) Unwrap() error { return outcomeError(releaseKind.table, string(e.Release.Status)) }
+func (e *ReleaseError) Unwrap() error {
+	return outcomeError(releaseKind.table, string(e.Release.Status))
+}
 
 // RefundError is the error [MerchantWatcher.WaitRefund] returns when the
 // refund failed ([ErrFailed]) or its outcome is ambiguous ([ErrAmbiguous]).

@@ -6914,7 +6914,7 @@ func (v *WatchCapturePaymentCapturesPaymentCapture) __premarshalJSON() (*__prema
 
 // WatchCaptureResponse is returned by WatchCapture on success.
 type WatchCaptureResponse struct {
-	// merchant role only: live captures, pushed whole on every change.
+	// Live captures, pushed whole on every change of a matched row (merchant role only).
 	PaymentCaptures []WatchCapturePaymentCapturesPaymentCapture `json:"paymentCaptures"`
 }
 
@@ -7181,7 +7181,7 @@ func (v *WatchRefundRefundsRefund) __premarshalJSON() (*__premarshalWatchRefundR
 
 // WatchRefundResponse is returned by WatchRefund on success.
 type WatchRefundResponse struct {
-	// merchant role only: live refunds, pushed whole on every change.
+	// Live refunds, pushed whole on every change of a matched row (merchant role only).
 	Refunds []WatchRefundRefundsRefund `json:"refunds"`
 }
 
@@ -7190,7 +7190,7 @@ func (v *WatchRefundResponse) GetRefunds() []WatchRefundRefundsRefund { return v
 
 // WatchReleaseResponse is returned by WatchRelease on success.
 type WatchReleaseResponse struct {
-	// merchant role only: live releases, pushed whole on every change.
+	// Live releases, pushed whole on every change of a matched row (merchant role only).
 	TransactionReleases []WatchReleaseTransactionReleasesTransactionRelease `json:"transactionReleases"`
 }
 
