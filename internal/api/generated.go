@@ -14,6 +14,34 @@ import (
 	"github.com/kronor-io/kronor-go/internal/scalars"
 )
 
+// The customer's device, recorded on the payment session (payment-gateway role).
+type AddSessionDeviceInformationInput struct {
+	BrowserName    string `json:"browserName"`
+	BrowserVersion string `json:"browserVersion"`
+	Fingerprint    string `json:"fingerprint"`
+	OsName         string `json:"osName"`
+	OsVersion      string `json:"osVersion"`
+	UserAgent      string `json:"userAgent"`
+}
+
+// GetBrowserName returns AddSessionDeviceInformationInput.BrowserName, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetBrowserName() string { return v.BrowserName }
+
+// GetBrowserVersion returns AddSessionDeviceInformationInput.BrowserVersion, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetBrowserVersion() string { return v.BrowserVersion }
+
+// GetFingerprint returns AddSessionDeviceInformationInput.Fingerprint, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetFingerprint() string { return v.Fingerprint }
+
+// GetOsName returns AddSessionDeviceInformationInput.OsName, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetOsName() string { return v.OsName }
+
+// GetOsVersion returns AddSessionDeviceInformationInput.OsVersion, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetOsVersion() string { return v.OsVersion }
+
+// GetUserAgent returns AddSessionDeviceInformationInput.UserAgent, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetUserAgent() string { return v.UserAgent }
+
 type AddressInput struct {
 	CareOf         *string        `json:"careOf,omitempty"`
 	City           string         `json:"city"`
@@ -1450,6 +1478,56 @@ func (v *NewBankTransferPaymentResponse) GetNewBankTransferPayment() NewBankTran
 	return v.NewBankTransferPayment
 }
 
+// NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult includes the requested fields of the GraphQL type BankTransferPaymentResult.
+type NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult struct {
+	PaymentId        string      `json:"paymentId"`
+	PaymentRequestId *string     `json:"paymentRequestId"`
+	Gateway          GatewayEnum `json:"gateway"`
+}
+
+// GetPaymentId returns NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult.PaymentId, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult) GetPaymentId() string {
+	return v.PaymentId
+}
+
+// GetPaymentRequestId returns NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult.PaymentRequestId, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult) GetPaymentRequestId() *string {
+	return v.PaymentRequestId
+}
+
+// GetGateway returns NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult.Gateway, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult) GetGateway() GatewayEnum {
+	return v.Gateway
+}
+
+// NewBankTransferPaymentWithDeviceResponse is returned by NewBankTransferPaymentWithDevice on success.
+type NewBankTransferPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewBankTransferPayment NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult `json:"newBankTransferPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewBankTransferPayment returns NewBankTransferPaymentWithDeviceResponse.NewBankTransferPayment, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceResponse) GetNewBankTransferPayment() NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult {
+	return v.NewBankTransferPayment
+}
+
+// GetAddSessionDeviceInformation returns NewBankTransferPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
+}
+
 // NewCreditCardPaymentNewCreditCardPaymentCreditCardPaymentResult includes the requested fields of the GraphQL type CreditCardPaymentResult.
 type NewCreditCardPaymentNewCreditCardPaymentCreditCardPaymentResult struct {
 	WaitToken string      `json:"waitToken"`
@@ -1483,6 +1561,56 @@ func (v *NewCreditCardPaymentResponse) GetNewCreditCardPayment() NewCreditCardPa
 	return v.NewCreditCardPayment
 }
 
+// NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult includes the requested fields of the GraphQL type CreditCardPaymentResult.
+type NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult struct {
+	WaitToken string      `json:"waitToken"`
+	Gateway   GatewayEnum `json:"gateway"`
+	AuthToken *string     `json:"authToken"`
+}
+
+// GetWaitToken returns NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult.WaitToken, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult) GetWaitToken() string {
+	return v.WaitToken
+}
+
+// GetGateway returns NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult.Gateway, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult) GetGateway() GatewayEnum {
+	return v.Gateway
+}
+
+// GetAuthToken returns NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult.AuthToken, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult) GetAuthToken() *string {
+	return v.AuthToken
+}
+
+// NewCreditCardPaymentWithDeviceResponse is returned by NewCreditCardPaymentWithDevice on success.
+type NewCreditCardPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewCreditCardPayment NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult `json:"newCreditCardPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewCreditCardPayment returns NewCreditCardPaymentWithDeviceResponse.NewCreditCardPayment, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceResponse) GetNewCreditCardPayment() NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult {
+	return v.NewCreditCardPayment
+}
+
+// GetAddSessionDeviceInformation returns NewCreditCardPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
+}
+
 // NewMobilePayPaymentNewMobilePayPaymentMobilePayPaymentResult includes the requested fields of the GraphQL type MobilePayPaymentResult.
 type NewMobilePayPaymentNewMobilePayPaymentMobilePayPaymentResult struct {
 	WaitToken string      `json:"waitToken"`
@@ -1510,6 +1638,50 @@ func (v *NewMobilePayPaymentResponse) GetNewMobilePayPayment() NewMobilePayPayme
 	return v.NewMobilePayPayment
 }
 
+// NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult includes the requested fields of the GraphQL type MobilePayPaymentResult.
+type NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult struct {
+	WaitToken string      `json:"waitToken"`
+	Gateway   GatewayEnum `json:"gateway"`
+}
+
+// GetWaitToken returns NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult.WaitToken, and is useful for accessing the field via an interface.
+func (v *NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult) GetWaitToken() string {
+	return v.WaitToken
+}
+
+// GetGateway returns NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult.Gateway, and is useful for accessing the field via an interface.
+func (v *NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult) GetGateway() GatewayEnum {
+	return v.Gateway
+}
+
+// NewMobilePayPaymentWithDeviceResponse is returned by NewMobilePayPaymentWithDevice on success.
+type NewMobilePayPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewMobilePayPayment NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult `json:"newMobilePayPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewMobilePayPayment returns NewMobilePayPaymentWithDeviceResponse.NewMobilePayPayment, and is useful for accessing the field via an interface.
+func (v *NewMobilePayPaymentWithDeviceResponse) GetNewMobilePayPayment() NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult {
+	return v.NewMobilePayPayment
+}
+
+// GetAddSessionDeviceInformation returns NewMobilePayPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewMobilePayPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
+}
+
 // NewP24PaymentNewP24PaymentP24PaymentResult includes the requested fields of the GraphQL type P24PaymentResult.
 type NewP24PaymentNewP24PaymentP24PaymentResult struct {
 	PaymentId string `json:"paymentId"`
@@ -1527,6 +1699,44 @@ type NewP24PaymentResponse struct {
 // GetNewP24Payment returns NewP24PaymentResponse.NewP24Payment, and is useful for accessing the field via an interface.
 func (v *NewP24PaymentResponse) GetNewP24Payment() NewP24PaymentNewP24PaymentP24PaymentResult {
 	return v.NewP24Payment
+}
+
+// NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult includes the requested fields of the GraphQL type P24PaymentResult.
+type NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult struct {
+	PaymentId string `json:"paymentId"`
+}
+
+// GetPaymentId returns NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult.PaymentId, and is useful for accessing the field via an interface.
+func (v *NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult) GetPaymentId() string {
+	return v.PaymentId
+}
+
+// NewP24PaymentWithDeviceResponse is returned by NewP24PaymentWithDevice on success.
+type NewP24PaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewP24Payment NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult `json:"newP24Payment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewP24Payment returns NewP24PaymentWithDeviceResponse.NewP24Payment, and is useful for accessing the field via an interface.
+func (v *NewP24PaymentWithDeviceResponse) GetNewP24Payment() NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult {
+	return v.NewP24Payment
+}
+
+// GetAddSessionDeviceInformation returns NewP24PaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewP24PaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
 }
 
 // NewPayPalPaymentNewPayPalPaymentPayPalPaymentResult includes the requested fields of the GraphQL type PayPalPaymentResult.
@@ -1548,6 +1758,44 @@ type NewPayPalPaymentResponse struct {
 // GetNewPayPalPayment returns NewPayPalPaymentResponse.NewPayPalPayment, and is useful for accessing the field via an interface.
 func (v *NewPayPalPaymentResponse) GetNewPayPalPayment() NewPayPalPaymentNewPayPalPaymentPayPalPaymentResult {
 	return v.NewPayPalPayment
+}
+
+// NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult includes the requested fields of the GraphQL type PayPalPaymentResult.
+type NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult struct {
+	PaymentId string `json:"paymentId"`
+}
+
+// GetPaymentId returns NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult.PaymentId, and is useful for accessing the field via an interface.
+func (v *NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult) GetPaymentId() string {
+	return v.PaymentId
+}
+
+// NewPayPalPaymentWithDeviceResponse is returned by NewPayPalPaymentWithDevice on success.
+type NewPayPalPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewPayPalPayment NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult `json:"newPayPalPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewPayPalPayment returns NewPayPalPaymentWithDeviceResponse.NewPayPalPayment, and is useful for accessing the field via an interface.
+func (v *NewPayPalPaymentWithDeviceResponse) GetNewPayPalPayment() NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult {
+	return v.NewPayPalPayment
+}
+
+// GetAddSessionDeviceInformation returns NewPayPalPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewPayPalPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
 }
 
 // NewPaymentCaptureNewPaymentCapturePaymentCaptureResult includes the requested fields of the GraphQL type PaymentCaptureResult.
@@ -1648,6 +1896,44 @@ func (v *NewSwishPaymentResponse) GetNewSwishPayment() NewSwishPaymentNewSwishPa
 	return v.NewSwishPayment
 }
 
+// NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult includes the requested fields of the GraphQL type SwishPaymentResult.
+type NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult struct {
+	WaitToken string `json:"waitToken"`
+}
+
+// GetWaitToken returns NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult.WaitToken, and is useful for accessing the field via an interface.
+func (v *NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult) GetWaitToken() string {
+	return v.WaitToken
+}
+
+// NewSwishPaymentWithDeviceResponse is returned by NewSwishPaymentWithDevice on success.
+type NewSwishPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewSwishPayment NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult `json:"newSwishPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewSwishPayment returns NewSwishPaymentWithDeviceResponse.NewSwishPayment, and is useful for accessing the field via an interface.
+func (v *NewSwishPaymentWithDeviceResponse) GetNewSwishPayment() NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult {
+	return v.NewSwishPayment
+}
+
+// GetAddSessionDeviceInformation returns NewSwishPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewSwishPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
+}
+
 // NewVippsPaymentNewVippsPaymentVippsPaymentResult includes the requested fields of the GraphQL type VippsPaymentResult.
 type NewVippsPaymentNewVippsPaymentVippsPaymentResult struct {
 	WaitToken string      `json:"waitToken"`
@@ -1669,6 +1955,50 @@ type NewVippsPaymentResponse struct {
 // GetNewVippsPayment returns NewVippsPaymentResponse.NewVippsPayment, and is useful for accessing the field via an interface.
 func (v *NewVippsPaymentResponse) GetNewVippsPayment() NewVippsPaymentNewVippsPaymentVippsPaymentResult {
 	return v.NewVippsPayment
+}
+
+// NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult includes the requested fields of the GraphQL type VippsPaymentResult.
+type NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult struct {
+	WaitToken string      `json:"waitToken"`
+	Gateway   GatewayEnum `json:"gateway"`
+}
+
+// GetWaitToken returns NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult.WaitToken, and is useful for accessing the field via an interface.
+func (v *NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult) GetWaitToken() string {
+	return v.WaitToken
+}
+
+// GetGateway returns NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult.Gateway, and is useful for accessing the field via an interface.
+func (v *NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult) GetGateway() GatewayEnum {
+	return v.Gateway
+}
+
+// NewVippsPaymentWithDeviceResponse is returned by NewVippsPaymentWithDevice on success.
+type NewVippsPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewVippsPayment NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult `json:"newVippsPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewVippsPayment returns NewVippsPaymentWithDeviceResponse.NewVippsPayment, and is useful for accessing the field via an interface.
+func (v *NewVippsPaymentWithDeviceResponse) GetNewVippsPayment() NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult {
+	return v.NewVippsPayment
+}
+
+// GetAddSessionDeviceInformation returns NewVippsPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewVippsPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
 }
 
 // OrderPaymentRequestsPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
@@ -8181,6 +8511,20 @@ type __NewBankTransferPaymentInput struct {
 // GetPay returns __NewBankTransferPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewBankTransferPaymentInput) GetPay() BankTransferPaymentInput { return v.Pay }
 
+// __NewBankTransferPaymentWithDeviceInput is used internally by genqlient
+type __NewBankTransferPaymentWithDeviceInput struct {
+	Pay        BankTransferPaymentInput         `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewBankTransferPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewBankTransferPaymentWithDeviceInput) GetPay() BankTransferPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewBankTransferPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewBankTransferPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
+
 // __NewCreditCardPaymentInput is used internally by genqlient
 type __NewCreditCardPaymentInput struct {
 	Pay CreditCardPaymentInput `json:"pay"`
@@ -8188,6 +8532,20 @@ type __NewCreditCardPaymentInput struct {
 
 // GetPay returns __NewCreditCardPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewCreditCardPaymentInput) GetPay() CreditCardPaymentInput { return v.Pay }
+
+// __NewCreditCardPaymentWithDeviceInput is used internally by genqlient
+type __NewCreditCardPaymentWithDeviceInput struct {
+	Pay        CreditCardPaymentInput           `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewCreditCardPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewCreditCardPaymentWithDeviceInput) GetPay() CreditCardPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewCreditCardPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewCreditCardPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
 
 // __NewMobilePayPaymentInput is used internally by genqlient
 type __NewMobilePayPaymentInput struct {
@@ -8197,6 +8555,20 @@ type __NewMobilePayPaymentInput struct {
 // GetPay returns __NewMobilePayPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewMobilePayPaymentInput) GetPay() MobilePayPaymentInput { return v.Pay }
 
+// __NewMobilePayPaymentWithDeviceInput is used internally by genqlient
+type __NewMobilePayPaymentWithDeviceInput struct {
+	Pay        MobilePayPaymentInput            `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewMobilePayPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewMobilePayPaymentWithDeviceInput) GetPay() MobilePayPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewMobilePayPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewMobilePayPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
+
 // __NewP24PaymentInput is used internally by genqlient
 type __NewP24PaymentInput struct {
 	Pay P24PaymentInput `json:"pay"`
@@ -8205,6 +8577,20 @@ type __NewP24PaymentInput struct {
 // GetPay returns __NewP24PaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewP24PaymentInput) GetPay() P24PaymentInput { return v.Pay }
 
+// __NewP24PaymentWithDeviceInput is used internally by genqlient
+type __NewP24PaymentWithDeviceInput struct {
+	Pay        P24PaymentInput                  `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewP24PaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewP24PaymentWithDeviceInput) GetPay() P24PaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewP24PaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewP24PaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
+
 // __NewPayPalPaymentInput is used internally by genqlient
 type __NewPayPalPaymentInput struct {
 	Pay PayPalPaymentInput `json:"pay"`
@@ -8212,6 +8598,20 @@ type __NewPayPalPaymentInput struct {
 
 // GetPay returns __NewPayPalPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewPayPalPaymentInput) GetPay() PayPalPaymentInput { return v.Pay }
+
+// __NewPayPalPaymentWithDeviceInput is used internally by genqlient
+type __NewPayPalPaymentWithDeviceInput struct {
+	Pay        PayPalPaymentInput               `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewPayPalPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewPayPalPaymentWithDeviceInput) GetPay() PayPalPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewPayPalPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewPayPalPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
 
 // __NewPaymentCaptureInput is used internally by genqlient
 type __NewPaymentCaptureInput struct {
@@ -8247,6 +8647,20 @@ type __NewSwishPaymentInput struct {
 // GetPay returns __NewSwishPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewSwishPaymentInput) GetPay() SwishPaymentInput { return v.Pay }
 
+// __NewSwishPaymentWithDeviceInput is used internally by genqlient
+type __NewSwishPaymentWithDeviceInput struct {
+	Pay        SwishPaymentInput                `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewSwishPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewSwishPaymentWithDeviceInput) GetPay() SwishPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewSwishPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewSwishPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
+
 // __NewVippsPaymentInput is used internally by genqlient
 type __NewVippsPaymentInput struct {
 	Pay VippsPaymentInput `json:"pay"`
@@ -8254,6 +8668,20 @@ type __NewVippsPaymentInput struct {
 
 // GetPay returns __NewVippsPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewVippsPaymentInput) GetPay() VippsPaymentInput { return v.Pay }
+
+// __NewVippsPaymentWithDeviceInput is used internally by genqlient
+type __NewVippsPaymentWithDeviceInput struct {
+	Pay        VippsPaymentInput                `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewVippsPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewVippsPaymentWithDeviceInput) GetPay() VippsPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewVippsPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewVippsPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
 
 // __OrderPaymentRequestsInput is used internally by genqlient
 type __OrderPaymentRequestsInput struct {
@@ -8935,6 +9363,47 @@ func NewBankTransferPayment(
 	return data_, err_
 }
 
+// The mutation executed by NewBankTransferPaymentWithDevice.
+const NewBankTransferPaymentWithDevice_Operation = `
+mutation NewBankTransferPaymentWithDevice ($pay: BankTransferPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newBankTransferPayment(pay: $pay) {
+		paymentId
+		paymentRequestId
+		gateway
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewBankTransferPaymentWithDevice(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pay BankTransferPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewBankTransferPaymentWithDeviceResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "NewBankTransferPaymentWithDevice",
+		Query:  NewBankTransferPaymentWithDevice_Operation,
+		Variables: &__NewBankTransferPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewBankTransferPaymentWithDeviceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by NewCreditCardPayment.
 const NewCreditCardPayment_Operation = `
 mutation NewCreditCardPayment ($pay: CreditCardPaymentInput!) {
@@ -8960,6 +9429,47 @@ func NewCreditCardPayment(
 	}
 
 	data_ = &NewCreditCardPaymentResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by NewCreditCardPaymentWithDevice.
+const NewCreditCardPaymentWithDevice_Operation = `
+mutation NewCreditCardPaymentWithDevice ($pay: CreditCardPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newCreditCardPayment(pay: $pay) {
+		waitToken
+		gateway
+		authToken
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewCreditCardPaymentWithDevice(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pay CreditCardPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewCreditCardPaymentWithDeviceResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "NewCreditCardPaymentWithDevice",
+		Query:  NewCreditCardPaymentWithDevice_Operation,
+		Variables: &__NewCreditCardPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewCreditCardPaymentWithDeviceResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -9006,6 +9516,46 @@ func NewMobilePayPayment(
 	return data_, err_
 }
 
+// The mutation executed by NewMobilePayPaymentWithDevice.
+const NewMobilePayPaymentWithDevice_Operation = `
+mutation NewMobilePayPaymentWithDevice ($pay: MobilePayPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newMobilePayPayment(pay: $pay) {
+		waitToken
+		gateway
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewMobilePayPaymentWithDevice(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pay MobilePayPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewMobilePayPaymentWithDeviceResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "NewMobilePayPaymentWithDevice",
+		Query:  NewMobilePayPaymentWithDevice_Operation,
+		Variables: &__NewMobilePayPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewMobilePayPaymentWithDeviceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by NewP24Payment.
 const NewP24Payment_Operation = `
 mutation NewP24Payment ($pay: P24PaymentInput!) {
@@ -9040,6 +9590,45 @@ func NewP24Payment(
 	return data_, err_
 }
 
+// The mutation executed by NewP24PaymentWithDevice.
+const NewP24PaymentWithDevice_Operation = `
+mutation NewP24PaymentWithDevice ($pay: P24PaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newP24Payment(pay: $pay) {
+		paymentId
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewP24PaymentWithDevice(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pay P24PaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewP24PaymentWithDeviceResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "NewP24PaymentWithDevice",
+		Query:  NewP24PaymentWithDevice_Operation,
+		Variables: &__NewP24PaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewP24PaymentWithDeviceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by NewPayPalPayment.
 const NewPayPalPayment_Operation = `
 mutation NewPayPalPayment ($pay: PayPalPaymentInput!) {
@@ -9063,6 +9652,45 @@ func NewPayPalPayment(
 	}
 
 	data_ = &NewPayPalPaymentResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by NewPayPalPaymentWithDevice.
+const NewPayPalPaymentWithDevice_Operation = `
+mutation NewPayPalPaymentWithDevice ($pay: PayPalPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newPayPalPayment(pay: $pay) {
+		paymentId
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewPayPalPaymentWithDevice(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pay PayPalPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewPayPalPaymentWithDeviceResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "NewPayPalPaymentWithDevice",
+		Query:  NewPayPalPaymentWithDevice_Operation,
+		Variables: &__NewPayPalPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewPayPalPaymentWithDeviceResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -9213,6 +9841,45 @@ func NewSwishPayment(
 	return data_, err_
 }
 
+// The mutation executed by NewSwishPaymentWithDevice.
+const NewSwishPaymentWithDevice_Operation = `
+mutation NewSwishPaymentWithDevice ($pay: SwishPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newSwishPayment(pay: $pay) {
+		waitToken
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewSwishPaymentWithDevice(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pay SwishPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewSwishPaymentWithDeviceResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "NewSwishPaymentWithDevice",
+		Query:  NewSwishPaymentWithDevice_Operation,
+		Variables: &__NewSwishPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewSwishPaymentWithDeviceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by NewVippsPayment.
 const NewVippsPayment_Operation = `
 mutation NewVippsPayment ($pay: VippsPaymentInput!) {
@@ -9237,6 +9904,46 @@ func NewVippsPayment(
 	}
 
 	data_ = &NewVippsPaymentResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by NewVippsPaymentWithDevice.
+const NewVippsPaymentWithDevice_Operation = `
+mutation NewVippsPaymentWithDevice ($pay: VippsPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newVippsPayment(pay: $pay) {
+		waitToken
+		gateway
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewVippsPaymentWithDevice(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	pay VippsPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewVippsPaymentWithDeviceResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "NewVippsPaymentWithDevice",
+		Query:  NewVippsPaymentWithDevice_Operation,
+		Variables: &__NewVippsPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewVippsPaymentWithDeviceResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
