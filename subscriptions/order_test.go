@@ -210,3 +210,33 @@ func TestApplyGoesOnPastAFinalStatusInOneReport(t *testing.T) {
 		t.Errorf("a watch that ended took %v", statuses(events))
 	}
 }
+
+// TestApplyDeliversTheNextStepWithoutANewStatus: the session kind waits for
+// the customer's next step too, which may come in a report whose status
+// did not change; it is delivered once.
+func TestApplyDeliversTheNextStepWithoutANewStatus(t *testing.T) {
+	wt := newWatch(sessionRequestKind, tokenKey(uuid.New()))
+	waiting := progress{string(payments.StatusWaitingForPayment), at(0)}
+	wt.apply(&row[payments.Request]{cur: waiting, value: payments.Request{Status: payments.StatusWaitingForPayment}})
+	if events, _, _ := wt.take(); len(events) != 1 {
+		t.Fatalf("%d events, want the first status", len(events))
+	}
+	withURL := &row[payments.Request]{cur: waiting, value: payments.Request{Status: payments.StatusWaitingForPayment, PaymentURL: "https://pay"}}
+	wt.apply(withURL)
+	events, end, _ := wt.take()
+	if len(events) != 1 || events[0].PaymentURL != "https://pay" || end {
+		t.Fatalf("take = %+v, %v; want the request with its URL", events, end)
+	}
+	wt.apply(withURL)
+	if events, _, _ := wt.take(); len(events) != 0 {
+		t.Fatalf("the step was delivered again: %+v", events)
+	}
+	// The payment kind does not look for it.
+	pw := newWatch(requestKind, tokenKey(uuid.New()))
+	pw.apply(&row[payments.Request]{cur: waiting})
+	pw.take()
+	pw.apply(withURL)
+	if events, _, _ := pw.take(); len(events) != 0 {
+		t.Fatalf("a payment watch delivered a report without a new status: %+v", events)
+	}
+}
