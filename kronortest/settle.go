@@ -35,6 +35,15 @@ const (
 	// to CAPTURE_DONE when settled; a refund waits in WAITING_FOR_REFUND, and
 	// a release stays IN_PROGRESS, at its first settlement, and succeeds at
 	// the next.
+	//
+	// WAITING_FOR_CAPTURE is a value of the real schema's
+	// PaymentCaptureStatusEnum only: its PaymentStatusEnum has none, so a
+	// payment request or payment never shows it (a PayPal payment the payer
+	// approved is captured by the gateway itself, capturePayPalPayment, and
+	// is PAID). The fake gives it to the one object that can have it: a
+	// capture scheduled but not started. Such a capture holds its amount, as
+	// a CAPTURING one does: it counts against what is left to capture, and
+	// the payment cannot be released meanwhile.
 	OutcomePending
 	// OutcomeAwaitingAccount has a refund wait for the customer to pick the
 	// account to be paid back to (a bank payout): AWAITING_ACCOUNT_SELECTION

@@ -188,3 +188,25 @@ func TestTimedSettlementOnTheSystemClock(t *testing.T) {
 		}
 	}
 }
+
+// A capture scheduled but not started is WAITING_FOR_CAPTURE (the only enum
+// of the real schema with that value is the capture's); it holds its amount.
+func TestWaitingForCaptureHoldsItsAmount(t *testing.T) {
+	f := newFixture(t)
+	id := f.authorizedPayment("ref-wfc", 1000)
+	f.srv.ScriptCapture(kronortest.OutcomePending)
+	var c struct{ NewPaymentCapture struct{ CaptureID int64 } }
+	f.capture(id, 600).ok(t, &c)
+	if got := statuses(f.captureRow(c.NewPaymentCapture.CaptureID).Status); !slices.Equal(got, []string{"WAITING_FOR_CAPTURE"}) {
+		t.Fatalf("scheduled capture: %v", got)
+	}
+	f.capture(id, 401).fails(t, "limit-exceeded", "args.capture.amount")
+	f.release(id, 1000, nil).fails(t, "invalid-state", "$.selectionSet.releasePayment")
+	if p := f.payment(id); p.CurrentStatus != "AUTHORIZED" || p.AmountPaid != 0 {
+		t.Fatalf("payment while the capture waits: %s paid %d", p.CurrentStatus, p.AmountPaid)
+	}
+	f.clock.Advance(2 * kronortest.DefaultSettleDelay)
+	if p := f.payment(id); p.CurrentStatus != "PARTIALLY_CAPTURED" || p.AmountPaid != 600 {
+		t.Fatalf("payment after the capture: %s paid %d", p.CurrentStatus, p.AmountPaid)
+	}
+}
