@@ -64,6 +64,7 @@ type config struct {
 	autoApprove  time.Duration
 	logger       *slog.Logger
 	manualSettle bool
+	settleDelay  time.Duration
 	seed         uint64
 	seeded       bool
 	addr         string
@@ -91,10 +92,29 @@ func WithAutoApprove(d time.Duration) Option { return func(o *config) { o.autoAp
 func WithLogger(l *slog.Logger) Option { return func(o *config) { o.logger = l } }
 
 // WithManualSettlement keeps captures, releases and refunds in their first
-// state (CAPTURING, IN_PROGRESS, INITIALIZING) until [Server.Settle] is
-// called. By default they settle when the next request after their creation is
-// served.
+// state (CAPTURING, or WAITING_FOR_CAPTURE for [OutcomePending]; IN_PROGRESS;
+// INITIALIZING) until [Server.Settle] is called. By default they move by
+// themselves (see [WithSettleDelay]).
 func WithManualSettlement() Option { return func(o *config) { o.manualSettle = true } }
+
+// DefaultSettleDelay is how long each step of a capture, release or refund
+// takes on the fake by default (see [WithSettleDelay]).
+const DefaultSettleDelay = 20 * time.Millisecond
+
+// WithSettleDelay sets how long each step of a capture, release or refund
+// takes on the fake's clock (default [DefaultSettleDelay]). As on the real
+// gateway they move asynchronously after their mutation has answered: a
+// capture CAPTURING → CAPTURE_DONE (WAITING_FOR_CAPTURE → CAPTURING →
+// CAPTURE_DONE when [OutcomePending] is scripted), a release IN_PROGRESS →
+// DONE, a refund INITIALIZING → CREATED → DEBITED → PAID, or to their
+// scripted outcome ([Server.ScriptCapture]), one status every d, each
+// entered at its time and pushed to subscribers. With a [*ManualClock] the
+// steps run when the clock is moved past them. d <= 0 restores the earlier
+// behaviour: each settles (as one [Server.Settle] does) when the next request
+// after its creation is served. [WithManualSettlement] overrides it.
+func WithSettleDelay(d time.Duration) Option {
+	return func(o *config) { o.settleDelay = max(d, 0) }
+}
 
 // WithSeed seeds the pseudo-random choice of [Server.FailFraction], so a test
 // run is repeatable (default: a fixed seed).
@@ -130,7 +150,7 @@ func WithMerchantToken(token string) Option { return func(o *config) { o.token =
 // [WithAddr]) and returns it. It panics if it cannot listen, as
 // httptest.NewServer does. Close it when done.
 func NewServer(opts ...Option) *Server {
-	cfg := config{clock: realClock{}, addr: "127.0.0.1:0", keepAlive: DefaultKeepAlive}
+	cfg := config{clock: realClock{}, addr: "127.0.0.1:0", keepAlive: DefaultKeepAlive, settleDelay: DefaultSettleDelay}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -165,6 +185,7 @@ func NewServer(opts ...Option) *Server {
 	s.store.base = "http://" + ln.Addr().String()
 	s.store.autoApprove = cfg.autoApprove
 	s.store.manualSettle = cfg.manualSettle
+	s.store.settleDelay = cfg.settleDelay
 
 	full := graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{srv: s}}).Schema()
 	s.roles = newRoleChecker(full)
@@ -202,9 +223,9 @@ func NewServer(opts ...Option) *Server {
 
 	if mc, ok := cfg.clock.(*ManualClock); ok {
 		s.unlisten = mc.onChange(func() { s.store.runDue() })
-	} else if cfg.autoApprove > 0 {
+	} else {
 		s.wg.Add(1)
-		go s.approvalScheduler()
+		go s.scheduler()
 	}
 	s.wg.Add(1)
 	go func() {
@@ -307,8 +328,9 @@ func (s *Server) originAllowed(origin string) bool {
 	return false
 }
 
-// approvalScheduler fires automatic approvals on the system clock.
-func (s *Server) approvalScheduler() {
+// scheduler runs, on the system clock, what is due by itself: automatic
+// approvals, payer data, and the steps of timed settlement.
+func (s *Server) scheduler() {
 	defer s.wg.Done()
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
@@ -328,9 +350,9 @@ func (s *Server) approvalScheduler() {
 	}
 }
 
-// servedHook runs, before every operation served on either transport, the
-// automatic approvals that are due and the settlement of pending captures,
-// releases and refunds.
+// servedHook runs, before every operation served on either transport, what
+// is due (store.served): automatic approvals, payer data, and the
+// settlement of pending captures, releases and refunds.
 type servedHook struct{ s *Server }
 
 var _ interface {
@@ -341,10 +363,7 @@ var _ interface {
 func (servedHook) ExtensionName() string                   { return "KronortestServed" }
 func (servedHook) Validate(graphql.ExecutableSchema) error { return nil }
 func (h servedHook) MutateOperationParameters(context.Context, *graphql.RawParams) *gqlerror.Error {
-	if h.s.cfg.autoApprove > 0 {
-		h.s.store.runDue()
-	}
-	h.s.store.settleServed()
+	h.s.store.served()
 	return nil
 }
 

@@ -193,10 +193,11 @@ func (r *refund) status() model.RefundStatusEnum { return r.history[len(r.histor
 
 func (r *refund) failed() bool { return r.status() == model.RefundStatusEnumError }
 
-// dueApproval is an automatic approval (WithAutoApprove) waiting for its time.
-type dueApproval struct {
+// dueJob is something that happens by itself at a time of the fake's clock,
+// such as an automatic approval (WithAutoApprove).
+type dueJob struct {
 	at  time.Time
-	req *paymentRequest
+	run func() // called with s.mu held
 }
 
 // store is the fake gateway's whole state, behind one mutex: every mutation
@@ -235,14 +236,15 @@ type store struct {
 	idem *idemCache
 
 	manualSettle  bool
-	unsettled     []func() // settle functions of the pending captures, releases and refunds
+	settleDelay   time.Duration // per step of timed settlement; 0: settle when a request is served
+	pending       []*settlement // the ways to their ends of the pending captures, releases and refunds
 	scriptCapture []Outcome
 	scriptRelease []Outcome
 	scriptRefund  []Outcome
 
 	autoApprove time.Duration
-	due         []dueApproval
-	wakeDue     chan struct{} // signals the auto-approval scheduler
+	due         []dueJob
+	wakeDue     chan struct{} // signals the scheduler (Server.scheduler) of a new job or settlement
 
 	subs map[*subscriber]struct{} // those without a waitToken filter
 	// subsByToken holds the subscriptions filtered on wait tokens (the
