@@ -21,7 +21,10 @@
 // A test drives the customer's side through [Server.Approve],
 // [Server.Decline], [Server.Fail], [Server.TimeOut] and [Server.Advance],
 // scripts the outcome of captures, releases and refunds ([Outcome]; between
-// them every status of the schema's enums can be produced), injects faults
+// them every status of the schema's enums can be produced), reads where each
+// object is without a request ([Server.PaymentRequestStatus],
+// [Server.CaptureStatus], [Server.ReleaseStatus], [Server.RefundStatus]),
+// injects faults
 // ([Server.FailNext], [Server.FailFraction], [Server.CloseWebSockets]), and
 // checks afterwards that nothing was lost or duplicated ([Server.Counts],
 // [Server.Totals], [Server.Live]).

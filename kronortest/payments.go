@@ -96,7 +96,16 @@ func (s *store) startPayment(sess *session, spec newRequestSpec) (*paymentReques
 	s.count(sess.merchantReference, func(c *Counts) { c.PaymentRequests++ })
 	s.setRequestStatus(r, model.PaymentStatusEnumPreFlightCheck)
 	s.setRequestStatus(r, model.PaymentStatusEnumInitializing)
+	r.payerReady = s.payerDelay <= 0
 	s.setRequestStatus(r, model.PaymentStatusEnumWaitingForPayment)
+	if !r.payerReady {
+		s.at(now.Add(s.payerDelay), func() {
+			if pendingStatuses[r.status()] {
+				r.payerReady = true
+				s.notify(r)
+			}
+		})
+	}
 	s.scheduleApproval(r)
 	return r, nil
 }

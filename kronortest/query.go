@@ -2,6 +2,7 @@ package kronortest
 
 import (
 	"cmp"
+	neturl "net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -618,18 +619,37 @@ func (s *store) fillDetails(r *paymentRequest, card *[]*model.CreditCardDetails,
 	if st := r.status(); st == model.PaymentStatusEnumError || st == model.PaymentStatusEnumDeclined {
 		errMsg = ptr(r.errorText())
 	}
+	// The customer's next step, once the gateway has it (WithPayerDataDelay).
+	ready := r.payerReady
+	url := func(kind string) *string {
+		if !ready {
+			return nil
+		}
+		return s.payerURL(kind, r)
+	}
+	when := func(v string) *string {
+		if !ready {
+			return nil
+		}
+		return &v
+	}
 	switch r.method {
 	case model.PaymentMethodEnumCreditCard:
-		d := &model.CreditCardDetails{SessionID: ptr(r.transactionID), SessionURL: s.payerURL("card", r), ErrorMessage: errMsg}
+		d := &model.CreditCardDetails{SessionID: when(r.transactionID), SessionURL: url("card"), ErrorMessage: errMsg}
 		if paid {
 			d.CardNumber, d.CardType, d.CardCountry = ptr("411111******1111"), ptr("visa"), ptr("SE")
 			d.CardExpiryDate, d.ThreeDSecureStatus = ptr("2030-12-31"), ptr(true)
 		}
 		*card = append(*card, d)
 	case model.PaymentMethodEnumSwish:
-		d := &model.SwishDetails{CustomerSwishNumber: r.swishNumber, DateCreated: ptr(r.createdAt), ErrorMessage: errMsg}
+		d := &model.SwishDetails{Amount: ptr(bigint(r.sess.amount)), CustomerSwishNumber: r.swishNumber,
+			DateCreated: ptr(r.createdAt), ErrorMessage: errMsg}
 		if r.flow != nil && *r.flow == "mcom" {
-			d.QRCode = ptr("D" + r.transactionID)
+			// The m-commerce flow: the Swish payment request's token, as the
+			// QR code a desktop checkout shows (Swish's "D" + token) and
+			// as the app link a phone opens (Kronor's iOS SDK opens it).
+			d.QRCode = when("D" + r.swishToken())
+			d.ReturnURL = when("swish://paymentrequest?token=" + r.swishToken() + "&callbackurl=" + neturl.QueryEscape(r.returnURL))
 		}
 		if errMsg != nil {
 			d.ErrorCode = ptr("RF07")
@@ -641,8 +661,8 @@ func (s *store) fillDetails(r *paymentRequest, card *[]*model.CreditCardDetails,
 		*swish = append(*swish, d)
 	case model.PaymentMethodEnumMobilepay:
 		d := &model.MobilePayDetails{
-			Gateway: ptr(string(r.gateway())), SessionURL: s.payerURL("mobilepay", r),
-			RedirectURL: s.payerURL("mobilepay", r), QRCodeURL: ptr(s.base + "/pay/mobilepay/" + r.waitToken + "/qr"),
+			Gateway: ptr(string(r.gateway())), SessionID: when(r.transactionID), SessionURL: url("mobilepay"),
+			RedirectURL: url("mobilepay"), QRCodeURL: when(s.base + "/pay/mobilepay/" + r.waitToken + "/qr"),
 		}
 		if r.userFlow != nil {
 			d.UserFlow = ptr(string(*r.userFlow))
@@ -652,26 +672,26 @@ func (s *store) fillDetails(r *paymentRequest, card *[]*model.CreditCardDetails,
 		}
 		*mp = append(*mp, d)
 	case model.PaymentMethodEnumVipps:
-		d := &model.VippsDetails{SessionURL: s.payerURL("vipps", r)}
+		d := &model.VippsDetails{SessionID: when(r.transactionID), SessionURL: url("vipps")}
 		if paid {
 			d.CardNumber, d.CardType = ptr("545454******5454"), ptr("mastercard")
 		}
 		*vipps = append(*vipps, d)
 	case model.PaymentMethodEnumP24:
-		d := &model.P24Details{SessionID: ptr(r.transactionID), SessionURL: s.payerURL("p24", r), ErrorMessage: errMsg, Verified: ptr(paid)}
+		d := &model.P24Details{SessionID: when(r.transactionID), SessionURL: url("p24"), ErrorMessage: errMsg, Verified: ptr(paid)}
 		if paid {
 			d.P24Statement = ptr("p24-" + r.transactionID[:8])
 		}
 		*p24 = append(*p24, d)
 	case model.PaymentMethodEnumPaypal:
-		d := &model.PayPalDetails{PaymentURL: s.payerURL("paypal", r), ErrorMessage: errMsg}
+		d := &model.PayPalDetails{PaymentURL: url("paypal"), OrderID: when(r.paypalOrderID()), ErrorMessage: errMsg}
 		if paid && r.sess.additional != nil && r.sess.additional.ShippingAddress != nil {
 			a := r.sess.additional.ShippingAddress
 			d.PayerGivenName, d.PayerSurname, d.PayerCountryCode = ptr(a.FirstName), ptr(a.LastName), ptr(string(a.Country))
 		}
 		*pp = append(*pp, d)
 	case model.PaymentMethodEnumBankTransfer:
-		d := &model.BankTransferDetails{PayURL: s.payerURL("bank", r), AuthorizationURL: s.payerURL("bank-authorization", r)}
+		d := &model.BankTransferDetails{PayURL: url("bank"), AuthorizationURL: url("bank-authorization")}
 		if r.aspspID != nil {
 			d.AspspID = ptr(bigint(*r.aspspID))
 		}
@@ -680,6 +700,18 @@ func (s *store) fillDetails(r *paymentRequest, card *[]*model.CreditCardDetails,
 		}
 		*bank = append(*bank, d)
 	}
+}
+
+// swishToken is the token of the request's Swish payment request (m-commerce
+// flow): 32 hexadecimal digits, as Swish's are.
+func (r *paymentRequest) swishToken() string {
+	return strings.ReplaceAll(r.transactionID, "-", "")
+}
+
+// paypalOrderID is the id of the request's PayPal order, in PayPal's form
+// (17 characters, digits and capitals).
+func (r *paymentRequest) paypalOrderID() string {
+	return strings.ToUpper(strings.ReplaceAll(r.waitToken, "-", ""))[:17]
 }
 
 // paidAt is when the request became PAID or AUTHORIZED, zero if it has not.

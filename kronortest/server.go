@@ -62,6 +62,7 @@ type Server struct {
 type config struct {
 	clock        Clock
 	autoApprove  time.Duration
+	payerDelay   time.Duration
 	logger       *slog.Logger
 	manualSettle bool
 	settleDelay  time.Duration
@@ -87,6 +88,20 @@ func WithClock(c Clock) Option { return func(o *config) { o.clock = c } }
 // transfers. A request cancelled, declined or failed before then stays so.
 // Zero (the default) approves nothing by itself.
 func WithAutoApprove(d time.Duration) Option { return func(o *config) { o.autoApprove = d } }
+
+// WithPayerDataDelay makes the customer's next step appear d after a payment
+// request reaches WAITING_FOR_PAYMENT, as the real gateway fills it in
+// asynchronously, and pushes it to paymentRequests subscribers then: each
+// method's hosted payment URL (transactionCreditCardDetails,
+// transactionMobilePayDetails, transactionVippsDetails and
+// transactionP24Details' sessionUrl; MobilePay's qrCodeUrl and redirectUrl;
+// transactionBankTransferDetails' payUrl and authorizationUrl;
+// transactionPayPalDetails' paymentUrl and orderId), and for the Swish mcom
+// flow transactionSwishDetails' qrCode and returnUrl (the swish:// app link).
+// Until then those fields are null. Zero (the default) has them at
+// WAITING_FOR_PAYMENT, readable as soon as the create-payment call answers. A
+// payment that ends before then never gets them.
+func WithPayerDataDelay(d time.Duration) Option { return func(o *config) { o.payerDelay = max(d, 0) } }
 
 // WithLogger makes the server log requests and faults to l (default: nothing).
 func WithLogger(l *slog.Logger) Option { return func(o *config) { o.logger = l } }
@@ -184,6 +199,7 @@ func NewServer(opts ...Option) *Server {
 	s.store.merchantToken = cfg.token
 	s.store.base = "http://" + ln.Addr().String()
 	s.store.autoApprove = cfg.autoApprove
+	s.store.payerDelay = cfg.payerDelay
 	s.store.manualSettle = cfg.manualSettle
 	s.store.settleDelay = cfg.settleDelay
 

@@ -1,7 +1,9 @@
 package kronortest_test
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -208,5 +210,59 @@ func TestWaitingForCaptureHoldsItsAmount(t *testing.T) {
 	f.clock.Advance(2 * kronortest.DefaultSettleDelay)
 	if p := f.payment(id); p.CurrentStatus != "PARTIALLY_CAPTURED" || p.AmountPaid != 600 {
 		t.Fatalf("payment after the capture: %s paid %d", p.CurrentStatus, p.AmountPaid)
+	}
+}
+
+// The controls read a capture's, release's or refund's status without a
+// request; an id the server never issued is ErrNotFound.
+func TestObjectStatusControls(t *testing.T) {
+	f := newFixture(t)
+	capPay := f.authorizedPayment("ref-ctl-cap", 1000)
+	relPay := f.authorizedPayment("ref-ctl-rel", 1000)
+	var c struct {
+		NewPaymentCapture struct {
+			CaptureID            int64
+			CaptureTransactionID string
+		}
+	}
+	f.capture(capPay, 1000).ok(t, &c)
+	var rel struct{ ReleasePayment struct{ ReleaseID string } }
+	f.release(relPay, 1000, nil).ok(t, &rel)
+	before := f.srv.Requests()
+	check := func(what, got string, err error, want string) {
+		t.Helper()
+		if err != nil || got != want {
+			t.Fatalf("%s: %q, %v; want %s", what, got, err, want)
+		}
+	}
+	st, err := f.srv.CaptureStatus(c.NewPaymentCapture.CaptureID)
+	check("capture", st, err, "CAPTURING")
+	st, err = f.srv.CaptureStatusByTransactionID(c.NewPaymentCapture.CaptureTransactionID)
+	check("capture by transaction id", st, err, "CAPTURING")
+	st, err = f.srv.ReleaseStatus(rel.ReleasePayment.ReleaseID)
+	check("release", st, err, "IN_PROGRESS")
+	f.clock.Advance(kronortest.DefaultSettleDelay)
+	st, err = f.srv.CaptureStatus(c.NewPaymentCapture.CaptureID)
+	check("capture", st, err, "CAPTURE_DONE")
+	st, err = f.srv.ReleaseStatus(rel.ReleasePayment.ReleaseID)
+	check("release", st, err, "DONE")
+	var rf struct{ RefundPayment struct{ WaitToken string } }
+	f.refund(capPay, 100, nil).ok(t, &rf)
+	after := f.srv.Requests()
+	st, err = f.srv.RefundStatus(strings.ToUpper(rf.RefundPayment.WaitToken))
+	check("refund", st, err, "INITIALIZING")
+	if n := f.srv.Requests(); n != after || after != before+1 {
+		t.Fatalf("the controls sent requests: %d, %d, %d", before, after, n)
+	}
+	for _, err := range []error{
+		func() error { _, err := f.srv.CaptureStatus(999); return err }(),
+		func() error { _, err := f.srv.CaptureStatusByTransactionID("nope"); return err }(),
+		func() error { _, err := f.srv.ReleaseStatus("x"); return err }(),
+		func() error { _, err := f.srv.ReleaseStatus("999"); return err }(),
+		func() error { _, err := f.srv.RefundStatus("00000000-0000-0000-0000-000000000000"); return err }(),
+	} {
+		if !errors.Is(err, kronortest.ErrNotFound) {
+			t.Errorf("unknown object: %v", err)
+		}
 	}
 }

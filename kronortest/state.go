@@ -89,6 +89,9 @@ type paymentRequest struct {
 	aspspID       *int64
 	errorMessage  string
 	payment       *payment
+	// payerReady is set when the gateway has the customer's next step: the
+	// method's URL, QR code or app link (see WithPayerDataDelay).
+	payerReady bool
 }
 
 func (r *paymentRequest) status() model.PaymentStatusEnum { return r.history[len(r.history)-1].status }
@@ -243,6 +246,7 @@ type store struct {
 	scriptRefund  []Outcome
 
 	autoApprove time.Duration
+	payerDelay  time.Duration // WithPayerDataDelay
 	due         []dueJob
 	wakeDue     chan struct{} // signals the scheduler (Server.scheduler) of a new job or settlement
 
