@@ -3,12 +3,15 @@ package subscriptions_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
+	"github.com/kronor-io/kronor-go/sessions"
 	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
@@ -42,8 +45,67 @@ func TestNextStepOfSwishIsItsQRCode(t *testing.T) {
 	sc, token := g.swish(t) // mcom: no customer number
 	w := sessionWatcher(t, sc, fast()...)
 	step, err := w.NextStep(context.Background(), token)
-	if err != nil || !step.Ready() || step.SwishQRCode == "" || step.PaymentURL != "" {
-		t.Fatalf("NextStep = %+v, %v", step, err)
+	if err != nil || !step.Ready() || step.SwishQRCode == "" || !strings.HasPrefix(step.SwishAppLink, "swish://") || step.PaymentURL != "" {
+		t.Fatalf("NextStep = %+v, %v; want the QR code's data and a swish:// link", step, err)
+	}
+}
+
+// TestNextStepComesWhenTheGatewayHasIt: the gateway fills in the customer's
+// next step a while after the payment started, without a new status;
+// NextStep returns when it is pushed, for every method.
+func TestNextStepComesWhenTheGatewayHasIt(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		currency sessions.Currency
+		start    func(*client.Session) (*payments.Started, error)
+		check    func(payments.NextStep) bool
+	}{
+		{"swish", sessions.CurrencySEK, func(s *client.Session) (*payments.Started, error) {
+			return payments.Swish(context.Background(), s, payments.SwishParams{Redirect: payments.Redirect{ReturnURL: returnURL}})
+		}, func(n payments.NextStep) bool {
+			return n.SwishQRCode != "" && strings.HasPrefix(n.SwishAppLink, "swish://")
+		}},
+		{"card", sessions.CurrencySEK, func(s *client.Session) (*payments.Started, error) {
+			return payments.CreditCard(context.Background(), s, payments.CreditCardParams{Redirect: payments.Redirect{ReturnURL: returnURL}})
+		}, func(n payments.NextStep) bool { return strings.HasPrefix(n.PaymentURL, "http") }},
+		{"mobilepay", sessions.CurrencyDKK, func(s *client.Session) (*payments.Started, error) {
+			return payments.MobilePay(context.Background(), s, payments.MobilePayParams{Redirect: payments.Redirect{ReturnURL: returnURL}})
+		}, func(n payments.NextStep) bool {
+			return strings.HasPrefix(n.PaymentURL, "http") && strings.HasPrefix(n.MobilePayQRCodeURL, "http")
+		}},
+		{"vipps", sessions.CurrencyNOK, func(s *client.Session) (*payments.Started, error) {
+			return payments.Vipps(context.Background(), s, payments.VippsParams{Redirect: payments.Redirect{ReturnURL: returnURL}})
+		}, func(n payments.NextStep) bool { return strings.HasPrefix(n.PaymentURL, "http") }},
+		{"bank transfer", sessions.CurrencySEK, func(s *client.Session) (*payments.Started, error) {
+			return payments.BankTransfer(context.Background(), s, payments.BankTransferParams{Redirect: payments.Redirect{ReturnURL: returnURL}})
+		}, func(n payments.NextStep) bool { return strings.HasPrefix(n.PaymentURL, "http") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newGateway(t, kronortest.WithPayerDataDelay(200*time.Millisecond))
+			s, err := sessions.Create(context.Background(), g.merchant, sessions.Params{
+				Amount: cardAmount, Currency: tc.currency, MerchantReference: fmt.Sprintf("next-%d", refSeq.Add(1)),
+				Message: "Order", ExpiresAt: time.Now().Add(time.Hour),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := s.Client(g.merchant)
+			started, err := tc.start(sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r, err := payments.Latest(context.Background(), sc); err != nil || r.NextStep().Ready() {
+				t.Fatalf("the next step is there before the gateway has it: %+v, %v", r, err)
+			}
+			w := sessionWatcher(t, sc, fast()...)
+			step, err := w.NextStep(context.Background(), started.WaitToken)
+			if err != nil || !tc.check(step) || step.Ended() || step.Request.Status != payments.StatusWaitingForPayment {
+				t.Fatalf("NextStep = %+v, %v", step, err)
+			}
+			if s := w.Stats(); s.Connections != 1 {
+				t.Errorf("stats %+v: the step should have come over the websocket", s)
+			}
+		})
 	}
 }
 
