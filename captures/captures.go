@@ -45,7 +45,8 @@ type Params struct {
 }
 
 // Receipt is the gateway's answer to a capture: the capture is registered and
-// proceeds asynchronously. Follow it with Get(ID).
+// proceeds asynchronously. Wait for its end with
+// subscriptions.MerchantWatcher.WaitCapture(ID), or read it with Get(ID).
 type Receipt struct {
 	// ID of the capture.
 	ID int64
@@ -58,7 +59,8 @@ type Receipt struct {
 // Create captures all or part of an AUTHORIZED (or PARTIALLY_CAPTURED) payment
 // (newPaymentCapture) with the merchant client. It validates p first and sends
 // nothing when p breaks a rule (a *client.ValidationError). Capturing is
-// asynchronous: the capture starts in CAPTURING; poll Get until Final.
+// asynchronous: the capture starts in CAPTURING; wait for its end with
+// subscriptions.MerchantWatcher.WaitCapture.
 func Create(ctx context.Context, c *client.Client, p Params) (*Receipt, error) {
 	var v validate.Collector
 	v.Amount("capture.amount", p.Amount)

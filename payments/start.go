@@ -170,7 +170,8 @@ type CreditCardParams struct {
 }
 
 // CreditCard starts a card payment: the customer enters the card on the hosted
-// page at the request's PaymentURL (see List/Latest). A card payment ends in
+// page at the request's PaymentURL (subscriptions.SessionWatcher.NextStep
+// returns it as soon as the gateway has it; List/Latest read it). A card payment ends in
 // AUTHORIZED, to be captured or released with package captures.
 func CreditCard(ctx context.Context, c *client.Session, p CreditCardParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
