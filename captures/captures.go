@@ -8,6 +8,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/convert"
+	"github.com/kronor-io/kronor-go/internal/mapping"
 	"github.com/kronor-io/kronor-go/internal/scalars"
 	"github.com/kronor-io/kronor-go/internal/validate"
 )
@@ -44,7 +45,8 @@ type Params struct {
 }
 
 // Receipt is the gateway's answer to a capture: the capture is registered and
-// proceeds asynchronously. Follow it with Get(ID).
+// proceeds asynchronously. Wait for its end with
+// subscriptions.MerchantWatcher.WaitCapture(ID), or read it with Get(ID).
 type Receipt struct {
 	// ID of the capture.
 	ID int64
@@ -57,7 +59,8 @@ type Receipt struct {
 // Create captures all or part of an AUTHORIZED (or PARTIALLY_CAPTURED) payment
 // (newPaymentCapture) with the merchant client. It validates p first and sends
 // nothing when p breaks a rule (a *client.ValidationError). Capturing is
-// asynchronous: the capture starts in CAPTURING; poll Get until Final.
+// asynchronous: the capture starts in CAPTURING; wait for its end with
+// subscriptions.MerchantWatcher.WaitCapture.
 func Create(ctx context.Context, c *client.Client, p Params) (*Receipt, error) {
 	var v validate.Collector
 	v.Amount("capture.amount", p.Amount)
@@ -148,6 +151,14 @@ func GetByTransactionID(ctx context.Context, c *client.Client, transactionID str
 	return fromFields(resp.PaymentCaptures[0].CaptureFields), nil
 }
 
+func init() {
+	mapping.Capture = func(f *api.CaptureFields) any { return *fromFields(*f) }
+	mapping.Release = func(f *api.ReleaseFields) any { return *releaseFrom(f) }
+}
+
+// fromFields is the one mapper of a capture read from the gateway: every
+// document reads it with the CaptureFields fragment (package subscriptions'
+// included, through internal/mapping).
 func fromFields(f api.CaptureFields) *Capture {
 	c := &Capture{
 		ID:            int64(f.Id),

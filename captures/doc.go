@@ -26,10 +26,12 @@
 //	rel, err := captures.Release(ctx, merchant, captures.ReleaseParams{Amount: 10000, PaymentID: id})
 //	tr, err := captures.GetRelease(ctx, merchant, rel.ID) // IN_PROGRESS, then DONE
 //
-// Capturing and releasing are asynchronous: poll Get / GetRelease until the
-// status is Final. ReleaseReceipt.ID is the release's id as a number (the
-// gateway sends it as a string); a non-numeric id is an error. For
-// reconciliation, All lists captures and Releases lists releases.
+// Capturing and releasing are asynchronous: wait for the end with
+// subscriptions.MerchantWatcher's WaitCapture and WaitRelease (pushed over a
+// websocket); Get and GetRelease read the status once. The gateway returns a release's id as a
+// String although it is a bigint; ReleaseReceipt.ID is the parsed number, and
+// a non-numeric id is an error.
+// For reconciliation, All lists captures and Releases lists releases.
 //
 // # Validation
 //

@@ -11,6 +11,7 @@ import (
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
+	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
 // authorizedCardPayment runs a card payment of amount in a fake gateway and
@@ -55,9 +56,16 @@ func ExampleCreate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	c, err := captures.Get(context.Background(), merchant, r.ID)
+	// Capturing is asynchronous: wait for its end, pushed over the merchant
+	// watcher's websocket.
+	w, err := subscriptions.NewMerchantWatcher(merchant)
 	if err != nil {
 		log.Fatal(err)
+	}
+	defer w.Close()
+	c, err := w.WaitCapture(context.Background(), r.ID)
+	if err != nil {
+		log.Fatal(err) // a *subscriptions.CaptureError: declined, cooldown or failed
 	}
 	fmt.Println(c.Amount, c.Status, c.Status.Final())
 	// Output: 4000 CAPTURE_DONE true
@@ -77,9 +85,14 @@ func ExampleRelease() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	rel, err := captures.GetRelease(context.Background(), merchant, r.ID)
+	w, err := subscriptions.NewMerchantWatcher(merchant)
 	if err != nil {
 		log.Fatal(err)
+	}
+	defer w.Close()
+	rel, err := w.WaitRelease(context.Background(), r.ID)
+	if err != nil {
+		log.Fatal(err) // a *subscriptions.ReleaseError: failed, or ambiguous
 	}
 	fmt.Println(rel.Amount, rel.Status)
 	// Output: 10000 DONE

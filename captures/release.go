@@ -38,7 +38,9 @@ type ReleaseParams struct {
 }
 
 // ReleaseReceipt is the gateway's answer to a release: the release is
-// registered and proceeds asynchronously. Follow it with GetRelease(ID).
+// registered and proceeds asynchronously. Wait for its end with
+// subscriptions.MerchantWatcher.WaitRelease(ID), or read it with
+// GetRelease(ID).
 type ReleaseReceipt struct {
 	// ID of the release. The gateway returns it as a String; it is the
 	// release's bigint id.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,9 +14,9 @@ import (
 	"github.com/kronor-io/kronor-go/payments"
 )
 
-// ErrNotFound is returned (wrapped) by the control methods for a waitToken the
-// server never issued.
-var ErrNotFound = errors.New("kronortest: no such payment request")
+// ErrNotFound is returned (wrapped) by the control methods for a waitToken,
+// capture id or release id the server never issued.
+var ErrNotFound = errors.New("kronortest: not found")
 
 // withRequest runs f, under the store's mutex, on the payment request that
 // waitToken names (the waitToken or paymentId a create-payment mutation
@@ -24,7 +26,7 @@ func (s *Server) withRequest(waitToken string, f func(r *paymentRequest) error) 
 	defer s.store.mu.Unlock()
 	r := s.store.requests[waitToken]
 	if r == nil {
-		return fmt.Errorf("%w: %q", ErrNotFound, waitToken)
+		return fmt.Errorf("%w: payment request %q", ErrNotFound, waitToken)
 	}
 	return f(r)
 }
@@ -135,6 +137,60 @@ func (s *Server) PaymentRequests(merchantReference string) []PaymentRequestInfo 
 		out = append(out, info)
 	}
 	return out
+}
+
+// CaptureStatus returns the current status of the capture that
+// newPaymentCapture answered with captureId id, e.g. "CAPTURING" or
+// "CAPTURE_DONE", without a request.
+func (s *Server) CaptureStatus(id int64) (string, error) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	c := s.store.captures[id]
+	if c == nil {
+		return "", fmt.Errorf("%w: capture %d", ErrNotFound, id)
+	}
+	return string(c.status()), nil
+}
+
+// CaptureStatusByTransactionID is [Server.CaptureStatus] for the
+// captureTransactionId newPaymentCapture answered with.
+func (s *Server) CaptureStatusByTransactionID(transactionID string) (string, error) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	for _, c := range s.store.captureList {
+		if c.transactionID == transactionID {
+			return string(c.status()), nil
+		}
+	}
+	return "", fmt.Errorf("%w: capture with transaction id %q", ErrNotFound, transactionID)
+}
+
+// ReleaseStatus returns the current status of the release that
+// releasePayment answered with releaseId id (its decimal form), e.g.
+// "IN_PROGRESS" or "DONE".
+func (s *Server) ReleaseStatus(id string) (string, error) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	var r *release
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		r = s.store.releases[n]
+	}
+	if r == nil {
+		return "", fmt.Errorf("%w: release %q", ErrNotFound, id)
+	}
+	return string(r.status()), nil
+}
+
+// RefundStatus returns the current status of the refund that refundPayment
+// answered with waitToken, e.g. "INITIALIZING" or "PAID".
+func (s *Server) RefundStatus(waitToken string) (string, error) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	r := s.store.refunds[strings.ToLower(waitToken)]
+	if r == nil {
+		return "", fmt.Errorf("%w: refund %q", ErrNotFound, waitToken)
+	}
+	return string(r.status()), nil
 }
 
 // ScriptCapture sets the outcome of the next capture; calls queue up, and

@@ -41,7 +41,10 @@
 // A test drives the customer's side through [Server.Approve],
 // [Server.Decline], [Server.Fail], [Server.TimeOut] and [Server.Advance],
 // scripts the outcome of captures, releases and refunds ([Outcome]; between
-// them every status of the schema's enums can be produced), injects faults
+// them every status of the schema's enums can be produced), reads where each
+// object is without a request ([Server.PaymentRequestStatus],
+// [Server.CaptureStatus], [Server.ReleaseStatus], [Server.RefundStatus]),
+// injects faults
 // ([Server.FailNext], [Server.FailFraction], [Server.CloseWebSockets]), and
 // checks afterwards that nothing was lost or duplicated ([Server.Counts],
 // [Server.Totals], [Server.Live]).
@@ -50,8 +53,11 @@
 // A few choices where the gateway's documentation is silent: the merchant's
 // default currency is SEK; a session token starts payments until the
 // session's expiresAt, reads its session's payment requests for 24 hours more,
-// and is refused after that; captures, releases and refunds settle when the
-// next request is served (see [WithManualSettlement]); an idempotency key is
+// and is refused after that; captures, releases and refunds move
+// asynchronously after their mutation has answered, one status every
+// [DefaultSettleDelay] of the fake's clock, and are pushed over the merchant
+// role's paymentCaptures, transactionReleases and refunds subscriptions (see
+// [WithSettleDelay], [WithManualSettlement]); an idempotency key is
 // scoped to its caller (the merchant or one session) and its mutation, and a
 // failed call is not remembered.
 //

@@ -41,6 +41,14 @@ func newFixture(t *testing.T, opts ...kronortest.Option) *fixture {
 	return &fixture{t: t, srv: srv, clock: clock}
 }
 
+// now is the time on the fixture's clock, the system's when it has none.
+func (f *fixture) now() time.Time {
+	if f.clock == nil {
+		return time.Now()
+	}
+	return f.clock.Now()
+}
+
 // key returns a fresh idempotency key.
 func (f *fixture) key() string { return fmt.Sprintf("key-%d", f.keys.Add(1)) }
 
@@ -140,7 +148,7 @@ func (f *fixture) sessionInput(ref string, amount int, extra map[string]any) map
 	in := map[string]any{
 		"amount":            amount,
 		"currency":          "SEK",
-		"expiresAt":         f.clock.Now().Add(time.Hour).Format(time.RFC3339),
+		"expiresAt":         f.now().Add(time.Hour).Format(time.RFC3339),
 		"idempotencyKey":    f.key(),
 		"merchantReference": ref,
 		"message":           "Order 1",

@@ -77,7 +77,8 @@ func (f *fixture) release(id int64, amount int, extra map[string]any) result {
 }
 
 func TestCaptures(t *testing.T) {
-	f := newFixture(t)
+	// Each capture, release and refund settles when the next request is served.
+	f := newFixture(t, kronortest.WithSettleDelay(0))
 	id := f.authorizedPayment("ref-cap", 1000)
 	p := f.payment(id)
 	if p.CurrentStatus != "AUTHORIZED" || p.AmountAuthorized == nil || *p.AmountAuthorized != 1000 || p.AmountPaid != 0 {
@@ -115,7 +116,8 @@ func TestCaptures(t *testing.T) {
 }
 
 func TestScriptedCaptures(t *testing.T) {
-	f := newFixture(t)
+	// Each capture, release and refund settles when the next request is served.
+	f := newFixture(t, kronortest.WithSettleDelay(0))
 	id := f.authorizedPayment("ref-cap-script", 1000)
 	f.srv.ScriptCapture(kronortest.OutcomeCooldown)
 	f.srv.ScriptCapture(kronortest.OutcomeError)
@@ -159,7 +161,8 @@ func TestManualSettlement(t *testing.T) {
 }
 
 func TestReleases(t *testing.T) {
-	f := newFixture(t)
+	// Each capture, release and refund settles when the next request is served.
+	f := newFixture(t, kronortest.WithSettleDelay(0))
 	id := f.authorizedPayment("ref-rel", 1000)
 	f.release(id, 500, nil).fails(t, "validation-failed", "args.release.amount") // partial
 	f.srv.ScriptRelease(kronortest.OutcomeError)
@@ -196,7 +199,8 @@ func TestReleases(t *testing.T) {
 }
 
 func TestRefunds(t *testing.T) {
-	f := newFixture(t)
+	// Each capture, release and refund settles when the next request is served.
+	f := newFixture(t, kronortest.WithSettleDelay(0))
 	id := f.paidPayment("ref-refund", 1000)
 	f.refund(id, 0, nil).fails(t, "validation-failed", "args.refund.amount")
 	f.refund(id, 100, map[string]any{"message": ""}).fails(t, "validation-failed", "args.refund.message")

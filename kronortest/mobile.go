@@ -2,7 +2,6 @@ package kronortest
 
 import (
 	"context"
-	"strings"
 
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
 )
@@ -150,24 +149,13 @@ func (m mutationResolver) NewApplePayPayment(ctx context.Context, in model.Apple
 }
 
 // fillGatewayFields sets the fields of a payment request that Kronor's mobile
-// SDKs select: the merchant, the payment method used, and the
-// payment-gateway role's fields of the method's details. Callers hold s.mu.
+// SDKs select: the merchant and the payment method used (the
+// payment-gateway role's fields of the method's details, the customer's next
+// step, are fillDetails'). Callers hold s.mu.
 func (s *store) fillGatewayFields(r *paymentRequest, m *model.PaymentRequest) {
 	m.Merchant = &model.Merchant{Currency: string(defaultCurrency), ID: fakeMerchantID}
 	m.PaymentMethodUsed = &model.PaymentMethodStatus{
 		Enabled: ptr(true), Gateway: r.gateway(), ID: fakeMerchantID, PaymentMethod: r.method,
 	}
 	m.TransactionFinsharkDetails = []*model.FinsharkDetails{}
-	for _, d := range m.TransactionSwishDetails {
-		d.Amount, d.ReturnURL = ptr(bigint(r.sess.amount)), ptr(r.returnURL)
-	}
-	for _, d := range m.TransactionMobilePayDetails {
-		d.SessionID = ptr(r.transactionID)
-	}
-	for _, d := range m.TransactionVippsDetails {
-		d.SessionID = ptr(r.transactionID)
-	}
-	for _, d := range m.TransactionPayPalDetails {
-		d.OrderID = ptr(strings.ToUpper(strings.ReplaceAll(r.transactionID, "-", ""))[:17])
-	}
 }

@@ -96,7 +96,16 @@ func (s *store) startPayment(sess *session, spec newRequestSpec) (*paymentReques
 	s.count(sess.merchantReference, func(c *Counts) { c.PaymentRequests++ })
 	s.setRequestStatus(r, model.PaymentStatusEnumPreFlightCheck)
 	s.setRequestStatus(r, model.PaymentStatusEnumInitializing)
+	r.payerReady = s.payerDelay <= 0
 	s.setRequestStatus(r, model.PaymentStatusEnumWaitingForPayment)
+	if !r.payerReady {
+		s.at(now.Add(s.payerDelay), func() {
+			if pendingStatuses[r.status()] {
+				r.payerReady = true
+				s.notify(r)
+			}
+		})
+	}
 	s.scheduleApproval(r)
 	return r, nil
 }
@@ -446,34 +455,54 @@ func (s *store) scheduleApproval(r *paymentRequest) {
 	if s.autoApprove <= 0 {
 		return
 	}
-	s.due = append(s.due, dueApproval{at: r.createdAt.Add(s.autoApprove), req: r})
+	s.at(r.createdAt.Add(s.autoApprove), func() {
+		_ = s.approve(r) // a request cancelled or failed meanwhile stays so
+	})
+}
+
+// at registers a job to run at t. Callers hold s.mu.
+func (s *store) at(t time.Time, run func()) {
+	s.due = append(s.due, dueJob{at: t, run: run})
+	s.wake()
+}
+
+// wake tells the scheduler that something new is due. Callers hold s.mu.
+func (s *store) wake() {
 	select {
 	case s.wakeDue <- struct{}{}:
 	default:
 	}
 }
 
-// runDue applies the automatic approvals whose time has come and returns the
-// time of the next one (zero when none is left).
+// runDue runs the jobs (automatic approvals, payer data) and the steps of
+// timed settlement whose time has come, and returns the time of the next
+// one (zero when none is left).
 func (s *store) runDue() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.runDueLocked()
+}
+
+// runDueLocked is runDue for callers holding s.mu.
+func (s *store) runDueLocked() time.Time {
 	now := s.now()
 	var next time.Time
-	keep := s.due[:0]
-	for _, d := range s.due {
+	jobs := s.due
+	s.due = nil
+	for _, d := range jobs {
 		if d.at.After(now) {
-			keep = append(keep, d)
-			if next.IsZero() || d.at.Before(next) {
-				next = d.at
-			}
+			s.due = append(s.due, d)
 			continue
 		}
-		_ = s.approve(d.req) // a request cancelled or failed meanwhile stays so
+		d.run()
 	}
-	for i := len(keep); i < len(s.due); i++ {
-		s.due[i] = dueApproval{}
+	for _, d := range s.due {
+		if next.IsZero() || d.at.Before(next) {
+			next = d.at
+		}
 	}
-	s.due = keep
+	if n := s.runSettlements(now); !n.IsZero() && (next.IsZero() || n.Before(next)) {
+		next = n
+	}
 	return next
 }

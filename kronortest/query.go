@@ -2,7 +2,9 @@ package kronortest
 
 import (
 	"cmp"
+	neturl "net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -252,41 +254,69 @@ func (s *store) visibleRequests(id identity) []*paymentRequest {
 }
 
 // waitTokens returns the wait tokens, in lower case and without duplicates,
-// one of which a request must have to match e, when e restricts waitToken:
-// with _eq, _in or _isNull: true (no token) at its top level, in a conjunct
-// of its _and, or in every branch of its _or (their union). ok is false when
-// e does not restrict it so. Of several restrictions the narrowest is kept:
-// the set only spares a scan, and the whole filter still decides.
+// one of which a request must have to match e, when e restricts waitToken
+// (see restrictedKeys).
 func waitTokens(e *model.PaymentRequestBoolExp) (toks []string, ok bool) {
+	return restrictedKeys(e, func(e *model.PaymentRequestBoolExp) [][]string { return uuidKeys(e.WaitToken) },
+		func(e *model.PaymentRequestBoolExp) ([]*model.PaymentRequestBoolExp, []*model.PaymentRequestBoolExp) {
+			return e.And, e.Or
+		})
+}
+
+// captureKeys returns the ids (in decimal) one of which a capture must have
+// to match e, when e restricts id (see restrictedKeys).
+func captureKeys(e *model.PaymentCaptureBoolExp) ([]string, bool) {
+	return restrictedKeys(e, func(e *model.PaymentCaptureBoolExp) [][]string { return bigintKeys(e.ID) },
+		func(e *model.PaymentCaptureBoolExp) ([]*model.PaymentCaptureBoolExp, []*model.PaymentCaptureBoolExp) {
+			return e.And, e.Or
+		})
+}
+
+// releaseKeys returns the ids one of which a release must have to match e.
+func releaseKeys(e *model.TransactionReleaseBoolExp) ([]string, bool) {
+	return restrictedKeys(e, func(e *model.TransactionReleaseBoolExp) [][]string { return bigintKeys(e.ID) },
+		func(e *model.TransactionReleaseBoolExp) ([]*model.TransactionReleaseBoolExp, []*model.TransactionReleaseBoolExp) {
+			return e.And, e.Or
+		})
+}
+
+// refundKeys returns the wait tokens one of which a refund must have to match e.
+func refundKeys(e *model.RefundBoolExp) ([]string, bool) {
+	return restrictedKeys(e, func(e *model.RefundBoolExp) [][]string { return uuidKeys(e.WaitToken) },
+		func(e *model.RefundBoolExp) ([]*model.RefundBoolExp, []*model.RefundBoolExp) { return e.And, e.Or })
+}
+
+// restrictedKeys returns the keys (wait tokens in lower case, ids in
+// decimal), without duplicates, one of which a row must have to match e,
+// when e restricts its key column: with _eq, _in or _isNull: true (no key)
+// at its top level (own gives those restrictions), in a conjunct of its
+// _and, or in every branch of its _or (their union; sub gives _and and
+// _or). ok is false when e does not restrict it so. Of several restrictions
+// the narrowest is kept: the set only spares a scan, and the whole filter
+// still decides.
+func restrictedKeys[E any](e *E, own func(*E) [][]string, sub func(*E) (and, or []*E)) (keys []string, ok bool) {
 	if e == nil {
 		return nil, false
 	}
 	narrow := func(t []string) {
-		if !ok || len(t) < len(toks) {
-			toks, ok = t, true
+		if !ok || len(t) < len(keys) {
+			keys, ok = t, true
 		}
 	}
-	if c := e.WaitToken; c != nil {
-		if c.IsNull != nil && *c.IsNull {
-			narrow([]string{})
-		}
-		if c.Eq != nil {
-			narrow([]string{strings.ToLower(*c.Eq)})
-		}
-		if c.In != nil {
-			narrow(lowerUnique(c.In))
-		}
+	for _, t := range own(e) {
+		narrow(t)
 	}
-	for _, a := range e.And {
-		if t, aok := waitTokens(a); aok {
+	and, or := sub(e)
+	for _, a := range and {
+		if t, aok := restrictedKeys(a, own, sub); aok {
 			narrow(t)
 		}
 	}
-	if e.Or != nil {
+	if or != nil {
 		var union []string
 		all := true
-		for _, o := range e.Or {
-			t, ook := waitTokens(o)
+		for _, o := range or {
+			t, ook := restrictedKeys(o, own, sub)
 			if !ook {
 				all = false
 				break
@@ -297,7 +327,102 @@ func waitTokens(e *model.PaymentRequestBoolExp) (toks []string, ok bool) {
 			narrow(lowerUnique(union))
 		}
 	}
-	return toks, ok
+	return keys, ok
+}
+
+// uuidKeys are the restrictions of a uuid comparison: _isNull: true (none),
+// _eq, _in.
+func uuidKeys(c *model.UUIDComparisonExp) [][]string {
+	if c == nil {
+		return nil
+	}
+	var out [][]string
+	if c.IsNull != nil && *c.IsNull {
+		out = append(out, []string{})
+	}
+	if c.Eq != nil {
+		out = append(out, []string{strings.ToLower(*c.Eq)})
+	}
+	if c.In != nil {
+		out = append(out, lowerUnique(c.In))
+	}
+	return out
+}
+
+// bigintKeys are the restrictions of a bigint comparison, in decimal.
+func bigintKeys(c *model.BigintComparisonExp) [][]string {
+	if c == nil {
+		return nil
+	}
+	var out [][]string
+	if c.IsNull != nil && *c.IsNull {
+		out = append(out, []string{})
+	}
+	if c.Eq != nil {
+		out = append(out, []string{itoa(int64(*c.Eq))})
+	}
+	if c.In != nil {
+		in := make([]string, len(c.In))
+		for i, n := range c.In {
+			in[i] = itoa(int64(n))
+		}
+		out = append(out, lowerUnique(in))
+	}
+	return out
+}
+
+// captureCandidates is the captures where can match, in creation order: only
+// those with the ids it requires, if it requires some (the watcher's
+// subscriptions and polls: map lookups instead of a scan), else all.
+func (s *store) captureCandidates(where *model.PaymentCaptureBoolExp) []*capture {
+	keys, ok := captureKeys(where)
+	if !ok {
+		return s.captureList
+	}
+	return lookupRows(keys, func(k string) *capture {
+		id, err := strconv.ParseInt(k, 10, 64)
+		if err != nil {
+			return nil
+		}
+		return s.captures[id]
+	}, func(c *capture) uint64 { return c.seq })
+}
+
+// releaseCandidates is the releases where can match (see captureCandidates).
+func (s *store) releaseCandidates(where *model.TransactionReleaseBoolExp) []*release {
+	keys, ok := releaseKeys(where)
+	if !ok {
+		return s.releaseList
+	}
+	return lookupRows(keys, func(k string) *release {
+		id, err := strconv.ParseInt(k, 10, 64)
+		if err != nil {
+			return nil
+		}
+		return s.releases[id]
+	}, func(r *release) uint64 { return r.seq })
+}
+
+// refundCandidates is the refunds where can match (see captureCandidates).
+func (s *store) refundCandidates(where *model.RefundBoolExp) []*refund {
+	keys, ok := refundKeys(where)
+	if !ok {
+		return s.refundList
+	}
+	return lookupRows(keys, func(k string) *refund { return s.refunds[k] }, func(r *refund) uint64 { return r.seq })
+}
+
+// lookupRows finds the rows of keys, skipping unknown keys, in creation order.
+func lookupRows[T comparable](keys []string, find func(string) T, seq func(T) uint64) []T {
+	var zero T
+	rows := make([]T, 0, len(keys))
+	for _, k := range keys {
+		if r := find(k); r != zero {
+			rows = append(rows, r)
+		}
+	}
+	slices.SortFunc(rows, func(a, b T) int { return cmp.Compare(seq(a), seq(b)) })
+	return rows
 }
 
 // lowerUnique returns the strings of in, in lower case, without duplicates.
@@ -494,18 +619,37 @@ func (s *store) fillDetails(r *paymentRequest, card *[]*model.CreditCardDetails,
 	if st := r.status(); st == model.PaymentStatusEnumError || st == model.PaymentStatusEnumDeclined {
 		errMsg = ptr(r.errorText())
 	}
+	// The customer's next step, once the gateway has it (WithPayerDataDelay).
+	ready := r.payerReady
+	url := func(kind string) *string {
+		if !ready {
+			return nil
+		}
+		return s.payerURL(kind, r)
+	}
+	when := func(v string) *string {
+		if !ready {
+			return nil
+		}
+		return &v
+	}
 	switch r.method {
 	case model.PaymentMethodEnumCreditCard:
-		d := &model.CreditCardDetails{SessionID: ptr(r.transactionID), SessionURL: s.payerURL("card", r), ErrorMessage: errMsg}
+		d := &model.CreditCardDetails{SessionID: when(r.transactionID), SessionURL: url("card"), ErrorMessage: errMsg}
 		if paid {
 			d.CardNumber, d.CardType, d.CardCountry = ptr("411111******1111"), ptr("visa"), ptr("SE")
 			d.CardExpiryDate, d.ThreeDSecureStatus = ptr("2030-12-31"), ptr(true)
 		}
 		*card = append(*card, d)
 	case model.PaymentMethodEnumSwish:
-		d := &model.SwishDetails{CustomerSwishNumber: r.swishNumber, DateCreated: ptr(r.createdAt), ErrorMessage: errMsg}
+		d := &model.SwishDetails{Amount: ptr(bigint(r.sess.amount)), CustomerSwishNumber: r.swishNumber,
+			DateCreated: ptr(r.createdAt), ErrorMessage: errMsg}
 		if r.flow != nil && *r.flow == "mcom" {
-			d.QRCode = ptr("D" + r.transactionID)
+			// The m-commerce flow: the Swish payment request's token, as the
+			// QR code a desktop checkout shows (Swish's "D" + token) and
+			// as the app link a phone opens (Kronor's iOS SDK opens it).
+			d.QRCode = when("D" + r.swishToken())
+			d.ReturnURL = when("swish://paymentrequest?token=" + r.swishToken() + "&callbackurl=" + neturl.QueryEscape(r.returnURL))
 		}
 		if errMsg != nil {
 			d.ErrorCode = ptr("RF07")
@@ -517,8 +661,8 @@ func (s *store) fillDetails(r *paymentRequest, card *[]*model.CreditCardDetails,
 		*swish = append(*swish, d)
 	case model.PaymentMethodEnumMobilepay:
 		d := &model.MobilePayDetails{
-			Gateway: ptr(string(r.gateway())), SessionURL: s.payerURL("mobilepay", r),
-			RedirectURL: s.payerURL("mobilepay", r), QRCodeURL: ptr(s.base + "/pay/mobilepay/" + r.waitToken + "/qr"),
+			Gateway: ptr(string(r.gateway())), SessionID: when(r.transactionID), SessionURL: url("mobilepay"),
+			RedirectURL: url("mobilepay"), QRCodeURL: when(s.base + "/pay/mobilepay/" + r.waitToken + "/qr"),
 		}
 		if r.userFlow != nil {
 			d.UserFlow = ptr(string(*r.userFlow))
@@ -528,26 +672,26 @@ func (s *store) fillDetails(r *paymentRequest, card *[]*model.CreditCardDetails,
 		}
 		*mp = append(*mp, d)
 	case model.PaymentMethodEnumVipps:
-		d := &model.VippsDetails{SessionURL: s.payerURL("vipps", r)}
+		d := &model.VippsDetails{SessionID: when(r.transactionID), SessionURL: url("vipps")}
 		if paid {
 			d.CardNumber, d.CardType = ptr("545454******5454"), ptr("mastercard")
 		}
 		*vipps = append(*vipps, d)
 	case model.PaymentMethodEnumP24:
-		d := &model.P24Details{SessionID: ptr(r.transactionID), SessionURL: s.payerURL("p24", r), ErrorMessage: errMsg, Verified: ptr(paid)}
+		d := &model.P24Details{SessionID: when(r.transactionID), SessionURL: url("p24"), ErrorMessage: errMsg, Verified: ptr(paid)}
 		if paid {
 			d.P24Statement = ptr("p24-" + r.transactionID[:8])
 		}
 		*p24 = append(*p24, d)
 	case model.PaymentMethodEnumPaypal:
-		d := &model.PayPalDetails{PaymentURL: s.payerURL("paypal", r), ErrorMessage: errMsg}
+		d := &model.PayPalDetails{PaymentURL: url("paypal"), OrderID: when(r.paypalOrderID()), ErrorMessage: errMsg}
 		if paid && r.sess.additional != nil && r.sess.additional.ShippingAddress != nil {
 			a := r.sess.additional.ShippingAddress
 			d.PayerGivenName, d.PayerSurname, d.PayerCountryCode = ptr(a.FirstName), ptr(a.LastName), ptr(string(a.Country))
 		}
 		*pp = append(*pp, d)
 	case model.PaymentMethodEnumBankTransfer:
-		d := &model.BankTransferDetails{PayURL: s.payerURL("bank", r), AuthorizationURL: s.payerURL("bank-authorization", r)}
+		d := &model.BankTransferDetails{PayURL: url("bank"), AuthorizationURL: url("bank-authorization")}
 		if r.aspspID != nil {
 			d.AspspID = ptr(bigint(*r.aspspID))
 		}
@@ -556,6 +700,18 @@ func (s *store) fillDetails(r *paymentRequest, card *[]*model.CreditCardDetails,
 		}
 		*bank = append(*bank, d)
 	}
+}
+
+// swishToken is the token of the request's Swish payment request (m-commerce
+// flow): 32 hexadecimal digits, as Swish's are.
+func (r *paymentRequest) swishToken() string {
+	return strings.ReplaceAll(r.transactionID, "-", "")
+}
+
+// paypalOrderID is the id of the request's PayPal order, in PayPal's form
+// (17 characters, digits and capitals).
+func (r *paymentRequest) paypalOrderID() string {
+	return strings.ToUpper(strings.ReplaceAll(r.waitToken, "-", ""))[:17]
 }
 
 // paidAt is when the request became PAID or AUTHORIZED, zero if it has not.

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/kronor-io/kronor-go/kronortest"
 )
 
 func TestPaymentRequestQueries(t *testing.T) {
@@ -78,7 +80,8 @@ func TestPaymentRequestQueries(t *testing.T) {
 }
 
 func TestMerchantQueries(t *testing.T) {
-	f := newFixture(t)
+	// Each capture, release and refund settles when the next request is served.
+	f := newFixture(t, kronortest.WithSettleDelay(0))
 	p1 := f.paidPayment("mq-1", 1000)
 	p2 := f.authorizedPayment("mq-2", 2000)
 	f.capture(p2, 500).ok(t, nil)

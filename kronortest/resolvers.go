@@ -221,7 +221,7 @@ func (q queryResolver) PaymentCaptures(ctx context.Context, limit *int32, offset
 	s := q.srv.store
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.queryCaptures(s.captureList, limit, offset, orderBy, where), nil
+	return s.queryCaptures(s.captureCandidates(where), limit, offset, orderBy, where), nil
 }
 
 func (q queryResolver) Refunds(ctx context.Context, limit *int32, offset *int32, orderBy []*model.RefundOrderBy, where *model.RefundBoolExp) ([]*model.Refund, error) {
@@ -234,7 +234,7 @@ func (q queryResolver) Refunds(ctx context.Context, limit *int32, offset *int32,
 	s := q.srv.store
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.queryRefunds(s.refundList, limit, offset, orderBy, where), nil
+	return s.queryRefunds(s.refundCandidates(where), limit, offset, orderBy, where), nil
 }
 
 func (q queryResolver) TransactionReleases(ctx context.Context, limit *int32, offset *int32, orderBy []*model.TransactionReleaseOrderBy, where *model.TransactionReleaseBoolExp) ([]*model.TransactionRelease, error) {
@@ -247,7 +247,7 @@ func (q queryResolver) TransactionReleases(ctx context.Context, limit *int32, of
 	s := q.srv.store
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.queryReleases(s.releaseList, limit, offset, orderBy, where), nil
+	return s.queryReleases(s.releaseCandidates(where), limit, offset, orderBy, where), nil
 }
 
 type paymentResolver struct{ *resolver }
@@ -296,4 +296,61 @@ func (sr subscriptionResolver) PaymentRequests(ctx context.Context, limit *int32
 		return nil, err
 	}
 	return sr.srv.subscribe(ctx, id, requestArgs{limit: limit, offset: offset, orderBy: orderBy, where: where}), nil
+}
+
+func (sr subscriptionResolver) PaymentCaptures(ctx context.Context, limit *int32, offset *int32, orderBy []*model.PaymentCaptureOrderBy, where *model.PaymentCaptureBoolExp) (<-chan []*model.PaymentCapture, error) {
+	if _, err := caller(ctx, "paymentCaptures", roleMerchant); err != nil {
+		return nil, err
+	}
+	if err := checkPage("paymentCaptures", limit, offset); err != nil {
+		return nil, err
+	}
+	s := sr.srv.store
+	keys, indexed := captureKeys(where)
+	return subscribeRows(sr.srv, ctx, &s.captureSubs, &objSub[*capture, *model.PaymentCapture]{
+		match: func(c *capture) bool { return matchCapture(where, c) },
+		query: func() []*model.PaymentCapture {
+			return s.queryCaptures(s.captureCandidates(where), limit, offset, orderBy, where)
+		},
+		key:  func(m *model.PaymentCapture) string { return itoa(int64(m.ID)) },
+		keys: keys, indexed: indexed,
+	}), nil
+}
+
+func (sr subscriptionResolver) TransactionReleases(ctx context.Context, limit *int32, offset *int32, orderBy []*model.TransactionReleaseOrderBy, where *model.TransactionReleaseBoolExp) (<-chan []*model.TransactionRelease, error) {
+	if _, err := caller(ctx, "transactionReleases", roleMerchant); err != nil {
+		return nil, err
+	}
+	if err := checkPage("transactionReleases", limit, offset); err != nil {
+		return nil, err
+	}
+	s := sr.srv.store
+	keys, indexed := releaseKeys(where)
+	return subscribeRows(sr.srv, ctx, &s.releaseSubs, &objSub[*release, *model.TransactionRelease]{
+		match: func(r *release) bool { return matchRelease(where, r) },
+		query: func() []*model.TransactionRelease {
+			return s.queryReleases(s.releaseCandidates(where), limit, offset, orderBy, where)
+		},
+		key:  func(m *model.TransactionRelease) string { return itoa(int64(m.ID)) },
+		keys: keys, indexed: indexed,
+	}), nil
+}
+
+func (sr subscriptionResolver) Refunds(ctx context.Context, limit *int32, offset *int32, orderBy []*model.RefundOrderBy, where *model.RefundBoolExp) (<-chan []*model.Refund, error) {
+	if _, err := caller(ctx, "refunds", roleMerchant); err != nil {
+		return nil, err
+	}
+	if err := checkPage("refunds", limit, offset); err != nil {
+		return nil, err
+	}
+	s := sr.srv.store
+	keys, indexed := refundKeys(where)
+	return subscribeRows(sr.srv, ctx, &s.refundSubs, &objSub[*refund, *model.Refund]{
+		match: func(r *refund) bool { return matchRefund(where, r) },
+		query: func() []*model.Refund {
+			return s.queryRefunds(s.refundCandidates(where), limit, offset, orderBy, where)
+		},
+		key:  func(m *model.Refund) string { return m.WaitToken },
+		keys: keys, indexed: indexed,
+	}), nil
 }

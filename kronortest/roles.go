@@ -57,6 +57,10 @@ var fieldRoles = map[string]role{
 	"query_root.refunds":             roleMerchant,
 	"query_root.transactionReleases": roleMerchant,
 
+	"subscription_root.paymentCaptures":     roleMerchant,
+	"subscription_root.refunds":             roleMerchant,
+	"subscription_root.transactionReleases": roleMerchant,
+
 	"mutation_root.newPaymentSession":                   roleMerchant,
 	"mutation_root.newPaymentSessionWithReferenceCheck": roleMerchant,
 	"mutation_root.newPaymentCapture":                   roleMerchant,

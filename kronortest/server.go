@@ -63,8 +63,10 @@ type Server struct {
 type config struct {
 	clock        Clock
 	autoApprove  time.Duration
+	payerDelay   time.Duration
 	logger       *slog.Logger
 	manualSettle bool
+	settleDelay  time.Duration
 	seed         uint64
 	seeded       bool
 	addr         string
@@ -88,14 +90,47 @@ func WithClock(c Clock) Option { return func(o *config) { o.clock = c } }
 // Zero (the default) approves nothing by itself.
 func WithAutoApprove(d time.Duration) Option { return func(o *config) { o.autoApprove = d } }
 
+// WithPayerDataDelay makes the customer's next step appear d after a payment
+// request reaches WAITING_FOR_PAYMENT, as the real gateway fills it in
+// asynchronously, and pushes it to paymentRequests subscribers then: each
+// method's hosted payment URL (transactionCreditCardDetails,
+// transactionMobilePayDetails, transactionVippsDetails and
+// transactionP24Details' sessionUrl; MobilePay's qrCodeUrl and redirectUrl;
+// transactionBankTransferDetails' payUrl and authorizationUrl;
+// transactionPayPalDetails' paymentUrl and orderId), and for the Swish mcom
+// flow transactionSwishDetails' qrCode and returnUrl (the swish:// app link).
+// Until then those fields are null. Zero (the default) has them at
+// WAITING_FOR_PAYMENT, readable as soon as the create-payment call answers. A
+// payment that ends before then never gets them.
+func WithPayerDataDelay(d time.Duration) Option { return func(o *config) { o.payerDelay = max(d, 0) } }
+
 // WithLogger makes the server log requests and faults to l (default: nothing).
 func WithLogger(l *slog.Logger) Option { return func(o *config) { o.logger = l } }
 
 // WithManualSettlement keeps captures, releases and refunds in their first
-// state (CAPTURING, IN_PROGRESS, INITIALIZING) until [Server.Settle] is
-// called. By default they settle when the next request after their creation is
-// served.
+// state (CAPTURING, or WAITING_FOR_CAPTURE for [OutcomePending]; IN_PROGRESS;
+// INITIALIZING) until [Server.Settle] is called. By default they move by
+// themselves (see [WithSettleDelay]).
 func WithManualSettlement() Option { return func(o *config) { o.manualSettle = true } }
+
+// DefaultSettleDelay is how long each step of a capture, release or refund
+// takes on the fake by default (see [WithSettleDelay]).
+const DefaultSettleDelay = 20 * time.Millisecond
+
+// WithSettleDelay sets how long each step of a capture, release or refund
+// takes on the fake's clock (default [DefaultSettleDelay]). As on the real
+// gateway they move asynchronously after their mutation has answered: a
+// capture CAPTURING → CAPTURE_DONE (WAITING_FOR_CAPTURE → CAPTURING →
+// CAPTURE_DONE when [OutcomePending] is scripted), a release IN_PROGRESS →
+// DONE, a refund INITIALIZING → CREATED → DEBITED → PAID, or to their
+// scripted outcome ([Server.ScriptCapture]), one status every d, each
+// entered at its time and pushed to subscribers. With a [*ManualClock] the
+// steps run when the clock is moved past them. d <= 0 restores the earlier
+// behaviour: each settles (as one [Server.Settle] does) when the next request
+// after its creation is served. [WithManualSettlement] overrides it.
+func WithSettleDelay(d time.Duration) Option {
+	return func(o *config) { o.settleDelay = max(d, 0) }
+}
 
 // WithSeed seeds the pseudo-random choice of [Server.FailFraction], so a test
 // run is repeatable (default: a fixed seed).
@@ -131,7 +166,7 @@ func WithMerchantToken(token string) Option { return func(o *config) { o.token =
 // [WithAddr]) and returns it. It panics if it cannot listen, as
 // httptest.NewServer does. Close it when done.
 func NewServer(opts ...Option) *Server {
-	cfg := config{clock: realClock{}, addr: "127.0.0.1:0", keepAlive: DefaultKeepAlive}
+	cfg := config{clock: realClock{}, addr: "127.0.0.1:0", keepAlive: DefaultKeepAlive, settleDelay: DefaultSettleDelay}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -165,7 +200,9 @@ func NewServer(opts ...Option) *Server {
 	s.store.merchantToken = cfg.token
 	s.store.base = "http://" + ln.Addr().String()
 	s.store.autoApprove = cfg.autoApprove
+	s.store.payerDelay = cfg.payerDelay
 	s.store.manualSettle = cfg.manualSettle
+	s.store.settleDelay = cfg.settleDelay
 
 	full := graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{srv: s}}).Schema()
 	s.roles = newRoleChecker(full)
@@ -203,9 +240,9 @@ func NewServer(opts ...Option) *Server {
 
 	if mc, ok := cfg.clock.(*ManualClock); ok {
 		s.unlisten = mc.onChange(func() { s.store.runDue() })
-	} else if cfg.autoApprove > 0 {
+	} else {
 		s.wg.Add(1)
-		go s.approvalScheduler()
+		go s.scheduler()
 	}
 	s.wg.Add(1)
 	go func() {
@@ -329,8 +366,9 @@ func (s *Server) originAllowed(origin string) bool {
 	return false
 }
 
-// approvalScheduler fires automatic approvals on the system clock.
-func (s *Server) approvalScheduler() {
+// scheduler runs, on the system clock, what is due by itself: automatic
+// approvals, payer data, and the steps of timed settlement.
+func (s *Server) scheduler() {
 	defer s.wg.Done()
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
@@ -350,9 +388,9 @@ func (s *Server) approvalScheduler() {
 	}
 }
 
-// servedHook runs, before every operation served on either transport, the
-// automatic approvals that are due and the settlement of pending captures,
-// releases and refunds.
+// servedHook runs, before every operation served on either transport, what
+// is due (store.served): automatic approvals, payer data, and the
+// settlement of pending captures, releases and refunds.
 type servedHook struct{ s *Server }
 
 var _ interface {
@@ -363,10 +401,7 @@ var _ interface {
 func (servedHook) ExtensionName() string                   { return "KronortestServed" }
 func (servedHook) Validate(graphql.ExecutableSchema) error { return nil }
 func (h servedHook) MutateOperationParameters(context.Context, *graphql.RawParams) *gqlerror.Error {
-	if h.s.cfg.autoApprove > 0 {
-		h.s.store.runDue()
-	}
-	h.s.store.settleServed()
+	h.s.store.served()
 	return nil
 }
 

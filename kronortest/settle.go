@@ -2,6 +2,7 @@ package kronortest
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
 )
@@ -34,6 +35,15 @@ const (
 	// to CAPTURE_DONE when settled; a refund waits in WAITING_FOR_REFUND, and
 	// a release stays IN_PROGRESS, at its first settlement, and succeeds at
 	// the next.
+	//
+	// WAITING_FOR_CAPTURE is a value of the real schema's
+	// PaymentCaptureStatusEnum only: its PaymentStatusEnum has none, so a
+	// payment request or payment never shows it (a PayPal payment the payer
+	// approved is captured by the gateway itself, capturePayPalPayment, and
+	// is PAID). The fake gives it to the one object that can have it: a
+	// capture scheduled but not started. Such a capture holds its amount, as
+	// a CAPTURING one does: it counts against what is left to capture, and
+	// the payment cannot be released meanwhile.
 	OutcomePending
 	// OutcomeAwaitingAccount has a refund wait for the customer to pick the
 	// account to be paid back to (a bank payout): AWAITING_ACCOUNT_SELECTION
@@ -72,28 +82,108 @@ func popOutcome(q *[]Outcome) Outcome {
 	return o
 }
 
-// settle settles every capture, release and refund created so far. Callers
-// hold s.mu.
-func (s *store) settle() {
-	if len(s.unsettled) == 0 {
-		return
+// step is one status change of a capture, release or refund on its way to
+// its end, entered at the given time; it pushes the change to subscribers.
+type step func(at time.Time)
+
+// settlement is what is left of a capture's, release's or refund's way to
+// its end: phases of steps. A settlement ([Server.Settle], or a served
+// request with WithSettleDelay(0)) runs the rest of the current phase at
+// once; timed settlement runs one step every settleDelay, an empty phase
+// counting as one step (the provider takes its time).
+type settlement struct {
+	phases [][]step
+	due    time.Time // when the next timed step runs
+}
+
+// next runs one timed step, entered at at.
+func (st *settlement) next(at time.Time) {
+	if ph := st.phases[0]; len(ph) > 0 {
+		ph[0](at)
+		st.phases[0] = ph[1:]
 	}
-	fs := s.unsettled
-	s.unsettled = nil
-	for _, f := range fs {
-		f()
+	if len(st.phases[0]) == 0 {
+		st.phases = st.phases[1:]
 	}
 }
 
-// settleServed settles pending objects before a request is served, unless
-// settlement is manual (then it does not take the mutex at all).
-func (s *store) settleServed() {
-	if s.manualSettle {
+// settlePhase runs the rest of the current phase, entered at at.
+func (st *settlement) settlePhase(at time.Time) {
+	for _, f := range st.phases[0] {
+		f(at)
+	}
+	st.phases = st.phases[1:]
+}
+
+// schedule registers the way to its end of a new capture, release or
+// refund; nothing when it has none (an ambiguous capture stays CAPTURING).
+// Callers hold s.mu.
+func (s *store) schedule(phases [][]step) {
+	if len(phases) == 0 {
 		return
 	}
+	s.pending = append(s.pending, &settlement{phases: phases, due: s.now().Add(s.settleDelay)})
+	s.wake()
+}
+
+// settle runs the current phase of every pending capture, release and
+// refund. Callers hold s.mu.
+func (s *store) settle() {
+	if len(s.pending) == 0 {
+		return
+	}
+	now := s.now()
+	keep := s.pending[:0]
+	for _, st := range s.pending {
+		st.settlePhase(now)
+		if len(st.phases) > 0 {
+			st.due = now.Add(s.settleDelay)
+			keep = append(keep, st)
+		}
+	}
+	clear(s.pending[len(keep):])
+	s.pending = keep
+}
+
+// runSettlements runs, with timed settlement, every step whose time has
+// come, each entered at its due time, and returns the time of the next one
+// (zero when none is left). Callers hold s.mu.
+func (s *store) runSettlements(now time.Time) time.Time {
+	if s.manualSettle || s.settleDelay <= 0 {
+		return time.Time{}
+	}
+	var next time.Time
+	keep := s.pending[:0]
+	for _, st := range s.pending {
+		for len(st.phases) > 0 && !st.due.After(now) {
+			st.next(st.due)
+			st.due = st.due.Add(s.settleDelay)
+		}
+		if len(st.phases) > 0 {
+			keep = append(keep, st)
+			if next.IsZero() || st.due.Before(next) {
+				next = st.due
+			}
+		}
+	}
+	clear(s.pending[len(keep):])
+	s.pending = keep
+	return next
+}
+
+// served runs, before a request is served, what is due: the jobs whose time
+// has come (runDue), and with WithSettleDelay(0) the current phase of every
+// pending capture, release and refund (with timed settlement, runDue runs
+// the steps whose time has come; with manual settlement, nothing).
+func (s *store) served() {
 	s.mu.Lock()
-	s.settle()
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	if len(s.due) > 0 || len(s.pending) > 0 {
+		s.runDueLocked()
+	}
+	if !s.manualSettle && s.settleDelay <= 0 {
+		s.settle()
+	}
 }
 
 func (s *store) newPaymentCapture(id identity, in model.PaymentCaptureInput) (*model.PaymentCaptureResult, error) {
@@ -153,42 +243,52 @@ func (s *store) newPaymentCapture(id identity, in model.PaymentCaptureInput) (*m
 		s.captures[c.id] = c
 		s.captureList = append(s.captureList, c)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Captures++ })
-		s.unsettled = append(s.unsettled, func() { s.settleCapture(c) })
+		s.schedule(s.captureSteps(c))
+		s.changedCapture(c)
 		return &model.PaymentCaptureResult{CaptureID: bigint(c.id), CaptureTransactionID: c.transactionID}, nil
 	})
 }
 
-func (s *store) settleCapture(c *capture) {
-	at := s.now()
-	set := func(st model.PaymentCaptureStatusEnum) {
-		c.history = append(c.history, captureEntry{status: st, at: at})
-	}
+// captureSteps is a capture's way to its scripted outcome.
+func (s *store) captureSteps(c *capture) [][]step {
 	p := c.pay
-	switch c.outcome {
-	case OutcomeSuccess, OutcomePending:
-		if c.status() == model.PaymentCaptureStatusEnumWaitingForCapture {
-			set(model.PaymentCaptureStatusEnumCapturing)
+	enter := func(st model.PaymentCaptureStatusEnum, errMsg string, then func()) step {
+		return func(at time.Time) {
+			c.history = append(c.history, captureEntry{status: st, at: at})
+			if errMsg != "" {
+				c.errorMessage = errMsg
+			}
+			if then != nil {
+				then()
+			}
+			s.changedCapture(c)
 		}
-		set(model.PaymentCaptureStatusEnumCaptureDone)
+	}
+	done := enter(model.PaymentCaptureStatusEnumCaptureDone, "", func() {
 		p.paid += c.amount
 		if p.paid >= p.authorized {
 			s.setPaymentStatus(p, model.PaymentStatusEnumPaid)
 		} else {
 			s.setPaymentStatus(p, model.PaymentStatusEnumPartiallyCaptured)
 		}
+	})
+	switch c.outcome {
+	case OutcomeSuccess:
+		return [][]step{{done}}
+	case OutcomePending:
+		// Scheduled (WAITING_FOR_CAPTURE), then started, then done.
+		return [][]step{{enter(model.PaymentCaptureStatusEnumCapturing, "", nil), done}}
 	case OutcomeCooldown:
-		c.errorMessage = "too many partial captures in a short time: try again in 24 hours"
-		set(model.PaymentCaptureStatusEnumCaptureCooldown)
+		return [][]step{{enter(model.PaymentCaptureStatusEnumCaptureCooldown,
+			"too many partial captures in a short time: try again in 24 hours", nil)}}
 	case OutcomeDeclined:
-		c.errorMessage = "the card was declined"
-		set(model.PaymentCaptureStatusEnumCaptureDeclined)
-		s.setPaymentStatus(p, model.PaymentStatusEnumCaptureDeclined)
-	case OutcomeError:
-		c.errorMessage = "the capture failed"
-		set(model.PaymentCaptureStatusEnumError)
+		return [][]step{{enter(model.PaymentCaptureStatusEnumCaptureDeclined, "the card was declined", func() {
+			s.setPaymentStatus(p, model.PaymentStatusEnumCaptureDeclined)
+		})}}
 	case OutcomeAmbiguous:
-		// stays CAPTURING
+		return nil // stays CAPTURING
 	}
+	return [][]step{{enter(model.PaymentCaptureStatusEnumError, "the capture failed", nil)}}
 }
 
 func (s *store) releasePayment(id identity, in model.ReleasePaymentInput) (*model.ReleasePaymentResult, error) {
@@ -245,29 +345,35 @@ func (s *store) releasePayment(id identity, in model.ReleasePaymentInput) (*mode
 		s.releases[r.id] = r
 		s.releaseList = append(s.releaseList, r)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Releases++ })
-		s.unsettled = append(s.unsettled, func() { s.settleRelease(r) })
+		s.schedule(s.releaseSteps(r))
+		s.changedRelease(r)
 		return &model.ReleasePaymentResult{ReleaseID: strconv.FormatInt(r.id, 10)}, nil
 	})
 }
 
-func (s *store) settleRelease(r *release) {
-	at := s.now()
-	set := func(st model.TransactionReleaseStatusEnum) {
-		r.history = append(r.history, releaseEntry{status: st, at: at})
+// releaseSteps is a release's way to its scripted outcome.
+func (s *store) releaseSteps(r *release) [][]step {
+	enter := func(st model.TransactionReleaseStatusEnum, then func()) step {
+		return func(at time.Time) {
+			r.history = append(r.history, releaseEntry{status: st, at: at})
+			if then != nil {
+				then()
+			}
+			s.changedRelease(r)
+		}
 	}
+	done := enter(model.TransactionReleaseStatusEnumDone, func() {
+		s.setPaymentStatus(r.pay, model.PaymentStatusEnumReleased)
+	})
 	switch r.outcome {
 	case OutcomeSuccess:
-		set(model.TransactionReleaseStatusEnumDone)
-		s.setPaymentStatus(r.pay, model.PaymentStatusEnumReleased)
-	case OutcomeAmbiguous:
-		set(model.TransactionReleaseStatusEnumReleaseAmbiguous)
+		return [][]step{{done}}
 	case OutcomePending:
-		// Still IN_PROGRESS; done at the next settlement.
-		r.outcome = OutcomeSuccess
-		s.unsettled = append(s.unsettled, func() { s.settleRelease(r) })
-	default:
-		set(model.TransactionReleaseStatusEnumError)
+		return [][]step{{}, {done}} // still IN_PROGRESS at the first settlement
+	case OutcomeAmbiguous:
+		return [][]step{{enter(model.TransactionReleaseStatusEnumReleaseAmbiguous, nil)}}
 	}
+	return [][]step{{enter(model.TransactionReleaseStatusEnumError, nil)}}
 }
 
 func (s *store) refundPayment(id identity, in model.RefundPaymentInput) (*model.RefundPaymentResult, error) {
@@ -320,36 +426,39 @@ func (s *store) refundPayment(id identity, in model.RefundPaymentInput) (*model.
 		s.refunds[r.waitToken] = r
 		s.refundList = append(s.refundList, r)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Refunds++ })
-		s.unsettled = append(s.unsettled, func() { s.settleRefund(r) })
+		s.schedule(s.refundSteps(r))
+		s.changedRefund(r)
 		return &model.RefundPaymentResult{WaitToken: r.waitToken, RefundTransactionID: r.transactionID}, nil
 	})
 }
 
-func (s *store) settleRefund(r *refund) {
-	at := s.now()
-	set := func(st model.RefundStatusEnum) {
-		r.history = append(r.history, refundEntry{status: st, at: at})
+// refundSteps is a refund's way to its scripted outcome.
+func (s *store) refundSteps(r *refund) [][]step {
+	enter := func(st model.RefundStatusEnum, errMsg string) step {
+		return func(at time.Time) {
+			r.history = append(r.history, refundEntry{status: st, at: at})
+			if errMsg != "" {
+				r.errorMessage = errMsg
+			}
+			s.changedRefund(r)
+		}
+	}
+	paid := []step{
+		enter(model.RefundStatusEnumCreated, ""),
+		enter(model.RefundStatusEnumDebited, ""),
+		enter(model.RefundStatusEnumPaid, ""),
 	}
 	switch r.outcome {
 	case OutcomeSuccess:
-		set(model.RefundStatusEnumCreated)
-		set(model.RefundStatusEnumDebited)
-		set(model.RefundStatusEnumPaid)
+		return [][]step{paid}
+	case OutcomePending:
+		return [][]step{{enter(model.RefundStatusEnumWaitingForRefund, "")}, paid}
+	case OutcomeAwaitingAccount:
+		return [][]step{{enter(model.RefundStatusEnumAwaitingAccountSelection, "")}, paid}
 	case OutcomeAmbiguous:
-		set(model.RefundStatusEnumRefundAmbiguous)
-	case OutcomePending, OutcomeAwaitingAccount:
-		if r.outcome == OutcomePending {
-			set(model.RefundStatusEnumWaitingForRefund)
-		} else {
-			set(model.RefundStatusEnumAwaitingAccountSelection)
-		}
-		// Paid at the next settlement.
-		r.outcome = OutcomeSuccess
-		s.unsettled = append(s.unsettled, func() { s.settleRefund(r) })
-	default:
-		r.errorMessage = "the refund failed"
-		set(model.RefundStatusEnumError)
+		return [][]step{{enter(model.RefundStatusEnumRefundAmbiguous, "")}}
 	}
+	return [][]step{{enter(model.RefundStatusEnumError, "the refund failed")}}
 }
 
 // refundStatus summarises a payment's paid refunds.

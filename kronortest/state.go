@@ -90,6 +90,9 @@ type paymentRequest struct {
 	aspspID       *int64
 	errorMessage  string
 	payment       *payment
+	// payerReady is set when the gateway has the customer's next step: the
+	// method's URL, QR code or app link (see WithPayerDataDelay).
+	payerReady bool
 }
 
 func (r *paymentRequest) status() model.PaymentStatusEnum { return r.history[len(r.history)-1].status }
@@ -194,10 +197,11 @@ func (r *refund) status() model.RefundStatusEnum { return r.history[len(r.histor
 
 func (r *refund) failed() bool { return r.status() == model.RefundStatusEnumError }
 
-// dueApproval is an automatic approval (WithAutoApprove) waiting for its time.
-type dueApproval struct {
+// dueJob is something that happens by itself at a time of the fake's clock,
+// such as an automatic approval (WithAutoApprove).
+type dueJob struct {
 	at  time.Time
-	req *paymentRequest
+	run func() // called with s.mu held
 }
 
 // store is the fake gateway's whole state, behind one mutex: every mutation
@@ -236,20 +240,27 @@ type store struct {
 	idem *idemCache
 
 	manualSettle  bool
-	unsettled     []func() // settle functions of the pending captures, releases and refunds
+	settleDelay   time.Duration // per step of timed settlement; 0: settle when a request is served
+	pending       []*settlement // the ways to their ends of the pending captures, releases and refunds
 	scriptCapture []Outcome
 	scriptRelease []Outcome
 	scriptRefund  []Outcome
 
 	autoApprove time.Duration
-	due         []dueApproval
-	wakeDue     chan struct{} // signals the auto-approval scheduler
+	payerDelay  time.Duration // WithPayerDataDelay
+	due         []dueJob
+	wakeDue     chan struct{} // signals the scheduler (Server.scheduler) of a new job or settlement
 
 	subs map[*subscriber]struct{} // those without a waitToken filter
 	// subsByToken holds the subscriptions filtered on wait tokens (the
 	// watcher's: one each), under each of their tokens, so that a change
 	// notifies only those that can include it.
 	subsByToken map[string]map[*subscriber]struct{}
+
+	// The merchant role's live captures, releases and refunds.
+	captureSubs objSubs[*capture, *model.PaymentCapture]
+	releaseSubs objSubs[*release, *model.TransactionRelease]
+	refundSubs  objSubs[*refund, *model.Refund]
 }
 
 func newStore(clock Clock, idemLimit int) *store {

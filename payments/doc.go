@@ -41,6 +41,16 @@
 // RequestDetails, or with package subscriptions. Once it is PAID or AUTHORIZED,
 // its ResultingPaymentID is the payment id that Get, captures and refunds take.
 //
+// # The customer's next step and device
+//
+// What the customer is shown to pay (the hosted page's URL, the Swish QR
+// code and app link, MobilePay's QR code) is a [NextStep]; the gateway
+// fills it in a moment after the start, so wait for it with
+// subscriptions.SessionWatcher.NextStep (pushed, no polling) rather than
+// reading Latest in a loop. Each start's parameters take an optional
+// [Device], the customer's browser or app, sent in the same request as the
+// payment.
+//
 // # Preconditions the gateway enforces
 //
 // MobilePay needs a session in DKK, Vipps in NOK, Przelewy24 in PLN with

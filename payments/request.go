@@ -43,8 +43,15 @@ type Request struct {
 	PaymentURL string
 	// QRCodeURL is MobilePay's QR code image URL, when the QR user flow is used.
 	QRCodeURL string
-	// SwishQRCode is the Swish QR code data for the mcom flow on another device.
+	// SwishQRCode is the Swish QR code data for the mcom flow on another
+	// device: render it as a QR code for the customer to scan with Swish.
+	// Set by List and Latest (session token).
 	SwishQRCode string
+	// SwishAppLink is the swish:// link that opens the Swish app on the
+	// customer's device, for the mcom flow on the same device (the gateway's
+	// transactionSwishDetails.returnUrl, which Kronor's iOS SDK opens). Set
+	// by List and Latest (session token).
+	SwishAppLink string
 }
 
 // Method is a payment method (the gateway's PaymentMethodEnum). Unknown values

@@ -50,6 +50,7 @@ func Latest(ctx context.Context, c *client.Session) (*Request, error) {
 
 func init() {
 	mapping.PaymentRequest = func(f *api.PaymentRequestCore) any { return requestFrom(f) }
+	mapping.SessionPaymentRequest = func(f *api.SessionPaymentRequest) any { return fromSession(*f) }
 }
 
 // requestFrom is the one mapper of a payment request read from the gateway:
@@ -105,6 +106,9 @@ func fromSession(f api.SessionPaymentRequest) Request {
 	for _, d := range f.TransactionSwishDetails {
 		if r.SwishQRCode == "" {
 			r.SwishQRCode = convert.Str(d.QrCode)
+		}
+		if r.SwishAppLink == "" {
+			r.SwishAppLink = convert.Str(d.ReturnUrl)
 		}
 	}
 	for _, u := range urls {

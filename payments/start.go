@@ -88,6 +88,9 @@ type SwishParams struct {
 	// after a crash needs none: the same method with the same parameters in
 	// the same session returns the pending payment.
 	IdempotencyKey string
+	// Device is the customer's device, sent with the payment in the same
+	// request; optional (see Device).
+	Device *Device
 	// CustomerSwishNumber is the customer's Swish number. With it the flow is
 	// ecom (the customer's Swish app is asked to pay); without it mcom (the
 	// customer opens Swish on this device or scans the QR code).
@@ -115,6 +118,7 @@ func Swish(ctx context.Context, c *client.Session, p SwishParams, opts ...StartO
 		flow = FlowMcom
 	}
 	v.Text("pay.customerSwishNumber", p.CustomerSwishNumber)
+	p.Device.check(&v)
 	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -123,17 +127,32 @@ func Swish(ctx context.Context, c *client.Session, p SwishParams, opts ...StartO
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)
-	resp, err := api.NewSwishPayment(ctx, c, api.SwishPaymentInput{
+	in := api.SwishPaymentInput{
 		IdempotencyKey:      k,
 		Flow:                string(flow),
 		CustomerSwishNumber: convert.OptString(p.CustomerSwishNumber),
 		ReturnUrl:           p.ReturnURL,
 		MerchantReturnUrl:   convert.OptString(p.MerchantReturnURL),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("payments: newSwishPayment: %w", err)
 	}
-	return &Started{WaitToken: resp.NewSwishPayment.WaitToken, Method: MethodSwish, IdempotencyKey: k}, nil
+	var r api.NewSwishPaymentNewSwishPaymentSwishPaymentResult
+	var devErr error
+	if p.Device == nil {
+		resp, err := api.NewSwishPayment(ctx, c, in)
+		if err != nil {
+			return nil, fmt.Errorf("payments: newSwishPayment: %w", err)
+		}
+		r = resp.NewSwishPayment
+	} else {
+		resp, err := api.NewSwishPaymentWithDevice(ctx, c, in, p.Device.input())
+		if resp != nil {
+			r.WaitToken = resp.NewSwishPayment.WaitToken
+		}
+		devErr = deviceOutcome("newSwishPayment", r.WaitToken != "", resp != nil && resp.AddSessionDeviceInformation.Result, err)
+		if r.WaitToken == "" {
+			return nil, devErr
+		}
+	}
+	return &Started{WaitToken: r.WaitToken, Method: MethodSwish, IdempotencyKey: k}, devErr
 }
 
 // CreditCardParams starts a card payment.
@@ -145,14 +164,19 @@ type CreditCardParams struct {
 	// after a crash needs none: the same method with the same parameters in
 	// the same session returns the pending payment.
 	IdempotencyKey string
+	// Device is the customer's device, sent with the payment in the same
+	// request; optional (see Device).
+	Device *Device
 }
 
 // CreditCard starts a card payment: the customer enters the card on the hosted
-// page at the request's PaymentURL (see List/Latest). A card payment ends in
+// page at the request's PaymentURL (subscriptions.SessionWatcher.NextStep
+// returns it as soon as the gateway has it; List/Latest read it). A card payment ends in
 // AUTHORIZED, to be captured or released with package captures.
 func CreditCard(ctx context.Context, c *client.Session, p CreditCardParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
+	p.Device.check(&v)
 	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -161,22 +185,37 @@ func CreditCard(ctx context.Context, c *client.Session, p CreditCardParams, opts
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)
-	resp, err := api.NewCreditCardPayment(ctx, c, api.CreditCardPaymentInput{
+	in := api.CreditCardPaymentInput{
 		IdempotencyKey:    k,
 		ReturnUrl:         p.ReturnURL,
 		MerchantReturnUrl: convert.OptString(p.MerchantReturnURL),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("payments: newCreditCardPayment: %w", err)
 	}
-	r := resp.NewCreditCardPayment
+	var r api.NewCreditCardPaymentNewCreditCardPaymentCreditCardPaymentResult
+	var devErr error
+	if p.Device == nil {
+		resp, err := api.NewCreditCardPayment(ctx, c, in)
+		if err != nil {
+			return nil, fmt.Errorf("payments: newCreditCardPayment: %w", err)
+		}
+		r = resp.NewCreditCardPayment
+	} else {
+		resp, err := api.NewCreditCardPaymentWithDevice(ctx, c, in, p.Device.input())
+		if resp != nil {
+			d := resp.NewCreditCardPayment
+			r.WaitToken, r.Gateway, r.AuthToken = d.WaitToken, d.Gateway, d.AuthToken
+		}
+		devErr = deviceOutcome("newCreditCardPayment", r.WaitToken != "", resp != nil && resp.AddSessionDeviceInformation.Result, err)
+		if r.WaitToken == "" {
+			return nil, devErr
+		}
+	}
 	return &Started{
 		WaitToken:      r.WaitToken,
 		Method:         MethodCreditCard,
 		Gateway:        sessions.Gateway(r.Gateway),
 		AuthToken:      convert.Str(r.AuthToken),
 		IdempotencyKey: k,
-	}, nil
+	}, devErr
 }
 
 // MobilePayParams starts a MobilePay payment.
@@ -188,6 +227,9 @@ type MobilePayParams struct {
 	// after a crash needs none: the same method with the same parameters in
 	// the same session returns the pending payment.
 	IdempotencyKey string
+	// Device is the customer's device, sent with the payment in the same
+	// request; optional (see Device).
+	Device *Device
 	// UserFlow is optional, but must be set when the session's preferred
 	// gateway is KRONOR.
 	UserFlow UserFlow
@@ -199,6 +241,7 @@ func MobilePay(ctx context.Context, c *client.Session, p MobilePayParams, opts .
 	var v validate.Collector
 	p.check(&v)
 	checkUserFlow(&v, p.UserFlow)
+	p.Device.check(&v)
 	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -207,17 +250,31 @@ func MobilePay(ctx context.Context, c *client.Session, p MobilePayParams, opts .
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)
-	resp, err := api.NewMobilePayPayment(ctx, c, api.MobilePayPaymentInput{
+	in := api.MobilePayPaymentInput{
 		IdempotencyKey:    k,
 		ReturnUrl:         p.ReturnURL,
 		MerchantReturnUrl: convert.OptString(p.MerchantReturnURL),
 		UserFlow:          (*api.MobilePayUserFlow)(convert.OptEnum(p.UserFlow)),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("payments: newMobilePayPayment: %w", err)
 	}
-	r := resp.NewMobilePayPayment
-	return &Started{WaitToken: r.WaitToken, Method: MethodMobilePay, Gateway: sessions.Gateway(r.Gateway), IdempotencyKey: k}, nil
+	var r api.NewMobilePayPaymentNewMobilePayPaymentMobilePayPaymentResult
+	var devErr error
+	if p.Device == nil {
+		resp, err := api.NewMobilePayPayment(ctx, c, in)
+		if err != nil {
+			return nil, fmt.Errorf("payments: newMobilePayPayment: %w", err)
+		}
+		r = resp.NewMobilePayPayment
+	} else {
+		resp, err := api.NewMobilePayPaymentWithDevice(ctx, c, in, p.Device.input())
+		if resp != nil {
+			r.WaitToken, r.Gateway = resp.NewMobilePayPayment.WaitToken, resp.NewMobilePayPayment.Gateway
+		}
+		devErr = deviceOutcome("newMobilePayPayment", r.WaitToken != "", resp != nil && resp.AddSessionDeviceInformation.Result, err)
+		if r.WaitToken == "" {
+			return nil, devErr
+		}
+	}
+	return &Started{WaitToken: r.WaitToken, Method: MethodMobilePay, Gateway: sessions.Gateway(r.Gateway), IdempotencyKey: k}, devErr
 }
 
 // VippsParams starts a Vipps payment.
@@ -229,6 +286,9 @@ type VippsParams struct {
 	// after a crash needs none: the same method with the same parameters in
 	// the same session returns the pending payment.
 	IdempotencyKey string
+	// Device is the customer's device, sent with the payment in the same
+	// request; optional (see Device).
+	Device *Device
 	// UserFlow is optional, but must be set when the session's preferred
 	// gateway is KRONOR.
 	UserFlow UserFlow
@@ -240,6 +300,7 @@ func Vipps(ctx context.Context, c *client.Session, p VippsParams, opts ...StartO
 	var v validate.Collector
 	p.check(&v)
 	checkUserFlow(&v, p.UserFlow)
+	p.Device.check(&v)
 	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -248,17 +309,31 @@ func Vipps(ctx context.Context, c *client.Session, p VippsParams, opts ...StartO
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)
-	resp, err := api.NewVippsPayment(ctx, c, api.VippsPaymentInput{
+	in := api.VippsPaymentInput{
 		IdempotencyKey:    k,
 		ReturnUrl:         p.ReturnURL,
 		MerchantReturnUrl: convert.OptString(p.MerchantReturnURL),
 		UserFlow:          (*api.MobilePayUserFlow)(convert.OptEnum(p.UserFlow)),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("payments: newVippsPayment: %w", err)
 	}
-	r := resp.NewVippsPayment
-	return &Started{WaitToken: r.WaitToken, Method: MethodVipps, Gateway: sessions.Gateway(r.Gateway), IdempotencyKey: k}, nil
+	var r api.NewVippsPaymentNewVippsPaymentVippsPaymentResult
+	var devErr error
+	if p.Device == nil {
+		resp, err := api.NewVippsPayment(ctx, c, in)
+		if err != nil {
+			return nil, fmt.Errorf("payments: newVippsPayment: %w", err)
+		}
+		r = resp.NewVippsPayment
+	} else {
+		resp, err := api.NewVippsPaymentWithDevice(ctx, c, in, p.Device.input())
+		if resp != nil {
+			r.WaitToken, r.Gateway = resp.NewVippsPayment.WaitToken, resp.NewVippsPayment.Gateway
+		}
+		devErr = deviceOutcome("newVippsPayment", r.WaitToken != "", resp != nil && resp.AddSessionDeviceInformation.Result, err)
+		if r.WaitToken == "" {
+			return nil, devErr
+		}
+	}
+	return &Started{WaitToken: r.WaitToken, Method: MethodVipps, Gateway: sessions.Gateway(r.Gateway), IdempotencyKey: k}, devErr
 }
 
 func checkUserFlow(v *validate.Collector, f UserFlow) {
@@ -276,6 +351,9 @@ type P24Params struct {
 	// after a crash needs none: the same method with the same parameters in
 	// the same session returns the pending payment.
 	IdempotencyKey string
+	// Device is the customer's device, sent with the payment in the same
+	// request; optional (see Device).
+	Device *Device
 	// PaymentMethodID is the Przelewy24 payment method the customer chose;
 	// 0 lets the customer choose on Przelewy24's site.
 	PaymentMethodID int64
@@ -297,6 +375,7 @@ func P24(ctx context.Context, c *client.Session, p P24Params, opts ...StartOptio
 	if p.RegulationAccept && p.PaymentMethodID == 0 {
 		v.Add("pay.p24RegulationAccept", "needs paymentMethodId (without one the gateway ignores it)")
 	}
+	p.Device.check(&v)
 	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -312,11 +391,25 @@ func P24(ctx context.Context, c *client.Session, p P24Params, opts ...StartOptio
 		P24RegulationAccept: convert.OptBool(p.RegulationAccept),
 		PaymentMethodId:     convert.OptBigInt(p.PaymentMethodID),
 	}
-	resp, err := api.NewP24Payment(ctx, c, in)
-	if err != nil {
-		return nil, fmt.Errorf("payments: newP24Payment: %w", err)
+	var id string
+	var devErr error
+	if p.Device == nil {
+		resp, err := api.NewP24Payment(ctx, c, in)
+		if err != nil {
+			return nil, fmt.Errorf("payments: newP24Payment: %w", err)
+		}
+		id = resp.NewP24Payment.PaymentId
+	} else {
+		resp, err := api.NewP24PaymentWithDevice(ctx, c, in, p.Device.input())
+		if resp != nil {
+			id = resp.NewP24Payment.PaymentId
+		}
+		devErr = deviceOutcome("newP24Payment", id != "", resp != nil && resp.AddSessionDeviceInformation.Result, err)
+		if id == "" {
+			return nil, devErr
+		}
 	}
-	return &Started{WaitToken: resp.NewP24Payment.PaymentId, Method: MethodP24, IdempotencyKey: k}, nil
+	return &Started{WaitToken: id, Method: MethodP24, IdempotencyKey: k}, devErr
 }
 
 // BankTransferParams starts a bank transfer.
@@ -328,6 +421,9 @@ type BankTransferParams struct {
 	// after a crash needs none: the same method with the same parameters in
 	// the same session returns the pending payment.
 	IdempotencyKey string
+	// Device is the customer's device, sent with the payment in the same
+	// request; optional (see Device).
+	Device *Device
 	// ASPSPID is the id of the customer's bank (ASPSP), if already chosen.
 	ASPSPID int64
 	// RequestRedirectState is passed back in ReturnURL's query.
@@ -354,6 +450,7 @@ func BankTransfer(ctx context.Context, c *client.Session, p BankTransferParams, 
 	if p.Flow != "" && p.Flow != FlowMcom && p.Flow != FlowEcom {
 		v.Add("pay.flow", `must be "mcom" or "ecom"`)
 	}
+	p.Device.check(&v)
 	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -371,18 +468,32 @@ func BankTransfer(ctx context.Context, c *client.Session, p BankTransferParams, 
 		Flow:                 convert.OptString(string(p.Flow)),
 		AspspId:              convert.OptBigInt(p.ASPSPID),
 	}
-	resp, err := api.NewBankTransferPayment(ctx, c, in)
-	if err != nil {
-		return nil, fmt.Errorf("payments: newBankTransferPayment: %w", err)
+	var r api.NewBankTransferPaymentNewBankTransferPaymentBankTransferPaymentResult
+	var devErr error
+	if p.Device == nil {
+		resp, err := api.NewBankTransferPayment(ctx, c, in)
+		if err != nil {
+			return nil, fmt.Errorf("payments: newBankTransferPayment: %w", err)
+		}
+		r = resp.NewBankTransferPayment
+	} else {
+		resp, err := api.NewBankTransferPaymentWithDevice(ctx, c, in, p.Device.input())
+		if resp != nil {
+			d := resp.NewBankTransferPayment
+			r.PaymentId, r.PaymentRequestId, r.Gateway = d.PaymentId, d.PaymentRequestId, d.Gateway
+		}
+		devErr = deviceOutcome("newBankTransferPayment", r.PaymentId != "", resp != nil && resp.AddSessionDeviceInformation.Result, err)
+		if r.PaymentId == "" {
+			return nil, devErr
+		}
 	}
-	r := resp.NewBankTransferPayment
 	return &Started{
 		WaitToken:        r.PaymentId,
 		Method:           MethodBankTransfer,
 		Gateway:          sessions.Gateway(r.Gateway),
 		PaymentRequestID: convert.Str(r.PaymentRequestId),
 		IdempotencyKey:   k,
-	}, nil
+	}, devErr
 }
 
 // PayPalParams starts a PayPal payment.
@@ -394,6 +505,9 @@ type PayPalParams struct {
 	// after a crash needs none: the same method with the same parameters in
 	// the same session returns the pending payment.
 	IdempotencyKey string
+	// Device is the customer's device, sent with the payment in the same
+	// request; optional (see Device).
+	Device *Device
 }
 
 // PayPal starts a PayPal payment. The gateway accepts it only in a session with
@@ -405,6 +519,7 @@ type PayPalParams struct {
 func PayPal(ctx context.Context, c *client.Session, p PayPalParams, opts ...StartOption) (*Started, error) {
 	var v validate.Collector
 	p.check(&v)
+	p.Device.check(&v)
 	v.IdempotencyKey("pay.idempotencyKey", p.IdempotencyKey)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -413,13 +528,28 @@ func PayPal(ctx context.Context, c *client.Session, p PayPalParams, opts ...Star
 		return nil, err
 	}
 	k := convert.IdempotencyKey(p.IdempotencyKey)
-	resp, err := api.NewPayPalPayment(ctx, c, api.PayPalPaymentInput{
+	in := api.PayPalPaymentInput{
 		IdempotencyKey:    k,
 		ReturnUrl:         p.ReturnURL,
 		MerchantReturnUrl: convert.OptString(p.MerchantReturnURL),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("payments: newPayPalPayment: %w", err)
 	}
-	return &Started{WaitToken: resp.NewPayPalPayment.PaymentId, Method: MethodPayPal, IdempotencyKey: k}, nil
+	var id string
+	var devErr error
+	if p.Device == nil {
+		resp, err := api.NewPayPalPayment(ctx, c, in)
+		if err != nil {
+			return nil, fmt.Errorf("payments: newPayPalPayment: %w", err)
+		}
+		id = resp.NewPayPalPayment.PaymentId
+	} else {
+		resp, err := api.NewPayPalPaymentWithDevice(ctx, c, in, p.Device.input())
+		if resp != nil {
+			id = resp.NewPayPalPayment.PaymentId
+		}
+		devErr = deviceOutcome("newPayPalPayment", id != "", resp != nil && resp.AddSessionDeviceInformation.Result, err)
+		if id == "" {
+			return nil, devErr
+		}
+	}
+	return &Started{WaitToken: id, Method: MethodPayPal, IdempotencyKey: k}, devErr
 }

@@ -2,8 +2,10 @@ package payments
 
 import (
 	"context"
+	"errors"
 	"testing"
 
+	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/validate/validatetest"
 )
 
@@ -48,5 +50,19 @@ func TestPaymentFromTheWire(t *testing.T) {
 	}
 	if len(p.Refunds) != 1 || p.Refunds[0].Amount != 1000 || p.Refunds[0].Status != "WAITING_FOR_REFUND" {
 		t.Fatalf("refunds = %+v", p.Refunds)
+	}
+}
+
+// TestStartedWhenTheDeviceIsRefused: the payment started, the device part
+// of the same request failed: the start returns the payment and an error
+// matching ErrDeviceNotRecorded, which keeps the gateway's error.
+func TestStartedWhenTheDeviceIsRefused(t *testing.T) {
+	c := validatetest.NewRecorder(t, `{"data":{"newSwishPayment":{"waitToken":"6f1c1f4e-3d7e-4a4e-9a1a-2b5c8d0e1f22"},
+		"addSessionDeviceInformation":null},"errors":[{"message":"device rejected","path":["addSessionDeviceInformation"],
+		"extensions":{"code":"validation-failed"}}]}`).Session(t)
+	st, err := Swish(context.Background(), c, SwishParams{Redirect: Redirect{ReturnURL: "https://shop.example/r"}, Device: &Device{UserAgent: "ua"}})
+	if st == nil || st.WaitToken != "6f1c1f4e-3d7e-4a4e-9a1a-2b5c8d0e1f22" || !errors.Is(err, ErrDeviceNotRecorded) ||
+		!errors.Is(err, client.ErrRejected) {
+		t.Fatalf("Swish = %+v, %v; want the payment and ErrDeviceNotRecorded", st, err)
 	}
 }

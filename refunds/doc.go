@@ -18,8 +18,9 @@
 //	all, err := refunds.List(ctx, merchant, paymentID)
 //
 // A payment that is only authorized cannot be refunded: release it with
-// captures.Release. Refunding is asynchronous: poll Get until the status is
-// Final (PAID or ERROR).
+// captures.Release. Refunding is asynchronous: wait for the end (PAID, or a
+// typed error for ERROR and REFUND_AMBIGUOUS) with
+// subscriptions.MerchantWatcher.WaitRefund; Get reads the status once.
 //
 // # Statuses
 //

@@ -11,6 +11,7 @@ import (
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/refunds"
 	"github.com/kronor-io/kronor-go/sessions"
+	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
 // paidSwishPayment runs a Swish payment of amount in a fake gateway and returns
@@ -57,9 +58,16 @@ func ExampleCreate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ref, err := refunds.Get(context.Background(), merchant, r.WaitToken)
+	// Refunding is asynchronous: wait until the money is back with the
+	// customer (PAID), pushed over the merchant watcher's websocket.
+	w, err := subscriptions.NewMerchantWatcher(merchant)
 	if err != nil {
 		log.Fatal(err)
+	}
+	defer w.Close()
+	ref, err := w.WaitRefund(context.Background(), r.WaitToken)
+	if err != nil {
+		log.Fatal(err) // a *subscriptions.RefundError: failed, or ambiguous
 	}
 	fmt.Println(ref.Amount, ref.Status)
 	// Output: 2500 PAID

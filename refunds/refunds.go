@@ -75,7 +75,9 @@ func (p Params) input() (api.RefundPaymentInput, error) {
 }
 
 // Receipt is the gateway's answer to a refund: the refund is registered and
-// proceeds asynchronously. Follow it with Get(WaitToken).
+// proceeds asynchronously. Wait for its end with
+// subscriptions.MerchantWatcher.WaitRefund(WaitToken), or read it with
+// Get(WaitToken).
 type Receipt struct {
 	// WaitToken identifies the refund.
 	WaitToken string

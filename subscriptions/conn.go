@@ -2,7 +2,6 @@ package subscriptions
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,10 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	graphql "github.com/hasura/go-graphql-client"
-
-	"github.com/kronor-io/kronor-go/internal/api"
 )
 
 // How the watcher uses the hasura subscription client, and why.
@@ -63,13 +59,13 @@ type conn struct {
 	startedAt time.Time
 	acked     bool // connection_ack received
 	ackedAt   time.Time
-	synced    bool              // every watch was subscribed after the ack
-	finished  bool              // Run returned
-	err       error             // why the connection ended
-	closing   bool              // the watcher is closing it
-	recycle   bool              // replace it: too many stopped subscriptions
-	stopped   int               // subscriptions stopped, not yet confirmed complete
-	byID      map[string]*watch // subscription id -> watch
+	synced    bool             // every watch was subscribed after the ack
+	finished  bool             // Run returned
+	err       error            // why the connection ended
+	closing   bool             // the watcher is closing it
+	recycle   bool             // replace it: too many stopped subscriptions
+	stopped   int              // subscriptions stopped, not yet confirmed complete
+	byID      map[string]entry // subscription id -> watch
 }
 
 // newConn starts a connection of generation gen. Called with w.mu held.
@@ -80,7 +76,7 @@ func (w *Watcher) newConn(gen uint64) *conn {
 		cancel:    cancel,
 		ended:     make(chan struct{}),
 		startedAt: time.Now(),
-		byID:      make(map[string]*watch),
+		byID:      make(map[string]entry),
 	}
 	protocol := graphql.SubscriptionsTransportWS // "graphql-ws"
 	if w.cfg.protocol == ProtocolGraphQLTransportWS {
@@ -181,7 +177,7 @@ func (w *Watcher) completed(c *conn, s graphql.Subscription) {
 	id := s.GetID()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	wt, ok := c.byID[id]
+	e, ok := c.byID[id]
 	if !ok {
 		// A subscription the watcher stopped: the client dropped its entry.
 		if c.stopped > 0 {
@@ -192,25 +188,27 @@ func (w *Watcher) completed(c *conn, s graphql.Subscription) {
 	// The server ended a subscription the watcher still needs: poll the
 	// watch and subscribe it again on the next tick.
 	delete(c.byID, id)
-	if wt.subGen == c.gen {
+	if wt := e.base(); wt.subGen == c.gen {
 		wt.subGen, wt.subID = 0, ""
 	}
 }
 
-// subscribe starts wt's subscription on c. wt.subGen was set to c.gen by the
+// subscribe starts e's subscription on c. Its subGen was set to c.gen by the
 // caller under w.mu.
-func (w *Watcher) subscribe(c *conn, wt *watch) {
+func (w *Watcher) subscribe(c *conn, e entry) {
+	wt := e.base()
 	gen := c.gen
-	id, err := c.sc.Exec(api.WatchPaymentRequest_Operation, wt.vars, func(data []byte, err error) error {
-		w.onMessage(wt, gen, data, err)
+	_, op := wt.kind.operation()
+	id, err := c.sc.Exec(op, wt.vars, func(data []byte, err error) error {
+		w.onMessage(e, gen, data, err)
 		return nil // an error here would stop the hasura client
 	})
 	w.mu.Lock()
-	_, active := w.watches[wt]
+	_, active := w.watches[e]
 	current := active && wt.subGen == gen && w.conn == c && !c.finished
 	if err == nil && current {
 		wt.subID = id
-		c.byID[id] = wt
+		c.byID[id] = e
 		w.mu.Unlock()
 		return
 	}
@@ -228,24 +226,18 @@ func (w *Watcher) subscribe(c *conn, wt *watch) {
 
 // onMessage handles a subscription message on the hasura client's read
 // loop: it must be quick and must not block.
-func (w *Watcher) onMessage(wt *watch, gen uint64, data []byte, err error) {
+func (w *Watcher) onMessage(e entry, gen uint64, data []byte, err error) {
 	if err != nil {
-		w.subscriptionFailed(wt, gen, err)
+		w.subscriptionFailed(e, gen, err)
 		return
 	}
 	if len(data) == 0 {
 		return
 	}
-	var resp api.WatchPaymentRequestResponse
-	if err := json.Unmarshal(data, &resp); err != nil {
-		w.log.Warn("subscriptions: undecodable subscription data", "wait_token", wt.id, "error", err)
+	wt := e.base()
+	if err := e.onData(data); err != nil {
+		w.log.Warn("subscriptions: undecodable subscription data", "kind", wt.kind.name(), "id", wt.key, "error", err)
 		return
-	}
-	for i := range resp.PaymentRequests {
-		row := &resp.PaymentRequests[i].WatchedPaymentRequest
-		if row.WaitToken == wt.id {
-			wt.apply(toReport(row))
-		}
 	}
 	wt.subFailures.Store(0)
 }
@@ -256,8 +248,10 @@ const maxSubscriptionFailures = 5
 
 // subscriptionFailed handles the server's error for one subscription, which
 // ends that subscription server-side.
-func (w *Watcher) subscriptionFailed(wt *watch, gen uint64, err error) {
-	ce := subscriptionError(err, w.info)
+func (w *Watcher) subscriptionFailed(e entry, gen uint64, err error) {
+	wt := e.base()
+	opName, _ := wt.kind.operation()
+	ce := subscriptionError(err, w.info, opName)
 	w.mu.Lock()
 	c, id := w.conn, ""
 	current := c != nil && c.gen == gen && wt.subGen == gen
@@ -272,7 +266,7 @@ func (w *Watcher) subscriptionFailed(wt *watch, gen uint64, err error) {
 		// An error for a subscription already given up (an older
 		// connection's, or one already being replaced): the watch's current
 		// subscription, or its polls, decide.
-		w.log.Debug("subscriptions: error for a replaced subscription", "wait_token", wt.id, "gen", gen, "error", ce)
+		w.log.Debug("subscriptions: error for a replaced subscription", "kind", wt.kind.name(), "id", wt.key, "gen", gen, "error", ce)
 		return
 	}
 	if id != "" {
@@ -285,11 +279,11 @@ func (w *Watcher) subscriptionFailed(wt *watch, gen uint64, err error) {
 
 	if ce.Retryable && failures < maxSubscriptionFailures {
 		// Polled, and subscribed again, on the next tick.
-		w.log.Debug("subscriptions: temporary subscription failure", "wait_token", wt.id, "error", ce)
+		w.log.Debug("subscriptions: temporary subscription failure", "kind", wt.kind.name(), "id", wt.key, "error", ce)
 		return
 	}
-	w.log.Warn("subscriptions: the gateway refused the subscription", "wait_token", wt.id, "error", ce)
-	wt.fail(fmt.Errorf("subscriptions: watching payment request %s: %w", wt.id, ce))
+	w.log.Warn("subscriptions: the gateway refused the subscription", "kind", wt.kind.name(), "id", wt.key, "error", ce)
+	e.fail(fmt.Errorf("subscriptions: watching %s %s: %w", wt.kind.name(), wt.key, ce))
 }
 
 // supervise keeps a connection up while there are watches, polls while it
@@ -336,10 +330,10 @@ type supervisorState struct {
 func (w *Watcher) step(s *supervisorState) (next time.Time) {
 	now := time.Now()
 	var (
-		toFail  []*watch
+		toFail  []entry
 		failErr error
-		toSub   []*watch
-		toRead  []*watch
+		toSub   []entry
+		toRead  []entry
 		subConn *conn
 		toClose *conn
 	)
@@ -347,8 +341,8 @@ func (w *Watcher) step(s *supervisorState) (next time.Time) {
 	c := w.conn
 	if c != nil && c.finished {
 		w.conn = nil
-		for wt := range w.watches {
-			if wt.subGen == c.gen {
+		for e := range w.watches {
+			if wt := e.base(); wt.subGen == c.gen {
 				// Its subscription ended with the connection; changes during
 				// the outage are read once after reconnecting.
 				wt.subGen, wt.subID = 0, ""
@@ -364,9 +358,9 @@ func (w *Watcher) step(s *supervisorState) (next time.Time) {
 			// Report the refusal; do not retry until a new watch asks.
 			w.log.Warn("subscriptions: the gateway refused the websocket connection", "error", c.err, "watches", len(w.watches))
 			failErr = c.err
-			for wt := range w.watches {
-				toFail = append(toFail, wt)
-				delete(w.watches, wt)
+			for e := range w.watches {
+				toFail = append(toFail, e)
+				delete(w.watches, e)
 			}
 		}
 		s.nextDial = now.Add(w.backoff(s.failures))
@@ -395,13 +389,13 @@ func (w *Watcher) step(s *supervisorState) (next time.Time) {
 	if c != nil && c.acked && !c.synced {
 		c.synced = true
 		subConn = c
-		for wt := range w.watches {
-			if wt.subGen != c.gen {
+		for e := range w.watches {
+			if wt := e.base(); wt.subGen != c.gen {
 				wt.subGen = c.gen
-				toSub = append(toSub, wt)
+				toSub = append(toSub, e)
 				if wt.catchUp {
 					wt.catchUp = false
-					toRead = append(toRead, wt)
+					toRead = append(toRead, e)
 				}
 			}
 		}
@@ -412,16 +406,16 @@ func (w *Watcher) step(s *supervisorState) (next time.Time) {
 	}
 	w.mu.Unlock()
 
-	for _, wt := range toFail {
-		wt.fail(failErr)
+	for _, e := range toFail {
+		e.fail(failErr)
 	}
 	if toClose != nil {
 		w.closeConn(toClose)
 	}
 	if subConn != nil {
 		w.log.Debug("subscriptions: connected", "gen", subConn.gen, "resubscribing", len(toSub))
-		for _, wt := range toSub {
-			w.subscribe(subConn, wt)
+		for _, e := range toSub {
+			w.subscribe(subConn, e)
 		}
 		// Catch up with changes made while the socket was down.
 		w.readAll(toRead, nil)
@@ -449,34 +443,51 @@ func (w *Watcher) pollTick() {
 	w.mu.Lock()
 	c := w.conn
 	live := c != nil && c.acked && c.synced && !c.finished
-	var list, resub []*watch
-	for wt := range w.watches {
+	var list, resub []entry
+	for e := range w.watches {
+		wt := e.base()
 		if live && wt.subGen == c.gen {
 			continue
 		}
-		list = append(list, wt)
+		list = append(list, e)
 		if live {
 			wt.subGen = c.gen
-			resub = append(resub, wt)
+			resub = append(resub, e)
 		}
 	}
 	w.mu.Unlock()
-	for _, wt := range resub {
-		w.subscribe(c, wt)
+	for _, e := range resub {
+		w.subscribe(c, e)
 	}
 	if len(list) > 0 && w.polling.CompareAndSwap(false, true) {
 		w.readAll(list, func() { w.polling.Store(false) })
 	}
 }
 
-// pollBatch is how many payment requests one HTTP poll reads.
+// pollBatch is how many objects one HTTP poll reads.
 const pollBatch = 100
 
-// readAll reads every watch in list over HTTP, pollBatch per request and a
-// few requests at a time, in the background; then calls done, if not nil.
-func (w *Watcher) readAll(list []*watch, done func()) {
-	batches := (len(list) + pollBatch - 1) / pollBatch
-	n := min(batches, w.cfg.pollConcurrency)
+// readAll reads every watch in list over HTTP, pollBatch of one kind per
+// request and a few requests at a time, in the background; then calls
+// done, if not nil.
+func (w *Watcher) readAll(list []entry, done func()) {
+	var batches [][]entry
+	byKind := make(map[kindOps][]entry, 1)
+	for _, e := range list {
+		k := e.base().kind
+		b := append(byKind[k], e)
+		if len(b) == pollBatch {
+			batches = append(batches, b)
+			b = nil
+		}
+		byKind[k] = b
+	}
+	for _, b := range byKind {
+		if len(b) > 0 {
+			batches = append(batches, b)
+		}
+	}
+	n := min(len(batches), w.cfg.pollConcurrency)
 	if n == 0 {
 		if done != nil {
 			done()
@@ -497,54 +508,32 @@ func (w *Watcher) readAll(list []*watch, done func()) {
 			}()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= batches || w.ctx.Err() != nil {
+				if i >= len(batches) || w.ctx.Err() != nil {
 					return
 				}
-				w.refresh(list[i*pollBatch : min((i+1)*pollBatch, len(list))])
+				w.refresh(batches[i])
 			}
 		}()
 	}
 }
 
-// refresh reads a batch of watches over HTTP and applies the results.
-func (w *Watcher) refresh(batch []*watch) {
-	ids := make([]uuid.UUID, 0, len(batch))
-	for _, wt := range batch {
-		wt.mu.Lock()
-		done := wt.done
-		wt.mu.Unlock()
-		if !done {
-			ids = append(ids, wt.id)
-		}
-	}
-	if len(ids) == 0 {
-		return
-	}
+// refresh reads a batch of watches of one kind over HTTP and applies the
+// results.
+func (w *Watcher) refresh(batch []entry) {
+	k := batch[0].base().kind
 	ctx, cancel := context.WithTimeout(w.ctx, httpReadTimeout)
 	defer cancel()
 	w.httpReads.Add(1)
-	resp, err := api.PollPaymentRequests(ctx, w.c, ids)
+	err := k.poll(ctx, w.c, batch)
 	switch {
 	case err != nil && isAuthError(err):
 		w.log.Warn("subscriptions: the gateway refused the token", "error", err)
-		err = fmt.Errorf("subscriptions: polling payment requests: %w", err)
-		for _, wt := range batch {
-			wt.fail(err)
+		err = fmt.Errorf("subscriptions: polling %ss: %w", k.name(), err)
+		for _, e := range batch {
+			e.fail(err)
 		}
-		return
 	case err != nil:
-		w.log.Debug("subscriptions: poll failed", "requests", len(ids), "error", err)
-		return
-	}
-	byID := make(map[uuid.UUID]report, len(resp.PaymentRequests))
-	for i := range resp.PaymentRequests {
-		row := &resp.PaymentRequests[i].WatchedPaymentRequest
-		byID[row.WaitToken] = toReport(row)
-	}
-	for _, wt := range batch {
-		if rep, ok := byID[wt.id]; ok {
-			wt.apply(rep)
-		}
+		w.log.Debug("subscriptions: poll failed", "kind", k.name(), "count", len(batch), "error", err)
 	}
 }
 

@@ -39,7 +39,7 @@
 // Make one Watcher per token (the merchant token, or a session token) and
 // share it.
 //
-// The watcher never loses sight of a payment: when the websocket drops it
+// The watcher never loses sight of what it waits for: when the websocket drops it
 // reconnects with backoff and subscribes again; while it is down it reads
 // the watched requests over HTTP every second (up to 100 per request);
 // after reconnecting it reads them once more, so a change made during the
@@ -48,6 +48,19 @@
 // from the request's status history, in its place. A refused token (a
 // websocket closed with 4401 or 4403, a connection_error, an HTTP 401) is
 // reported to the waits, not retried forever.
+//
+// Two watchers add what only one token's role can read, on the same
+// websocket as their payment waits. A [MerchantWatcher]
+// ([NewMerchantWatcher], merchant token) follows captures, releases and
+// refunds to their end ([MerchantWatcher.WaitCapture], WaitRelease,
+// WaitRefund), with typed errors carrying the object ([CaptureError],
+// [ReleaseError], [RefundError]; [ErrCooldown] says when to capture again,
+// [ErrAmbiguous] that Kronor resolves the outcome by hand). A
+// [SessionWatcher] ([NewSessionWatcher], a payment session's token) tells
+// what to show the customer for a started payment
+// ([SessionWatcher.NextStep]: the hosted page, the Swish QR code and app
+// link, MobilePay's QR code) as soon as the gateway has it. Every kind of
+// wait has the same guarantees, below.
 //
 // Both websocket protocols are spoken: the legacy "graphql-ws"
 // (subscriptions-transport-ws, as Kronor's own SDKs) by default, and

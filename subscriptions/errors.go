@@ -15,7 +15,7 @@ import (
 	"github.com/kronor-io/kronor-go/payments"
 )
 
-// Targets for [errors.Is] on the errors of [Watcher.Wait] and [Watcher.Watch].
+// Targets for [errors.Is] on the errors of the waits.
 var (
 	// ErrNotFound: the gateway has no payment request with that wait token
 	// (visible to the watcher's token). It is the same value as
@@ -27,10 +27,20 @@ var (
 	// ErrCancelled: the payment request ended CANCELLED.
 	ErrCancelled = errors.New("subscriptions: payment cancelled")
 	// ErrFailed: the payment request ended in ERROR (a technical failure, or
-	// the customer never paid before the request expired).
-	ErrFailed = errors.New("subscriptions: payment failed")
-	// ErrCaptureDeclined: the payment request ended CAPTURE_DECLINED.
+	// the customer never paid before the request expired); or a capture,
+	// release or refund ended in ERROR.
+	ErrFailed = errors.New("subscriptions: failed")
+	// ErrCaptureDeclined: the payment request ended CAPTURE_DECLINED, or a
+	// capture did: the card was declined at capture.
 	ErrCaptureDeclined = errors.New("subscriptions: capture declined")
+	// ErrCooldown: a capture ended CAPTURE_COOLDOWN (too many partial
+	// captures of the payment in a short time, at some providers): capture
+	// again after [CaptureError.RetryAt].
+	ErrCooldown = errors.New("subscriptions: capture in cooldown")
+	// ErrAmbiguous: a release or refund may or may not have reached the
+	// provider (RELEASE_AMBIGUOUS, REFUND_AMBIGUOUS). Kronor resolves it by
+	// hand: do not release or refund again.
+	ErrAmbiguous = errors.New("subscriptions: outcome ambiguous, to be resolved by Kronor")
 	// ErrReleased: the payment request was already RELEASED (an
 	// authorization released without capture) when it was watched.
 	ErrReleased = errors.New("subscriptions: authorization released")
@@ -42,6 +52,8 @@ var (
 
 	// ErrClosed: the watcher was closed.
 	ErrClosed = errors.New("subscriptions: watcher closed")
+
+	errNilClient = errors.New("subscriptions: nil client")
 )
 
 // DuplicateChargeError is the error [Watcher.Wait] returns, with the
@@ -97,21 +109,25 @@ func (e *StatusError) Error() string {
 // Unwrap returns the target matching the request's status, or nil for a
 // status without one.
 func (e *StatusError) Unwrap() error {
-	i, _ := statustable.Of(statustable.Payment, string(e.Request.Status))
+	return outcomeError(statustable.Payment, string(e.Request.Status))
+}
+
+// outcomeError returns the target status s of table t matches, or nil.
+func outcomeError(t map[string]statustable.Info, s string) error {
+	i, _ := statustable.Of(t, s)
 	return outcomeErrors[i.Outcome]
 }
 
-// outcomeErrors is the target each failed end of a payment matches.
+// outcomeErrors is the target each failed or ambiguous end matches.
 var outcomeErrors = map[statustable.Outcome]error{
 	statustable.Declined:        ErrDeclined,
 	statustable.Cancelled:       ErrCancelled,
 	statustable.Failed:          ErrFailed,
 	statustable.CaptureDeclined: ErrCaptureDeclined,
 	statustable.Released:        ErrReleased,
+	statustable.Cooldown:        ErrCooldown,
+	statustable.Ambiguous:       ErrAmbiguous,
 }
-
-// subscriptionOp is the operation name errors of the subscription carry.
-const subscriptionOp = "WatchPaymentRequest"
 
 // subscriptionError turns an error the hasura client handed to a
 // subscription handler (the server's "error" message for that subscription,
@@ -120,7 +136,7 @@ const subscriptionOp = "WatchPaymentRequest"
 // client.ErrTemporary exactly like an HTTP failure. Each GraphQL error is
 // read by the client's GraphQLError (conninfo), which removes c's token from every text, should
 // the server echo it.
-func subscriptionError(err error, c conninfo.Info) *client.Error {
+func subscriptionError(err error, c conninfo.Info, op string) *client.Error {
 	var list graphql.Errors
 	var one graphql.Error
 	var gqlErrs []client.GraphQLError
@@ -136,7 +152,7 @@ func subscriptionError(err error, c conninfo.Info) *client.Error {
 		// client does not decode: it passes the raw JSON as the error text.
 		gqlErrs = parseRawErrors(err.Error(), c)
 	}
-	ce := &client.Error{Operation: subscriptionOp, Errors: gqlErrs}
+	ce := &client.Error{Operation: op, Errors: gqlErrs}
 	for _, g := range gqlErrs {
 		if g.Temporary() {
 			ce.Retryable = true

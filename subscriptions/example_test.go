@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
 	"time"
 
+	"github.com/kronor-io/kronor-go/captures"
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
@@ -96,4 +98,96 @@ func ExampleWatcher_Watch() {
 	// FLOW_COMPLETED
 	// ACCEPTED
 	// PAID
+}
+
+// Capture an authorized card payment and wait until the money is taken.
+func ExampleMerchantWatcher_WaitCapture() {
+	srv := kronortest.NewServer(kronortest.WithAutoApprove(10 * time.Millisecond))
+	defer srv.Close()
+	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	w, err := subscriptions.NewMerchantWatcher(merchant)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer w.Close()
+
+	// A card payment, authorized by the customer.
+	s, err := sessions.Create(ctx, merchant, sessions.Params{
+		Amount: 10000, Currency: sessions.CurrencySEK, MerchantReference: "order-77",
+		Message: "Order 77", ExpiresAt: time.Now().Add(time.Hour),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	started, err := payments.CreditCard(ctx, s.Client(merchant), payments.CreditCardParams{
+		Redirect: payments.Redirect{ReturnURL: "https://shop.example/return"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	req, err := w.Wait(ctx, started.WaitToken)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	receipt, err := captures.Create(ctx, merchant, captures.Params{Amount: 10000, PaymentID: req.ResultingPaymentID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := w.WaitCapture(ctx, receipt.ID)
+	var ce *subscriptions.CaptureError
+	switch {
+	case errors.Is(err, subscriptions.ErrCooldown) && errors.As(err, &ce):
+		fmt.Println("capture again after", ce.RetryAt)
+	case errors.Is(err, subscriptions.ErrCaptureDeclined):
+		fmt.Println("declined: collect the amount by other means")
+	case err != nil:
+		log.Fatal(err)
+	default:
+		fmt.Println(req.Status, "then", c.Status)
+	}
+	// Output: AUTHORIZED then CAPTURE_DONE
+}
+
+// Show the customer how to pay a Swish payment as soon as the gateway has
+// it: the QR code for another device, the app link for this one.
+func ExampleSessionWatcher_NextStep() {
+	srv := kronortest.NewServer(kronortest.WithPayerDataDelay(50 * time.Millisecond))
+	defer srv.Close()
+	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := sessions.Create(ctx, merchant, sessions.Params{
+		Amount: 10000, Currency: sessions.CurrencySEK, MerchantReference: "order-78",
+		Message: "Order 78", ExpiresAt: time.Now().Add(time.Hour),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	session := s.Client(merchant)
+	started, err := payments.Swish(ctx, session, payments.SwishParams{
+		Redirect: payments.Redirect{ReturnURL: "https://shop.example/return"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// A watcher of the session's token: only its role reads the QR code.
+	w, err := subscriptions.NewSessionWatcher(session)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer w.Close()
+	next, err := w.NextStep(ctx, started.WaitToken)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(next.SwishQRCode != "", strings.HasPrefix(next.SwishAppLink, "swish://"))
+	// Output: true true
 }

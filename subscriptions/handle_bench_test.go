@@ -26,7 +26,7 @@ func BenchmarkHandleMessage(b *testing.B) {
 	for b.Loop() {
 		wt := watchFrom(id, payments.StatusWaitingForPayment, now.Add(-time.Second))
 		w.onMessage(wt, 1, data, nil)
-		if events, _ := wt.take(); len(events) != 1 {
+		if events, _, _ := wt.take(); len(events) != 1 {
 			b.Fatalf("%d events", len(events))
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kronor-io/kronor-go/client"
-	"github.com/kronor-io/kronor-go/internal/api"
 	"github.com/kronor-io/kronor-go/internal/conninfo"
 	"github.com/kronor-io/kronor-go/payments"
 )
@@ -21,25 +20,24 @@ var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 func at(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 
 // rep makes a report whose current status is the last of history.
-func rep(history ...any) report {
-	var h []api.WatchedPaymentRequestStatusHistoryCurrentPaymentStatus
+func rep(history ...any) *row[payments.Request] {
+	var h []progress
 	for i := 0; i < len(history); i += 2 {
-		h = append(h, api.WatchedPaymentRequestStatusHistoryCurrentPaymentStatus{
-			Status: api.PaymentStatusEnum(history[i].(payments.Status)), EnteredAt: at(history[i+1].(int)),
-		})
+		h = append(h, progress{string(history[i].(payments.Status)), at(history[i+1].(int))})
 	}
 	last := h[len(h)-1]
-	return report{
-		req:     payments.Request{WaitToken: "w", Status: payments.Status(last.Status), StatusEnteredAt: last.EnteredAt},
+	return &row[payments.Request]{
+		value:   payments.Request{WaitToken: "w", Status: payments.Status(last.status), StatusEnteredAt: last.enteredAt},
+		cur:     last,
 		history: h,
 	}
 }
 
 // watchFrom is a watch that has delivered status, entered at enteredAt, as
 // its first report.
-func watchFrom(id uuid.UUID, status payments.Status, enteredAt time.Time) *watch {
-	wt := newWatch(id)
-	wt.apply(report{req: payments.Request{Status: status, StatusEnteredAt: enteredAt}})
+func watchFrom(id uuid.UUID, status payments.Status, enteredAt time.Time) *watch[payments.Request] {
+	wt := newWatch(requestKind, tokenKey(id))
+	wt.apply(&row[payments.Request]{cur: progress{string(status), enteredAt}})
 	wt.take()
 	return wt
 }
@@ -61,7 +59,7 @@ func TestApplyDeliversEachStatusOnceInOrder(t *testing.T) {
 	)
 	wt := watchFrom(uuid.New(), waiting, at(0))
 	take := func() []payments.Status {
-		events, err := wt.take()
+		events, _, err := wt.take()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,9 +100,10 @@ func TestApplyOrdersEqualTimesByFlow(t *testing.T) {
 	// comes in no promised order.
 	wt := watchFrom(uuid.New(), payments.StatusWaitingForPayment, at(0))
 	r := rep(payments.StatusPaid, 1, payments.StatusAccepted, 1, payments.StatusFlowCompleted, 1, payments.StatusWaitingForPayment, 0)
-	r.req.Status, r.req.StatusEnteredAt = payments.StatusPaid, at(1)
+	r.value.Status, r.value.StatusEnteredAt = payments.StatusPaid, at(1)
+	r.cur = progress{string(payments.StatusPaid), at(1)}
 	wt.apply(r)
-	events, _ := wt.take()
+	events, _, _ := wt.take()
 	want := []payments.Status{payments.StatusFlowCompleted, payments.StatusAccepted, payments.StatusPaid}
 	if got := statuses(events); !slices.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
@@ -117,7 +116,7 @@ func TestFailEndsTheWatchOnce(t *testing.T) {
 	wt.fail(first)
 	wt.fail(second)
 	wt.apply(rep(payments.StatusPaid, 1))
-	events, err := wt.take()
+	events, _, err := wt.take()
 	if err != first || len(events) != 0 {
 		t.Fatalf("take = %v, %v; want no event and the first error", events, err)
 	}
@@ -148,8 +147,8 @@ func TestSubscriptionErrorClassifies(t *testing.T) {
 	info, _ := conninfo.Of(c)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ce := subscriptionError(tc.err, info)
-			if len(ce.Errors) != 1 || ce.Errors[0].Code != tc.code || ce.Operation != subscriptionOp {
+			ce := subscriptionError(tc.err, info, "WatchPaymentRequest")
+			if len(ce.Errors) != 1 || ce.Errors[0].Code != tc.code || ce.Operation != "WatchPaymentRequest" {
 				t.Fatalf("subscriptionError = %+v", ce)
 			}
 			if errors.Is(ce, client.ErrUnauthorized) != tc.unauth || errors.Is(ce, client.ErrRejected) != tc.rejected ||
@@ -202,12 +201,42 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 func TestApplyGoesOnPastAFinalStatusInOneReport(t *testing.T) {
 	wt := watchFrom(uuid.New(), payments.StatusWaitingForPayment, at(0))
 	wt.apply(rep(payments.StatusWaitingForPayment, 0, payments.StatusAuthorized, 1, payments.StatusReleased, 2))
-	events, err := wt.take()
+	events, _, err := wt.take()
 	if want := []payments.Status{payments.StatusAuthorized, payments.StatusReleased}; err != nil || !slices.Equal(statuses(events), want) {
 		t.Fatalf("take = %v, %v; want %v", statuses(events), err, want)
 	}
 	wt.apply(rep(payments.StatusReleased, 2, payments.StatusPaid, 3))
-	if events, _ := wt.take(); len(events) != 0 {
+	if events, _, _ := wt.take(); len(events) != 0 {
 		t.Errorf("a watch that ended took %v", statuses(events))
+	}
+}
+
+// TestApplyDeliversTheNextStepWithoutANewStatus: the session kind waits for
+// the customer's next step too, which may come in a report whose status
+// did not change; it is delivered once.
+func TestApplyDeliversTheNextStepWithoutANewStatus(t *testing.T) {
+	wt := newWatch(sessionRequestKind, tokenKey(uuid.New()))
+	waiting := progress{string(payments.StatusWaitingForPayment), at(0)}
+	wt.apply(&row[payments.Request]{cur: waiting, value: payments.Request{Status: payments.StatusWaitingForPayment}})
+	if events, _, _ := wt.take(); len(events) != 1 {
+		t.Fatalf("%d events, want the first status", len(events))
+	}
+	withURL := &row[payments.Request]{cur: waiting, value: payments.Request{Status: payments.StatusWaitingForPayment, PaymentURL: "https://pay"}}
+	wt.apply(withURL)
+	events, end, _ := wt.take()
+	if len(events) != 1 || events[0].PaymentURL != "https://pay" || end {
+		t.Fatalf("take = %+v, %v; want the request with its URL", events, end)
+	}
+	wt.apply(withURL)
+	if events, _, _ := wt.take(); len(events) != 0 {
+		t.Fatalf("the step was delivered again: %+v", events)
+	}
+	// The payment kind does not look for it.
+	pw := newWatch(requestKind, tokenKey(uuid.New()))
+	pw.apply(&row[payments.Request]{cur: waiting})
+	pw.take()
+	pw.apply(withURL)
+	if events, _, _ := pw.take(); len(events) != 0 {
+		t.Fatalf("a payment watch delivered a report without a new status: %+v", events)
 	}
 }

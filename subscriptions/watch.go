@@ -8,14 +8,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/kronor-io/kronor-go/client"
-	"github.com/kronor-io/kronor-go/internal/api"
-	"github.com/kronor-io/kronor-go/internal/mapping"
-	"github.com/kronor-io/kronor-go/internal/statustable"
 	"github.com/kronor-io/kronor-go/internal/validate"
 	"github.com/kronor-io/kronor-go/payments"
 )
@@ -58,7 +52,7 @@ func (w *Watcher) Wait(ctx context.Context, waitToken string) (payments.Request,
 	// Each batch ends with the request's current status: a request that was
 	// AUTHORIZED and has since been released ends the wait RELEASED, not
 	// AUTHORIZED.
-	w.watch(ctx, waitToken, func(batch []payments.Request, err error) bool {
+	w.watchRequest(ctx, waitToken, func(batch []payments.Request, err error) bool {
 		if err != nil {
 			outcome = err
 			return false
@@ -123,7 +117,7 @@ func (w *Watcher) checkCharges(ctx context.Context, req payments.Request) error 
 // with the request's status as it is.
 func (w *Watcher) Watch(ctx context.Context, waitToken string) iter.Seq2[payments.Request, error] {
 	return func(yield func(payments.Request, error) bool) {
-		w.watch(ctx, waitToken, func(batch []payments.Request, err error) bool {
+		w.watchRequest(ctx, waitToken, func(batch []payments.Request, err error) bool {
 			if err != nil {
 				return yield(payments.Request{}, err)
 			}
@@ -137,47 +131,57 @@ func (w *Watcher) Watch(ctx context.Context, waitToken string) iter.Seq2[payment
 	}
 }
 
-// watch follows the payment request and hands yield its statuses in
-// batches, each ending with the request's status as last read, until a
-// batch ends with a final status, an error (handed alone, last), or yield
-// returns false.
-func (w *Watcher) watch(ctx context.Context, waitToken string, yield func([]payments.Request, error) bool) {
+// watchRequest follows the payment request identified by waitToken (see
+// follow).
+func (w *Watcher) watchRequest(ctx context.Context, waitToken string, yield func([]payments.Request, error) bool) {
 	var v validate.Collector
 	id := v.UUID("waitToken", waitToken)
 	if err := v.Err(); err != nil {
 		yield(nil, err)
 		return
 	}
+	follow(ctx, w, requestKind, tokenKey(id), yield)
+}
+
+// follow follows the object k of kind kd and hands yield its statuses in
+// batches, each ending with the object's status as last read, until a
+// batch ends with an end (see kind.ends), an error (handed alone, last), or
+// yield returns false.
+func follow[T any](ctx context.Context, w *Watcher, kd *kind[T], k key, yield func([]T, error) bool) {
 	if w.isClosed() {
 		yield(nil, ErrClosed)
 		return
 	}
 
-	// The first read is over HTTP: it tells an unknown wait token apart and
-	// returns at once for a request that already ended. Close ends it too.
+	// The first read is over HTTP: it tells an unknown object apart and
+	// returns at once for one that already ended. Close ends it too.
 	rctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(w.ctx, cancel)
-	rep, found, err := w.read(rctx, id)
+	w.httpReads.Add(1)
+	rows, err := kd.read(rctx, w.c, []key{k})
 	stop()
 	cancel()
 	if err != nil {
 		switch {
 		case ctx.Err() != nil:
-			err = contextError(ctx, waitToken)
+			err = contextError(ctx, kd.noun, k)
 		case w.ctx.Err() != nil:
 			err = ErrClosed
+		default:
+			err = fmt.Errorf("subscriptions: reading %s %s: %w", kd.noun, k, err)
 		}
 		yield(nil, err)
 		return
 	}
-	if !found {
-		yield(nil, fmt.Errorf("subscriptions: payment request %s %w", waitToken, ErrNotFound))
+	i := slices.IndexFunc(rows, func(r row[T]) bool { return r.key == k })
+	if i < 0 {
+		yield(nil, fmt.Errorf("subscriptions: %s %s %w", kd.noun, k, ErrNotFound))
 		return
 	}
 	// The statuses so far, from the first, through the same ordering as
 	// every later report.
-	wt := newWatch(id)
-	wt.apply(rep)
+	wt := newWatch(kd, k)
+	wt.apply(&rows[i])
 	if !deliver(wt, yield) {
 		return
 	}
@@ -197,19 +201,36 @@ func (w *Watcher) watch(ctx context.Context, waitToken string, yield func([]paym
 		case <-ctx.Done():
 			// Deliver what arrived together with the cancellation first.
 			if deliver(wt, yield) {
-				yield(nil, contextError(ctx, waitToken))
+				yield(nil, contextError(ctx, kd.noun, k))
 			}
 			return
 		}
 	}
 }
 
+// last follows the object k of kind kd to its end and returns it as last
+// seen: the end, or with ctx's end or the watch's error, what came before.
+func last[T any](ctx context.Context, w *Watcher, kd *kind[T], k key) (v T, ended bool, err error) {
+	follow(ctx, w, kd, k, func(batch []T, e error) bool {
+		if e != nil {
+			err = e
+			return false
+		}
+		v = batch[len(batch)-1]
+		return true
+	})
+	if err == nil {
+		ended = true
+	}
+	return v, ended, err
+}
+
 // deliver hands yield what the watch accepted since the last call and
-// reports whether the watch goes on: false after a final status, the
-// watch's error, or yield returning false.
-func deliver(wt *watch, yield func([]payments.Request, error) bool) bool {
-	events, err := wt.take()
-	if len(events) > 0 && (!yield(events, nil) || events[len(events)-1].Status.Final()) {
+// reports whether the watch goes on: false after an end, the watch's
+// error, or yield returning false.
+func deliver[T any](wt *watch[T], yield func([]T, error) bool) bool {
+	events, end, err := wt.take()
+	if len(events) > 0 && (!yield(events, nil) || end) {
 		return false
 	}
 	if err != nil {
@@ -219,24 +240,28 @@ func deliver(wt *watch, yield func([]payments.Request, error) bool) bool {
 	return true
 }
 
-func contextError(ctx context.Context, waitToken string) error {
-	return fmt.Errorf("subscriptions: stopped waiting for payment request %s: %w", waitToken, ctx.Err())
+func contextError(ctx context.Context, noun string, k key) error {
+	return fmt.Errorf("subscriptions: stopped waiting for %s %s: %w", noun, k, ctx.Err())
 }
 
-// watch is the state of one Watch call: small, and fed by whichever source
-// reports first (the subscription, a poll, a catch-up read). It has no
-// goroutine of its own; the caller's goroutine drains it.
-type watch struct {
-	id     uuid.UUID
+// entry is a watch of any kind, as the watcher's machinery (registration,
+// subscriptions, polls) handles it.
+type entry interface {
+	base() *watchBase
+	// onData applies a subscription message.
+	onData(data []byte) error
+	// fail ends the watch with err, unless it already ended.
+	fail(err error)
+	// ended reports whether the watch accepts nothing more.
+	ended() bool
+}
+
+// watchBase is the part of a watch that the watcher's machinery uses.
+type watchBase struct {
+	key    key
+	kind   kindOps
 	vars   map[string]any // the subscription's variables, reused on every connection
 	notify chan struct{}  // capacity 1: "events or err changed"
-
-	mu     sync.Mutex
-	last   progress           // the latest status accepted
-	seen   []payments.Status  // every status delivered, to deliver each once
-	events []payments.Request // accepted, not yet taken
-	err    error              // terminal error, set once
-	done   bool               // final status accepted or err set: accept nothing more
 
 	// Guarded by Watcher.mu.
 	subGen      uint64       // connection generation the subscription belongs to; 0 for none
@@ -245,55 +270,110 @@ type watch struct {
 	catchUp     bool         // lost its subscription: read once over HTTP when resubscribed
 }
 
-// progress is what ordering needs of a status report.
-type progress struct {
-	status    payments.Status
-	enteredAt time.Time
+func (b *watchBase) base() *watchBase { return b }
+
+// watch is the state of one wait: small, and fed by whichever source
+// reports first (the subscription, a poll, a catch-up read). It has no
+// goroutine of its own; the caller's goroutine drains it.
+type watch[T any] struct {
+	watchBase
+	k *kind[T]
+
+	mu     sync.Mutex
+	last   progress // the latest status accepted
+	seen   []string // every status delivered, to deliver each once
+	events []T      // accepted, not yet taken
+	err    error    // terminal error, set once
+	done   bool     // end accepted or err set: accept nothing more
+	// readySent: an event carried what kind.ready looks for.
+	readySent bool
 }
 
-func newWatch(id uuid.UUID) *watch {
-	return &watch{
-		id:     id,
-		vars:   map[string]any{"waitToken": id.String()},
-		notify: make(chan struct{}, 1),
+func newWatch[T any](kd *kind[T], k key) *watch[T] {
+	return &watch[T]{
+		watchBase: watchBase{
+			key:    k,
+			kind:   kd,
+			vars:   kd.vars(k),
+			notify: make(chan struct{}, 1),
+		},
+		k: kd,
 	}
 }
 
-// apply offers a report of the request's state from any source: the
-// request as it is now, and the statuses it went through. Statuses not
-// delivered before and newer than the latest delivered one are delivered,
-// in order; so each status is delivered once even when the subscription and
-// a poll both report it, a slow poll cannot move a request back, and a
-// status that came and went unseen (during a reconnection) is still
-// delivered, from the history.
-func (wt *watch) apply(rep report) {
+// onData applies the rows of a subscription message that are this watch's.
+func (wt *watch[T]) onData(data []byte) error {
+	rows, err := wt.k.decode(data)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if rows[i].key == wt.key {
+			wt.apply(&rows[i])
+		}
+	}
+	return nil
+}
+
+// apply offers a report of the object's state from any source: the object
+// as it is now, and the statuses it went through. Statuses not delivered
+// before and newer than the latest delivered one are delivered, in order;
+// so each status is delivered once even when the subscription and a poll
+// both report it, a slow poll cannot move an object back, and a status
+// that came and went unseen (during a reconnection) is still delivered,
+// from the history.
+func (wt *watch[T]) apply(r *row[T]) {
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
 	if wt.done {
 		return
 	}
 	added := false
-	for _, p := range rep.steps() {
-		if !newer(wt.last, p) || slices.Contains(wt.seen, p.status) {
+	for _, p := range wt.k.steps(r) {
+		if !wt.newer(p) || slices.Contains(wt.seen, p.status) {
 			continue
 		}
-		r := rep.req
-		r.Status, r.StatusEnteredAt = p.status, p.enteredAt
 		wt.seen = append(wt.seen, p.status)
 		wt.last = p
-		wt.events = append(wt.events, r)
+		wt.events = append(wt.events, wt.k.stamp(r.value, p))
 		added = true
 	}
-	// A report may go on past a final status (AUTHORIZED, then RELEASED):
-	// the watch ends with the latest one.
-	wt.done = wt.last.status.Final()
+	if ready := wt.k.ready; ready != nil && !wt.readySent && ready(r.value) {
+		// What the kind waits for besides statuses (the customer's next
+		// step) came without a new status: deliver the object again, in its
+		// current status, once.
+		wt.readySent = true
+		if !added && r.cur.status == wt.last.status && r.cur.enteredAt.Equal(wt.last.enteredAt) {
+			wt.events = append(wt.events, wt.k.stamp(r.value, wt.last))
+			added = true
+		}
+	}
+	// A report may go on past an end (AUTHORIZED, then RELEASED): the watch
+	// ends with the latest one.
+	wt.done = wt.last.status != "" && wt.k.ends(wt.last.status)
 	if added {
 		wt.signal()
 	}
 }
 
-// fail ends the watch with err, unless it already ended.
-func (wt *watch) fail(err error) {
+// newer reports whether next comes after the latest status accepted: a
+// later time, or the same time (coarse clocks, or several steps in one
+// transaction) and a later step of the flow.
+func (wt *watch[T]) newer(next progress) bool {
+	last := wt.last
+	if next.status == last.status {
+		return false
+	}
+	switch {
+	case next.enteredAt.After(last.enteredAt):
+		return true
+	case next.enteredAt.Before(last.enteredAt):
+		return false
+	}
+	return wt.k.rank(next.status) >= wt.k.rank(last.status)
+}
+
+func (wt *watch[T]) fail(err error) {
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
 	if wt.done {
@@ -304,93 +384,27 @@ func (wt *watch) fail(err error) {
 	wt.signal()
 }
 
-func (wt *watch) signal() {
+func (wt *watch[T]) ended() bool {
+	wt.mu.Lock()
+	defer wt.mu.Unlock()
+	return wt.done
+}
+
+func (wt *watch[T]) signal() {
 	select {
 	case wt.notify <- struct{}{}:
 	default:
 	}
 }
 
-// take returns the events not yet taken and the terminal error, if any.
-func (wt *watch) take() ([]payments.Request, error) {
+// take returns the events not yet taken, whether the last of them is an
+// end, and the terminal error, if any.
+func (wt *watch[T]) take() (events []T, end bool, err error) {
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
-	events := wt.events
+	events = wt.events
 	wt.events = nil
-	return events, wt.err
-}
-
-// newer reports whether next comes after last: a later time, or the same
-// time (coarse clocks, or several steps in one transaction) and a later
-// step of the flow.
-func newer(last, next progress) bool {
-	if next.status == last.status {
-		return false
-	}
-	switch {
-	case next.enteredAt.After(last.enteredAt):
-		return true
-	case next.enteredAt.Before(last.enteredAt):
-		return false
-	}
-	return rank(next.status) >= rank(last.status)
-}
-
-// rank orders statuses along the payment flow, for reports with equal
-// times (internal/statustable).
-func rank(s payments.Status) int {
-	i, _ := statustable.Of(statustable.Payment, string(s))
-	return i.Rank
-}
-
-// report is what one read of the request (a subscription message or an
-// HTTP read) says: the request now, and its status history.
-type report struct {
-	req     payments.Request
-	history []api.WatchedPaymentRequestStatusHistoryCurrentPaymentStatus
-}
-
-// steps returns the statuses of the report in the order they happened,
-// ending with the current one.
-func (rep report) steps() []progress {
-	steps := make([]progress, 0, len(rep.history)+1)
-	for _, h := range rep.history {
-		steps = append(steps, progress{payments.Status(h.Status), h.EnteredAt})
-	}
-	slices.SortStableFunc(steps, func(a, b progress) int {
-		if c := a.enteredAt.Compare(b.enteredAt); c != 0 {
-			return c
-		}
-		return rank(a.status) - rank(b.status)
-	})
-	cur := progress{rep.req.Status, rep.req.StatusEnteredAt}
-	if n := len(steps); n == 0 || steps[n-1] != cur {
-		steps = append(steps, cur)
-	}
-	return steps
-}
-
-// toReport converts the watched selection.
-func toReport(p *api.WatchedPaymentRequest) report {
-	r := mapping.PaymentRequest(&p.PaymentRequestCore).(payments.Request)
-	return report{req: r, history: p.StatusHistory}
-}
-
-// read fetches the request over HTTP. found is false when the gateway has
-// no row for the wait token.
-func (w *Watcher) read(ctx context.Context, id uuid.UUID) (rep report, found bool, err error) {
-	w.httpReads.Add(1)
-	resp, err := api.PollPaymentRequest(ctx, w.c, id)
-	if err != nil {
-		return report{}, false, fmt.Errorf("subscriptions: reading payment request %s: %w", id, err)
-	}
-	for i := range resp.PaymentRequests {
-		row := &resp.PaymentRequests[i].WatchedPaymentRequest
-		if row.WaitToken == id {
-			return toReport(row), true, nil
-		}
-	}
-	return report{}, false, nil
+	return events, wt.done && wt.err == nil, wt.err
 }
 
 // isAuthError reports whether err means the token was refused.

@@ -222,7 +222,7 @@ type Watcher struct {
 
 	mu      sync.Mutex
 	closed  bool
-	watches map[*watch]struct{}
+	watches map[entry]struct{}
 	conn    *conn  // the current connection, or nil while down
 	gen     uint64 // generation of the latest connection
 }
@@ -233,7 +233,7 @@ type Watcher struct {
 func NewWatcher(c client.Caller, opts ...Option) (*Watcher, error) {
 	info, ok := conninfo.Of(c)
 	if !ok {
-		return nil, errors.New("subscriptions: nil client")
+		return nil, errNilClient
 	}
 	cfg := settings{
 		protocol:        ProtocolGraphQLWS,
@@ -264,7 +264,7 @@ func NewWatcher(c client.Caller, opts ...Option) (*Watcher, error) {
 		cancel:  cancel,
 		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
-		watches: make(map[*watch]struct{}),
+		watches: make(map[entry]struct{}),
 	}
 	w.wg.Add(1)
 	go w.supervise()
@@ -278,7 +278,7 @@ func (w *Watcher) Close() error {
 	w.closeOnce.Do(func() {
 		w.mu.Lock()
 		w.closed = true
-		ended := make([]*watch, 0, len(w.watches))
+		ended := make([]entry, 0, len(w.watches))
 		for wt := range w.watches {
 			ended = append(ended, wt)
 		}
@@ -343,18 +343,19 @@ func (w *Watcher) poke() {
 
 // register adds a watch; it is subscribed at once when the websocket is up,
 // otherwise as soon as it is.
-func (w *Watcher) register(wt *watch) error {
+func (w *Watcher) register(e entry) error {
+	wt := e.base()
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
 		return ErrClosed
 	}
-	w.watches[wt] = struct{}{}
+	w.watches[e] = struct{}{}
 	c := w.conn
 	if c != nil && c.acked && !c.finished {
 		wt.subGen = c.gen
 		w.mu.Unlock()
-		w.subscribe(c, wt)
+		w.subscribe(c, e)
 		return nil
 	}
 	w.mu.Unlock()
@@ -363,9 +364,10 @@ func (w *Watcher) register(wt *watch) error {
 }
 
 // unregister removes a watch that ended and stops its subscription.
-func (w *Watcher) unregister(wt *watch) {
+func (w *Watcher) unregister(e entry) {
+	wt := e.base()
 	w.mu.Lock()
-	delete(w.watches, wt)
+	delete(w.watches, e)
 	c, id := w.conn, wt.subID
 	live := c != nil && id != "" && wt.subGen == c.gen
 	wt.subGen, wt.subID = 0, ""

@@ -12,10 +12,14 @@
 // capacity they use (their round trips per second beside bare loopback
 // round trips per second), and the heap per stored payment; the latency
 // from a status change to subscriptions.Watcher.Wait returning beside a
-// loop polling every 500 ms; 10,000 concurrent waits on one watcher:
+// loop polling every 500 ms, and from a capture's or refund's settlement to
+// its wait returning beside the payment wait's; 10,000 concurrent waits on
+// one watcher:
 // websockets used, memory per watch beside idle goroutines, time from
 // approving all to all returning beside the fake's own time applying the
-// approvals; and the size of a small program's binary with the SDK beside
+// approvals, and as many waits of mixed kinds (payments, captures, releases,
+// refunds): websockets used, heap per wait beside a payment wait's; and the
+// size of a small program's binary with the SDK beside
 // the same program on net/http. The fake gateway of the concurrent waits
 // runs in a child process (this program, started again), so the memory
 // measured is the watcher's alone.
@@ -39,6 +43,7 @@ import (
 	"time"
 
 	"github.com/kronor-io/kronor-go/internal/benchmarks"
+	"github.com/kronor-io/kronor-go/kronortest"
 )
 
 func main() {
@@ -192,6 +197,8 @@ func notes(sz sizes) []string {
 		"checkout: session, Swish payment, approval, query until PAID, over raw HTTP on the in-process fake; \"round trips/s within flows\" is flows/s × the HTTP round trips each flow made. The baseline, the physical limit, is bare loopback POSTs against a handler that does nothing, same client and workers, three for each flow. Both run in 8 rounds, alternating which goes first; the round trips/s and their ratio are medians over the rounds. Heap per stored payment: whole checkouts stored, after GC.",
 		fmt.Sprintf("watch latency: from just before the fake's status change (Approve) to Wait returning, %d payments on one watcher, one approval at a time; the baseline polls the same query over HTTP every %v, loops' phases spread evenly.", sz.latencySamples, sz.pollInterval),
 		fmt.Sprintf("concurrent waits: %s waits on one watcher of one merchant token, against the fake in a child process, so the heap and stack measured (after GC, before the watcher and with every wait subscribed) are this process's alone: the watcher's state and the blocked callers' goroutines. Baseline: as many goroutines blocked receiving from a channel, measured after the waits ended, so the runtime reuses their goroutine descriptors and the baseline's heap is little more than that. \"approving all\" runs from asking the fake to approve every request to the last Wait returning, so it includes the fake's own time applying the approvals and pushing the changes (the baseline column); \"last approval\" from the fake's answer that it approved the last one.", thousands(float64(sz.waits))),
+		fmt.Sprintf("capture and refund latency: %d captures (refunds), one at a time, each created on the fake with manual settlement, waited for on one merchant watcher until subscribed, then settled: from just before the settlement to WaitCapture (WaitRefund) returning. Baseline: the payment wait's p50 of the same run.", sz.latencySamples),
+		fmt.Sprintf("mixed waits: %s waits on one merchant watcher, a quarter each of payment requests, captures, releases and refunds, all pending at the fake in the child process; heap per wait measured as for the concurrent waits, beside the payment-only waits' heap per watch of the same run. Both run after as many idle goroutines (plus a fifth) came and went, so neither pays for goroutine descriptors the other reuses; the mixed waits run first.", thousands(float64(sz.waits))),
 		"binary size: go build (default flags) of internal/benchmarks/testdata/binsize/sdk, a checkout (session, Swish payment, Watcher.Wait until paid) with client, sessions, payments and subscriptions, beside testdata/binsize/nethttp, the same checkout on net/http + encoding/json, waiting by polling.",
 	}
 }
@@ -270,8 +277,14 @@ func storedRow(n int) row {
 func latencyRows(ctx context.Context, sz sizes) []row {
 	const p50Key, p99Key = "watch.p50", "watch.p99"
 	p50Fig, p99Fig := "watch latency p50 (status change → Wait returns)", "watch latency p99"
-	fail := func(err error) []row { return []row{errorRow(p50Key, p50Fig, err), errorRow(p99Key, p99Fig, err)} }
-	g := benchmarks.NewLocalGateway()
+	objKeys := []string{"watch.capture.p50", "watch.refund.p50"}
+	objFigs := []string{"capture latency p50 (settled → WaitCapture returns)", "refund latency p50 (settled → WaitRefund returns)"}
+	fail := func(err error) []row {
+		return []row{errorRow(p50Key, p50Fig, err), errorRow(p99Key, p99Fig, err),
+			errorRow(objKeys[0], objFigs[0], err), errorRow(objKeys[1], objFigs[1], err)}
+	}
+	// Captures and refunds settle when the measurement says so.
+	g := benchmarks.NewLocalGateway(kronortest.WithManualSettlement())
 	defer g.Close()
 	merchant, tr, err := benchmarks.NewMerchant(g, 32)
 	if err != nil {
@@ -286,7 +299,23 @@ func latencyRows(ctx context.Context, sz sizes) []row {
 	if err != nil {
 		return fail(err)
 	}
+	var objs []benchmarks.Latencies
+	for _, kind := range []benchmarks.Object{benchmarks.ObjectCapture, benchmarks.ObjectRefund} {
+		l, err := benchmarks.ObjectWatchLatency(ctx, g, merchant, kind, sz.latencySamples)
+		if err != nil {
+			return fail(err)
+		}
+		objs = append(objs, l)
+	}
 	what := fmt.Sprintf("HTTP poll every %v", sz.pollInterval)
+	objRow := func(i int) row {
+		ratio := float64(objs[i].P50) / float64(watch.P50)
+		return judge(row{
+			Key: objKeys[i], Figure: objFigs[i], Measured: ms(objs[i].P50), Unit: "ms",
+			Baseline: ptr(ms(watch.P50)), BaselineWhat: "the payment wait's p50",
+			Ratio: ptr(ratio), Goal: "≤ 2×",
+		}, ratio <= 2)
+	}
 	return []row{
 		judge(row{
 			Key: p50Key, Figure: p50Fig, Measured: ms(watch.P50), Unit: "ms",
@@ -298,18 +327,22 @@ func latencyRows(ctx context.Context, sz sizes) []row {
 			Baseline: ptr(ms(poll.P99)), BaselineWhat: what,
 			Ratio: ptr(float64(watch.P99) / float64(poll.P99)), Goal: "≤ 5 ms",
 		}, watch.P99 <= 5*time.Millisecond),
+		objRow(0), objRow(1),
 	}
 }
 
 func waitsRows(ctx context.Context, n int) []row {
-	keys := []string{"waits.websockets", "waits.heap", "waits.stack", "waits.resolve", "waits.tail"}
+	keys := []string{"waits.websockets", "waits.heap", "waits.stack", "waits.resolve", "waits.tail", "mixed.websockets", "mixed.heap"}
 	prefix := thousands(float64(n)) + " concurrent waits: "
+	mixed := thousands(float64(n)) + " concurrent waits of payments, captures, releases and refunds: "
 	figures := []string{
 		prefix + "websocket connections used",
 		prefix + "heap per watch",
 		prefix + "stack per blocked Wait (the caller's goroutine)",
 		prefix + "approving all → all returned",
 		prefix + "last approval → all returned",
+		mixed + "websocket connections used",
+		mixed + "heap per wait",
 	}
 	fail := func(err error) []row {
 		rows := make([]row, len(keys))
@@ -328,6 +361,16 @@ func waitsRows(ctx context.Context, n int) []row {
 		return fail(err)
 	}
 	defer tr.CloseIdleConnections()
+	// The runtime never frees a goroutine's descriptor: of the payment and
+	// the mixed waits, whichever ran first would pay for its callers'
+	// descriptors and the other reuse them. As many idle goroutines first
+	// make both reuse them; the mixed waits then run first, so what is left
+	// of the first run's costs falls on them, not on their baseline.
+	benchmarks.IdleGoroutines(n + n/5)
+	mix, err := benchmarks.MixedWaits(ctx, g, merchant, n)
+	if err != nil {
+		return fail(err)
+	}
 	res, err := benchmarks.ConcurrentWaits(ctx, g, merchant, n)
 	if err != nil {
 		return fail(err)
@@ -363,6 +406,15 @@ func waitsRows(ctx context.Context, n int) []row {
 			Key: keys[4], Figure: figures[4], Measured: ms(res.AfterApprovals), Unit: "ms",
 			Met: metNoGoal,
 		},
+		judge(row{
+			Key: keys[5], Figure: figures[5], Measured: float64(mix.Connections), Unit: "connections",
+			Goal: "1",
+		}, mix.Connections == 1 && mix.WebSockets == 1),
+		judge(row{
+			Key: keys[6], Figure: figures[6], Measured: mix.PerWatch.Heap, Unit: "bytes",
+			Baseline: ptr(res.PerWatch.Heap), BaselineWhat: "a payment wait's heap",
+			Ratio: ptr(mix.PerWatch.Heap / res.PerWatch.Heap), Goal: "≤ 1.5×",
+		}, mix.PerWatch.Heap <= 1.5*res.PerWatch.Heap),
 	}
 }
 

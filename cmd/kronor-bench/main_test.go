@@ -27,8 +27,8 @@ var wantKeys = []string{
 	"client.loopback.time", "client.loopback.allocs",
 	"client.inmemory.time", "client.inmemory.allocs",
 	"checkout.flows", "checkout.share", "checkout.heap",
-	"watch.p50", "watch.p99",
-	"waits.websockets", "waits.heap", "waits.stack", "waits.resolve", "waits.tail",
+	"watch.p50", "watch.p99", "watch.capture.p50", "watch.refund.p50",
+	"waits.websockets", "waits.heap", "waits.stack", "waits.resolve", "waits.tail", "mixed.websockets", "mixed.heap",
 	"binary.size",
 }
 

@@ -5,13 +5,15 @@
 //
 // Usage:
 //
-//	go run ./cmd/kronor-sandbox [-addr 127.0.0.1:8080] [-approve-after 2s] [-token T]
+//	go run ./cmd/kronor-sandbox [-addr 127.0.0.1:8080] [-approve-after 2s] [-settle-delay 20ms] [-token T]
 //
 // It prints its merchant token and its endpoints. POST /v1/graphql takes
 // queries and mutations; the same path takes websockets (graphql-ws and
 // graphql-transport-ws) for subscriptions. Every payment is approved
 // automatically after -approve-after (0 turns that off: open the payer page
 // from the payment's details, e.g. transactionSwishDetails, to pay or decline).
+// Captures, releases and refunds move by themselves, one status every
+// -settle-delay (0: each settles when the next request is served).
 // Cross-origin requests are allowed (-cors=false forbids them). It stops
 // cleanly on SIGINT or SIGTERM.
 package main
@@ -43,6 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	approveAfter := fs.Duration("approve-after", 2*time.Second, "approve every payment this long after it starts (0: never)")
+	settleDelay := fs.Duration("settle-delay", kronortest.DefaultSettleDelay, "how long each step of a capture, release or refund takes (0: settle at the next request)")
 	token := fs.String("token", "", "merchant token to accept (default: a random one)")
 	cors := fs.Bool("cors", true, "allow cross-origin browser requests and websockets")
 	verbose := fs.Bool("v", false, "log every fault and server error")
@@ -55,6 +58,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if *approveAfter < 0 {
 		return fmt.Errorf("-approve-after must not be negative")
 	}
+	if *settleDelay < 0 {
+		return fmt.Errorf("-settle-delay must not be negative")
+	}
 
 	level := slog.LevelWarn
 	if *verbose {
@@ -63,6 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	opts := []kronortest.Option{
 		kronortest.WithAddr(*addr),
 		kronortest.WithAutoApprove(*approveAfter),
+		kronortest.WithSettleDelay(*settleDelay),
 		kronortest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
 	}
 	if *token != "" {

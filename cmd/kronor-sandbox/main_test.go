@@ -148,7 +148,7 @@ func TestSandboxWalksAPayment(t *testing.T) {
 }
 
 func TestSandboxFlags(t *testing.T) {
-	for _, args := range [][]string{{"-approve-after", "-1s"}, {"-nope"}, {"extra"}, {"-addr", "256.0.0.1:1"}} {
+	for _, args := range [][]string{{"-approve-after", "-1s"}, {"-settle-delay", "-1ms"}, {"-nope"}, {"extra"}, {"-addr", "256.0.0.1:1"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v: no error", args)
 		}

@@ -1,7 +1,8 @@
 // Command card-capture-refund walks the life of a card payment: the customer's
 // card is authorized, the merchant captures part of it when the first parcel
-// ships, checks the capture, then refunds part of what was captured and checks
-// the refund.
+// ships and waits for the capture to be done, then refunds part of what was
+// captured and waits for the money to be back with the customer. Both waits
+// are pushed over the merchant watcher's websocket: nothing polls.
 //
 //	go run ./examples/card-capture-refund
 //
@@ -20,6 +21,7 @@ import (
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/refunds"
 	"github.com/kronor-io/kronor-go/sessions"
+	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
 func main() { demo.Main("card-capture-refund", run) }
@@ -45,6 +47,14 @@ func run(ctx context.Context, cfg demo.Config) error {
 	paymentID := req.ResultingPaymentID
 	steps.Info("%s reserved on the card, payment id %d", demo.Amount(req.Amount, req.Currency), paymentID)
 
+	// One watcher of the merchant token follows the capture and the refund,
+	// over one websocket.
+	w, err := subscriptions.NewMerchantWatcher(gw.Merchant)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+
 	steps.Step("Capturing %s of it: the first parcel ships", demo.Amount(captured, currency))
 	receipt, err := captures.Create(ctx, gw.Merchant, captures.Params{
 		Amount: captured, PaymentID: paymentID, Message: "First parcel",
@@ -53,18 +63,15 @@ func run(ctx context.Context, cfg demo.Config) error {
 	if err != nil {
 		return fmt.Errorf("capture: %w", err)
 	}
-	capture, err := demo.Until(ctx, demo.PollInterval, demo.PollTimeout,
-		func(ctx context.Context) (*captures.Capture, error) {
-			return captures.Get(ctx, gw.Merchant, receipt.ID)
-		},
-		func(c *captures.Capture) bool { return c.Status.Final() })
+	steps.Info("capture %d registered; waiting for it to be done", receipt.ID)
+	capture, err := w.WaitCapture(ctx, receipt.ID)
 	if err != nil {
+		// A *subscriptions.CaptureError says how it failed: declined (collect
+		// the amount by other means), cooldown (capture again at RetryAt) or
+		// an error.
 		return fmt.Errorf("capture %d: %w", receipt.ID, err)
 	}
 	steps.Info("capture %d: %s", capture.ID, capture.Status)
-	if !capture.Status.Succeeded() {
-		return fmt.Errorf("capture ended %s: %s", capture.Status, capture.ErrorMessage)
-	}
 	payment, err := payments.Get(ctx, gw.Merchant, paymentID)
 	if err != nil {
 		return fmt.Errorf("read payment: %w", err)
@@ -80,18 +87,14 @@ func run(ctx context.Context, cfg demo.Config) error {
 	if err != nil {
 		return fmt.Errorf("refund: %w", err)
 	}
-	r, err := demo.Until(ctx, demo.PollInterval, demo.PollTimeout,
-		func(ctx context.Context) (*refunds.Refund, error) {
-			return refunds.Get(ctx, gw.Merchant, refund.WaitToken)
-		},
-		func(r *refunds.Refund) bool { return r.Status.Final() })
+	steps.Info("refund %s registered; waiting for the money to reach the customer", refund.WaitToken)
+	r, err := w.WaitRefund(ctx, refund.WaitToken)
 	if err != nil {
+		// A *subscriptions.RefundError: failed, or ambiguous (Kronor resolves
+		// it by hand: do not refund again).
 		return fmt.Errorf("refund %s: %w", refund.WaitToken, err)
 	}
 	steps.Info("refund of %s: %s", demo.Amount(r.Amount, currency), r.Status)
-	if !r.Status.Succeeded() {
-		return fmt.Errorf("refund ended %s: %s", r.Status, r.ErrorMessage)
-	}
 	steps.Step("Done: captured %s, refunded %s", demo.Amount(captured, currency), demo.Amount(refunded, currency))
 	return nil
 }

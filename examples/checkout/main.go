@@ -1,8 +1,10 @@
 // Command checkout walks one payment from start to end with the SDK's
 // crash-safe recipe: it creates (or finds) the order's payment session with
 // the reference check, starts a Swish payment with the session's token (or
-// resumes the one already started), follows it with the watcher, printing
-// each status as it happens, and checks that the order was charged once.
+// resumes the one already started), prints what the checkout page shows the
+// customer (the Swish QR code's data and the app link, as soon as the
+// gateway has them), follows the payment with the watcher, printing each
+// status as it happens, and checks that the order was charged once.
 //
 // With no configuration it runs against the built-in fake gateway, which
 // approves the payment after a moment, so it needs no account and no network:
@@ -95,14 +97,38 @@ func run(ctx context.Context, cfg demo.Config) error {
 		return fmt.Errorf("start Swish payment: %w", err)
 	}
 	steps.Info("payment started, wait token %s", started.WaitToken)
-	steps.Info("%s", gw.Customer("approve the payment in Swish"))
 
-	steps.Step("Waiting for the payment, status by status")
-	watcher, err := subscriptions.NewWatcher(gw.Merchant)
+	// One watcher of the session's token, for this checkout: it tells what
+	// to show the customer (only the session's token reads the Swish QR code
+	// and app link) and follows the payment, over one websocket.
+	watcher, err := subscriptions.NewSessionWatcher(customer)
 	if err != nil {
 		return err
 	}
 	defer watcher.Close()
+
+	steps.Step("The checkout page shows the customer how to pay")
+	next, err := watcher.NextStep(ctx, started.WaitToken)
+	if err != nil {
+		return fmt.Errorf("payment %s: %w", started.WaitToken, err)
+	}
+	switch {
+	case next.Ended():
+		steps.Info("nothing to show: the payment already ended %s", next.Request.Status)
+	default:
+		if next.SwishQRCode != "" {
+			steps.Info("QR code to scan with Swish on another device: %s", next.SwishQRCode)
+		}
+		if next.SwishAppLink != "" {
+			steps.Info("\"Open Swish\" button on this device: %s", next.SwishAppLink)
+		}
+		if next.PaymentURL != "" {
+			steps.Info("payment page: %s", next.PaymentURL)
+		}
+	}
+	steps.Info("%s", gw.Customer("approve the payment in Swish"))
+
+	steps.Step("Waiting for the payment, status by status")
 	var last payments.Request
 	for req, err := range watcher.Watch(ctx, started.WaitToken) {
 		if err != nil {

@@ -33,7 +33,7 @@ func TestCheckoutPaysOnTheFake(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out)
 	}
-	for _, want := range []string{"100.00 SEK", "WAITING_FOR_PAYMENT", "PAID", "Paid: 100.00 SEK, payment id"} {
+	for _, want := range []string{"100.00 SEK", "QR code to scan with Swish on another device: ", "\"Open Swish\" button on this device: swish://", "WAITING_FOR_PAYMENT", "PAID", "Paid: 100.00 SEK, payment id"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/kronor-io/kronor-go/examples/internal/demo"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
+	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
 func main() { demo.Main("release", run) }
@@ -47,19 +48,20 @@ func run(ctx context.Context, cfg demo.Config) error {
 	if err != nil {
 		return fmt.Errorf("release: %w", err)
 	}
-	rel, err := demo.Until(ctx, demo.PollInterval, demo.PollTimeout,
-		func(ctx context.Context) (*captures.TransactionRelease, error) {
-			return captures.GetRelease(ctx, gw.Merchant, receipt.ID)
-		},
-		func(r *captures.TransactionRelease) bool { return r.Status.Final() })
+	w, err := subscriptions.NewMerchantWatcher(gw.Merchant)
 	if err != nil {
+		return err
+	}
+	defer w.Close()
+	steps.Info("release %d registered; waiting for it to be done", receipt.ID)
+	rel, err := w.WaitRelease(ctx, receipt.ID)
+	if err != nil {
+		// A *subscriptions.ReleaseError: failed, or ambiguous (Kronor
+		// resolves it by hand: do not release again).
 		return fmt.Errorf("release %d: %w", receipt.ID, err)
 	}
 	for _, change := range rel.StatusHistory {
 		steps.Info("release %s", change.Status)
-	}
-	if !rel.Status.Succeeded() {
-		return fmt.Errorf("release ended %s", rel.Status)
 	}
 	payment, err := payments.Get(ctx, gw.Merchant, req.ResultingPaymentID)
 	if err != nil {

@@ -14,6 +14,34 @@ import (
 	"github.com/kronor-io/kronor-go/internal/scalars"
 )
 
+// The customer's device, recorded on the payment session (payment-gateway role).
+type AddSessionDeviceInformationInput struct {
+	BrowserName    string `json:"browserName"`
+	BrowserVersion string `json:"browserVersion"`
+	Fingerprint    string `json:"fingerprint"`
+	OsName         string `json:"osName"`
+	OsVersion      string `json:"osVersion"`
+	UserAgent      string `json:"userAgent"`
+}
+
+// GetBrowserName returns AddSessionDeviceInformationInput.BrowserName, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetBrowserName() string { return v.BrowserName }
+
+// GetBrowserVersion returns AddSessionDeviceInformationInput.BrowserVersion, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetBrowserVersion() string { return v.BrowserVersion }
+
+// GetFingerprint returns AddSessionDeviceInformationInput.Fingerprint, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetFingerprint() string { return v.Fingerprint }
+
+// GetOsName returns AddSessionDeviceInformationInput.OsName, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetOsName() string { return v.OsName }
+
+// GetOsVersion returns AddSessionDeviceInformationInput.OsVersion, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetOsVersion() string { return v.OsVersion }
+
+// GetUserAgent returns AddSessionDeviceInformationInput.UserAgent, and is useful for accessing the field via an interface.
+func (v *AddSessionDeviceInformationInput) GetUserAgent() string { return v.UserAgent }
+
 type AddressInput struct {
 	CareOf         *string        `json:"careOf,omitempty"`
 	City           string         `json:"city"`
@@ -1450,6 +1478,56 @@ func (v *NewBankTransferPaymentResponse) GetNewBankTransferPayment() NewBankTran
 	return v.NewBankTransferPayment
 }
 
+// NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult includes the requested fields of the GraphQL type BankTransferPaymentResult.
+type NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult struct {
+	PaymentId        string      `json:"paymentId"`
+	PaymentRequestId *string     `json:"paymentRequestId"`
+	Gateway          GatewayEnum `json:"gateway"`
+}
+
+// GetPaymentId returns NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult.PaymentId, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult) GetPaymentId() string {
+	return v.PaymentId
+}
+
+// GetPaymentRequestId returns NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult.PaymentRequestId, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult) GetPaymentRequestId() *string {
+	return v.PaymentRequestId
+}
+
+// GetGateway returns NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult.Gateway, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult) GetGateway() GatewayEnum {
+	return v.Gateway
+}
+
+// NewBankTransferPaymentWithDeviceResponse is returned by NewBankTransferPaymentWithDevice on success.
+type NewBankTransferPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewBankTransferPayment NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult `json:"newBankTransferPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewBankTransferPayment returns NewBankTransferPaymentWithDeviceResponse.NewBankTransferPayment, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceResponse) GetNewBankTransferPayment() NewBankTransferPaymentWithDeviceNewBankTransferPaymentBankTransferPaymentResult {
+	return v.NewBankTransferPayment
+}
+
+// GetAddSessionDeviceInformation returns NewBankTransferPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewBankTransferPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewBankTransferPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
+}
+
 // NewCreditCardPaymentNewCreditCardPaymentCreditCardPaymentResult includes the requested fields of the GraphQL type CreditCardPaymentResult.
 type NewCreditCardPaymentNewCreditCardPaymentCreditCardPaymentResult struct {
 	WaitToken string      `json:"waitToken"`
@@ -1483,6 +1561,56 @@ func (v *NewCreditCardPaymentResponse) GetNewCreditCardPayment() NewCreditCardPa
 	return v.NewCreditCardPayment
 }
 
+// NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult includes the requested fields of the GraphQL type CreditCardPaymentResult.
+type NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult struct {
+	WaitToken string      `json:"waitToken"`
+	Gateway   GatewayEnum `json:"gateway"`
+	AuthToken *string     `json:"authToken"`
+}
+
+// GetWaitToken returns NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult.WaitToken, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult) GetWaitToken() string {
+	return v.WaitToken
+}
+
+// GetGateway returns NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult.Gateway, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult) GetGateway() GatewayEnum {
+	return v.Gateway
+}
+
+// GetAuthToken returns NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult.AuthToken, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult) GetAuthToken() *string {
+	return v.AuthToken
+}
+
+// NewCreditCardPaymentWithDeviceResponse is returned by NewCreditCardPaymentWithDevice on success.
+type NewCreditCardPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewCreditCardPayment NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult `json:"newCreditCardPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewCreditCardPayment returns NewCreditCardPaymentWithDeviceResponse.NewCreditCardPayment, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceResponse) GetNewCreditCardPayment() NewCreditCardPaymentWithDeviceNewCreditCardPaymentCreditCardPaymentResult {
+	return v.NewCreditCardPayment
+}
+
+// GetAddSessionDeviceInformation returns NewCreditCardPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewCreditCardPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewCreditCardPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
+}
+
 // NewMobilePayPaymentNewMobilePayPaymentMobilePayPaymentResult includes the requested fields of the GraphQL type MobilePayPaymentResult.
 type NewMobilePayPaymentNewMobilePayPaymentMobilePayPaymentResult struct {
 	WaitToken string      `json:"waitToken"`
@@ -1510,6 +1638,50 @@ func (v *NewMobilePayPaymentResponse) GetNewMobilePayPayment() NewMobilePayPayme
 	return v.NewMobilePayPayment
 }
 
+// NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult includes the requested fields of the GraphQL type MobilePayPaymentResult.
+type NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult struct {
+	WaitToken string      `json:"waitToken"`
+	Gateway   GatewayEnum `json:"gateway"`
+}
+
+// GetWaitToken returns NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult.WaitToken, and is useful for accessing the field via an interface.
+func (v *NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult) GetWaitToken() string {
+	return v.WaitToken
+}
+
+// GetGateway returns NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult.Gateway, and is useful for accessing the field via an interface.
+func (v *NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult) GetGateway() GatewayEnum {
+	return v.Gateway
+}
+
+// NewMobilePayPaymentWithDeviceResponse is returned by NewMobilePayPaymentWithDevice on success.
+type NewMobilePayPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewMobilePayPayment NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult `json:"newMobilePayPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewMobilePayPayment returns NewMobilePayPaymentWithDeviceResponse.NewMobilePayPayment, and is useful for accessing the field via an interface.
+func (v *NewMobilePayPaymentWithDeviceResponse) GetNewMobilePayPayment() NewMobilePayPaymentWithDeviceNewMobilePayPaymentMobilePayPaymentResult {
+	return v.NewMobilePayPayment
+}
+
+// GetAddSessionDeviceInformation returns NewMobilePayPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewMobilePayPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewMobilePayPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
+}
+
 // NewP24PaymentNewP24PaymentP24PaymentResult includes the requested fields of the GraphQL type P24PaymentResult.
 type NewP24PaymentNewP24PaymentP24PaymentResult struct {
 	PaymentId string `json:"paymentId"`
@@ -1527,6 +1699,44 @@ type NewP24PaymentResponse struct {
 // GetNewP24Payment returns NewP24PaymentResponse.NewP24Payment, and is useful for accessing the field via an interface.
 func (v *NewP24PaymentResponse) GetNewP24Payment() NewP24PaymentNewP24PaymentP24PaymentResult {
 	return v.NewP24Payment
+}
+
+// NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult includes the requested fields of the GraphQL type P24PaymentResult.
+type NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult struct {
+	PaymentId string `json:"paymentId"`
+}
+
+// GetPaymentId returns NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult.PaymentId, and is useful for accessing the field via an interface.
+func (v *NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult) GetPaymentId() string {
+	return v.PaymentId
+}
+
+// NewP24PaymentWithDeviceResponse is returned by NewP24PaymentWithDevice on success.
+type NewP24PaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewP24Payment NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult `json:"newP24Payment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewP24Payment returns NewP24PaymentWithDeviceResponse.NewP24Payment, and is useful for accessing the field via an interface.
+func (v *NewP24PaymentWithDeviceResponse) GetNewP24Payment() NewP24PaymentWithDeviceNewP24PaymentP24PaymentResult {
+	return v.NewP24Payment
+}
+
+// GetAddSessionDeviceInformation returns NewP24PaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewP24PaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewP24PaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
 }
 
 // NewPayPalPaymentNewPayPalPaymentPayPalPaymentResult includes the requested fields of the GraphQL type PayPalPaymentResult.
@@ -1548,6 +1758,44 @@ type NewPayPalPaymentResponse struct {
 // GetNewPayPalPayment returns NewPayPalPaymentResponse.NewPayPalPayment, and is useful for accessing the field via an interface.
 func (v *NewPayPalPaymentResponse) GetNewPayPalPayment() NewPayPalPaymentNewPayPalPaymentPayPalPaymentResult {
 	return v.NewPayPalPayment
+}
+
+// NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult includes the requested fields of the GraphQL type PayPalPaymentResult.
+type NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult struct {
+	PaymentId string `json:"paymentId"`
+}
+
+// GetPaymentId returns NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult.PaymentId, and is useful for accessing the field via an interface.
+func (v *NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult) GetPaymentId() string {
+	return v.PaymentId
+}
+
+// NewPayPalPaymentWithDeviceResponse is returned by NewPayPalPaymentWithDevice on success.
+type NewPayPalPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewPayPalPayment NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult `json:"newPayPalPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewPayPalPayment returns NewPayPalPaymentWithDeviceResponse.NewPayPalPayment, and is useful for accessing the field via an interface.
+func (v *NewPayPalPaymentWithDeviceResponse) GetNewPayPalPayment() NewPayPalPaymentWithDeviceNewPayPalPaymentPayPalPaymentResult {
+	return v.NewPayPalPayment
+}
+
+// GetAddSessionDeviceInformation returns NewPayPalPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewPayPalPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewPayPalPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
 }
 
 // NewPaymentCaptureNewPaymentCapturePaymentCaptureResult includes the requested fields of the GraphQL type PaymentCaptureResult.
@@ -1648,6 +1896,44 @@ func (v *NewSwishPaymentResponse) GetNewSwishPayment() NewSwishPaymentNewSwishPa
 	return v.NewSwishPayment
 }
 
+// NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult includes the requested fields of the GraphQL type SwishPaymentResult.
+type NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult struct {
+	WaitToken string `json:"waitToken"`
+}
+
+// GetWaitToken returns NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult.WaitToken, and is useful for accessing the field via an interface.
+func (v *NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult) GetWaitToken() string {
+	return v.WaitToken
+}
+
+// NewSwishPaymentWithDeviceResponse is returned by NewSwishPaymentWithDevice on success.
+type NewSwishPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewSwishPayment NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult `json:"newSwishPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewSwishPayment returns NewSwishPaymentWithDeviceResponse.NewSwishPayment, and is useful for accessing the field via an interface.
+func (v *NewSwishPaymentWithDeviceResponse) GetNewSwishPayment() NewSwishPaymentWithDeviceNewSwishPaymentSwishPaymentResult {
+	return v.NewSwishPayment
+}
+
+// GetAddSessionDeviceInformation returns NewSwishPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewSwishPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewSwishPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
+}
+
 // NewVippsPaymentNewVippsPaymentVippsPaymentResult includes the requested fields of the GraphQL type VippsPaymentResult.
 type NewVippsPaymentNewVippsPaymentVippsPaymentResult struct {
 	WaitToken string      `json:"waitToken"`
@@ -1669,6 +1955,50 @@ type NewVippsPaymentResponse struct {
 // GetNewVippsPayment returns NewVippsPaymentResponse.NewVippsPayment, and is useful for accessing the field via an interface.
 func (v *NewVippsPaymentResponse) GetNewVippsPayment() NewVippsPaymentNewVippsPaymentVippsPaymentResult {
 	return v.NewVippsPayment
+}
+
+// NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult includes the requested fields of the GraphQL type AddSessionDeviceInformationResult.
+type NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult struct {
+	Result bool `json:"result"`
+}
+
+// GetResult returns NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult.Result, and is useful for accessing the field via an interface.
+func (v *NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult) GetResult() bool {
+	return v.Result
+}
+
+// NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult includes the requested fields of the GraphQL type VippsPaymentResult.
+type NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult struct {
+	WaitToken string      `json:"waitToken"`
+	Gateway   GatewayEnum `json:"gateway"`
+}
+
+// GetWaitToken returns NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult.WaitToken, and is useful for accessing the field via an interface.
+func (v *NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult) GetWaitToken() string {
+	return v.WaitToken
+}
+
+// GetGateway returns NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult.Gateway, and is useful for accessing the field via an interface.
+func (v *NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult) GetGateway() GatewayEnum {
+	return v.Gateway
+}
+
+// NewVippsPaymentWithDeviceResponse is returned by NewVippsPaymentWithDevice on success.
+type NewVippsPaymentWithDeviceResponse struct {
+	// payment-gateway role (session token).
+	NewVippsPayment NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult `json:"newVippsPayment"`
+	// payment-gateway role (session token): records the customer's device on the session.
+	AddSessionDeviceInformation NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult `json:"addSessionDeviceInformation"`
+}
+
+// GetNewVippsPayment returns NewVippsPaymentWithDeviceResponse.NewVippsPayment, and is useful for accessing the field via an interface.
+func (v *NewVippsPaymentWithDeviceResponse) GetNewVippsPayment() NewVippsPaymentWithDeviceNewVippsPaymentVippsPaymentResult {
+	return v.NewVippsPayment
+}
+
+// GetAddSessionDeviceInformation returns NewVippsPaymentWithDeviceResponse.AddSessionDeviceInformation, and is useful for accessing the field via an interface.
+func (v *NewVippsPaymentWithDeviceResponse) GetAddSessionDeviceInformation() NewVippsPaymentWithDeviceAddSessionDeviceInformationAddSessionDeviceInformationResult {
+	return v.AddSessionDeviceInformation
 }
 
 // OrderPaymentRequestsPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
@@ -4767,6 +5097,135 @@ func (v *PaymentTotalsUSDPaymentAggregate) __premarshalJSON() (*__premarshalPaym
 	return &retval, nil
 }
 
+// PollCapturesPaymentCapturesPaymentCapture includes the requested fields of the GraphQL type PaymentCapture.
+type PollCapturesPaymentCapturesPaymentCapture struct {
+	WatchedCapture `json:"-"`
+}
+
+// GetStatusHistory returns PollCapturesPaymentCapturesPaymentCapture.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetStatusHistory() []WatchedCaptureStatusHistoryCurrentCaptureStatus {
+	return v.WatchedCapture.StatusHistory
+}
+
+// GetId returns PollCapturesPaymentCapturesPaymentCapture.Id, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetId() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.Id
+}
+
+// GetTransactionId returns PollCapturesPaymentCapturesPaymentCapture.TransactionId, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetTransactionId() string {
+	return v.WatchedCapture.CaptureFields.TransactionId
+}
+
+// GetPaymentId returns PollCapturesPaymentCapturesPaymentCapture.PaymentId, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetPaymentId() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.PaymentId
+}
+
+// GetAmount returns PollCapturesPaymentCapturesPaymentCapture.Amount, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetAmount() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.Amount
+}
+
+// GetMessage returns PollCapturesPaymentCapturesPaymentCapture.Message, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetMessage() *string {
+	return v.WatchedCapture.CaptureFields.Message
+}
+
+// GetCreatedAt returns PollCapturesPaymentCapturesPaymentCapture.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetCreatedAt() time.Time {
+	return v.WatchedCapture.CaptureFields.CreatedAt
+}
+
+// GetErrorMessage returns PollCapturesPaymentCapturesPaymentCapture.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetErrorMessage() *string {
+	return v.WatchedCapture.CaptureFields.ErrorMessage
+}
+
+// GetStatus returns PollCapturesPaymentCapturesPaymentCapture.Status, and is useful for accessing the field via an interface.
+func (v *PollCapturesPaymentCapturesPaymentCapture) GetStatus() []CaptureFieldsStatusCurrentCaptureStatus {
+	return v.WatchedCapture.CaptureFields.Status
+}
+
+func (v *PollCapturesPaymentCapturesPaymentCapture) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PollCapturesPaymentCapturesPaymentCapture
+		gql.NoUnmarshalJSON
+	}
+	firstPass.PollCapturesPaymentCapturesPaymentCapture = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedCapture)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPollCapturesPaymentCapturesPaymentCapture struct {
+	StatusHistory []WatchedCaptureStatusHistoryCurrentCaptureStatus `json:"statusHistory"`
+
+	Id scalars.BigInt `json:"id"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Message *string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []CaptureFieldsStatusCurrentCaptureStatus `json:"status"`
+}
+
+func (v *PollCapturesPaymentCapturesPaymentCapture) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PollCapturesPaymentCapturesPaymentCapture) __premarshalJSON() (*__premarshalPollCapturesPaymentCapturesPaymentCapture, error) {
+	var retval __premarshalPollCapturesPaymentCapturesPaymentCapture
+
+	retval.StatusHistory = v.WatchedCapture.StatusHistory
+	retval.Id = v.WatchedCapture.CaptureFields.Id
+	retval.TransactionId = v.WatchedCapture.CaptureFields.TransactionId
+	retval.PaymentId = v.WatchedCapture.CaptureFields.PaymentId
+	retval.Amount = v.WatchedCapture.CaptureFields.Amount
+	retval.Message = v.WatchedCapture.CaptureFields.Message
+	retval.CreatedAt = v.WatchedCapture.CaptureFields.CreatedAt
+	retval.ErrorMessage = v.WatchedCapture.CaptureFields.ErrorMessage
+	retval.Status = v.WatchedCapture.CaptureFields.Status
+	return &retval, nil
+}
+
+// PollCapturesResponse is returned by PollCaptures on success.
+type PollCapturesResponse struct {
+	// merchant role only.
+	PaymentCaptures []PollCapturesPaymentCapturesPaymentCapture `json:"paymentCaptures"`
+}
+
+// GetPaymentCaptures returns PollCapturesResponse.PaymentCaptures, and is useful for accessing the field via an interface.
+func (v *PollCapturesResponse) GetPaymentCaptures() []PollCapturesPaymentCapturesPaymentCapture {
+	return v.PaymentCaptures
+}
+
 // PollPaymentRequestPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
 // The GraphQL type's documentation follows.
 //
@@ -5044,6 +5503,440 @@ type PollPaymentRequestsResponse struct {
 
 // GetPaymentRequests returns PollPaymentRequestsResponse.PaymentRequests, and is useful for accessing the field via an interface.
 func (v *PollPaymentRequestsResponse) GetPaymentRequests() []PollPaymentRequestsPaymentRequestsPaymentRequest {
+	return v.PaymentRequests
+}
+
+// PollRefundsRefundsRefund includes the requested fields of the GraphQL type Refund.
+type PollRefundsRefundsRefund struct {
+	WatchedRefund `json:"-"`
+}
+
+// GetStatusHistory returns PollRefundsRefundsRefund.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetStatusHistory() []WatchedRefundStatusHistoryCurrentRefundStatus {
+	return v.WatchedRefund.StatusHistory
+}
+
+// GetWaitToken returns PollRefundsRefundsRefund.WaitToken, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetWaitToken() uuid.UUID {
+	return v.WatchedRefund.RefundFields.WaitToken
+}
+
+// GetTransactionId returns PollRefundsRefundsRefund.TransactionId, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetTransactionId() string {
+	return v.WatchedRefund.RefundFields.TransactionId
+}
+
+// GetPaymentId returns PollRefundsRefundsRefund.PaymentId, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetPaymentId() scalars.BigInt {
+	return v.WatchedRefund.RefundFields.PaymentId
+}
+
+// GetTotalAmount returns PollRefundsRefundsRefund.TotalAmount, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetTotalAmount() scalars.BigInt {
+	return v.WatchedRefund.RefundFields.TotalAmount
+}
+
+// GetMessage returns PollRefundsRefundsRefund.Message, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetMessage() string { return v.WatchedRefund.RefundFields.Message }
+
+// GetCreatedAt returns PollRefundsRefundsRefund.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetCreatedAt() time.Time {
+	return v.WatchedRefund.RefundFields.CreatedAt
+}
+
+// GetErrorMessage returns PollRefundsRefundsRefund.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetErrorMessage() *string {
+	return v.WatchedRefund.RefundFields.ErrorMessage
+}
+
+// GetStatus returns PollRefundsRefundsRefund.Status, and is useful for accessing the field via an interface.
+func (v *PollRefundsRefundsRefund) GetStatus() []RefundFieldsStatusCurrentRefundStatus {
+	return v.WatchedRefund.RefundFields.Status
+}
+
+func (v *PollRefundsRefundsRefund) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PollRefundsRefundsRefund
+		gql.NoUnmarshalJSON
+	}
+	firstPass.PollRefundsRefundsRefund = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedRefund)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPollRefundsRefundsRefund struct {
+	StatusHistory []WatchedRefundStatusHistoryCurrentRefundStatus `json:"statusHistory"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	TotalAmount scalars.BigInt `json:"totalAmount"`
+
+	Message string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []RefundFieldsStatusCurrentRefundStatus `json:"status"`
+}
+
+func (v *PollRefundsRefundsRefund) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PollRefundsRefundsRefund) __premarshalJSON() (*__premarshalPollRefundsRefundsRefund, error) {
+	var retval __premarshalPollRefundsRefundsRefund
+
+	retval.StatusHistory = v.WatchedRefund.StatusHistory
+	retval.WaitToken = v.WatchedRefund.RefundFields.WaitToken
+	retval.TransactionId = v.WatchedRefund.RefundFields.TransactionId
+	retval.PaymentId = v.WatchedRefund.RefundFields.PaymentId
+	retval.TotalAmount = v.WatchedRefund.RefundFields.TotalAmount
+	retval.Message = v.WatchedRefund.RefundFields.Message
+	retval.CreatedAt = v.WatchedRefund.RefundFields.CreatedAt
+	retval.ErrorMessage = v.WatchedRefund.RefundFields.ErrorMessage
+	retval.Status = v.WatchedRefund.RefundFields.Status
+	return &retval, nil
+}
+
+// PollRefundsResponse is returned by PollRefunds on success.
+type PollRefundsResponse struct {
+	// merchant role only.
+	Refunds []PollRefundsRefundsRefund `json:"refunds"`
+}
+
+// GetRefunds returns PollRefundsResponse.Refunds, and is useful for accessing the field via an interface.
+func (v *PollRefundsResponse) GetRefunds() []PollRefundsRefundsRefund { return v.Refunds }
+
+// PollReleasesResponse is returned by PollReleases on success.
+type PollReleasesResponse struct {
+	// merchant role only.
+	TransactionReleases []PollReleasesTransactionReleasesTransactionRelease `json:"transactionReleases"`
+}
+
+// GetTransactionReleases returns PollReleasesResponse.TransactionReleases, and is useful for accessing the field via an interface.
+func (v *PollReleasesResponse) GetTransactionReleases() []PollReleasesTransactionReleasesTransactionRelease {
+	return v.TransactionReleases
+}
+
+// PollReleasesTransactionReleasesTransactionRelease includes the requested fields of the GraphQL type TransactionRelease.
+type PollReleasesTransactionReleasesTransactionRelease struct {
+	ReleaseFields `json:"-"`
+}
+
+// GetId returns PollReleasesTransactionReleasesTransactionRelease.Id, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetId() scalars.BigInt {
+	return v.ReleaseFields.Id
+}
+
+// GetPaymentId returns PollReleasesTransactionReleasesTransactionRelease.PaymentId, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetPaymentId() scalars.BigInt {
+	return v.ReleaseFields.PaymentId
+}
+
+// GetAmount returns PollReleasesTransactionReleasesTransactionRelease.Amount, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetAmount() scalars.BigInt {
+	return v.ReleaseFields.Amount
+}
+
+// GetCreatedAt returns PollReleasesTransactionReleasesTransactionRelease.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetCreatedAt() time.Time {
+	return v.ReleaseFields.CreatedAt
+}
+
+// GetCurrentStatus returns PollReleasesTransactionReleasesTransactionRelease.CurrentStatus, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetCurrentStatus() TransactionReleaseStatusEnum {
+	return v.ReleaseFields.CurrentStatus
+}
+
+// GetStatusHistory returns PollReleasesTransactionReleasesTransactionRelease.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollReleasesTransactionReleasesTransactionRelease) GetStatusHistory() []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus {
+	return v.ReleaseFields.StatusHistory
+}
+
+func (v *PollReleasesTransactionReleasesTransactionRelease) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PollReleasesTransactionReleasesTransactionRelease
+		gql.NoUnmarshalJSON
+	}
+	firstPass.PollReleasesTransactionReleasesTransactionRelease = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ReleaseFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPollReleasesTransactionReleasesTransactionRelease struct {
+	Id scalars.BigInt `json:"id"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	CurrentStatus TransactionReleaseStatusEnum `json:"currentStatus"`
+
+	StatusHistory []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus `json:"statusHistory"`
+}
+
+func (v *PollReleasesTransactionReleasesTransactionRelease) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PollReleasesTransactionReleasesTransactionRelease) __premarshalJSON() (*__premarshalPollReleasesTransactionReleasesTransactionRelease, error) {
+	var retval __premarshalPollReleasesTransactionReleasesTransactionRelease
+
+	retval.Id = v.ReleaseFields.Id
+	retval.PaymentId = v.ReleaseFields.PaymentId
+	retval.Amount = v.ReleaseFields.Amount
+	retval.CreatedAt = v.ReleaseFields.CreatedAt
+	retval.CurrentStatus = v.ReleaseFields.CurrentStatus
+	retval.StatusHistory = v.ReleaseFields.StatusHistory
+	return &retval, nil
+}
+
+// PollSessionPaymentRequestsPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
+// The GraphQL type's documentation follows.
+//
+// One attempt to pay within a payment session (both roles).
+type PollSessionPaymentRequestsPaymentRequestsPaymentRequest struct {
+	WatchedSessionPaymentRequest `json:"-"`
+}
+
+// GetStatusHistory returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.WatchedSessionPaymentRequest.StatusHistory
+}
+
+// GetMessage returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.Message, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetMessage() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.Message
+}
+
+// GetTransactionCreditCardDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionCreditCardDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionCreditCardDetails() []SessionPaymentRequestTransactionCreditCardDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionCreditCardDetails
+}
+
+// GetTransactionMobilePayDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionMobilePayDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionMobilePayDetails() []SessionPaymentRequestTransactionMobilePayDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionMobilePayDetails
+}
+
+// GetTransactionVippsDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionVippsDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionVippsDetails() []SessionPaymentRequestTransactionVippsDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionVippsDetails
+}
+
+// GetTransactionP24Details returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionP24Details, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionP24Details() []SessionPaymentRequestTransactionP24Details {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionP24Details
+}
+
+// GetTransactionPayPalDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionPayPalDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionPayPalDetails() []SessionPaymentRequestTransactionPayPalDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionPayPalDetails
+}
+
+// GetTransactionSwishDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionSwishDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionSwishDetails() []SessionPaymentRequestTransactionSwishDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionSwishDetails
+}
+
+// GetTransactionBankTransferDetails returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionBankTransferDetails, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionBankTransferDetails() []SessionPaymentRequestTransactionBankTransferDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionBankTransferDetails
+}
+
+// GetWaitToken returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.WaitToken
+}
+
+// GetAmount returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Amount
+}
+
+// GetCurrency returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Currency
+}
+
+// GetCreatedAt returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+}
+
+// GetReference returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetReference() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Reference
+}
+
+// GetPaymentProvider returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+}
+
+// GetResultingPaymentId returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+}
+
+// GetTransactionId returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetTransactionId() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.TransactionId
+}
+
+// GetStatus returns PollSessionPaymentRequestsPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Status
+}
+
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PollSessionPaymentRequestsPaymentRequestsPaymentRequest
+		gql.NoUnmarshalJSON
+	}
+	firstPass.PollSessionPaymentRequestsPaymentRequestsPaymentRequest = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedSessionPaymentRequest)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPollSessionPaymentRequestsPaymentRequestsPaymentRequest struct {
+	StatusHistory []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+
+	Message string `json:"message"`
+
+	TransactionCreditCardDetails []SessionPaymentRequestTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
+
+	TransactionMobilePayDetails []SessionPaymentRequestTransactionMobilePayDetails `json:"transactionMobilePayDetails"`
+
+	TransactionVippsDetails []SessionPaymentRequestTransactionVippsDetails `json:"transactionVippsDetails"`
+
+	TransactionP24Details []SessionPaymentRequestTransactionP24Details `json:"transactionP24Details"`
+
+	TransactionPayPalDetails []SessionPaymentRequestTransactionPayPalDetails `json:"transactionPayPalDetails"`
+
+	TransactionSwishDetails []SessionPaymentRequestTransactionSwishDetails `json:"transactionSwishDetails"`
+
+	TransactionBankTransferDetails []SessionPaymentRequestTransactionBankTransferDetails `json:"transactionBankTransferDetails"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
+}
+
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PollSessionPaymentRequestsPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalPollSessionPaymentRequestsPaymentRequestsPaymentRequest, error) {
+	var retval __premarshalPollSessionPaymentRequestsPaymentRequestsPaymentRequest
+
+	retval.StatusHistory = v.WatchedSessionPaymentRequest.StatusHistory
+	retval.Message = v.WatchedSessionPaymentRequest.SessionPaymentRequest.Message
+	retval.TransactionCreditCardDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionCreditCardDetails
+	retval.TransactionMobilePayDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionMobilePayDetails
+	retval.TransactionVippsDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionVippsDetails
+	retval.TransactionP24Details = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionP24Details
+	retval.TransactionPayPalDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionPayPalDetails
+	retval.TransactionSwishDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionSwishDetails
+	retval.TransactionBankTransferDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionBankTransferDetails
+	retval.WaitToken = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.WaitToken
+	retval.Amount = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Amount
+	retval.Currency = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Currency
+	retval.CreatedAt = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+	retval.Reference = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.TransactionId
+	retval.Status = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Status
+	return &retval, nil
+}
+
+// PollSessionPaymentRequestsResponse is returned by PollSessionPaymentRequests on success.
+type PollSessionPaymentRequestsResponse struct {
+	// Payment requests: a session's own (session token) or the merchant's (merchant token).
+	PaymentRequests []PollSessionPaymentRequestsPaymentRequestsPaymentRequest `json:"paymentRequests"`
+}
+
+// GetPaymentRequests returns PollSessionPaymentRequestsResponse.PaymentRequests, and is useful for accessing the field via an interface.
+func (v *PollSessionPaymentRequestsResponse) GetPaymentRequests() []PollSessionPaymentRequestsPaymentRequestsPaymentRequest {
 	return v.PaymentRequests
 }
 
@@ -5901,10 +6794,15 @@ func (v *SessionPaymentRequestTransactionPayPalDetails) GetPaymentUrl() *string 
 type SessionPaymentRequestTransactionSwishDetails struct {
 	// payment-gateway role only.
 	QrCode *string `json:"qrCode"`
+	// payment-gateway role only.
+	ReturnUrl *string `json:"returnUrl"`
 }
 
 // GetQrCode returns SessionPaymentRequestTransactionSwishDetails.QrCode, and is useful for accessing the field via an interface.
 func (v *SessionPaymentRequestTransactionSwishDetails) GetQrCode() *string { return v.QrCode }
+
+// GetReturnUrl returns SessionPaymentRequestTransactionSwishDetails.ReturnUrl, and is useful for accessing the field via an interface.
+func (v *SessionPaymentRequestTransactionSwishDetails) GetReturnUrl() *string { return v.ReturnUrl }
 
 // SessionPaymentRequestTransactionVippsDetails includes the requested fields of the GraphQL type VippsDetails.
 type SessionPaymentRequestTransactionVippsDetails struct {
@@ -6252,6 +7150,135 @@ func (v *VippsPaymentInput) GetReturnUrl() string { return v.ReturnUrl }
 // GetUserFlow returns VippsPaymentInput.UserFlow, and is useful for accessing the field via an interface.
 func (v *VippsPaymentInput) GetUserFlow() *MobilePayUserFlow { return v.UserFlow }
 
+// WatchCapturePaymentCapturesPaymentCapture includes the requested fields of the GraphQL type PaymentCapture.
+type WatchCapturePaymentCapturesPaymentCapture struct {
+	WatchedCapture `json:"-"`
+}
+
+// GetStatusHistory returns WatchCapturePaymentCapturesPaymentCapture.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetStatusHistory() []WatchedCaptureStatusHistoryCurrentCaptureStatus {
+	return v.WatchedCapture.StatusHistory
+}
+
+// GetId returns WatchCapturePaymentCapturesPaymentCapture.Id, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetId() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.Id
+}
+
+// GetTransactionId returns WatchCapturePaymentCapturesPaymentCapture.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetTransactionId() string {
+	return v.WatchedCapture.CaptureFields.TransactionId
+}
+
+// GetPaymentId returns WatchCapturePaymentCapturesPaymentCapture.PaymentId, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetPaymentId() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.PaymentId
+}
+
+// GetAmount returns WatchCapturePaymentCapturesPaymentCapture.Amount, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetAmount() scalars.BigInt {
+	return v.WatchedCapture.CaptureFields.Amount
+}
+
+// GetMessage returns WatchCapturePaymentCapturesPaymentCapture.Message, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetMessage() *string {
+	return v.WatchedCapture.CaptureFields.Message
+}
+
+// GetCreatedAt returns WatchCapturePaymentCapturesPaymentCapture.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetCreatedAt() time.Time {
+	return v.WatchedCapture.CaptureFields.CreatedAt
+}
+
+// GetErrorMessage returns WatchCapturePaymentCapturesPaymentCapture.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetErrorMessage() *string {
+	return v.WatchedCapture.CaptureFields.ErrorMessage
+}
+
+// GetStatus returns WatchCapturePaymentCapturesPaymentCapture.Status, and is useful for accessing the field via an interface.
+func (v *WatchCapturePaymentCapturesPaymentCapture) GetStatus() []CaptureFieldsStatusCurrentCaptureStatus {
+	return v.WatchedCapture.CaptureFields.Status
+}
+
+func (v *WatchCapturePaymentCapturesPaymentCapture) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchCapturePaymentCapturesPaymentCapture
+		gql.NoUnmarshalJSON
+	}
+	firstPass.WatchCapturePaymentCapturesPaymentCapture = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedCapture)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchCapturePaymentCapturesPaymentCapture struct {
+	StatusHistory []WatchedCaptureStatusHistoryCurrentCaptureStatus `json:"statusHistory"`
+
+	Id scalars.BigInt `json:"id"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Message *string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []CaptureFieldsStatusCurrentCaptureStatus `json:"status"`
+}
+
+func (v *WatchCapturePaymentCapturesPaymentCapture) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchCapturePaymentCapturesPaymentCapture) __premarshalJSON() (*__premarshalWatchCapturePaymentCapturesPaymentCapture, error) {
+	var retval __premarshalWatchCapturePaymentCapturesPaymentCapture
+
+	retval.StatusHistory = v.WatchedCapture.StatusHistory
+	retval.Id = v.WatchedCapture.CaptureFields.Id
+	retval.TransactionId = v.WatchedCapture.CaptureFields.TransactionId
+	retval.PaymentId = v.WatchedCapture.CaptureFields.PaymentId
+	retval.Amount = v.WatchedCapture.CaptureFields.Amount
+	retval.Message = v.WatchedCapture.CaptureFields.Message
+	retval.CreatedAt = v.WatchedCapture.CaptureFields.CreatedAt
+	retval.ErrorMessage = v.WatchedCapture.CaptureFields.ErrorMessage
+	retval.Status = v.WatchedCapture.CaptureFields.Status
+	return &retval, nil
+}
+
+// WatchCaptureResponse is returned by WatchCapture on success.
+type WatchCaptureResponse struct {
+	// Live captures, pushed whole on every change of a matched row (merchant role only).
+	PaymentCaptures []WatchCapturePaymentCapturesPaymentCapture `json:"paymentCaptures"`
+}
+
+// GetPaymentCaptures returns WatchCaptureResponse.PaymentCaptures, and is useful for accessing the field via an interface.
+func (v *WatchCaptureResponse) GetPaymentCaptures() []WatchCapturePaymentCapturesPaymentCapture {
+	return v.PaymentCaptures
+}
+
 // WatchPaymentRequestPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
 // The GraphQL type's documentation follows.
 //
@@ -6390,6 +7417,561 @@ type WatchPaymentRequestResponse struct {
 // GetPaymentRequests returns WatchPaymentRequestResponse.PaymentRequests, and is useful for accessing the field via an interface.
 func (v *WatchPaymentRequestResponse) GetPaymentRequests() []WatchPaymentRequestPaymentRequestsPaymentRequest {
 	return v.PaymentRequests
+}
+
+// WatchRefundRefundsRefund includes the requested fields of the GraphQL type Refund.
+type WatchRefundRefundsRefund struct {
+	WatchedRefund `json:"-"`
+}
+
+// GetStatusHistory returns WatchRefundRefundsRefund.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetStatusHistory() []WatchedRefundStatusHistoryCurrentRefundStatus {
+	return v.WatchedRefund.StatusHistory
+}
+
+// GetWaitToken returns WatchRefundRefundsRefund.WaitToken, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetWaitToken() uuid.UUID {
+	return v.WatchedRefund.RefundFields.WaitToken
+}
+
+// GetTransactionId returns WatchRefundRefundsRefund.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetTransactionId() string {
+	return v.WatchedRefund.RefundFields.TransactionId
+}
+
+// GetPaymentId returns WatchRefundRefundsRefund.PaymentId, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetPaymentId() scalars.BigInt {
+	return v.WatchedRefund.RefundFields.PaymentId
+}
+
+// GetTotalAmount returns WatchRefundRefundsRefund.TotalAmount, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetTotalAmount() scalars.BigInt {
+	return v.WatchedRefund.RefundFields.TotalAmount
+}
+
+// GetMessage returns WatchRefundRefundsRefund.Message, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetMessage() string { return v.WatchedRefund.RefundFields.Message }
+
+// GetCreatedAt returns WatchRefundRefundsRefund.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetCreatedAt() time.Time {
+	return v.WatchedRefund.RefundFields.CreatedAt
+}
+
+// GetErrorMessage returns WatchRefundRefundsRefund.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetErrorMessage() *string {
+	return v.WatchedRefund.RefundFields.ErrorMessage
+}
+
+// GetStatus returns WatchRefundRefundsRefund.Status, and is useful for accessing the field via an interface.
+func (v *WatchRefundRefundsRefund) GetStatus() []RefundFieldsStatusCurrentRefundStatus {
+	return v.WatchedRefund.RefundFields.Status
+}
+
+func (v *WatchRefundRefundsRefund) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchRefundRefundsRefund
+		gql.NoUnmarshalJSON
+	}
+	firstPass.WatchRefundRefundsRefund = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedRefund)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchRefundRefundsRefund struct {
+	StatusHistory []WatchedRefundStatusHistoryCurrentRefundStatus `json:"statusHistory"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	TotalAmount scalars.BigInt `json:"totalAmount"`
+
+	Message string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []RefundFieldsStatusCurrentRefundStatus `json:"status"`
+}
+
+func (v *WatchRefundRefundsRefund) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchRefundRefundsRefund) __premarshalJSON() (*__premarshalWatchRefundRefundsRefund, error) {
+	var retval __premarshalWatchRefundRefundsRefund
+
+	retval.StatusHistory = v.WatchedRefund.StatusHistory
+	retval.WaitToken = v.WatchedRefund.RefundFields.WaitToken
+	retval.TransactionId = v.WatchedRefund.RefundFields.TransactionId
+	retval.PaymentId = v.WatchedRefund.RefundFields.PaymentId
+	retval.TotalAmount = v.WatchedRefund.RefundFields.TotalAmount
+	retval.Message = v.WatchedRefund.RefundFields.Message
+	retval.CreatedAt = v.WatchedRefund.RefundFields.CreatedAt
+	retval.ErrorMessage = v.WatchedRefund.RefundFields.ErrorMessage
+	retval.Status = v.WatchedRefund.RefundFields.Status
+	return &retval, nil
+}
+
+// WatchRefundResponse is returned by WatchRefund on success.
+type WatchRefundResponse struct {
+	// Live refunds, pushed whole on every change of a matched row (merchant role only).
+	Refunds []WatchRefundRefundsRefund `json:"refunds"`
+}
+
+// GetRefunds returns WatchRefundResponse.Refunds, and is useful for accessing the field via an interface.
+func (v *WatchRefundResponse) GetRefunds() []WatchRefundRefundsRefund { return v.Refunds }
+
+// WatchReleaseResponse is returned by WatchRelease on success.
+type WatchReleaseResponse struct {
+	// Live releases, pushed whole on every change of a matched row (merchant role only).
+	TransactionReleases []WatchReleaseTransactionReleasesTransactionRelease `json:"transactionReleases"`
+}
+
+// GetTransactionReleases returns WatchReleaseResponse.TransactionReleases, and is useful for accessing the field via an interface.
+func (v *WatchReleaseResponse) GetTransactionReleases() []WatchReleaseTransactionReleasesTransactionRelease {
+	return v.TransactionReleases
+}
+
+// WatchReleaseTransactionReleasesTransactionRelease includes the requested fields of the GraphQL type TransactionRelease.
+type WatchReleaseTransactionReleasesTransactionRelease struct {
+	ReleaseFields `json:"-"`
+}
+
+// GetId returns WatchReleaseTransactionReleasesTransactionRelease.Id, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetId() scalars.BigInt {
+	return v.ReleaseFields.Id
+}
+
+// GetPaymentId returns WatchReleaseTransactionReleasesTransactionRelease.PaymentId, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetPaymentId() scalars.BigInt {
+	return v.ReleaseFields.PaymentId
+}
+
+// GetAmount returns WatchReleaseTransactionReleasesTransactionRelease.Amount, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetAmount() scalars.BigInt {
+	return v.ReleaseFields.Amount
+}
+
+// GetCreatedAt returns WatchReleaseTransactionReleasesTransactionRelease.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetCreatedAt() time.Time {
+	return v.ReleaseFields.CreatedAt
+}
+
+// GetCurrentStatus returns WatchReleaseTransactionReleasesTransactionRelease.CurrentStatus, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetCurrentStatus() TransactionReleaseStatusEnum {
+	return v.ReleaseFields.CurrentStatus
+}
+
+// GetStatusHistory returns WatchReleaseTransactionReleasesTransactionRelease.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchReleaseTransactionReleasesTransactionRelease) GetStatusHistory() []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus {
+	return v.ReleaseFields.StatusHistory
+}
+
+func (v *WatchReleaseTransactionReleasesTransactionRelease) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchReleaseTransactionReleasesTransactionRelease
+		gql.NoUnmarshalJSON
+	}
+	firstPass.WatchReleaseTransactionReleasesTransactionRelease = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ReleaseFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchReleaseTransactionReleasesTransactionRelease struct {
+	Id scalars.BigInt `json:"id"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	CurrentStatus TransactionReleaseStatusEnum `json:"currentStatus"`
+
+	StatusHistory []ReleaseFieldsStatusHistoryCurrentTransactionReleaseStatus `json:"statusHistory"`
+}
+
+func (v *WatchReleaseTransactionReleasesTransactionRelease) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchReleaseTransactionReleasesTransactionRelease) __premarshalJSON() (*__premarshalWatchReleaseTransactionReleasesTransactionRelease, error) {
+	var retval __premarshalWatchReleaseTransactionReleasesTransactionRelease
+
+	retval.Id = v.ReleaseFields.Id
+	retval.PaymentId = v.ReleaseFields.PaymentId
+	retval.Amount = v.ReleaseFields.Amount
+	retval.CreatedAt = v.ReleaseFields.CreatedAt
+	retval.CurrentStatus = v.ReleaseFields.CurrentStatus
+	retval.StatusHistory = v.ReleaseFields.StatusHistory
+	return &retval, nil
+}
+
+// WatchSessionPaymentRequestPaymentRequestsPaymentRequest includes the requested fields of the GraphQL type PaymentRequest.
+// The GraphQL type's documentation follows.
+//
+// One attempt to pay within a payment session (both roles).
+type WatchSessionPaymentRequestPaymentRequestsPaymentRequest struct {
+	WatchedSessionPaymentRequest `json:"-"`
+}
+
+// GetStatusHistory returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetStatusHistory() []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.WatchedSessionPaymentRequest.StatusHistory
+}
+
+// GetMessage returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.Message, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetMessage() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.Message
+}
+
+// GetTransactionCreditCardDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionCreditCardDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionCreditCardDetails() []SessionPaymentRequestTransactionCreditCardDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionCreditCardDetails
+}
+
+// GetTransactionMobilePayDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionMobilePayDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionMobilePayDetails() []SessionPaymentRequestTransactionMobilePayDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionMobilePayDetails
+}
+
+// GetTransactionVippsDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionVippsDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionVippsDetails() []SessionPaymentRequestTransactionVippsDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionVippsDetails
+}
+
+// GetTransactionP24Details returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionP24Details, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionP24Details() []SessionPaymentRequestTransactionP24Details {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionP24Details
+}
+
+// GetTransactionPayPalDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionPayPalDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionPayPalDetails() []SessionPaymentRequestTransactionPayPalDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionPayPalDetails
+}
+
+// GetTransactionSwishDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionSwishDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionSwishDetails() []SessionPaymentRequestTransactionSwishDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionSwishDetails
+}
+
+// GetTransactionBankTransferDetails returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionBankTransferDetails, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionBankTransferDetails() []SessionPaymentRequestTransactionBankTransferDetails {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionBankTransferDetails
+}
+
+// GetWaitToken returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetWaitToken() uuid.UUID {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.WaitToken
+}
+
+// GetAmount returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetAmount() scalars.BigInt {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Amount
+}
+
+// GetCurrency returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Currency
+}
+
+// GetCreatedAt returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetCreatedAt() time.Time {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+}
+
+// GetReference returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetReference() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Reference
+}
+
+// GetPaymentProvider returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+}
+
+// GetResultingPaymentId returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+}
+
+// GetTransactionId returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetTransactionId() string {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.TransactionId
+}
+
+// GetStatus returns WatchSessionPaymentRequestPaymentRequestsPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Status
+}
+
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchSessionPaymentRequestPaymentRequestsPaymentRequest
+		gql.NoUnmarshalJSON
+	}
+	firstPass.WatchSessionPaymentRequestPaymentRequestsPaymentRequest = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.WatchedSessionPaymentRequest)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchSessionPaymentRequestPaymentRequestsPaymentRequest struct {
+	StatusHistory []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+
+	Message string `json:"message"`
+
+	TransactionCreditCardDetails []SessionPaymentRequestTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
+
+	TransactionMobilePayDetails []SessionPaymentRequestTransactionMobilePayDetails `json:"transactionMobilePayDetails"`
+
+	TransactionVippsDetails []SessionPaymentRequestTransactionVippsDetails `json:"transactionVippsDetails"`
+
+	TransactionP24Details []SessionPaymentRequestTransactionP24Details `json:"transactionP24Details"`
+
+	TransactionPayPalDetails []SessionPaymentRequestTransactionPayPalDetails `json:"transactionPayPalDetails"`
+
+	TransactionSwishDetails []SessionPaymentRequestTransactionSwishDetails `json:"transactionSwishDetails"`
+
+	TransactionBankTransferDetails []SessionPaymentRequestTransactionBankTransferDetails `json:"transactionBankTransferDetails"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
+}
+
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchSessionPaymentRequestPaymentRequestsPaymentRequest) __premarshalJSON() (*__premarshalWatchSessionPaymentRequestPaymentRequestsPaymentRequest, error) {
+	var retval __premarshalWatchSessionPaymentRequestPaymentRequestsPaymentRequest
+
+	retval.StatusHistory = v.WatchedSessionPaymentRequest.StatusHistory
+	retval.Message = v.WatchedSessionPaymentRequest.SessionPaymentRequest.Message
+	retval.TransactionCreditCardDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionCreditCardDetails
+	retval.TransactionMobilePayDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionMobilePayDetails
+	retval.TransactionVippsDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionVippsDetails
+	retval.TransactionP24Details = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionP24Details
+	retval.TransactionPayPalDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionPayPalDetails
+	retval.TransactionSwishDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionSwishDetails
+	retval.TransactionBankTransferDetails = v.WatchedSessionPaymentRequest.SessionPaymentRequest.TransactionBankTransferDetails
+	retval.WaitToken = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.WaitToken
+	retval.Amount = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Amount
+	retval.Currency = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Currency
+	retval.CreatedAt = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+	retval.Reference = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.TransactionId
+	retval.Status = v.WatchedSessionPaymentRequest.SessionPaymentRequest.PaymentRequestCore.Status
+	return &retval, nil
+}
+
+// WatchSessionPaymentRequestResponse is returned by WatchSessionPaymentRequest on success.
+type WatchSessionPaymentRequestResponse struct {
+	// Live payment requests, pushed whole on every change (both roles).
+	PaymentRequests []WatchSessionPaymentRequestPaymentRequestsPaymentRequest `json:"paymentRequests"`
+}
+
+// GetPaymentRequests returns WatchSessionPaymentRequestResponse.PaymentRequests, and is useful for accessing the field via an interface.
+func (v *WatchSessionPaymentRequestResponse) GetPaymentRequests() []WatchSessionPaymentRequestPaymentRequestsPaymentRequest {
+	return v.PaymentRequests
+}
+
+// WatchedCapture includes the GraphQL fields of PaymentCapture requested by the fragment WatchedCapture.
+type WatchedCapture struct {
+	CaptureFields `json:"-"`
+	StatusHistory []WatchedCaptureStatusHistoryCurrentCaptureStatus `json:"statusHistory"`
+}
+
+// GetStatusHistory returns WatchedCapture.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetStatusHistory() []WatchedCaptureStatusHistoryCurrentCaptureStatus {
+	return v.StatusHistory
+}
+
+// GetId returns WatchedCapture.Id, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetId() scalars.BigInt { return v.CaptureFields.Id }
+
+// GetTransactionId returns WatchedCapture.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetTransactionId() string { return v.CaptureFields.TransactionId }
+
+// GetPaymentId returns WatchedCapture.PaymentId, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetPaymentId() scalars.BigInt { return v.CaptureFields.PaymentId }
+
+// GetAmount returns WatchedCapture.Amount, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetAmount() scalars.BigInt { return v.CaptureFields.Amount }
+
+// GetMessage returns WatchedCapture.Message, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetMessage() *string { return v.CaptureFields.Message }
+
+// GetCreatedAt returns WatchedCapture.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetCreatedAt() time.Time { return v.CaptureFields.CreatedAt }
+
+// GetErrorMessage returns WatchedCapture.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetErrorMessage() *string { return v.CaptureFields.ErrorMessage }
+
+// GetStatus returns WatchedCapture.Status, and is useful for accessing the field via an interface.
+func (v *WatchedCapture) GetStatus() []CaptureFieldsStatusCurrentCaptureStatus {
+	return v.CaptureFields.Status
+}
+
+func (v *WatchedCapture) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchedCapture
+		gql.NoUnmarshalJSON
+	}
+	firstPass.WatchedCapture = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.CaptureFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchedCapture struct {
+	StatusHistory []WatchedCaptureStatusHistoryCurrentCaptureStatus `json:"statusHistory"`
+
+	Id scalars.BigInt `json:"id"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Message *string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []CaptureFieldsStatusCurrentCaptureStatus `json:"status"`
+}
+
+func (v *WatchedCapture) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchedCapture) __premarshalJSON() (*__premarshalWatchedCapture, error) {
+	var retval __premarshalWatchedCapture
+
+	retval.StatusHistory = v.StatusHistory
+	retval.Id = v.CaptureFields.Id
+	retval.TransactionId = v.CaptureFields.TransactionId
+	retval.PaymentId = v.CaptureFields.PaymentId
+	retval.Amount = v.CaptureFields.Amount
+	retval.Message = v.CaptureFields.Message
+	retval.CreatedAt = v.CaptureFields.CreatedAt
+	retval.ErrorMessage = v.CaptureFields.ErrorMessage
+	retval.Status = v.CaptureFields.Status
+	return &retval, nil
+}
+
+// WatchedCaptureStatusHistoryCurrentCaptureStatus includes the requested fields of the GraphQL type CurrentCaptureStatus.
+type WatchedCaptureStatusHistoryCurrentCaptureStatus struct {
+	Status    PaymentCaptureStatusEnum `json:"status"`
+	EnteredAt time.Time                `json:"enteredAt"`
+}
+
+// GetStatus returns WatchedCaptureStatusHistoryCurrentCaptureStatus.Status, and is useful for accessing the field via an interface.
+func (v *WatchedCaptureStatusHistoryCurrentCaptureStatus) GetStatus() PaymentCaptureStatusEnum {
+	return v.Status
+}
+
+// GetEnteredAt returns WatchedCaptureStatusHistoryCurrentCaptureStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *WatchedCaptureStatusHistoryCurrentCaptureStatus) GetEnteredAt() time.Time {
+	return v.EnteredAt
 }
 
 // WatchedPaymentRequest includes the GraphQL fields of PaymentRequest requested by the fragment WatchedPaymentRequest.
@@ -6531,6 +8113,334 @@ func (v *WatchedPaymentRequestStatusHistoryCurrentPaymentStatus) GetEnteredAt() 
 	return v.EnteredAt
 }
 
+// WatchedRefund includes the GraphQL fields of Refund requested by the fragment WatchedRefund.
+type WatchedRefund struct {
+	RefundFields  `json:"-"`
+	StatusHistory []WatchedRefundStatusHistoryCurrentRefundStatus `json:"statusHistory"`
+}
+
+// GetStatusHistory returns WatchedRefund.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetStatusHistory() []WatchedRefundStatusHistoryCurrentRefundStatus {
+	return v.StatusHistory
+}
+
+// GetWaitToken returns WatchedRefund.WaitToken, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetWaitToken() uuid.UUID { return v.RefundFields.WaitToken }
+
+// GetTransactionId returns WatchedRefund.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetTransactionId() string { return v.RefundFields.TransactionId }
+
+// GetPaymentId returns WatchedRefund.PaymentId, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetPaymentId() scalars.BigInt { return v.RefundFields.PaymentId }
+
+// GetTotalAmount returns WatchedRefund.TotalAmount, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetTotalAmount() scalars.BigInt { return v.RefundFields.TotalAmount }
+
+// GetMessage returns WatchedRefund.Message, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetMessage() string { return v.RefundFields.Message }
+
+// GetCreatedAt returns WatchedRefund.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetCreatedAt() time.Time { return v.RefundFields.CreatedAt }
+
+// GetErrorMessage returns WatchedRefund.ErrorMessage, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetErrorMessage() *string { return v.RefundFields.ErrorMessage }
+
+// GetStatus returns WatchedRefund.Status, and is useful for accessing the field via an interface.
+func (v *WatchedRefund) GetStatus() []RefundFieldsStatusCurrentRefundStatus {
+	return v.RefundFields.Status
+}
+
+func (v *WatchedRefund) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchedRefund
+		gql.NoUnmarshalJSON
+	}
+	firstPass.WatchedRefund = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.RefundFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchedRefund struct {
+	StatusHistory []WatchedRefundStatusHistoryCurrentRefundStatus `json:"statusHistory"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	TransactionId string `json:"transactionId"`
+
+	PaymentId scalars.BigInt `json:"paymentId"`
+
+	TotalAmount scalars.BigInt `json:"totalAmount"`
+
+	Message string `json:"message"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	ErrorMessage *string `json:"errorMessage"`
+
+	Status []RefundFieldsStatusCurrentRefundStatus `json:"status"`
+}
+
+func (v *WatchedRefund) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchedRefund) __premarshalJSON() (*__premarshalWatchedRefund, error) {
+	var retval __premarshalWatchedRefund
+
+	retval.StatusHistory = v.StatusHistory
+	retval.WaitToken = v.RefundFields.WaitToken
+	retval.TransactionId = v.RefundFields.TransactionId
+	retval.PaymentId = v.RefundFields.PaymentId
+	retval.TotalAmount = v.RefundFields.TotalAmount
+	retval.Message = v.RefundFields.Message
+	retval.CreatedAt = v.RefundFields.CreatedAt
+	retval.ErrorMessage = v.RefundFields.ErrorMessage
+	retval.Status = v.RefundFields.Status
+	return &retval, nil
+}
+
+// WatchedRefundStatusHistoryCurrentRefundStatus includes the requested fields of the GraphQL type CurrentRefundStatus.
+type WatchedRefundStatusHistoryCurrentRefundStatus struct {
+	Status    RefundStatusEnum `json:"status"`
+	EnteredAt time.Time        `json:"enteredAt"`
+}
+
+// GetStatus returns WatchedRefundStatusHistoryCurrentRefundStatus.Status, and is useful for accessing the field via an interface.
+func (v *WatchedRefundStatusHistoryCurrentRefundStatus) GetStatus() RefundStatusEnum { return v.Status }
+
+// GetEnteredAt returns WatchedRefundStatusHistoryCurrentRefundStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *WatchedRefundStatusHistoryCurrentRefundStatus) GetEnteredAt() time.Time { return v.EnteredAt }
+
+// WatchedSessionPaymentRequest includes the GraphQL fields of PaymentRequest requested by the fragment WatchedSessionPaymentRequest.
+// The GraphQL type's documentation follows.
+//
+// One attempt to pay within a payment session (both roles).
+type WatchedSessionPaymentRequest struct {
+	SessionPaymentRequest `json:"-"`
+	StatusHistory         []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+}
+
+// GetStatusHistory returns WatchedSessionPaymentRequest.StatusHistory, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetStatusHistory() []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus {
+	return v.StatusHistory
+}
+
+// GetMessage returns WatchedSessionPaymentRequest.Message, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetMessage() string { return v.SessionPaymentRequest.Message }
+
+// GetTransactionCreditCardDetails returns WatchedSessionPaymentRequest.TransactionCreditCardDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionCreditCardDetails() []SessionPaymentRequestTransactionCreditCardDetails {
+	return v.SessionPaymentRequest.TransactionCreditCardDetails
+}
+
+// GetTransactionMobilePayDetails returns WatchedSessionPaymentRequest.TransactionMobilePayDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionMobilePayDetails() []SessionPaymentRequestTransactionMobilePayDetails {
+	return v.SessionPaymentRequest.TransactionMobilePayDetails
+}
+
+// GetTransactionVippsDetails returns WatchedSessionPaymentRequest.TransactionVippsDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionVippsDetails() []SessionPaymentRequestTransactionVippsDetails {
+	return v.SessionPaymentRequest.TransactionVippsDetails
+}
+
+// GetTransactionP24Details returns WatchedSessionPaymentRequest.TransactionP24Details, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionP24Details() []SessionPaymentRequestTransactionP24Details {
+	return v.SessionPaymentRequest.TransactionP24Details
+}
+
+// GetTransactionPayPalDetails returns WatchedSessionPaymentRequest.TransactionPayPalDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionPayPalDetails() []SessionPaymentRequestTransactionPayPalDetails {
+	return v.SessionPaymentRequest.TransactionPayPalDetails
+}
+
+// GetTransactionSwishDetails returns WatchedSessionPaymentRequest.TransactionSwishDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionSwishDetails() []SessionPaymentRequestTransactionSwishDetails {
+	return v.SessionPaymentRequest.TransactionSwishDetails
+}
+
+// GetTransactionBankTransferDetails returns WatchedSessionPaymentRequest.TransactionBankTransferDetails, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionBankTransferDetails() []SessionPaymentRequestTransactionBankTransferDetails {
+	return v.SessionPaymentRequest.TransactionBankTransferDetails
+}
+
+// GetWaitToken returns WatchedSessionPaymentRequest.WaitToken, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetWaitToken() uuid.UUID {
+	return v.SessionPaymentRequest.PaymentRequestCore.WaitToken
+}
+
+// GetAmount returns WatchedSessionPaymentRequest.Amount, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetAmount() scalars.BigInt {
+	return v.SessionPaymentRequest.PaymentRequestCore.Amount
+}
+
+// GetCurrency returns WatchedSessionPaymentRequest.Currency, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetCurrency() SupportedCurrencyEnum {
+	return v.SessionPaymentRequest.PaymentRequestCore.Currency
+}
+
+// GetCreatedAt returns WatchedSessionPaymentRequest.CreatedAt, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetCreatedAt() time.Time {
+	return v.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+}
+
+// GetReference returns WatchedSessionPaymentRequest.Reference, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetReference() string {
+	return v.SessionPaymentRequest.PaymentRequestCore.Reference
+}
+
+// GetPaymentProvider returns WatchedSessionPaymentRequest.PaymentProvider, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetPaymentProvider() *PaymentMethodEnum {
+	return v.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+}
+
+// GetResultingPaymentId returns WatchedSessionPaymentRequest.ResultingPaymentId, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetResultingPaymentId() *scalars.BigInt {
+	return v.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+}
+
+// GetTransactionId returns WatchedSessionPaymentRequest.TransactionId, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetTransactionId() string {
+	return v.SessionPaymentRequest.PaymentRequestCore.TransactionId
+}
+
+// GetStatus returns WatchedSessionPaymentRequest.Status, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequest) GetStatus() []PaymentRequestCoreStatusCurrentPaymentStatus {
+	return v.SessionPaymentRequest.PaymentRequestCore.Status
+}
+
+func (v *WatchedSessionPaymentRequest) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*WatchedSessionPaymentRequest
+		gql.NoUnmarshalJSON
+	}
+	firstPass.WatchedSessionPaymentRequest = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SessionPaymentRequest)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalWatchedSessionPaymentRequest struct {
+	StatusHistory []WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus `json:"statusHistory"`
+
+	Message string `json:"message"`
+
+	TransactionCreditCardDetails []SessionPaymentRequestTransactionCreditCardDetails `json:"transactionCreditCardDetails"`
+
+	TransactionMobilePayDetails []SessionPaymentRequestTransactionMobilePayDetails `json:"transactionMobilePayDetails"`
+
+	TransactionVippsDetails []SessionPaymentRequestTransactionVippsDetails `json:"transactionVippsDetails"`
+
+	TransactionP24Details []SessionPaymentRequestTransactionP24Details `json:"transactionP24Details"`
+
+	TransactionPayPalDetails []SessionPaymentRequestTransactionPayPalDetails `json:"transactionPayPalDetails"`
+
+	TransactionSwishDetails []SessionPaymentRequestTransactionSwishDetails `json:"transactionSwishDetails"`
+
+	TransactionBankTransferDetails []SessionPaymentRequestTransactionBankTransferDetails `json:"transactionBankTransferDetails"`
+
+	WaitToken uuid.UUID `json:"waitToken"`
+
+	Amount scalars.BigInt `json:"amount"`
+
+	Currency SupportedCurrencyEnum `json:"currency"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	Reference string `json:"reference"`
+
+	PaymentProvider *PaymentMethodEnum `json:"paymentProvider"`
+
+	ResultingPaymentId *scalars.BigInt `json:"resultingPaymentId"`
+
+	TransactionId string `json:"transactionId"`
+
+	Status []PaymentRequestCoreStatusCurrentPaymentStatus `json:"status"`
+}
+
+func (v *WatchedSessionPaymentRequest) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *WatchedSessionPaymentRequest) __premarshalJSON() (*__premarshalWatchedSessionPaymentRequest, error) {
+	var retval __premarshalWatchedSessionPaymentRequest
+
+	retval.StatusHistory = v.StatusHistory
+	retval.Message = v.SessionPaymentRequest.Message
+	retval.TransactionCreditCardDetails = v.SessionPaymentRequest.TransactionCreditCardDetails
+	retval.TransactionMobilePayDetails = v.SessionPaymentRequest.TransactionMobilePayDetails
+	retval.TransactionVippsDetails = v.SessionPaymentRequest.TransactionVippsDetails
+	retval.TransactionP24Details = v.SessionPaymentRequest.TransactionP24Details
+	retval.TransactionPayPalDetails = v.SessionPaymentRequest.TransactionPayPalDetails
+	retval.TransactionSwishDetails = v.SessionPaymentRequest.TransactionSwishDetails
+	retval.TransactionBankTransferDetails = v.SessionPaymentRequest.TransactionBankTransferDetails
+	retval.WaitToken = v.SessionPaymentRequest.PaymentRequestCore.WaitToken
+	retval.Amount = v.SessionPaymentRequest.PaymentRequestCore.Amount
+	retval.Currency = v.SessionPaymentRequest.PaymentRequestCore.Currency
+	retval.CreatedAt = v.SessionPaymentRequest.PaymentRequestCore.CreatedAt
+	retval.Reference = v.SessionPaymentRequest.PaymentRequestCore.Reference
+	retval.PaymentProvider = v.SessionPaymentRequest.PaymentRequestCore.PaymentProvider
+	retval.ResultingPaymentId = v.SessionPaymentRequest.PaymentRequestCore.ResultingPaymentId
+	retval.TransactionId = v.SessionPaymentRequest.PaymentRequestCore.TransactionId
+	retval.Status = v.SessionPaymentRequest.PaymentRequestCore.Status
+	return &retval, nil
+}
+
+// WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus includes the requested fields of the GraphQL type CurrentPaymentStatus.
+// The GraphQL type's documentation follows.
+//
+// A status an object is on, and when it entered it.
+type WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus struct {
+	Status    PaymentStatusEnum `json:"status"`
+	EnteredAt time.Time         `json:"enteredAt"`
+}
+
+// GetStatus returns WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus.Status, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus) GetStatus() PaymentStatusEnum {
+	return v.Status
+}
+
+// GetEnteredAt returns WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus.EnteredAt, and is useful for accessing the field via an interface.
+func (v *WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus) GetEnteredAt() time.Time {
+	return v.EnteredAt
+}
+
 // __CancelPaymentInput is used internally by genqlient
 type __CancelPaymentInput struct {
 	Cancel PaymentCancelInput `json:"cancel"`
@@ -6627,6 +8537,20 @@ type __NewBankTransferPaymentInput struct {
 // GetPay returns __NewBankTransferPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewBankTransferPaymentInput) GetPay() BankTransferPaymentInput { return v.Pay }
 
+// __NewBankTransferPaymentWithDeviceInput is used internally by genqlient
+type __NewBankTransferPaymentWithDeviceInput struct {
+	Pay        BankTransferPaymentInput         `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewBankTransferPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewBankTransferPaymentWithDeviceInput) GetPay() BankTransferPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewBankTransferPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewBankTransferPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
+
 // __NewCreditCardPaymentInput is used internally by genqlient
 type __NewCreditCardPaymentInput struct {
 	Pay CreditCardPaymentInput `json:"pay"`
@@ -6634,6 +8558,20 @@ type __NewCreditCardPaymentInput struct {
 
 // GetPay returns __NewCreditCardPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewCreditCardPaymentInput) GetPay() CreditCardPaymentInput { return v.Pay }
+
+// __NewCreditCardPaymentWithDeviceInput is used internally by genqlient
+type __NewCreditCardPaymentWithDeviceInput struct {
+	Pay        CreditCardPaymentInput           `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewCreditCardPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewCreditCardPaymentWithDeviceInput) GetPay() CreditCardPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewCreditCardPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewCreditCardPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
 
 // __NewMobilePayPaymentInput is used internally by genqlient
 type __NewMobilePayPaymentInput struct {
@@ -6643,6 +8581,20 @@ type __NewMobilePayPaymentInput struct {
 // GetPay returns __NewMobilePayPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewMobilePayPaymentInput) GetPay() MobilePayPaymentInput { return v.Pay }
 
+// __NewMobilePayPaymentWithDeviceInput is used internally by genqlient
+type __NewMobilePayPaymentWithDeviceInput struct {
+	Pay        MobilePayPaymentInput            `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewMobilePayPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewMobilePayPaymentWithDeviceInput) GetPay() MobilePayPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewMobilePayPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewMobilePayPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
+
 // __NewP24PaymentInput is used internally by genqlient
 type __NewP24PaymentInput struct {
 	Pay P24PaymentInput `json:"pay"`
@@ -6651,6 +8603,20 @@ type __NewP24PaymentInput struct {
 // GetPay returns __NewP24PaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewP24PaymentInput) GetPay() P24PaymentInput { return v.Pay }
 
+// __NewP24PaymentWithDeviceInput is used internally by genqlient
+type __NewP24PaymentWithDeviceInput struct {
+	Pay        P24PaymentInput                  `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewP24PaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewP24PaymentWithDeviceInput) GetPay() P24PaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewP24PaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewP24PaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
+
 // __NewPayPalPaymentInput is used internally by genqlient
 type __NewPayPalPaymentInput struct {
 	Pay PayPalPaymentInput `json:"pay"`
@@ -6658,6 +8624,20 @@ type __NewPayPalPaymentInput struct {
 
 // GetPay returns __NewPayPalPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewPayPalPaymentInput) GetPay() PayPalPaymentInput { return v.Pay }
+
+// __NewPayPalPaymentWithDeviceInput is used internally by genqlient
+type __NewPayPalPaymentWithDeviceInput struct {
+	Pay        PayPalPaymentInput               `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewPayPalPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewPayPalPaymentWithDeviceInput) GetPay() PayPalPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewPayPalPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewPayPalPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
 
 // __NewPaymentCaptureInput is used internally by genqlient
 type __NewPaymentCaptureInput struct {
@@ -6693,6 +8673,20 @@ type __NewSwishPaymentInput struct {
 // GetPay returns __NewSwishPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewSwishPaymentInput) GetPay() SwishPaymentInput { return v.Pay }
 
+// __NewSwishPaymentWithDeviceInput is used internally by genqlient
+type __NewSwishPaymentWithDeviceInput struct {
+	Pay        SwishPaymentInput                `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewSwishPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewSwishPaymentWithDeviceInput) GetPay() SwishPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewSwishPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewSwishPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
+
 // __NewVippsPaymentInput is used internally by genqlient
 type __NewVippsPaymentInput struct {
 	Pay VippsPaymentInput `json:"pay"`
@@ -6700,6 +8694,20 @@ type __NewVippsPaymentInput struct {
 
 // GetPay returns __NewVippsPaymentInput.Pay, and is useful for accessing the field via an interface.
 func (v *__NewVippsPaymentInput) GetPay() VippsPaymentInput { return v.Pay }
+
+// __NewVippsPaymentWithDeviceInput is used internally by genqlient
+type __NewVippsPaymentWithDeviceInput struct {
+	Pay        VippsPaymentInput                `json:"pay"`
+	DeviceInfo AddSessionDeviceInformationInput `json:"deviceInfo"`
+}
+
+// GetPay returns __NewVippsPaymentWithDeviceInput.Pay, and is useful for accessing the field via an interface.
+func (v *__NewVippsPaymentWithDeviceInput) GetPay() VippsPaymentInput { return v.Pay }
+
+// GetDeviceInfo returns __NewVippsPaymentWithDeviceInput.DeviceInfo, and is useful for accessing the field via an interface.
+func (v *__NewVippsPaymentWithDeviceInput) GetDeviceInfo() AddSessionDeviceInformationInput {
+	return v.DeviceInfo
+}
 
 // __OrderPaymentRequestsInput is used internally by genqlient
 type __OrderPaymentRequestsInput struct {
@@ -6733,6 +8741,14 @@ type __PaymentTotalsInput struct {
 // GetWhere returns __PaymentTotalsInput.Where, and is useful for accessing the field via an interface.
 func (v *__PaymentTotalsInput) GetWhere() boolexp.Payment { return v.Where }
 
+// __PollCapturesInput is used internally by genqlient
+type __PollCapturesInput struct {
+	Ids []scalars.BigInt `json:"ids"`
+}
+
+// GetIds returns __PollCapturesInput.Ids, and is useful for accessing the field via an interface.
+func (v *__PollCapturesInput) GetIds() []scalars.BigInt { return v.Ids }
+
 // __PollPaymentRequestInput is used internally by genqlient
 type __PollPaymentRequestInput struct {
 	WaitToken uuid.UUID `json:"waitToken"`
@@ -6748,6 +8764,30 @@ type __PollPaymentRequestsInput struct {
 
 // GetWaitTokens returns __PollPaymentRequestsInput.WaitTokens, and is useful for accessing the field via an interface.
 func (v *__PollPaymentRequestsInput) GetWaitTokens() []uuid.UUID { return v.WaitTokens }
+
+// __PollRefundsInput is used internally by genqlient
+type __PollRefundsInput struct {
+	WaitTokens []uuid.UUID `json:"waitTokens"`
+}
+
+// GetWaitTokens returns __PollRefundsInput.WaitTokens, and is useful for accessing the field via an interface.
+func (v *__PollRefundsInput) GetWaitTokens() []uuid.UUID { return v.WaitTokens }
+
+// __PollReleasesInput is used internally by genqlient
+type __PollReleasesInput struct {
+	Ids []scalars.BigInt `json:"ids"`
+}
+
+// GetIds returns __PollReleasesInput.Ids, and is useful for accessing the field via an interface.
+func (v *__PollReleasesInput) GetIds() []scalars.BigInt { return v.Ids }
+
+// __PollSessionPaymentRequestsInput is used internally by genqlient
+type __PollSessionPaymentRequestsInput struct {
+	WaitTokens []uuid.UUID `json:"waitTokens"`
+}
+
+// GetWaitTokens returns __PollSessionPaymentRequestsInput.WaitTokens, and is useful for accessing the field via an interface.
+func (v *__PollSessionPaymentRequestsInput) GetWaitTokens() []uuid.UUID { return v.WaitTokens }
 
 // __RefundByWaitTokenInput is used internally by genqlient
 type __RefundByWaitTokenInput struct {
@@ -6789,6 +8829,14 @@ type __ReleasePaymentInput struct {
 // GetRelease returns __ReleasePaymentInput.Release, and is useful for accessing the field via an interface.
 func (v *__ReleasePaymentInput) GetRelease() ReleasePaymentInput { return v.Release }
 
+// __WatchCaptureInput is used internally by genqlient
+type __WatchCaptureInput struct {
+	Id scalars.BigInt `json:"id"`
+}
+
+// GetId returns __WatchCaptureInput.Id, and is useful for accessing the field via an interface.
+func (v *__WatchCaptureInput) GetId() scalars.BigInt { return v.Id }
+
 // __WatchPaymentRequestInput is used internally by genqlient
 type __WatchPaymentRequestInput struct {
 	WaitToken uuid.UUID `json:"waitToken"`
@@ -6796,6 +8844,30 @@ type __WatchPaymentRequestInput struct {
 
 // GetWaitToken returns __WatchPaymentRequestInput.WaitToken, and is useful for accessing the field via an interface.
 func (v *__WatchPaymentRequestInput) GetWaitToken() uuid.UUID { return v.WaitToken }
+
+// __WatchRefundInput is used internally by genqlient
+type __WatchRefundInput struct {
+	WaitToken uuid.UUID `json:"waitToken"`
+}
+
+// GetWaitToken returns __WatchRefundInput.WaitToken, and is useful for accessing the field via an interface.
+func (v *__WatchRefundInput) GetWaitToken() uuid.UUID { return v.WaitToken }
+
+// __WatchReleaseInput is used internally by genqlient
+type __WatchReleaseInput struct {
+	Id scalars.BigInt `json:"id"`
+}
+
+// GetId returns __WatchReleaseInput.Id, and is useful for accessing the field via an interface.
+func (v *__WatchReleaseInput) GetId() scalars.BigInt { return v.Id }
+
+// __WatchSessionPaymentRequestInput is used internally by genqlient
+type __WatchSessionPaymentRequestInput struct {
+	WaitToken uuid.UUID `json:"waitToken"`
+}
+
+// GetWaitToken returns __WatchSessionPaymentRequestInput.WaitToken, and is useful for accessing the field via an interface.
+func (v *__WatchSessionPaymentRequestInput) GetWaitToken() uuid.UUID { return v.WaitToken }
 
 // The mutation executed by CancelPayment.
 const CancelPayment_Operation = `
@@ -7022,6 +9094,7 @@ fragment SessionPaymentRequest on PaymentRequest {
 	}
 	transactionSwishDetails {
 		qrCode
+		returnUrl
 	}
 	transactionBankTransferDetails {
 		payUrl
@@ -7316,6 +9389,47 @@ func NewBankTransferPayment(
 	return data_, err_
 }
 
+// The mutation executed by NewBankTransferPaymentWithDevice.
+const NewBankTransferPaymentWithDevice_Operation = `
+mutation NewBankTransferPaymentWithDevice ($pay: BankTransferPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newBankTransferPayment(pay: $pay) {
+		paymentId
+		paymentRequestId
+		gateway
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewBankTransferPaymentWithDevice(
+	ctx_ context.Context,
+	client_ gql.Client,
+	pay BankTransferPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewBankTransferPaymentWithDeviceResponse, err_ error) {
+	req_ := &gql.Request{
+		OpName: "NewBankTransferPaymentWithDevice",
+		Query:  NewBankTransferPaymentWithDevice_Operation,
+		Variables: &__NewBankTransferPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewBankTransferPaymentWithDeviceResponse{}
+	resp_ := &gql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by NewCreditCardPayment.
 const NewCreditCardPayment_Operation = `
 mutation NewCreditCardPayment ($pay: CreditCardPaymentInput!) {
@@ -7341,6 +9455,47 @@ func NewCreditCardPayment(
 	}
 
 	data_ = &NewCreditCardPaymentResponse{}
+	resp_ := &gql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by NewCreditCardPaymentWithDevice.
+const NewCreditCardPaymentWithDevice_Operation = `
+mutation NewCreditCardPaymentWithDevice ($pay: CreditCardPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newCreditCardPayment(pay: $pay) {
+		waitToken
+		gateway
+		authToken
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewCreditCardPaymentWithDevice(
+	ctx_ context.Context,
+	client_ gql.Client,
+	pay CreditCardPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewCreditCardPaymentWithDeviceResponse, err_ error) {
+	req_ := &gql.Request{
+		OpName: "NewCreditCardPaymentWithDevice",
+		Query:  NewCreditCardPaymentWithDevice_Operation,
+		Variables: &__NewCreditCardPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewCreditCardPaymentWithDeviceResponse{}
 	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -7387,6 +9542,46 @@ func NewMobilePayPayment(
 	return data_, err_
 }
 
+// The mutation executed by NewMobilePayPaymentWithDevice.
+const NewMobilePayPaymentWithDevice_Operation = `
+mutation NewMobilePayPaymentWithDevice ($pay: MobilePayPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newMobilePayPayment(pay: $pay) {
+		waitToken
+		gateway
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewMobilePayPaymentWithDevice(
+	ctx_ context.Context,
+	client_ gql.Client,
+	pay MobilePayPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewMobilePayPaymentWithDeviceResponse, err_ error) {
+	req_ := &gql.Request{
+		OpName: "NewMobilePayPaymentWithDevice",
+		Query:  NewMobilePayPaymentWithDevice_Operation,
+		Variables: &__NewMobilePayPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewMobilePayPaymentWithDeviceResponse{}
+	resp_ := &gql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by NewP24Payment.
 const NewP24Payment_Operation = `
 mutation NewP24Payment ($pay: P24PaymentInput!) {
@@ -7421,6 +9616,45 @@ func NewP24Payment(
 	return data_, err_
 }
 
+// The mutation executed by NewP24PaymentWithDevice.
+const NewP24PaymentWithDevice_Operation = `
+mutation NewP24PaymentWithDevice ($pay: P24PaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newP24Payment(pay: $pay) {
+		paymentId
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewP24PaymentWithDevice(
+	ctx_ context.Context,
+	client_ gql.Client,
+	pay P24PaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewP24PaymentWithDeviceResponse, err_ error) {
+	req_ := &gql.Request{
+		OpName: "NewP24PaymentWithDevice",
+		Query:  NewP24PaymentWithDevice_Operation,
+		Variables: &__NewP24PaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewP24PaymentWithDeviceResponse{}
+	resp_ := &gql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by NewPayPalPayment.
 const NewPayPalPayment_Operation = `
 mutation NewPayPalPayment ($pay: PayPalPaymentInput!) {
@@ -7444,6 +9678,45 @@ func NewPayPalPayment(
 	}
 
 	data_ = &NewPayPalPaymentResponse{}
+	resp_ := &gql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by NewPayPalPaymentWithDevice.
+const NewPayPalPaymentWithDevice_Operation = `
+mutation NewPayPalPaymentWithDevice ($pay: PayPalPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newPayPalPayment(pay: $pay) {
+		paymentId
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewPayPalPaymentWithDevice(
+	ctx_ context.Context,
+	client_ gql.Client,
+	pay PayPalPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewPayPalPaymentWithDeviceResponse, err_ error) {
+	req_ := &gql.Request{
+		OpName: "NewPayPalPaymentWithDevice",
+		Query:  NewPayPalPaymentWithDevice_Operation,
+		Variables: &__NewPayPalPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewPayPalPaymentWithDeviceResponse{}
 	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -7594,6 +9867,45 @@ func NewSwishPayment(
 	return data_, err_
 }
 
+// The mutation executed by NewSwishPaymentWithDevice.
+const NewSwishPaymentWithDevice_Operation = `
+mutation NewSwishPaymentWithDevice ($pay: SwishPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newSwishPayment(pay: $pay) {
+		waitToken
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewSwishPaymentWithDevice(
+	ctx_ context.Context,
+	client_ gql.Client,
+	pay SwishPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewSwishPaymentWithDeviceResponse, err_ error) {
+	req_ := &gql.Request{
+		OpName: "NewSwishPaymentWithDevice",
+		Query:  NewSwishPaymentWithDevice_Operation,
+		Variables: &__NewSwishPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewSwishPaymentWithDeviceResponse{}
+	resp_ := &gql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by NewVippsPayment.
 const NewVippsPayment_Operation = `
 mutation NewVippsPayment ($pay: VippsPaymentInput!) {
@@ -7618,6 +9930,46 @@ func NewVippsPayment(
 	}
 
 	data_ = &NewVippsPaymentResponse{}
+	resp_ := &gql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by NewVippsPaymentWithDevice.
+const NewVippsPaymentWithDevice_Operation = `
+mutation NewVippsPaymentWithDevice ($pay: VippsPaymentInput!, $deviceInfo: AddSessionDeviceInformationInput!) {
+	newVippsPayment(pay: $pay) {
+		waitToken
+		gateway
+	}
+	addSessionDeviceInformation(info: $deviceInfo) {
+		result
+	}
+}
+`
+
+func NewVippsPaymentWithDevice(
+	ctx_ context.Context,
+	client_ gql.Client,
+	pay VippsPaymentInput,
+	deviceInfo AddSessionDeviceInformationInput,
+) (data_ *NewVippsPaymentWithDeviceResponse, err_ error) {
+	req_ := &gql.Request{
+		OpName: "NewVippsPaymentWithDevice",
+		Query:  NewVippsPaymentWithDevice_Operation,
+		Variables: &__NewVippsPaymentWithDeviceInput{
+			Pay:        pay,
+			DeviceInfo: deviceInfo,
+		},
+	}
+
+	data_ = &NewVippsPaymentWithDeviceResponse{}
 	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -8041,6 +10393,62 @@ func PaymentTotals(
 	return data_, err_
 }
 
+// The query executed by PollCaptures.
+const PollCaptures_Operation = `
+query PollCaptures ($ids: [bigint!]!) {
+	paymentCaptures(where: {id:{_in:$ids}}) {
+		... WatchedCapture
+	}
+}
+fragment WatchedCapture on PaymentCapture {
+	... CaptureFields
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment CaptureFields on PaymentCapture {
+	id
+	transactionId
+	paymentId
+	amount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+// The same selection for many captures over HTTP: the first read, the polls
+// while the websocket is down and the catch-up reads after it is back.
+func PollCaptures(
+	ctx_ context.Context,
+	client_ gql.Client,
+	ids []scalars.BigInt,
+) (data_ *PollCapturesResponse, err_ error) {
+	req_ := &gql.Request{
+		OpName: "PollCaptures",
+		Query:  PollCaptures_Operation,
+		Variables: &__PollCapturesInput{
+			Ids: ids,
+		},
+	}
+
+	data_ = &PollCapturesResponse{}
+	resp_ := &gql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by PollPaymentRequest.
 const PollPaymentRequest_Operation = `
 query PollPaymentRequest ($waitToken: uuid!) {
@@ -8144,6 +10552,189 @@ func PollPaymentRequests(
 	}
 
 	data_ = &PollPaymentRequestsResponse{}
+	resp_ := &gql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by PollRefunds.
+const PollRefunds_Operation = `
+query PollRefunds ($waitTokens: [uuid!]!) {
+	refunds(where: {waitToken:{_in:$waitTokens}}) {
+		... WatchedRefund
+	}
+}
+fragment WatchedRefund on Refund {
+	... RefundFields
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment RefundFields on Refund {
+	waitToken
+	transactionId
+	paymentId
+	totalAmount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+func PollRefunds(
+	ctx_ context.Context,
+	client_ gql.Client,
+	waitTokens []uuid.UUID,
+) (data_ *PollRefundsResponse, err_ error) {
+	req_ := &gql.Request{
+		OpName: "PollRefunds",
+		Query:  PollRefunds_Operation,
+		Variables: &__PollRefundsInput{
+			WaitTokens: waitTokens,
+		},
+	}
+
+	data_ = &PollRefundsResponse{}
+	resp_ := &gql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by PollReleases.
+const PollReleases_Operation = `
+query PollReleases ($ids: [bigint!]!) {
+	transactionReleases(where: {id:{_in:$ids}}) {
+		... ReleaseFields
+	}
+}
+fragment ReleaseFields on TransactionRelease {
+	id
+	paymentId
+	amount
+	createdAt
+	currentStatus
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+`
+
+func PollReleases(
+	ctx_ context.Context,
+	client_ gql.Client,
+	ids []scalars.BigInt,
+) (data_ *PollReleasesResponse, err_ error) {
+	req_ := &gql.Request{
+		OpName: "PollReleases",
+		Query:  PollReleases_Operation,
+		Variables: &__PollReleasesInput{
+			Ids: ids,
+		},
+	}
+
+	data_ = &PollReleasesResponse{}
+	resp_ := &gql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by PollSessionPaymentRequests.
+const PollSessionPaymentRequests_Operation = `
+query PollSessionPaymentRequests ($waitTokens: [uuid!]!) {
+	paymentRequests(where: {waitToken:{_in:$waitTokens}}) {
+		... WatchedSessionPaymentRequest
+	}
+}
+fragment WatchedSessionPaymentRequest on PaymentRequest {
+	... SessionPaymentRequest
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment SessionPaymentRequest on PaymentRequest {
+	... PaymentRequestCore
+	message
+	transactionCreditCardDetails {
+		sessionUrl
+	}
+	transactionMobilePayDetails {
+		sessionUrl
+		redirectUrl
+		qrCodeUrl
+	}
+	transactionVippsDetails {
+		sessionUrl
+	}
+	transactionP24Details {
+		sessionUrl
+	}
+	transactionPayPalDetails {
+		paymentUrl
+	}
+	transactionSwishDetails {
+		qrCode
+		returnUrl
+	}
+	transactionBankTransferDetails {
+		payUrl
+		authorizationUrl
+	}
+}
+fragment PaymentRequestCore on PaymentRequest {
+	waitToken
+	amount
+	currency
+	createdAt
+	reference
+	paymentProvider
+	resultingPaymentId
+	transactionId
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+func PollSessionPaymentRequests(
+	ctx_ context.Context,
+	client_ gql.Client,
+	waitTokens []uuid.UUID,
+) (data_ *PollSessionPaymentRequestsResponse, err_ error) {
+	req_ := &gql.Request{
+		OpName: "PollSessionPaymentRequests",
+		Query:  PollSessionPaymentRequests_Operation,
+		Variables: &__PollSessionPaymentRequestsInput{
+			WaitTokens: waitTokens,
+		},
+	}
+
+	data_ = &PollSessionPaymentRequestsResponse{}
 	resp_ := &gql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -8392,6 +10983,7 @@ fragment SessionPaymentRequest on PaymentRequest {
 	}
 	transactionSwishDetails {
 		qrCode
+		returnUrl
 	}
 	transactionBankTransferDetails {
 		payUrl
@@ -8434,6 +11026,81 @@ func SessionPaymentRequests(
 	)
 
 	return data_, err_
+}
+
+// The subscription executed by WatchCapture.
+const WatchCapture_Operation = `
+subscription WatchCapture ($id: bigint!) {
+	paymentCaptures(where: {id:{_eq:$id}}) {
+		... WatchedCapture
+	}
+}
+fragment WatchedCapture on PaymentCapture {
+	... CaptureFields
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment CaptureFields on PaymentCapture {
+	id
+	transactionId
+	paymentId
+	amount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+// Live status of one capture.
+// To unsubscribe, use [gql.WebSocketClient.Unsubscribe]
+func WatchCapture(
+	ctx_ context.Context,
+	client_ gql.WebSocketClient,
+	id scalars.BigInt,
+) (dataChan_ chan WatchCaptureWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &gql.Request{
+		OpName: "WatchCapture",
+		Query:  WatchCapture_Operation,
+		Variables: &__WatchCaptureInput{
+			Id: id,
+		},
+	}
+
+	dataChan_ = make(chan WatchCaptureWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, WatchCaptureForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type WatchCaptureWsResponse gql.BaseResponse[*WatchCaptureResponse]
+
+func WatchCaptureForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp gql.Response
+	var wsResp WatchCaptureWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan WatchCaptureWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan WatchCaptureWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
 }
 
 // The subscription executed by WatchPaymentRequest.
@@ -8507,6 +11174,252 @@ func WatchPaymentRequestForwardData(interfaceChan interface{}, jsonRawMsg json.R
 	dataChan_, ok := interfaceChan.(chan WatchPaymentRequestWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan WatchPaymentRequestWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by WatchRefund.
+const WatchRefund_Operation = `
+subscription WatchRefund ($waitToken: uuid!) {
+	refunds(where: {waitToken:{_eq:$waitToken}}) {
+		... WatchedRefund
+	}
+}
+fragment WatchedRefund on Refund {
+	... RefundFields
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment RefundFields on Refund {
+	waitToken
+	transactionId
+	paymentId
+	totalAmount
+	message
+	createdAt
+	errorMessage
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+// Live status of one refund.
+// To unsubscribe, use [gql.WebSocketClient.Unsubscribe]
+func WatchRefund(
+	ctx_ context.Context,
+	client_ gql.WebSocketClient,
+	waitToken uuid.UUID,
+) (dataChan_ chan WatchRefundWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &gql.Request{
+		OpName: "WatchRefund",
+		Query:  WatchRefund_Operation,
+		Variables: &__WatchRefundInput{
+			WaitToken: waitToken,
+		},
+	}
+
+	dataChan_ = make(chan WatchRefundWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, WatchRefundForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type WatchRefundWsResponse gql.BaseResponse[*WatchRefundResponse]
+
+func WatchRefundForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp gql.Response
+	var wsResp WatchRefundWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan WatchRefundWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan WatchRefundWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by WatchRelease.
+const WatchRelease_Operation = `
+subscription WatchRelease ($id: bigint!) {
+	transactionReleases(where: {id:{_eq:$id}}) {
+		... ReleaseFields
+	}
+}
+fragment ReleaseFields on TransactionRelease {
+	id
+	paymentId
+	amount
+	createdAt
+	currentStatus
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+`
+
+// Live status of one release.
+// To unsubscribe, use [gql.WebSocketClient.Unsubscribe]
+func WatchRelease(
+	ctx_ context.Context,
+	client_ gql.WebSocketClient,
+	id scalars.BigInt,
+) (dataChan_ chan WatchReleaseWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &gql.Request{
+		OpName: "WatchRelease",
+		Query:  WatchRelease_Operation,
+		Variables: &__WatchReleaseInput{
+			Id: id,
+		},
+	}
+
+	dataChan_ = make(chan WatchReleaseWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, WatchReleaseForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type WatchReleaseWsResponse gql.BaseResponse[*WatchReleaseResponse]
+
+func WatchReleaseForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp gql.Response
+	var wsResp WatchReleaseWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan WatchReleaseWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan WatchReleaseWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by WatchSessionPaymentRequest.
+const WatchSessionPaymentRequest_Operation = `
+subscription WatchSessionPaymentRequest ($waitToken: uuid!) {
+	paymentRequests(where: {waitToken:{_eq:$waitToken}}) {
+		... WatchedSessionPaymentRequest
+	}
+}
+fragment WatchedSessionPaymentRequest on PaymentRequest {
+	... SessionPaymentRequest
+	statusHistory {
+		status
+		enteredAt
+	}
+}
+fragment SessionPaymentRequest on PaymentRequest {
+	... PaymentRequestCore
+	message
+	transactionCreditCardDetails {
+		sessionUrl
+	}
+	transactionMobilePayDetails {
+		sessionUrl
+		redirectUrl
+		qrCodeUrl
+	}
+	transactionVippsDetails {
+		sessionUrl
+	}
+	transactionP24Details {
+		sessionUrl
+	}
+	transactionPayPalDetails {
+		paymentUrl
+	}
+	transactionSwishDetails {
+		qrCode
+		returnUrl
+	}
+	transactionBankTransferDetails {
+		payUrl
+		authorizationUrl
+	}
+}
+fragment PaymentRequestCore on PaymentRequest {
+	waitToken
+	amount
+	currency
+	createdAt
+	reference
+	paymentProvider
+	resultingPaymentId
+	transactionId
+	status {
+		status
+		enteredAt
+	}
+}
+`
+
+// Live status and next step of one payment request.
+// To unsubscribe, use [gql.WebSocketClient.Unsubscribe]
+func WatchSessionPaymentRequest(
+	ctx_ context.Context,
+	client_ gql.WebSocketClient,
+	waitToken uuid.UUID,
+) (dataChan_ chan WatchSessionPaymentRequestWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &gql.Request{
+		OpName: "WatchSessionPaymentRequest",
+		Query:  WatchSessionPaymentRequest_Operation,
+		Variables: &__WatchSessionPaymentRequestInput{
+			WaitToken: waitToken,
+		},
+	}
+
+	dataChan_ = make(chan WatchSessionPaymentRequestWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, WatchSessionPaymentRequestForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type WatchSessionPaymentRequestWsResponse gql.BaseResponse[*WatchSessionPaymentRequestResponse]
+
+func WatchSessionPaymentRequestForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp gql.Response
+	var wsResp WatchSessionPaymentRequestWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan WatchSessionPaymentRequestWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan WatchSessionPaymentRequestWsResponse'")
 	}
 	dataChan_ <- wsResp
 	return nil

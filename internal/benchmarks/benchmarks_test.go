@@ -168,6 +168,48 @@ func TestLatencies(t *testing.T) {
 	}
 }
 
+func TestObjectLatencies(t *testing.T) {
+	g := benchmarks.NewLocalGateway(kronortest.WithManualSettlement())
+	defer g.Close()
+	merchant, tr, err := benchmarks.NewMerchant(g, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.CloseIdleConnections()
+	for _, kind := range []benchmarks.Object{benchmarks.ObjectCapture, benchmarks.ObjectRefund} {
+		l, err := benchmarks.ObjectWatchLatency(context.Background(), g, merchant, kind, 5)
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		if l.Samples != 5 || l.P50 <= 0 || l.P50 > l.P99 || l.P99 > l.Max {
+			t.Errorf("%s latencies %+v", kind, l)
+		}
+	}
+	if l := g.Server.Live(); l.Subscriptions != 0 {
+		t.Errorf("%d subscriptions left at the fake", l.Subscriptions)
+	}
+}
+
+func TestMixedWaitsAgainstAChildProcess(t *testing.T) {
+	g, err := benchmarks.StartSelfGateway("-test.run=^$")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	merchant, tr, err := benchmarks.NewMerchant(g, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.CloseIdleConnections()
+	r, err := benchmarks.MixedWaits(context.Background(), g, merchant, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Waits != 40 || r.WebSockets != 1 || r.Connections != 1 || r.Resolve <= 0 || r.PerWatch.Goroutines < 1 {
+		t.Errorf("result %+v, want 40 waits on 1 websocket", r)
+	}
+}
+
 func TestConcurrentWaitsAgainstAChildProcess(t *testing.T) {
 	g, err := benchmarks.StartSelfGateway("-test.run=^$")
 	if err != nil {

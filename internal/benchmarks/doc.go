@@ -15,6 +15,12 @@
 //     the heap kept per stored payment.
 //   - [WatchLatency] and [PollLatency]: from the fake's status change to
 //     subscriptions.Watcher.Wait returning, beside a loop polling over HTTP.
+//   - [ObjectWatchLatency]: from the fake settling a capture or a refund to
+//     subscriptions.MerchantWatcher.WaitCapture or WaitRefund returning,
+//     beside the payment wait's [WatchLatency].
+//   - [MixedWaits]: thousands of concurrent waits of every kind (payment
+//     requests, captures, releases, refunds) on one merchant watcher, beside
+//     [ConcurrentWaits]' payment waits.
 //   - [ConcurrentWaits]: thousands of concurrent waits on one watcher,
 //     against a fake gateway in a child process ([StartRemoteGateway]), so the
 //     heap measured is the watcher's alone; [IdleGoroutines] is its memory

@@ -33,6 +33,9 @@ type Gateway interface {
 	Approve(waitTokens ...string) (time.Duration, error)
 	// Live reports the websockets and subscriptions open at the gateway.
 	Live() (kronortest.Live, error)
+	// Settle settles every pending capture, release and refund (the
+	// gateway is made with kronortest.WithManualSettlement).
+	Settle() error
 	// Close stops the gateway.
 	Close() error
 }
@@ -61,6 +64,12 @@ func (g *LocalGateway) Approve(waitTokens ...string) (time.Duration, error) {
 // Live returns Server.Live.
 func (g *LocalGateway) Live() (kronortest.Live, error) { return g.Server.Live(), nil }
 
+// Settle calls Server.Settle.
+func (g *LocalGateway) Settle() error {
+	g.Server.Settle()
+	return nil
+}
+
 // Close closes the server.
 func (g *LocalGateway) Close() error {
 	g.Server.Close()
@@ -73,14 +82,15 @@ func (g *LocalGateway) Close() error {
 const GatewayEnv = "KRONOR_BENCHMARKS_GATEWAY"
 
 // ServeGatewayIfAsked serves a fake gateway on stdin and stdout
-// (ServeGateway) and exits the process when GatewayEnv is "1" in its
+// (ServeGateway, with manual settlement of captures, releases and refunds)
+// and exits the process when GatewayEnv is "1" in its
 // environment, and returns at once otherwise. Call it first thing in main,
 // or in TestMain, of a program that uses StartSelfGateway.
 func ServeGatewayIfAsked() {
 	if os.Getenv(GatewayEnv) != "1" {
 		return
 	}
-	if err := ServeGateway(os.Stdin, os.Stdout); err != nil {
+	if err := ServeGateway(os.Stdin, os.Stdout, kronortest.WithManualSettlement()); err != nil {
 		fmt.Fprintln(os.Stderr, "gateway:", err)
 		os.Exit(1)
 	}
@@ -93,6 +103,7 @@ func ServeGatewayIfAsked() {
 //
 //	live                  -> "<websockets> <subscriptions>"
 //	approve <token>...    -> "<nanoseconds the approvals took>" or "error <message>"
+//	settle                -> "ok": every pending capture, release and refund settled
 //
 // It returns when in ends.
 func ServeGateway(in io.Reader, out io.Writer, opts ...kronortest.Option) error {
@@ -117,6 +128,9 @@ func ServeGateway(in io.Reader, out io.Writer, opts ...kronortest.Option) error 
 		case f[0] == "live":
 			l := srv.Live()
 			err = reply("%d %d", l.WebSockets, l.Subscriptions)
+		case f[0] == "settle":
+			srv.Settle()
+			err = reply("ok")
 		case f[0] == "approve":
 			d, aerr := (&LocalGateway{srv}).Approve(f[1:]...)
 			if aerr != nil {
@@ -236,6 +250,13 @@ func (g *RemoteGateway) Live() (kronortest.Live, error) {
 	return l, nil
 }
 
+// Settle has the gateway process settle every pending capture, release
+// and refund.
+func (g *RemoteGateway) Settle() error {
+	_, err := g.command("settle")
+	return err
+}
+
 // Approve has the gateway process approve the payment requests, in order,
 // and returns the time it took there.
 func (g *RemoteGateway) Approve(waitTokens ...string) (time.Duration, error) {
@@ -294,6 +315,16 @@ func NewMerchant(g Gateway, maxConns int) (*client.Client, *http.Transport, erro
 // then payments.Swish with the session token), perSession of them in each
 // session, on workers goroutines, and returns their wait tokens.
 func StartSwish(ctx context.Context, merchant *client.Client, n, perSession, workers int) ([]string, error) {
+	return startPayments(ctx, merchant, n, perSession, workers, false)
+}
+
+// StartCards is StartSwish with card payments, one per session (approved,
+// a card payment is AUTHORIZED: each can be captured or released).
+func StartCards(ctx context.Context, merchant *client.Client, n, workers int) ([]string, error) {
+	return startPayments(ctx, merchant, n, 1, workers, true)
+}
+
+func startPayments(ctx context.Context, merchant *client.Client, n, perSession, workers int, card bool) ([]string, error) {
 	perSession = max(perSession, 1)
 	tokens := make([]string, n)
 	prefix := fmt.Sprintf("bench-%d", time.Now().UnixNano())
@@ -319,9 +350,13 @@ func StartSwish(ctx context.Context, merchant *client.Client, n, perSession, wor
 					}
 					sc := s.Client(merchant)
 					for i := start; i < min(start+perSession, n); i++ {
-						p, err := payments.Swish(ctx, sc, payments.SwishParams{
-							Redirect: payments.Redirect{ReturnURL: "https://shop.example/return?attempt=" + strconv.Itoa(i)},
-						})
+						redirect := payments.Redirect{ReturnURL: "https://shop.example/return?attempt=" + strconv.Itoa(i)}
+						var p *payments.Started
+						if card {
+							p, err = payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect})
+						} else {
+							p, err = payments.Swish(ctx, sc, payments.SwishParams{Redirect: redirect})
+						}
 						if err != nil {
 							return err
 						}

@@ -31,9 +31,13 @@ type Gateway struct {
 }
 
 // New starts a fake gateway with opts and makes a merchant client for it.
+// Its captures, releases and refunds settle when the next request after
+// their creation is served (kronortest.WithSettleDelay(0)), so a test can read
+// their end right away; a test of their asynchronous walk passes
+// kronortest.WithSettleDelay(d) in opts, which comes later and wins.
 func New(t testing.TB, opts ...kronortest.Option) *Gateway {
 	t.Helper()
-	srv := kronortest.NewServer(opts...)
+	srv := kronortest.NewServer(append([]kronortest.Option{kronortest.WithSettleDelay(0)}, opts...)...)
 	t.Cleanup(srv.Close)
 	return &Gateway{Srv: srv, Merchant: srv.Client(client.WithBackoff(time.Millisecond, 2*time.Millisecond))}
 }

@@ -21,6 +21,8 @@ func TestRoleMistakesDoNotCompile(t *testing.T) {
 		{"right_roles", ""},
 		{"merchant_into_session", "cannot use merchant (variable of type *client.Client) as *client.Session value in argument to payments.Swish"},
 		{"session_into_merchant", "cannot use session (variable of type *client.Session) as *client.Client value in argument to captures.Create"},
+		{"session_into_merchant_watcher", "cannot use session (variable of type *client.Session) as *client.Client value in argument to subscriptions.NewMerchantWatcher"},
+		{"session_watcher_capture", "w.WaitCapture undefined"},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			cmd := exec.Command(goTool(), "build", "-o", filepath.Join(t.TempDir(), "prog"), "./testdata/"+tc.dir)

@@ -6,7 +6,6 @@ package demo
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -156,27 +155,6 @@ func (s *Steps) Step(format string, args ...any) {
 // Info prints an indented line under the current step.
 func (s *Steps) Info(format string, args ...any) {
 	fmt.Fprintf(s.out, "   %s\n", fmt.Sprintf(format, args...))
-}
-
-// Until calls read every interval until done reports true, the context ends, or
-// the timeout passes; it returns read's last value. Captures, releases and
-// refunds finish asynchronously at the gateway, so examples follow them this way.
-func Until[T any](ctx context.Context, interval, timeout time.Duration, read func(context.Context) (T, error), done func(T) bool) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		v, err := read(ctx)
-		if err != nil || done(v) {
-			return v, err
-		}
-		select {
-		case <-ctx.Done():
-			return v, errors.Join(errors.New("gave up waiting"), ctx.Err())
-		case <-t.C:
-		}
-	}
 }
 
 // Main runs an example as a program: run against the configured gateway, with

@@ -11,13 +11,6 @@ import (
 	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
-// PollInterval and PollTimeout bound how examples follow captures, releases
-// and refunds, which the gateway completes asynchronously.
-const (
-	PollInterval = 500 * time.Millisecond
-	PollTimeout  = 2 * time.Minute
-)
-
 // NewSession finds or creates the payment session of order with the
 // reference check, as the crash-safe recipe does (see examples/checkout):
 // no idempotency key, so a rerun reads the order as it is now and gets the

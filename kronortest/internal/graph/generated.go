@@ -86,6 +86,9 @@ type Query_rootResolver interface {
 }
 type Subscription_rootResolver interface {
 	PaymentRequests(ctx context.Context, limit *int32, offset *int32, orderBy []*model.PaymentRequestOrderBy, where *model.PaymentRequestBoolExp) (<-chan []*model.PaymentRequest, error)
+	PaymentCaptures(ctx context.Context, limit *int32, offset *int32, orderBy []*model.PaymentCaptureOrderBy, where *model.PaymentCaptureBoolExp) (<-chan []*model.PaymentCapture, error)
+	Refunds(ctx context.Context, limit *int32, offset *int32, orderBy []*model.RefundOrderBy, where *model.RefundBoolExp) (<-chan []*model.Refund, error)
+	TransactionReleases(ctx context.Context, limit *int32, offset *int32, orderBy []*model.TransactionReleaseOrderBy, where *model.TransactionReleaseBoolExp) (<-chan []*model.TransactionRelease, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1282,6 +1285,12 @@ type mutation_root {
 type subscription_root {
   """Live payment requests, pushed whole on every change (both roles)."""
   paymentRequests(limit: Int, offset: Int, orderBy: [PaymentRequestOrderBy!], where: PaymentRequestBoolExp): [PaymentRequest!]!
+  """Live captures, pushed whole on every change of a matched row (merchant role only)."""
+  paymentCaptures(limit: Int, offset: Int, orderBy: [PaymentCaptureOrderBy!], where: PaymentCaptureBoolExp): [PaymentCapture!]!
+  """Live refunds, pushed whole on every change of a matched row (merchant role only)."""
+  refunds(limit: Int, offset: Int, orderBy: [RefundOrderBy!], where: RefundBoolExp): [Refund!]!
+  """Live releases, pushed whole on every change of a matched row (merchant role only)."""
+  transactionReleases(limit: Int, offset: Int, orderBy: [TransactionReleaseOrderBy!], where: TransactionReleaseBoolExp): [TransactionRelease!]!
 }
 `, BuiltIn: false},
 }
@@ -2657,6 +2666,44 @@ func (ec *executionContext) field_query_root_transactionReleases_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_subscription_root_paymentCaptures_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.PaymentCaptureOrderBy, error) {
+			return ec.unmarshalOPaymentCaptureOrderBy2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureOrderByᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.PaymentCaptureBoolExp, error) {
+			return ec.unmarshalOPaymentCaptureBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureBoolExp(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_subscription_root_paymentRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2687,6 +2734,82 @@ func (ec *executionContext) field_subscription_root_paymentRequests_args(ctx con
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.PaymentRequestBoolExp, error) {
 			return ec.unmarshalOPaymentRequestBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentRequestBoolExp(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_subscription_root_refunds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.RefundOrderBy, error) {
+			return ec.unmarshalORefundOrderBy2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundOrderByᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.RefundBoolExp, error) {
+			return ec.unmarshalORefundBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundBoolExp(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_subscription_root_transactionReleases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.TransactionReleaseOrderBy, error) {
+			return ec.unmarshalOTransactionReleaseOrderBy2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseOrderByᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.TransactionReleaseBoolExp, error) {
+			return ec.unmarshalOTransactionReleaseBoolExp2ᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseBoolExp(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9640,6 +9763,138 @@ func (ec *executionContext) fieldContext_subscription_root_paymentRequests(ctx c
 	return fc, nil
 }
 
+func (ec *executionContext) _subscription_root_paymentCaptures(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_subscription_root_paymentCaptures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription_root().PaymentCaptures(ctx, fc.Args["limit"].(*int32), fc.Args["offset"].(*int32), fc.Args["orderBy"].([]*model.PaymentCaptureOrderBy), fc.Args["where"].(*model.PaymentCaptureBoolExp))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PaymentCapture) graphql.Marshaler {
+			return ec.marshalNPaymentCapture2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐPaymentCaptureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_subscription_root_paymentCaptures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "subscription_root",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentCapture(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_subscription_root_paymentCaptures_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _subscription_root_refunds(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_subscription_root_refunds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription_root().Refunds(ctx, fc.Args["limit"].(*int32), fc.Args["offset"].(*int32), fc.Args["orderBy"].([]*model.RefundOrderBy), fc.Args["where"].(*model.RefundBoolExp))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Refund) graphql.Marshaler {
+			return ec.marshalNRefund2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐRefundᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_subscription_root_refunds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "subscription_root",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Refund(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_subscription_root_refunds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _subscription_root_transactionReleases(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_subscription_root_transactionReleases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription_root().TransactionReleases(ctx, fc.Args["limit"].(*int32), fc.Args["offset"].(*int32), fc.Args["orderBy"].([]*model.TransactionReleaseOrderBy), fc.Args["where"].(*model.TransactionReleaseBoolExp))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TransactionRelease) graphql.Marshaler {
+			return ec.marshalNTransactionRelease2ᚕᚖgithubᚗcomᚋkronorᚑioᚋkronorᚑgoᚋkronortestᚋinternalᚋgraphᚋmodelᚐTransactionReleaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_subscription_root_transactionReleases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "subscription_root",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransactionRelease(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_subscription_root_transactionReleases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -15773,6 +16028,12 @@ func (ec *executionContext) _subscription_root(ctx context.Context, sel ast.Sele
 	switch fields[0].Name {
 	case "paymentRequests":
 		return ec._subscription_root_paymentRequests(ctx, fields[0])
+	case "paymentCaptures":
+		return ec._subscription_root_paymentCaptures(ctx, fields[0])
+	case "refunds":
+		return ec._subscription_root_refunds(ctx, fields[0])
+	case "transactionReleases":
+		return ec._subscription_root_transactionReleases(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

@@ -20,4 +20,11 @@ func main() {
 	_, _ = payments.CapturePayPal(ctx, session, payments.CapturePayPalParams{})
 	_, _ = subscriptions.NewWatcher(merchant)
 	_, _ = subscriptions.NewWatcher(session)
+	if mw, err := subscriptions.NewMerchantWatcher(merchant); err == nil {
+		_, _ = mw.WaitCapture(ctx, 1)
+		_, _ = mw.Wait(ctx, "00000000-0000-0000-0000-000000000000")
+	}
+	if sw, err := subscriptions.NewSessionWatcher(session); err == nil {
+		_, _ = sw.NextStep(ctx, "00000000-0000-0000-0000-000000000000")
+	}
 }

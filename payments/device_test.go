@@ -1,0 +1,129 @@
+package payments_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/kronor-io/kronor-go/client"
+	"github.com/kronor-io/kronor-go/internal/e2etest"
+	"github.com/kronor-io/kronor-go/kronortest"
+	"github.com/kronor-io/kronor-go/payments"
+	"github.com/kronor-io/kronor-go/sessions"
+)
+
+var device = payments.Device{
+	UserAgent:      "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Version/18.1 Mobile Safari/604.1",
+	BrowserName:    "Safari",
+	BrowserVersion: "18.1",
+	OSName:         "iOS",
+	OSVersion:      "18.1",
+	Fingerprint:    "d1e2f3",
+}
+
+// TestDeviceIsSentWithEveryStart: each method's start records the device on
+// the session, in the same request as the payment.
+func TestDeviceIsSentWithEveryStart(t *testing.T) {
+	ctx := context.Background()
+	g := e2etest.New(t)
+	want := kronortest.Device{
+		BrowserName: device.BrowserName, BrowserVersion: device.BrowserVersion, Fingerprint: device.Fingerprint,
+		OSName: device.OSName, OSVersion: device.OSVersion, UserAgent: device.UserAgent,
+	}
+	d := device
+	for _, tc := range []struct {
+		name     string
+		currency sessions.Currency
+		start    func(*client.Session) (*payments.Started, error)
+	}{
+		{"swish", sessions.CurrencySEK, func(s *client.Session) (*payments.Started, error) {
+			return payments.Swish(ctx, s, payments.SwishParams{Redirect: redirect, Device: &d})
+		}},
+		{"card", sessions.CurrencySEK, func(s *client.Session) (*payments.Started, error) {
+			return payments.CreditCard(ctx, s, payments.CreditCardParams{Redirect: redirect, Device: &d})
+		}},
+		{"mobilepay", sessions.CurrencyDKK, func(s *client.Session) (*payments.Started, error) {
+			return payments.MobilePay(ctx, s, payments.MobilePayParams{Redirect: redirect, Device: &d})
+		}},
+		{"vipps", sessions.CurrencyNOK, func(s *client.Session) (*payments.Started, error) {
+			return payments.Vipps(ctx, s, payments.VippsParams{Redirect: redirect, Device: &d})
+		}},
+		{"bank", sessions.CurrencySEK, func(s *client.Session) (*payments.Started, error) {
+			return payments.BankTransfer(ctx, s, payments.BankTransferParams{Redirect: redirect, Device: &d})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := sessions.Create(ctx, g.Merchant, sessionParams("device-"+tc.name, tc.currency))
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := g.Srv.Requests()
+			st, err := tc.start(s.Client(g.Merchant))
+			if err != nil || st.WaitToken == "" {
+				t.Fatalf("start = %+v, %v", st, err)
+			}
+			if n := g.Srv.Requests() - before; n != 1 {
+				t.Errorf("%d requests; want the payment and the device in one", n)
+			}
+			got, ok := g.Srv.SessionDevice(s.Token)
+			if !ok || got != want {
+				t.Fatalf("the session's device = %+v, %v; want %+v", got, ok, want)
+			}
+		})
+	}
+	// Without a device, nothing is recorded.
+	s, err := sessions.Create(ctx, g.Merchant, sessionParams("device-none", sessions.CurrencySEK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := payments.Swish(ctx, s.Client(g.Merchant), payments.SwishParams{Redirect: redirect}); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := g.Srv.SessionDevice(s.Token); ok {
+		t.Fatalf("a device was recorded without one: %+v", got)
+	}
+}
+
+func TestDeviceIsValidated(t *testing.T) {
+	ctx := context.Background()
+	g := e2etest.New(t)
+	s, err := sessions.Create(ctx, g.Merchant, sessionParams("device-bad", sessions.CurrencySEK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := s.Client(g.Merchant)
+	long := strings.Repeat("x", 65)
+	for _, tc := range []struct {
+		name  string
+		d     payments.Device
+		field string
+	}{
+		{"no user agent", payments.Device{BrowserName: "Safari"}, "deviceInfo.userAgent"},
+		{"long user agent", payments.Device{UserAgent: strings.Repeat("u", 513)}, "deviceInfo.userAgent"},
+		{"long browser", payments.Device{UserAgent: "ua", BrowserName: long}, "deviceInfo.browserName"},
+		{"long browser version", payments.Device{UserAgent: "ua", BrowserVersion: long}, "deviceInfo.browserVersion"},
+		{"long os", payments.Device{UserAgent: "ua", OSName: long}, "deviceInfo.osName"},
+		{"long os version", payments.Device{UserAgent: "ua", OSVersion: long}, "deviceInfo.osVersion"},
+		{"long fingerprint", payments.Device{UserAgent: "ua", Fingerprint: long}, "deviceInfo.fingerprint"},
+		{"invalid UTF-8", payments.Device{UserAgent: "ua\xff"}, "deviceInfo.userAgent"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := g.Srv.Requests()
+			d := tc.d
+			_, err := payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect, Device: &d})
+			var ve *client.ValidationError
+			if !errors.As(err, &ve) || len(ve.Violations) != 1 || ve.Violations[0].Field != tc.field {
+				t.Fatalf("err = %v, want a violation of %s", err, tc.field)
+			}
+			if g.Srv.Requests() != before {
+				t.Error("a request was sent")
+			}
+		})
+	}
+	// 64 and 512 characters (not bytes) are allowed.
+	ok := payments.Device{UserAgent: strings.Repeat("ü", 512), BrowserName: strings.Repeat("å", 64)}
+	if _, err := payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect, Device: &ok}); err != nil {
+		t.Fatalf("the longest device fields were refused: %v", err)
+	}
+}
