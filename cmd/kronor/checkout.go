@@ -147,6 +147,9 @@ Exit status 0 when it is paid or authorized, 1 when it fails.`)
 		"qrCodeUrl": req.QRCodeURL})
 	switch {
 	case req.SwishQRCode != "":
+		if req.SwishAppLink != "" {
+			a.printf("On the payer's own phone, open: %s", req.SwishAppLink)
+		}
 		a.printf("Next step: scan this QR code with the Swish app:")
 		if !a.g.json {
 			if err := drawQR(a.stdout, req.SwishQRCode, f.darkText); err != nil {
@@ -170,7 +173,28 @@ Exit status 0 when it is paid or authorized, 1 when it fails.`)
 	if err != nil {
 		return err
 	}
-	return a.ended(last)
+	if err := a.ended(last); err != nil {
+		return err
+	}
+	return a.chargedOnce(merchant, ref)
+}
+
+// chargedOnce checks that the order was charged once: a payer who paid in two
+// tabs is reported, with what to give back.
+func (a *app) chargedOnce(merchant *client.Client, ref string) error {
+	charges, err := payments.Charges(a.ctx, merchant, ref)
+	if err != nil {
+		return fmt.Errorf("checking the order's charges: %w", err)
+	}
+	dups := payments.Duplicates(charges)
+	for _, d := range dups {
+		a.printf("DUPLICATE charge %s (%s, payment id %d): refund or release it", d.WaitToken, d.Status, d.ResultingPaymentID)
+		a.emit(map[string]any{"type": "duplicate", "waitToken": d.WaitToken, "status": d.Status, "paymentId": d.ResultingPaymentID})
+	}
+	if len(dups) > 0 {
+		return failedf("order %s was charged %d times", ref, len(charges))
+	}
+	return nil
 }
 
 // follow prints every status of the payment request wt until it ends, and
