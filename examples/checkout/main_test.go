@@ -29,7 +29,10 @@ func TestMain(m *testing.M) {
 }
 
 func TestCheckoutPaysOnTheFake(t *testing.T) {
-	srv, out, err := demo.RunOnFake(t, run)
+	// The customer pays a second after the start: long enough, even on a
+	// busy machine, for the checkout page's step to show the QR code and
+	// the app link before the payment ends.
+	srv, out, err := demo.RunOnFake(t, run, kronortest.WithAutoApprove(time.Second))
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out)
 	}
