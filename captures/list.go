@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
@@ -74,27 +73,24 @@ func (c Cursor) String() string {
 }
 
 // MarshalText formats c as its creation time (RFC 3339, to the nanosecond)
-// and id, separated by a slash. The zero Cursor is the empty text.
+// and id, separated by a slash: "2024-05-01T10:00:00.123456Z/42". The zero
+// Cursor is the empty text.
 func (c Cursor) MarshalText() ([]byte, error) {
-	if c.IsZero() {
-		return []byte{}, nil
-	}
-	return fmt.Appendf(nil, "%s/%d", c.CreatedAt.Format(time.RFC3339Nano), c.ID), nil
+	return paging.FormatCursor(c.IsZero(), c.CreatedAt, strconv.FormatInt(c.ID, 10)), nil
 }
 
 // UnmarshalText parses what MarshalText formats.
 func (c *Cursor) UnmarshalText(b []byte) error {
-	if len(b) == 0 {
+	at, key, empty, ok := paging.ParseCursor(b, paging.PositiveID)
+	switch {
+	case empty:
 		*c = Cursor{}
-		return nil
-	}
-	at, id, ok := strings.Cut(string(b), "/")
-	t, terr := time.Parse(time.RFC3339Nano, at)
-	n, nerr := strconv.ParseInt(id, 10, 64)
-	if !ok || terr != nil || nerr != nil || n <= 0 {
+	case !ok:
 		return fmt.Errorf("captures: cursor %q: want <RFC 3339 time>/<id>", b)
+	default:
+		id, _ := strconv.ParseInt(key, 10, 64)
+		*c = Cursor{CreatedAt: at, ID: id}
 	}
-	*c = Cursor{CreatedAt: t, ID: n}
 	return nil
 }
 

@@ -91,6 +91,8 @@ func (c *conn) makeRequest(ctx context.Context, req *gql.Request, resp *gql.Resp
 		// Nothing was sent: neither temporary nor rejected.
 		return &Error{Operation: op, Err: fmt.Errorf("not sent: %w", err), IdempotencyKey: idempotencyKeyOf(body)}
 	}
+	// The key the errors carry, read from body once, on the first failure.
+	key := lazyKey{body: body}
 	// The call's time limit bounds every attempt and every wait, without a
 	// context of its own: an answer on the first attempt costs nothing more.
 	var limit time.Time
@@ -143,7 +145,7 @@ func (c *conn) makeRequest(ctx context.Context, req *gql.Request, resp *gql.Resp
 			}
 		}
 		if giveUp != "" {
-			e := c.newError(op, o, n, body)
+			e := c.newError(op, o, n, key.get())
 			if log.Enabled(ctx, slog.LevelWarn) {
 				log.LogAttrs(ctx, slog.LevelWarn, "kronor: request failed",
 					slog.String("operation", op), slog.Int("attempt", n),
@@ -157,10 +159,10 @@ func (c *conn) makeRequest(ctx context.Context, req *gql.Request, resp *gql.Resp
 			log.LogAttrs(ctx, slog.LevelInfo, "kronor: request failed, retrying",
 				slog.String("operation", op), slog.Int("attempt", n),
 				slog.Int("status", o.status), slog.Duration("duration", elapsed),
-				slog.Duration("wait", wait), slog.String("error", c.newError(op, o, n, body).Error()))
+				slog.Duration("wait", wait), slog.String("error", c.newError(op, o, n, key.get()).Error()))
 		}
 		if err := c.cfg.sleep(ctx, wait); err != nil {
-			e := c.newError(op, o, n, body)
+			e := c.newError(op, o, n, key.get())
 			if e.Err != nil {
 				e.Err = fmt.Errorf("%w (last attempt: %w)", err, e.Err)
 			} else {
@@ -211,8 +213,9 @@ func limitError(err error) error {
 	return fmt.Errorf("%w: %w", errCallTimeout, err)
 }
 
-// newError builds the *Error returned for o after n attempts of body.
-func (c *conn) newError(op string, o outcome, n int, body []byte) *Error {
+// newError builds the *Error returned for o after n attempts of a request
+// sent with key.
+func (c *conn) newError(op string, o outcome, n int, key string) *Error {
 	e := &Error{
 		Operation:      op,
 		StatusCode:     o.status,
@@ -221,7 +224,7 @@ func (c *conn) newError(op string, o outcome, n int, body []byte) *Error {
 		Attempts:       n,
 		Err:            o.err,
 		RequestID:      o.requestID,
-		IdempotencyKey: idempotencyKeyOf(body),
+		IdempotencyKey: key,
 	}
 	if e.Err != nil {
 		msg := e.Err.Error()
@@ -420,6 +423,21 @@ func (c *conn) attempt(ctx context.Context, body []byte, resp *gql.Response, cal
 	}
 	o.retryable = retryStatus || (temporary && (ok || o.status >= 500))
 	return o
+}
+
+// lazyKey is the idempotency key of a request body, read on first use: only
+// a failed call needs it, and it reports each failed attempt.
+type lazyKey struct {
+	body []byte
+	key  string
+	read bool
+}
+
+func (k *lazyKey) get() string {
+	if !k.read {
+		k.key, k.read = idempotencyKeyOf(k.body), true
+	}
+	return k.key
 }
 
 // idempotencyKeyOf returns the idempotency key a request body carries: the

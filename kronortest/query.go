@@ -379,13 +379,18 @@ func (s *store) captureCandidates(where *model.PaymentCaptureBoolExp) []*capture
 	if !ok {
 		return s.captureList
 	}
-	return lookupRows(keys, func(k string) *capture {
+	return lookupRows(keys, byID(s.captures), func(c *capture) uint64 { return c.seq })
+}
+
+// byID looks a row up in m by the decimal id k (nil for no such row).
+func byID[T any](m map[int64]*T) func(k string) *T {
+	return func(k string) *T {
 		id, err := strconv.ParseInt(k, 10, 64)
 		if err != nil {
 			return nil
 		}
-		return s.captures[id]
-	}, func(c *capture) uint64 { return c.seq })
+		return m[id]
+	}
 }
 
 // releaseCandidates is the releases where can match (see captureCandidates).
@@ -394,13 +399,7 @@ func (s *store) releaseCandidates(where *model.TransactionReleaseBoolExp) []*rel
 	if !ok {
 		return s.releaseList
 	}
-	return lookupRows(keys, func(k string) *release {
-		id, err := strconv.ParseInt(k, 10, 64)
-		if err != nil {
-			return nil
-		}
-		return s.releases[id]
-	}, func(r *release) uint64 { return r.seq })
+	return lookupRows(keys, byID(s.releases), func(r *release) uint64 { return r.seq })
 }
 
 // refundCandidates is the refunds where can match (see captureCandidates).

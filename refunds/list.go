@@ -63,25 +63,20 @@ func (c Cursor) String() string {
 // MarshalText formats c as its creation time (RFC 3339, to the nanosecond)
 // and wait token, separated by a slash. The zero Cursor is the empty text.
 func (c Cursor) MarshalText() ([]byte, error) {
-	if c.IsZero() {
-		return []byte{}, nil
-	}
-	return fmt.Appendf(nil, "%s/%s", c.CreatedAt.Format(time.RFC3339Nano), c.WaitToken), nil
+	return paging.FormatCursor(c.IsZero(), c.CreatedAt, c.WaitToken), nil
 }
 
 // UnmarshalText parses what MarshalText formats.
 func (c *Cursor) UnmarshalText(b []byte) error {
-	if len(b) == 0 {
+	at, tok, empty, ok := paging.ParseCursor(b, func(k string) bool { return uuid.Validate(k) == nil })
+	switch {
+	case empty:
 		*c = Cursor{}
-		return nil
-	}
-	at, tok, ok := strings.Cut(string(b), "/")
-	t, terr := time.Parse(time.RFC3339Nano, at)
-	_, uerr := uuid.Parse(tok)
-	if !ok || terr != nil || uerr != nil {
+	case !ok:
 		return fmt.Errorf("refunds: cursor %q: want <RFC 3339 time>/<wait token>", b)
+	default:
+		*c = Cursor{CreatedAt: at, WaitToken: tok}
 	}
-	*c = Cursor{CreatedAt: t, WaitToken: tok}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,3 +121,34 @@ func merchantOnly(err error) error {
 
 // MerchantOnly is merchantOnly for a single request (the totals).
 func MerchantOnly(err error) error { return merchantOnly(err) }
+
+// FormatCursor is the text of a listing's cursor: the row's creation time
+// (RFC 3339, to the nanosecond), a slash and its key (an id or a wait token).
+// The zero cursor (zero is true) is the empty text.
+func FormatCursor(zero bool, at time.Time, key string) []byte {
+	if zero {
+		return []byte{}
+	}
+	return fmt.Appendf(nil, "%s/%s", at.Format(time.RFC3339Nano), key)
+}
+
+// ParseCursor parses FormatCursor's text into the creation time and the key,
+// which keyOK checks; empty reports the empty text (the zero cursor). ok is
+// false for any other text that is not a cursor.
+func ParseCursor(b []byte, keyOK func(string) bool) (at time.Time, key string, empty, ok bool) {
+	if len(b) == 0 {
+		return time.Time{}, "", true, true
+	}
+	s, key, found := strings.Cut(string(b), "/")
+	at, err := time.Parse(time.RFC3339Nano, s)
+	if !found || err != nil || !keyOK(key) {
+		return time.Time{}, "", false, false
+	}
+	return at, key, false, true
+}
+
+// PositiveID reports whether key is a positive decimal id, for ParseCursor.
+func PositiveID(key string) bool {
+	n, err := strconv.ParseInt(key, 10, 64)
+	return err == nil && n > 0
+}
