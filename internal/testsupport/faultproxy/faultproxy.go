@@ -359,6 +359,10 @@ func (p *Proxy) KillWebSockets() int {
 	socks := make([]*socket, 0, len(p.sockets))
 	for ws := range p.sockets {
 		socks = append(socks, ws)
+		// Gone from the set at once, not when its relay goroutine notices:
+		// a SilenceWebSockets or KillWebSockets right after this one acts
+		// only on the websockets still open.
+		delete(p.sockets, ws)
 	}
 	p.stats.Killed += len(socks)
 	p.mu.Unlock()
