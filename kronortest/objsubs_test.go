@@ -81,18 +81,26 @@ func TestCaptureReleaseRefundSubscriptions(t *testing.T) {
 			}
 			waitLive(t, f.srv, kronortest.Live{WebSockets: 1, Subscriptions: 3})
 
-			// Every change of the refund is pushed, in order.
+			// Each settlement's change of the refund is pushed. The rest of
+			// the walk, settled at once, is pushed once, as a live query
+			// sees a change made in one transaction: its end, with the
+			// path in the status history.
 			f.srv.Settle()
 			w.result("r", &wr)
 			if got := wr.Refunds[0].Status[0].Status; got != "WAITING_FOR_REFUND" {
 				t.Fatalf("refund pushed %s", got)
 			}
-			f.srv.Settle() // the rest of the walk, each step pushed
-			for _, want := range []string{"CREATED", "DEBITED", "PAID"} {
-				w.result("r", &wr)
-				if got := wr.Refunds[0].Status[0].Status; got != want {
-					t.Fatalf("refund pushed %s, want %s", got, want)
-				}
+			f.srv.Settle()
+			w.result("r", &wr)
+			if got := wr.Refunds[0].Status[0].Status; got != "PAID" {
+				t.Fatalf("refund pushed %s, want PAID", got)
+			}
+			var path []string
+			for _, e := range f.refundRow(rf.RefundPayment.WaitToken).StatusHistory {
+				path = append(path, e.Status)
+			}
+			if want := []string{"INITIALIZING", "WAITING_FOR_REFUND", "CREATED", "DEBITED", "PAID"}; !slices.Equal(path, want) {
+				t.Fatalf("refund's status history %v, want %v", path, want)
 			}
 			for _, id := range []string{"c", "r", "l"} {
 				w.stop(id)

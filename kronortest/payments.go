@@ -94,8 +94,10 @@ func (s *store) startPayment(sess *session, spec newRequestSpec) (*paymentReques
 	s.requests[r.waitToken] = r
 	s.requestList = append(s.requestList, r)
 	s.count(sess.merchantReference, func(c *Counts) { c.PaymentRequests++ })
-	s.setRequestStatus(r, model.PaymentStatusEnumPreFlightCheck)
-	s.setRequestStatus(r, model.PaymentStatusEnumInitializing)
+	// The request's first walk happens in one transaction: its subscribers
+	// are pushed its end, with the walk in its status history.
+	s.enterRequestStatus(r, model.PaymentStatusEnumPreFlightCheck)
+	s.enterRequestStatus(r, model.PaymentStatusEnumInitializing)
 	r.payerReady = s.payerDelay <= 0
 	s.setRequestStatus(r, model.PaymentStatusEnumWaitingForPayment)
 	if !r.payerReady {
@@ -433,18 +435,24 @@ func approvalPath(m model.PaymentMethodEnum) []model.PaymentStatusEnum {
 
 // approve completes a waiting payment request: PAID, AUTHORIZED for cards, and
 // FLOW_COMPLETED, ACCEPTED, PAID for bank transfers, from the first step of
-// the path the request may move to. Callers hold s.mu.
+// the path the request may move to. The walk is one transaction: its
+// subscribers are pushed its end. Callers hold s.mu.
 func (s *store) approve(r *paymentRequest) error {
 	path := approvalPath(r.method)
 	for i, st := range path {
 		if checkTransition(r, st) != nil {
 			continue
 		}
-		for _, st := range path[i:] {
-			if err := s.move(r, st, ""); err != nil {
+		for j, st := range path[i:] {
+			if err := checkTransition(r, st); err != nil {
+				if j > 0 {
+					s.notify(r)
+				}
 				return err
 			}
+			s.enterRequestStatus(r, st)
 		}
+		s.notify(r)
 		return nil
 	}
 	return fmt.Errorf("kronortest: payment request %s is %s and cannot be approved", r.waitToken, r.status())

@@ -83,7 +83,9 @@ func popOutcome(q *[]Outcome) Outcome {
 }
 
 // step is one status change of a capture, release or refund on its way to
-// its end, entered at the given time; it pushes the change to subscribers.
+// its end, entered at the given time. The settlement pushes the object to
+// subscribers once after the steps it runs together, as a live query sees a
+// change made in one transaction: the state after it.
 type step func(at time.Time)
 
 // settlement is what is left of a capture's, release's or refund's way to
@@ -92,37 +94,47 @@ type step func(at time.Time)
 // once; timed settlement runs one step every settleDelay, an empty phase
 // counting as one step (the provider takes its time).
 type settlement struct {
-	phases [][]step
-	due    time.Time // when the next timed step runs
+	phases  [][]step
+	due     time.Time // when the next timed step runs
+	changed func()    // pushes the object to its subscribers
 }
 
-// next runs one timed step, entered at at.
-func (st *settlement) next(at time.Time) {
+// next runs one timed step, entered at at, and reports whether it changed
+// anything (an empty phase does not); the caller pushes the change.
+func (st *settlement) next(at time.Time) bool {
+	ran := false
 	if ph := st.phases[0]; len(ph) > 0 {
 		ph[0](at)
 		st.phases[0] = ph[1:]
+		ran = true
 	}
 	if len(st.phases[0]) == 0 {
 		st.phases = st.phases[1:]
 	}
+	return ran
 }
 
-// settlePhase runs the rest of the current phase, entered at at.
+// settlePhase runs the rest of the current phase, entered at at, and pushes
+// the object's new state once.
 func (st *settlement) settlePhase(at time.Time) {
-	for _, f := range st.phases[0] {
+	ph := st.phases[0]
+	for _, f := range ph {
 		f(at)
 	}
 	st.phases = st.phases[1:]
+	if len(ph) > 0 {
+		st.changed()
+	}
 }
 
 // schedule registers the way to its end of a new capture, release or
 // refund; nothing when it has none (an ambiguous capture stays CAPTURING).
 // Callers hold s.mu.
-func (s *store) schedule(phases [][]step) {
+func (s *store) schedule(phases [][]step, changed func()) {
 	if len(phases) == 0 {
 		return
 	}
-	s.pending = append(s.pending, &settlement{phases: phases, due: s.now().Add(s.settleDelay)})
+	s.pending = append(s.pending, &settlement{phases: phases, due: s.now().Add(s.settleDelay), changed: changed})
 	s.wake()
 }
 
@@ -155,9 +167,15 @@ func (s *store) runSettlements(now time.Time) time.Time {
 	var next time.Time
 	keep := s.pending[:0]
 	for _, st := range s.pending {
+		ran := false
 		for len(st.phases) > 0 && !st.due.After(now) {
-			st.next(st.due)
+			if st.next(st.due) {
+				ran = true
+			}
 			st.due = st.due.Add(s.settleDelay)
+		}
+		if ran {
+			st.changed()
 		}
 		if len(st.phases) > 0 {
 			keep = append(keep, st)
@@ -243,7 +261,7 @@ func (s *store) newPaymentCapture(id identity, in model.PaymentCaptureInput) (*m
 		s.captures[c.id] = c
 		s.captureList = append(s.captureList, c)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Captures++ })
-		s.schedule(s.captureSteps(c))
+		s.schedule(s.captureSteps(c), func() { s.changedCapture(c) })
 		s.changedCapture(c)
 		return &model.PaymentCaptureResult{CaptureID: bigint(c.id), CaptureTransactionID: c.transactionID}, nil
 	})
@@ -261,7 +279,6 @@ func (s *store) captureSteps(c *capture) [][]step {
 			if then != nil {
 				then()
 			}
-			s.changedCapture(c)
 		}
 	}
 	done := enter(model.PaymentCaptureStatusEnumCaptureDone, "", func() {
@@ -345,7 +362,7 @@ func (s *store) releasePayment(id identity, in model.ReleasePaymentInput) (*mode
 		s.releases[r.id] = r
 		s.releaseList = append(s.releaseList, r)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Releases++ })
-		s.schedule(s.releaseSteps(r))
+		s.schedule(s.releaseSteps(r), func() { s.changedRelease(r) })
 		s.changedRelease(r)
 		return &model.ReleasePaymentResult{ReleaseID: strconv.FormatInt(r.id, 10)}, nil
 	})
@@ -359,7 +376,6 @@ func (s *store) releaseSteps(r *release) [][]step {
 			if then != nil {
 				then()
 			}
-			s.changedRelease(r)
 		}
 	}
 	done := enter(model.TransactionReleaseStatusEnumDone, func() {
@@ -426,7 +442,7 @@ func (s *store) refundPayment(id identity, in model.RefundPaymentInput) (*model.
 		s.refunds[r.waitToken] = r
 		s.refundList = append(s.refundList, r)
 		s.count(p.req.sess.merchantReference, func(n *Counts) { n.Refunds++ })
-		s.schedule(s.refundSteps(r))
+		s.schedule(s.refundSteps(r), func() { s.changedRefund(r) })
 		s.changedRefund(r)
 		return &model.RefundPaymentResult{WaitToken: r.waitToken, RefundTransactionID: r.transactionID}, nil
 	})
@@ -440,7 +456,6 @@ func (s *store) refundSteps(r *refund) [][]step {
 			if errMsg != "" {
 				r.errorMessage = errMsg
 			}
-			s.changedRefund(r)
 		}
 	}
 	paid := []step{

@@ -318,10 +318,19 @@ func randomToken(prefix string) string {
 
 func newUUID() string { return uuid.NewString() }
 
-// setRequestStatus moves a payment request to st, records it in its history,
-// creates the payment when the request is paid or authorized, and pushes the
-// change to subscribers. Callers hold s.mu and have checked the transition.
+// setRequestStatus moves a payment request to st (enterRequestStatus) and
+// pushes the change to subscribers. Callers hold s.mu and have checked the
+// transition.
 func (s *store) setRequestStatus(r *paymentRequest, st model.PaymentStatusEnum) {
+	s.enterRequestStatus(r, st)
+	s.notify(r)
+}
+
+// enterRequestStatus moves a payment request to st, records it in its
+// history and creates the payment when the request is paid or authorized,
+// without pushing the change: for a walk through several statuses in one
+// transaction, whose subscribers see its end. Callers hold s.mu.
+func (s *store) enterRequestStatus(r *paymentRequest, st model.PaymentStatusEnum) {
 	now := s.now()
 	r.history = append(r.history, statusEntry{status: st, at: now})
 	if r.payment == nil && (st == model.PaymentStatusEnumPaid || st == model.PaymentStatusEnumAuthorized) {
@@ -342,7 +351,6 @@ func (s *store) setRequestStatus(r *paymentRequest, st model.PaymentStatusEnum) 
 	} else if r.payment != nil {
 		r.payment.history = append(r.payment.history, statusEntry{status: st, at: now})
 	}
-	s.notify(r)
 }
 
 // setPaymentStatus moves a payment (and the request it came from) to st.

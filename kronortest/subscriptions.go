@@ -7,18 +7,21 @@ import (
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
 )
 
-// feed is the queue of one live subscription: every change it can see is
-// queued as a whole new result, in order; pump feeds the queue to gqlgen, so
-// a slow client never blocks the store and never loses a status.
+// feed is what one live subscription has yet to send: its latest result.
+// As with Hasura's live queries, a subscriber is sent the result as it is
+// now; a result superseded before it was sent is not sent (a client reading
+// slowly sees the latest state, not a backlog). pump feeds it to gqlgen, so a
+// slow client never blocks the store.
 type feed[M any] struct {
 	mu     sync.Mutex
-	queue  [][]M
+	latest []M
+	has    bool
 	signal chan struct{}
 }
 
 func (f *feed[M]) push(res []M) {
 	f.mu.Lock()
-	f.queue = append(f.queue, res)
+	f.latest, f.has = res, true
 	f.mu.Unlock()
 	select {
 	case f.signal <- struct{}{}:
@@ -26,12 +29,13 @@ func (f *feed[M]) push(res []M) {
 	}
 }
 
-func (f *feed[M]) take() [][]M {
+// take returns the latest result not yet taken, if there is one.
+func (f *feed[M]) take() ([]M, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	q := f.queue
-	f.queue = nil
-	return q
+	res, ok := f.latest, f.has
+	f.latest, f.has = nil, false
+	return res, ok
 }
 
 // pump returns the channel gqlgen reads a subscription's results from, fed
@@ -48,7 +52,7 @@ func pump[M any](s *Server, ctx context.Context, f *feed[M], stop func()) <-chan
 		defer close(out)
 		defer stop()
 		for {
-			for _, res := range f.take() {
+			if res, ok := f.take(); ok {
 				select {
 				case out <- res:
 				case <-ctx.Done():
@@ -56,6 +60,7 @@ func pump[M any](s *Server, ctx context.Context, f *feed[M], stop func()) <-chan
 				case <-s.done:
 					return
 				}
+				continue // a newer result may have come meanwhile
 			}
 			select {
 			case <-f.signal:

@@ -245,9 +245,10 @@ func TestWaitEndsWithEachFinalStatus(t *testing.T) {
 }
 
 func TestWatchReportsEveryStatusInOrder(t *testing.T) {
-	// Bank transfers walk FLOW_COMPLETED, ACCEPTED and PAID in one go: three
-	// messages back to back on the socket, which the hasura client's default
-	// asynchronous delivery would reorder.
+	// Bank transfers walk FLOW_COMPLETED, ACCEPTED and PAID in one go, which
+	// the gateway pushes as one message (its end, the walk in the status
+	// history): Watch reports every step of it, in order, for 20 requests
+	// at once. TestMessagesAreHandledInOrder pushes the steps one by one.
 	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
 		g := newGateway(t)
 		w := watcher(t, g.merchant, subscriptions.WithProtocol(p), subscriptions.WithPollInterval(time.Hour))
@@ -435,11 +436,15 @@ func TestCloseEndsWaitsAndReleasesEverything(t *testing.T) {
 // messages, the order of the statuses reported depends on the order the
 // messages are handled in alone: the hasura client's default asynchronous
 // delivery (a goroutine per message) would lose some; its synchronous mode,
-// which the watcher uses, does not.
+// which the watcher uses, does not. Each step is made only once every
+// subscription's message about the one before has been relayed, since a
+// live query sends the latest state (two quick changes may come as one).
 func TestMessagesAreHandledInOrder(t *testing.T) {
 	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
 		g := newGateway(t)
 		px := newProxy(t, g.srv.URL())
+		const n = 20
+		relayed := make(chan struct{}, 4*n)
 		px.setToClient(func(msg map[string]any) map[string]any {
 			payload, _ := msg["payload"].(map[string]any)
 			data, _ := payload["data"].(map[string]any)
@@ -447,10 +452,23 @@ func TestMessagesAreHandledInOrder(t *testing.T) {
 			for _, r := range rows {
 				delete(r.(map[string]any), "statusHistory")
 			}
+			if len(rows) > 0 {
+				relayed <- struct{}{}
+			}
 			return msg
 		})
+		awaitRelayed := func(what string) {
+			t.Helper()
+			deadline := time.After(10 * time.Second)
+			for range n {
+				select {
+				case <-relayed:
+				case <-deadline:
+					t.Fatalf("timed out waiting for the messages of %s", what)
+				}
+			}
+		}
 		w := watcher(t, px.client(t, g.srv.MerchantToken()), subscriptions.WithProtocol(p), subscriptions.WithPollInterval(time.Hour))
-		const n = 20
 		out := make(chan []payments.Status, n)
 		tokens := make([]string, n)
 		for i := range tokens {
@@ -467,6 +485,15 @@ func TestMessagesAreHandledInOrder(t *testing.T) {
 			}()
 		}
 		eventually(t, 10*time.Second, "every subscription", func() bool { return g.srv.Live().Subscriptions == n })
+		awaitRelayed("the first results")
+		for _, st := range []payments.Status{payments.StatusFlowCompleted, payments.StatusAccepted} {
+			for _, tok := range tokens {
+				if err := g.srv.Advance(tok, st); err != nil {
+					t.Fatal(err)
+				}
+			}
+			awaitRelayed(string(st))
+		}
 		for _, tok := range tokens {
 			if err := g.srv.Approve(tok); err != nil {
 				t.Fatal(err)
