@@ -57,7 +57,11 @@
 // asynchronously after their mutation has answered, one status every
 // [DefaultSettleDelay] of the fake's clock, and are pushed over the merchant
 // role's paymentCaptures, transactionReleases and refunds subscriptions (see
-// [WithSettleDelay], [WithManualSettlement]); an idempotency key is
+// [WithSettleDelay], [WithManualSettlement]); a subscription is sent, as by
+// Hasura's live queries, its result as it is now: one superseded before it
+// was sent is not sent, and a walk through several statuses in one
+// operation (a request's creation, an approval, a settlement) is pushed
+// once, at its end, with the walk in the status history; an idempotency key is
 // scoped to its caller (the merchant or one session) and its mutation, and a
 // failed call is not remembered.
 //

@@ -12,6 +12,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
+	"github.com/kronor-io/kronor-go/refunds"
 	"github.com/kronor-io/kronor-go/sessions"
 	"github.com/kronor-io/kronor-go/subscriptions"
 )
@@ -151,6 +152,45 @@ func ExampleMerchantWatcher_WaitCapture() {
 		fmt.Println(req.Status, "then", c.Status)
 	}
 	// Output: AUTHORIZED then CAPTURE_DONE
+}
+
+// Follow a refund through its steps to PAID, the money back with the
+// customer. The fake settles each step 20 ms after the one before.
+func ExampleMerchantWatcher_WatchRefund() {
+	srv := kronortest.NewServer(kronortest.WithAutoApprove(10 * time.Millisecond))
+	defer srv.Close()
+	merchant, err := client.New(srv.MerchantToken(), client.WithEndpoint(srv.URL()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	w, err := subscriptions.NewMerchantWatcher(merchant)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer w.Close()
+	req, err := w.Wait(ctx, start(ctx, merchant, false)) // a paid Swish payment
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	receipt, err := refunds.Create(ctx, merchant, refunds.Params{
+		Amount: 2500, PaymentID: req.ResultingPaymentID, Message: "One item returned",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for r, err := range w.WatchRefund(ctx, receipt.WaitToken) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(r.Status)
+	}
+	// Output:
+	// INITIALIZING
+	// CREATED
+	// DEBITED
+	// PAID
 }
 
 // Show the customer how to pay a Swish payment as soon as the gateway has

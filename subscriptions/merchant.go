@@ -3,6 +3,7 @@ package subscriptions
 import (
 	"context"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/kronor-io/kronor-go/captures"
@@ -123,6 +124,73 @@ func (w *MerchantWatcher) WaitRefund(ctx context.Context, waitToken string) (ref
 		return r, err
 	}
 	return r, &RefundError{Refund: r}
+}
+
+// WatchCapture reports the statuses of the capture identified by captureID
+// as they change, from its first, like [Watcher.Watch] for a payment
+// request: each value is the capture with Status and StatusEnteredAt of
+// that step, and a step that came and went unseen (while the websocket was
+// reconnecting, or between two pushes of the gateway) is still reported, in
+// its place, from the capture's status history.
+//
+// The sequence ends after the capture's end, whichever it is (CAPTURE_DONE
+// or a failure: check Status, or use [MerchantWatcher.WaitCapture], which
+// returns a failure as a [*CaptureError]), or with an error as its last
+// element: a *client.ValidationError naming captureID (nothing is sent),
+// [ErrNotFound], an error wrapping ctx.Err() when ctx ends, [ErrClosed], or
+// the gateway's refusal. Stopping the loop early ends the watch.
+func (w *MerchantWatcher) WatchCapture(ctx context.Context, captureID int64) iter.Seq2[captures.Capture, error] {
+	var v validate.Collector
+	v.ID("captureID", "capture", captureID)
+	return watchSeq(ctx, w.Watcher, captureKind, idKey(captureID), v.Err())
+}
+
+// WatchRelease reports the statuses of the release identified by releaseID
+// as they change, from its first (IN_PROGRESS), as [MerchantWatcher.WatchCapture]
+// does for a capture. The sequence ends after DONE, ERROR or
+// RELEASE_AMBIGUOUS (which only Kronor resolves: do not release again), or
+// with an error as its last element, a *client.ValidationError naming
+// releaseID among them.
+func (w *MerchantWatcher) WatchRelease(ctx context.Context, releaseID int64) iter.Seq2[captures.TransactionRelease, error] {
+	var v validate.Collector
+	v.ID("releaseID", "release", releaseID)
+	return watchSeq(ctx, w.Watcher, releaseKind, idKey(releaseID), v.Err())
+}
+
+// WatchRefund reports the statuses of the refund identified by waitToken as
+// they change, from its first (INITIALIZING), through the steps on the way
+// (CREATED, DEBITED, WAITING_FOR_REFUND, AWAITING_ACCOUNT_SELECTION), as
+// [MerchantWatcher.WatchCapture] does for a capture. The sequence ends after
+// PAID, ERROR or REFUND_AMBIGUOUS (which only Kronor resolves: do not refund
+// again), or with an error as its last element, a *client.ValidationError
+// naming waitToken among them.
+func (w *MerchantWatcher) WatchRefund(ctx context.Context, waitToken string) iter.Seq2[refunds.Refund, error] {
+	var v validate.Collector
+	id := v.UUID("waitToken", waitToken)
+	return watchSeq(ctx, w.Watcher, refundKind, tokenKey(id), v.Err())
+}
+
+// watchSeq is the sequence of a Watch method: invalid, when not nil, alone;
+// else the object k's statuses one by one (see follow).
+func watchSeq[T any](ctx context.Context, w *Watcher, kd *kind[T], k key, invalid error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		if invalid != nil {
+			yield(zero, invalid)
+			return
+		}
+		follow(ctx, w, kd, k, func(batch []T, err error) bool {
+			if err != nil {
+				return yield(zero, err)
+			}
+			for _, v := range batch {
+				if !yield(v, nil) {
+					return false
+				}
+			}
+			return true
+		})
+	}
 }
 
 // CaptureError is the error [MerchantWatcher.WaitCapture] returns when the

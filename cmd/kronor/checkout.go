@@ -220,12 +220,7 @@ func (a *app) follow(merchant *client.Client, wt string) (payments.Request, erro
 	return last, nil
 }
 
-func statusOr(s payments.Status) string {
-	if s == "" {
-		return "not seen yet"
-	}
-	return string(s)
-}
+func statusOr(s payments.Status) string { return orNotSeen(string(s)) }
 
 // ended reports how the payment request r ended.
 func (a *app) ended(r payments.Request) error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"iter"
 	"strconv"
 	"time"
 
@@ -12,11 +13,8 @@ import (
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/refunds"
 	"github.com/kronor-io/kronor-go/sessions"
+	"github.com/kronor-io/kronor-go/subscriptions"
 )
-
-// pollInterval is how often captures, releases and refunds, which the
-// gateway has no subscription for, are read while they are under way.
-const pollInterval = time.Second
 
 func (a *app) watch(args []string) error {
 	var capture, release bool
@@ -80,32 +78,32 @@ func parseID(s, what string) (int64, error) {
 	return id, nil
 }
 
-// poll calls read at once and then every pollInterval, printing each new
-// status, until read reports a final one or fails.
-func (a *app) poll(kind, id string, read func() (status string, at time.Time, final bool, err error)) (string, error) {
-	var last string
-	t := time.NewTicker(pollInterval)
-	defer t.Stop()
-	for {
-		st, at, final, err := read()
+// followSeq prints each status of the object kind id that seq reports, as
+// it changes, until seq ends; it returns the last status. status gives a
+// value's status and the time it entered it.
+func followSeq[T any](a *app, kind, id string, seq iter.Seq2[T, error], status func(T) (string, time.Time)) (T, string, error) {
+	var last T
+	var st string
+	for v, err := range seq {
 		if err != nil {
-			return last, fmt.Errorf("reading %s %s: %w", kind, id, err)
+			if a.ctx.Err() != nil {
+				fmt.Fprintf(a.stderr, "kronor: stopped waiting; %s %s was %s, follow it with: kronor watch %s\n", kind, id, orNotSeen(st), watchArgs(kind, id))
+			}
+			return last, st, fmt.Errorf("following %s %s: %w", kind, id, err)
 		}
-		if st != last {
-			last = st
-			a.printf("  %-26s %s", st, localTime(at))
-			a.emit(map[string]any{"type": "status", kind: id, "status": st, "at": at})
-		}
-		if final {
-			return last, nil
-		}
-		select {
-		case <-a.ctx.Done():
-			fmt.Fprintf(a.stderr, "kronor: stopped waiting; %s %s was %s, follow it with: kronor watch %s\n", kind, id, last, watchArgs(kind, id))
-			return last, a.ctx.Err()
-		case <-t.C:
-		}
+		s, at := status(v)
+		last, st = v, s
+		a.printf("  %-26s %s", s, localTime(at))
+		a.emit(map[string]any{"type": "status", kind: id, "status": s, "at": at})
 	}
+	return last, st, nil
+}
+
+func orNotSeen(st string) string {
+	if st == "" {
+		return "not seen yet"
+	}
+	return st
 }
 
 func watchArgs(kind, id string) string {
@@ -115,16 +113,24 @@ func watchArgs(kind, id string) string {
 	return "--" + kind + " " + id
 }
 
+// merchantWatcher returns a watcher of the merchant token, logging with -v.
+func (a *app) merchantWatcher(merchant *client.Client) (*subscriptions.MerchantWatcher, error) {
+	var opts []subscriptions.Option
+	if a.g.verbose {
+		opts = append(opts, subscriptions.WithLogger(a.logger()))
+	}
+	return subscriptions.NewMerchantWatcher(merchant, opts...)
+}
+
 // followCapture follows capture id of a payment in currency ("": unknown).
 func (a *app) followCapture(merchant *client.Client, id int64, currency sessions.Currency) error {
-	var c *captures.Capture
-	st, err := a.poll("capture", strconv.FormatInt(id, 10), func() (string, time.Time, bool, error) {
-		var err error
-		if c, err = captures.Get(a.ctx, merchant, id); err != nil {
-			return "", time.Time{}, false, err
-		}
-		return string(c.Status), c.StatusEnteredAt, c.Status.Final(), nil
-	})
+	w, err := a.merchantWatcher(merchant)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	c, st, err := followSeq(a, "capture", strconv.FormatInt(id, 10), w.WatchCapture(a.ctx, id),
+		func(c captures.Capture) (string, time.Time) { return string(c.Status), c.StatusEnteredAt })
 	if err != nil {
 		return err
 	}
@@ -136,20 +142,21 @@ func (a *app) followCapture(merchant *client.Client, id int64, currency sessions
 }
 
 func (a *app) followRelease(merchant *client.Client, id int64) error {
-	var r *captures.TransactionRelease
-	st, err := a.poll("release", strconv.FormatInt(id, 10), func() (string, time.Time, bool, error) {
-		var err error
-		if r, err = captures.GetRelease(a.ctx, merchant, id); err != nil {
-			return "", time.Time{}, false, err
-		}
-		var at time.Time
-		if n := len(r.StatusHistory); n > 0 {
-			at = r.StatusHistory[n-1].EnteredAt
-		}
-		// An ambiguous release is not final, but only a person at Kronor
-		// resolves it: stop here.
-		return string(r.Status), at, r.Status.Final() || r.Status.Ambiguous(), nil
-	})
+	w, err := a.merchantWatcher(merchant)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	r, st, err := followSeq(a, "release", strconv.FormatInt(id, 10), w.WatchRelease(a.ctx, id),
+		func(r captures.TransactionRelease) (string, time.Time) {
+			var at time.Time
+			for _, h := range r.StatusHistory {
+				if h.Status == r.Status {
+					at = h.EnteredAt
+				}
+			}
+			return string(r.Status), at
+		})
 	if err != nil {
 		return err
 	}
@@ -165,14 +172,13 @@ func (a *app) followRelease(merchant *client.Client, id int64) error {
 
 // followRefund follows the refund wt of a payment in currency ("": unknown).
 func (a *app) followRefund(merchant *client.Client, wt string, currency sessions.Currency) error {
-	var r *refunds.Refund
-	st, err := a.poll("refund", wt, func() (string, time.Time, bool, error) {
-		var err error
-		if r, err = refunds.Get(a.ctx, merchant, wt); err != nil {
-			return "", time.Time{}, false, err
-		}
-		return string(r.Status), r.StatusEnteredAt, r.Status.Final() || r.Status.Ambiguous(), nil
-	})
+	w, err := a.merchantWatcher(merchant)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	r, st, err := followSeq(a, "refund", wt, w.WatchRefund(a.ctx, wt),
+		func(r refunds.Refund) (string, time.Time) { return string(r.Status), r.StatusEnteredAt })
 	if err != nil {
 		return err
 	}
