@@ -1,0 +1,103 @@
+package main
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kronor-io/kronor-go/kronortest"
+)
+
+// rerunHint is the command the CLI prints after a temporary failure, to be
+// run as it stands ("rerun kronor ..., which applies nothing twice").
+var rerunHint = regexp.MustCompile(`rerun kronor (.+), which applies nothing twice`)
+
+// hintedRerun returns the arguments of the rerun command printed in stderr.
+func hintedRerun(t *testing.T, stderr string) []string {
+	t.Helper()
+	m := rerunHint.FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("no rerun command in stderr:\n%s", stderr)
+	}
+	return strings.Fields(m[1])
+}
+
+// TestRefundRerunHintKeepsTheParameters: a refund with its own --message
+// whose answer is lost (the gateway applied it) ends with exit 3 and a
+// command to rerun "which applies nothing twice". Run as printed, that
+// command must get the same refund back. It drops --message, so the gateway
+// sees the printed key with other parameters.
+func TestRefundRerunHintKeepsTheParameters(t *testing.T) {
+	srv := kronortest.NewServer()
+	defer srv.Close()
+	id := paid(t, srv, "--amount", "100")
+
+	srv.FailNext(1000, kronortest.FaultMutationsOnly(kronortest.FaultDropAfterCommit))
+	_, errOut := start(t, env(srv), "--timeout", "1s", "refund", strconv.FormatInt(id, 10),
+		"--amount", "25", "--message", "Sorry", "--no-wait").wantExit(exitGateway, srv.MerchantToken())
+	srv.ClearFaults()
+	if n := srv.Totals().Refunds; n != 1 {
+		t.Fatalf("%d refunds after the lost answer, want 1 (the fake applied it)", n)
+	}
+	args := hintedRerun(t, errOut)
+	_, out, errOut2 := kronor(t, env(srv), append(args, "--no-wait")...)
+	if n := srv.Totals().Refunds; n != 1 {
+		t.Fatalf("%d refunds after the printed rerun", n)
+	}
+	if !strings.Contains(out, "registered") {
+		t.Fatalf("the printed rerun (%q) did not return the refund:\nstdout:\n%s\nstderr:\n%s",
+			strings.Join(args, " "), out, errOut2)
+	}
+}
+
+// TestCaptureRerunHintKeepsTheParameters: the same for a capture with a
+// --message (the text on the customer's statement).
+func TestCaptureRerunHintKeepsTheParameters(t *testing.T) {
+	srv := kronortest.NewServer()
+	defer srv.Close()
+	id := paid(t, srv, "--amount", "100", "--method", "card")
+
+	srv.FailNext(1000, kronortest.FaultMutationsOnly(kronortest.FaultDropAfterCommit))
+	_, errOut := start(t, env(srv), "--timeout", "1s", "capture", strconv.FormatInt(id, 10),
+		"--amount", "60", "--message", "First parcel", "--no-wait").wantExit(exitGateway, srv.MerchantToken())
+	srv.ClearFaults()
+	args := hintedRerun(t, errOut)
+	_, out, errOut2 := kronor(t, env(srv), append(args, "--no-wait")...)
+	if n := srv.Totals().Captures; n != 1 {
+		t.Fatalf("%d captures after the printed rerun", n)
+	}
+	if !strings.Contains(out, "registered") {
+		t.Fatalf("the printed rerun (%q) did not return the capture:\nstdout:\n%s\nstderr:\n%s",
+			strings.Join(args, " "), out, errOut2)
+	}
+}
+
+// TestCheckoutRerunHintKeepsTheParameters: a checkout with its own
+// --return-url whose payment start loses its answer (the payment was
+// started) prints a rerun command. Run as printed, it must resume that
+// payment, not start a second one in the same session: the hint drops
+// --return-url, and the gateway returns the pending payment only for the
+// same method with the same parameters.
+func TestCheckoutRerunHintKeepsTheParameters(t *testing.T) {
+	srv := kronortest.NewServer()
+	defer srv.Close()
+	const ref = "order-rerun-1"
+	// The session's mutation goes through; the payment's start is applied
+	// and its answers lost until the call's time limit.
+	srv.FailNext(1, kronortest.FaultMutationsOnly(kronortest.FaultLatency(0)))
+	srv.FailNext(1000, kronortest.FaultMutationsOnly(kronortest.FaultDropAfterCommit))
+	_, errOut := start(t, env(srv), "--timeout", "1s", "checkout", "--amount", "10", "--reference", ref,
+		"--return-url", "https://shop.example/orders/"+ref).wantExit(exitGateway, srv.MerchantToken())
+	srv.ClearFaults()
+	if n := len(srv.PaymentRequests(ref)); n != 1 {
+		t.Fatalf("%d payment requests after the lost answer, want 1\nstderr:\n%s", n, errOut)
+	}
+	args := hintedRerun(t, errOut)
+	p := start(t, env(srv), args...)
+	p.until(waitTokenLine)
+	if reqs := srv.PaymentRequests(ref); len(reqs) != 1 {
+		t.Fatalf("the printed rerun (%q) started a second payment for the order: %d payment requests, %+v",
+			strings.Join(args, " "), len(reqs), reqs)
+	}
+}
