@@ -115,8 +115,12 @@ Exit status 0 when it is paid or authorized, 1 when it fails.`)
 	a.printf("Order:     %s, %s %s", ref, formatAmount(amount, currency), currency)
 	// The reference check finds the order's session, and the same method
 	// started again in it resumes the pending payment.
+	// The rerun gives every parameter again: the same method with other
+	// parameters (another --return-url, no --swish-number) would start a
+	// second payment in the session.
 	a.rerun = fmt.Sprintf("kronor checkout --amount %s --currency %s --method %s --reference %s",
-		formatAmount(amount, currency), currency, method, ref)
+		formatAmount(amount, currency), currency, method, shellQuote(ref)) +
+		setFlags(fs, "amount", "currency", "method", "reference")
 	check, err := sessions.CreateWithReferenceCheck(a.ctx, merchant, p)
 	if err != nil {
 		return fmt.Errorf("payment session: %w", err)

@@ -90,7 +90,10 @@ the same amount on the same payment, give a new --idempotency-key.`)
 		key = client.DeriveIdempotencyKey("kronor-cli", op, strconv.FormatInt(id, 10), strconv.FormatInt(amount, 10))
 	}
 	money := formatAmount(amount, p.Currency) + " " + string(p.Currency)
-	a.rerun = fmt.Sprintf("kronor %s %d --amount %s --idempotency-key %s", op, id, formatAmount(amount, p.Currency), key)
+	// The rerun gives the key with every parameter again (--message,
+	// --reference): the key with other parameters is an idempotency conflict.
+	a.rerun = fmt.Sprintf("kronor %s %d --amount %s --idempotency-key %s", op, id, formatAmount(amount, p.Currency), key) +
+		setFlags(fs, "amount", "idempotency-key")
 	if derived {
 		a.printf("Idempotency key: %s (derived from %s, payment %d, %s: rerunning this command applies it once)", key, op, id, money)
 	} else {

@@ -20,7 +20,38 @@ func hintedRerun(t *testing.T, stderr string) []string {
 	if m == nil {
 		t.Fatalf("no rerun command in stderr:\n%s", stderr)
 	}
-	return strings.Fields(m[1])
+	return shellWords(m[1])
+}
+
+// shellWords splits s into words as a POSIX shell does for words that are
+// plain or single-quoted, the only quoting the command prints.
+func shellWords(s string) []string {
+	var words []string
+	var w strings.Builder
+	in, quoted := false, false
+	for _, r := range s {
+		switch {
+		case quoted && r == '\'':
+			quoted = false
+		case quoted:
+			w.WriteRune(r)
+		case r == '\'':
+			quoted, in = true, true
+		case r == ' ':
+			if in {
+				words = append(words, w.String())
+				w.Reset()
+				in = false
+			}
+		default:
+			w.WriteRune(r)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, w.String())
+	}
+	return words
 }
 
 // TestRefundRerunHintKeepsTheParameters: a refund with its own --message

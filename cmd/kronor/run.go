@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -258,6 +259,39 @@ func (a *app) emit(v any) {
 		}
 		fmt.Fprintf(a.stdout, "%s\n", b)
 	}
+}
+
+// globalFlags are the flags every command takes (see flagSet).
+var globalFlags = map[string]bool{"env": true, "url": true, "json": true, "v": true, "timeout": true}
+
+// setFlags returns the command's own flags that were given on the command
+// line, but those in skip, as they are to be written in a command to rerun
+// it: a rerun must send the same parameters, so that the gateway answers it
+// as the same operation.
+func setFlags(fs *flag.FlagSet, skip ...string) string {
+	var b strings.Builder
+	fs.Visit(func(f *flag.Flag) {
+		if globalFlags[f.Name] || slices.Contains(skip, f.Name) {
+			return
+		}
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+			b.WriteString(" --" + f.Name + "=" + f.Value.String())
+			return
+		}
+		b.WriteString(" --" + f.Name + " " + shellQuote(f.Value.String()))
+	})
+	return b.String()
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but
+// characters that need no quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // localTime formats t for people.
