@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kronor-io/kronor-go/kronortest"
+	"github.com/kronor-io/kronor-go/payments"
+	"github.com/kronor-io/kronor-go/sessions"
 )
 
 // rerunHint is the command the CLI prints after a temporary failure, to be
@@ -130,5 +134,43 @@ func TestCheckoutRerunHintKeepsTheParameters(t *testing.T) {
 	if reqs := srv.PaymentRequests(ref); len(reqs) != 1 {
 		t.Fatalf("the printed rerun (%q) started a second payment for the order: %d payment requests, %+v",
 			strings.Join(args, " "), len(reqs), reqs)
+	}
+}
+
+// TestCheckoutRerunOfPaidOrderReportsDuplicate: a customer paid an order
+// twice (Swish and a card, in two tabs of its session) while the checkout
+// was not running (killed, or stopped with Ctrl-C). The rerun of the same
+// checkout is told the order is paid; it must still check that it was
+// charged once, as the checkout that follows the payment to its end does,
+// and report the duplicate (exit 1), not "nothing charged" with exit 0.
+func TestCheckoutRerunOfPaidOrderReportsDuplicate(t *testing.T) {
+	srv := kronortest.NewServer()
+	defer srv.Close()
+	const ref = "order-paid-twice"
+	ctx := context.Background()
+	m := merchantClient(t, srv)
+	check, err := sessions.CreateWithReferenceCheck(ctx, m, sessions.Params{Amount: 1000, Currency: sessions.CurrencySEK,
+		Country: sessions.CountrySE, MerchantReference: ref, Message: "Kronor CLI checkout", ExpiresAt: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := check.Client(m)
+	r := payments.Redirect{ReturnURL: "https://example.com/"}
+	swish, err := payments.Swish(ctx, sc, payments.SwishParams{Redirect: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, wt := range []string{swish.WaitToken, card.WaitToken} {
+		if err := srv.Approve(wt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := kronor(t, env(srv), "checkout", "--amount", "10", "--reference", ref)
+	if code != exitFailed || !strings.Contains(out, "DUPLICATE") {
+		t.Fatalf("exit %d, want 1 with the duplicate reported\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
