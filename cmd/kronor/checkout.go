@@ -128,7 +128,9 @@ Exit status 0 when it is paid or authorized, 1 when it fails.`)
 	if check.AlreadyPaid() {
 		a.printf("Already paid: payment id %d; nothing charged.", check.PaymentID)
 		a.emit(map[string]any{"type": "paid", "reference": ref, "paymentId": check.PaymentID, "alreadyPaid": true})
-		return nil
+		// The customer may have paid twice while no checkout was running:
+		// a rerun checks the order's charges as a finished checkout does.
+		return a.chargedOnce(merchant, ref)
 	}
 	sc := check.Client(merchant)
 	started, err := startPayment(a, sc, method, f)
