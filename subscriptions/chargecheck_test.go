@@ -3,8 +3,10 @@ package subscriptions_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
+	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/subscriptions"
@@ -13,11 +15,10 @@ import (
 // TestWaitDoesNotHideAnUncheckedDuplicate: an order paid twice (Swish and a
 // card in two tabs of one session), and the read of the order's charges
 // after the payment fails (the gateway answers 503 until the client gives
-// up). Wait returns the payment with no error: the quick start prints
-// "paid" and ships, and the second charge is never reported. The only trace
-// is a warning on the watcher's logger, which is off by default. Wait must
-// not report a clean single charge that it could not check: it must return
-// an error (a duplicate, or that the check failed).
+// up). Wait must not report a clean single charge that it could not check:
+// it returns the paid request with a *ChargeCheckError, which says the
+// order is paid and is to be checked again; another Wait, once the gateway
+// answers, reports the duplicate.
 func TestWaitDoesNotHideAnUncheckedDuplicate(t *testing.T) {
 	g := newGateway(t)
 	ctx := context.Background()
@@ -45,11 +46,27 @@ func TestWaitDoesNotHideAnUncheckedDuplicate(t *testing.T) {
 	if req.Status != payments.StatusPaid {
 		t.Fatalf("Wait returned %s, %v; want the PAID request", req.Status, err)
 	}
-	if err == nil {
-		t.Fatal("Wait returned a paid order with no error although it could not check the order's other charges (there is a second one)")
+	var ce *subscriptions.ChargeCheckError
+	if !errors.As(err, &ce) || !errors.Is(err, subscriptions.ErrChargeUnchecked) || !errors.Is(err, client.ErrTemporary) {
+		t.Fatalf("Wait's error %v; want a *ChargeCheckError matching ErrChargeUnchecked and the read's client.ErrTemporary", err)
 	}
-	if !errors.Is(err, subscriptions.ErrDuplicateCharge) {
-		t.Logf("Wait's error: %v", err)
+	if ce.Request.WaitToken != swish || ce.Request.Status != payments.StatusPaid {
+		t.Fatalf("the error carries %+v, want the paid request", ce.Request)
+	}
+	if errors.Is(err, subscriptions.ErrDuplicateCharge) {
+		t.Fatalf("an unchecked order reported as a duplicate: %v", err)
+	}
+	for _, want := range []string{swish, "PAID", "payments.Charges"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error %q does not say %q", err, want)
+		}
+	}
+
+	// Checked again once the gateway answers: the duplicate.
+	_, err = w.Wait(ctx, swish)
+	var dup *subscriptions.DuplicateChargeError
+	if !errors.As(err, &dup) || len(dup.Charges) != 2 {
+		t.Fatalf("second Wait: %v, want a *DuplicateChargeError with 2 charges", err)
 	}
 }
 

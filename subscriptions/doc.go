@@ -6,7 +6,8 @@
 // share it; after starting a payment, [Watcher.Wait] for its wait token. Wait
 // returns the request once it is PAID or AUTHORIZED, and an error that tells
 // a declined, cancelled or failed payment apart (and a second charge of the
-// same order, [ErrDuplicateCharge]).
+// same order, [ErrDuplicateCharge], or a check for one that could not be
+// read, [ErrChargeUnchecked]).
 //
 //	merchant, _ := client.New(token) // at start-up
 //	w, err := subscriptions.NewWatcher(merchant)

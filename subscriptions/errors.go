@@ -50,6 +50,11 @@ var (
 	// See [DuplicateChargeError].
 	ErrDuplicateCharge = errors.New("subscriptions: order charged more than once")
 
+	// ErrChargeUnchecked: the payment succeeded, but reading the order's
+	// other charges failed, so a second charge may have gone unseen. See
+	// [ChargeCheckError].
+	ErrChargeUnchecked = errors.New("subscriptions: the order's other charges could not be checked")
+
 	// ErrClosed: the watcher was closed.
 	ErrClosed = errors.New("subscriptions: watcher closed")
 
@@ -90,6 +95,31 @@ func (e *DuplicateChargeError) Error() string {
 
 // Unwrap returns [ErrDuplicateCharge].
 func (e *DuplicateChargeError) Unwrap() error { return ErrDuplicateCharge }
+
+// ChargeCheckError is the error [Watcher.Wait] returns, with the request,
+// when the payment succeeded but the read of the order's charges that
+// checks it is the only one failed. The order is paid: fulfil it. Whether
+// it was also paid twice is not known yet: check again, with
+// payments.Charges(ctx, c, Request.Reference) or another Wait for the same
+// wait token (both only read, so they are safe to repeat), until the read
+// succeeds. errors.Is matches it with [ErrChargeUnchecked] and with what
+// the read failed with (client.ErrTemporary, a context's error, ...).
+type ChargeCheckError struct {
+	// Request is the payment request that was waited for; it succeeded.
+	Request payments.Request
+	// Err is why the order's charges could not be read.
+	Err error
+}
+
+// Error says that the payment succeeded, that the check failed and why, and
+// what to do.
+func (e *ChargeCheckError) Error() string {
+	return fmt.Sprintf("subscriptions: payment request %s ended %s (payment %d); checking order %q for another charge failed, check it again with payments.Charges: %v",
+		e.Request.WaitToken, e.Request.Status, e.Request.ResultingPaymentID, e.Request.Reference, e.Err)
+}
+
+// Unwrap returns [ErrChargeUnchecked] and the read's error.
+func (e *ChargeCheckError) Unwrap() []error { return []error{ErrChargeUnchecked, e.Err} }
 
 // StatusError is the error [Watcher.Wait] returns when the payment request
 // reaches a final status other than PAID or AUTHORIZED. It carries the

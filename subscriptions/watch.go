@@ -38,7 +38,9 @@ import (
 // pending) gets the request and a [*DuplicateChargeError] (errors.Is with
 // [ErrDuplicateCharge]) listing the charges: the order is paid, and every
 // charge but the first is to be refunded or released. When that read
-// fails, Wait returns the request without error and logs a warning. See
+// fails (after the client's retries), Wait returns the request and a
+// [*ChargeCheckError] (errors.Is with [ErrChargeUnchecked]): the order is
+// paid, and whether it was paid twice is to be checked again. See
 // [WithoutChargeCheck].
 //
 // Wait first reads the request over HTTP (with the client's retries); when
@@ -81,9 +83,7 @@ func (w *Watcher) checkCharges(ctx context.Context, req payments.Request) error 
 	}
 	charges, err := payments.Charges(ctx, w.c, req.Reference)
 	if err != nil {
-		w.log.Warn("subscriptions: the payment succeeded; checking the order's other charges failed",
-			"waitToken", req.WaitToken, "reference", req.Reference, "error", err)
-		return nil
+		return &ChargeCheckError{Request: req, Err: err}
 	}
 	if len(charges) < 2 {
 		return nil
