@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -30,9 +31,12 @@ type gqlResponse struct {
 func errList(errs ...*gqlerror.Error) gqlerror.List { return errs }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		b = []byte(`{"errors":[{"message":"internal error: cannot encode the response","extensions":{"code":"unexpected","path":"$"}}]}`)
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	defer putResponseBuffer(buf)
+	buf.Reset()
+	if err := encodeResponse(buf, v); err != nil {
+		buf.Reset()
+		buf.WriteString(`{"errors":[{"message":"internal error: cannot encode the response","extensions":{"code":"unexpected","path":"$"}}]}`)
 		status = http.StatusInternalServerError
 	}
 	h := w.Header()
@@ -43,7 +47,68 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		h.Set("X-Request-Id", newUUID())
 	}
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// responseBuffers holds the buffers writeJSON encodes responses into.
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putResponseBuffer returns buf to responseBuffers, unless a large response
+// grew it.
+func putResponseBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= 64<<10 {
+		responseBuffers.Put(buf)
+	}
+}
+
+// encodeResponse appends to buf what json.Marshal(v) returns, or fails as it
+// does. The usual answer, a response with data and neither errors nor
+// extensions, is written directly: {"data":<data>}, data being the JSON that
+// gqlgen wrote, which json.Marshal would check, compact and HTML-escape; when
+// data is valid, compact and has nothing to escape (plainJSON), those change
+// nothing. Anything else goes through json.Marshal.
+func encodeResponse(buf *bytes.Buffer, v any) error {
+	if r, ok := v.(gqlResponse); ok && r.Errors == nil && r.Extensions == nil && len(r.Data) > 0 && plainJSON(r.Data) {
+		buf.WriteString(`{"data":`)
+		buf.Write(r.Data)
+		buf.WriteByte('}')
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	buf.Write(b)
+	return nil
+}
+
+// plainJSON reports whether b is one valid JSON value that json.Marshal
+// copies unchanged when it is a json.RawMessage: no whitespace outside
+// strings (which it would take out), and none of the characters it escapes
+// (<, > and &, and U+2028 and U+2029, whose UTF-8 encodings start with
+// 0xE2, so any 0xE2 byte counts).
+func plainJSON(b []byte) bool {
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case c == '<' || c == '>' || c == '&' || c == 0xE2:
+			return false
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			return false
+		}
+	}
+	return json.Valid(b)
 }
 
 // postTransport serves queries and mutations over HTTP POST, with the fake's
