@@ -3,8 +3,10 @@ package kronortest
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -73,4 +75,80 @@ func checkEncodeResponse(t *testing.T, v any) {
 	case err == nil && !bytes.Equal(buf.Bytes(), want):
 		t.Errorf("encodeResponse(%#v) = %q, json.Marshal = %q", v, buf.Bytes(), want)
 	}
+}
+
+// requestCases are request bodies, usual and not.
+var requestCases = []string{
+	`{"query":"mutation($p: PaymentSessionInput!) { newPaymentSession(payment: $p) { token } }","variables":{"p":{"amount":10056,"currency":"SEK","expiresAt":"2026-12-02T10:00:00Z","idempotencyKey":"k-1","merchantReference":"r-1","message":"Order"}}}`,
+	`{"query":"mutation { newSwishPayment(pay: {idempotencyKey: \"pay\", flow: \"mcom\", returnUrl: \"https://shop.example\"}) { waitToken } }"}`,
+	`{"query":"query($w: uuid!) { x }","variables":{"w":"2f1c"},"operationName":"Q","extensions":{"persistedQuery":{"version":1,"sha256Hash":"ab"}}}`,
+	` {"query" : "{ x }" , "variables" : null , "operationName" : null } trailing`,
+	`{}`,
+	`{"variables":{}}`,
+	`{"variables":{"a":[],"b":[1,-0,0.5,1e10,-2E-3,12345678901234567890],"c":{"d":{"e":[true,false,null]}},"a":"again"}}`,
+	`{"query":"\"\\\/\b\f\n\r\t"}`,
+	`{"query":"\u0041"}`,     // \u: left to encoding/json
+	`{"query":"é"}`,          // not ASCII: left to encoding/json
+	`{"Query":"{ x }"}`,      // encoding/json matches fields without case
+	`{"id":"1","query":"x"}`, // another member
+	`{"query":"a","query":"b"}`,
+	`{"query":1}`,
+	`{"variables":[]}`,
+	`{"variables":{"a":01}}`,
+	`{"variables":{"a":1.}}`,
+	`{"variables":{"a":-}}`,
+	`{"variables":{"a":tru}}`,
+	`{"variables":{"a":1`,
+	`{"query":"x",}`,
+	`{"query":"x"`,
+	`null`,
+	`[{"query":"x"}]`,
+	``,
+	`{"variables":{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}`,
+	"{\"query\":\"a\x01b\"}",
+	"{\"query\":\"a\x7fb\"}",
+}
+
+func TestDecodeParamsIsEncodingJSON(t *testing.T) {
+	fast := 0
+	for _, body := range requestCases {
+		if checkDecodeParams(t, []byte(body)) {
+			fast++
+		}
+	}
+	if fast < 8 {
+		t.Errorf("decodeParams decoded %d of the cases itself, want at least the 8 usual ones", fast)
+	}
+}
+
+// FuzzDecodeParams: whatever decodeParams decodes, a json.Decoder with
+// UseNumber decodes without error into the same graphql.RawParams.
+func FuzzDecodeParams(f *testing.F) {
+	for _, body := range requestCases {
+		f.Add([]byte(body))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkDecodeParams(t, body)
+	})
+}
+
+// checkDecodeParams reports whether decodeParams decoded body itself, and
+// checks that it decoded it as encoding/json does.
+func checkDecodeParams(t *testing.T, body []byte) bool {
+	t.Helper()
+	got, ok := decodeParams(body)
+	if !ok {
+		return false
+	}
+	want := &graphql.RawParams{}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(want); err != nil {
+		t.Errorf("decodeParams(%q) = %+v, but encoding/json fails: %v", body, got, err)
+		return true
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("decodeParams(%q) = %+v, encoding/json decodes %+v", body, got, want)
+	}
+	return true
 }

@@ -139,15 +139,19 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	// run, in order, and answered in an array.
 	batch := bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("["))
 	var batchParams []*graphql.RawParams
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
 	var err2 error
-	if batch {
-		err2 = dec.Decode(&batchParams)
-	} else {
-		params := &graphql.RawParams{}
-		err2 = dec.Decode(params)
+	if params, ok := decodeParams(body); ok && !batch {
 		batchParams = []*graphql.RawParams{params}
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if batch {
+			err2 = dec.Decode(&batchParams)
+		} else {
+			params := &graphql.RawParams{}
+			err2 = dec.Decode(params)
+			batchParams = []*graphql.RawParams{params}
+		}
 	}
 	if err2 == nil && slices.Contains(batchParams, nil) {
 		err2 = errors.New("null is not a request")
