@@ -51,6 +51,13 @@ func TestEncodeResponseIsJSONMarshal(t *testing.T) {
 	for _, v := range values {
 		checkEncodeResponse(t, v)
 	}
+	// The usual responses are written without json.Marshal: data alone,
+	// with the empty extensions gqlgen gives every response.
+	for _, data := range responseCases[:4] {
+		if _, ok := dataOnly(gqlResponse{Data: json.RawMessage(data), Extensions: map[string]any{}}); !ok {
+			t.Errorf("the response with data %s is left to json.Marshal", data)
+		}
+	}
 }
 
 // FuzzEncodeResponse: for any data, encodeResponse writes what json.Marshal

@@ -68,9 +68,9 @@ func putResponseBuffer(buf *bytes.Buffer) {
 // data is valid, compact and has nothing to escape (plainJSON), those change
 // nothing. Anything else goes through json.Marshal.
 func encodeResponse(buf *bytes.Buffer, v any) error {
-	if r, ok := v.(gqlResponse); ok && r.Errors == nil && r.Extensions == nil && len(r.Data) > 0 && plainJSON(r.Data) {
+	if data, ok := dataOnly(v); ok {
 		buf.WriteString(`{"data":`)
-		buf.Write(r.Data)
+		buf.Write(data)
 		buf.WriteByte('}')
 		return nil
 	}
@@ -80,6 +80,18 @@ func encodeResponse(buf *bytes.Buffer, v any) error {
 	}
 	buf.Write(b)
 	return nil
+}
+
+// dataOnly returns the data of a response that json.Marshal writes as
+// {"data":<data>}: a gqlResponse with plainJSON data and no errors or
+// extensions (gqlgen gives every response an empty map of them, which
+// omitempty leaves out).
+func dataOnly(v any) (json.RawMessage, bool) {
+	r, ok := v.(gqlResponse)
+	if !ok || len(r.Errors) > 0 || len(r.Extensions) > 0 || len(r.Data) == 0 || !plainJSON(r.Data) {
+		return nil, false
+	}
+	return r.Data, true
 }
 
 // plainJSON reports whether b is one valid JSON value that json.Marshal
