@@ -233,10 +233,11 @@ func NewServer(opts ...Option) *Server {
 	mux.HandleFunc("/pay/", s.servePayerPage)
 	s.httpSrv = &http.Server{
 		// The GraphQL endpoint, which nearly every request is for, is
-		// served without the mux's pattern matching; for that path the mux
-		// would choose s all the same.
+		// served without the mux's pattern matching; for that path (which
+		// the mux matches escaped, and needs no cleaning) the mux would
+		// choose s all the same.
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == Path && r.Method != http.MethodConnect {
+			if r.Method != http.MethodConnect && r.URL.EscapedPath() == Path {
 				s.ServeHTTP(w, r)
 				return
 			}
