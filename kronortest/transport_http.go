@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -50,14 +49,29 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// responseBuffers holds the buffers writeJSON encodes responses into.
-var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// responseBuffers holds the buffers writeJSON encodes responses into, and
+// bodyBuffers those postTransport reads request bodies into.
+var responseBuffers, bodyBuffers = newBufferPool(), newBufferPool()
 
-// putResponseBuffer returns buf to responseBuffers, unless a large response
-// grew it.
+func newBufferPool() *sync.Pool {
+	return &sync.Pool{New: func() any { return new(bytes.Buffer) }}
+}
+
+// maxPooledBuffer is the largest buffer a pool keeps: one that a large
+// request or response grew is left to the garbage collector.
+const maxPooledBuffer = 64 << 10
+
+// putResponseBuffer returns buf to responseBuffers.
 func putResponseBuffer(buf *bytes.Buffer) {
-	if buf.Cap() <= 64<<10 {
+	if buf.Cap() <= maxPooledBuffer {
 		responseBuffers.Put(buf)
+	}
+}
+
+// putBodyBuffer returns buf to bodyBuffers.
+func putBodyBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuffer {
+		bodyBuffers.Put(buf)
 	}
 }
 
@@ -137,7 +151,14 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	s := t.s
 	s.requests.Add(1)
 	start := graphql.Now()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	// The body is read into a pooled buffer: what is decoded from it is
+	// copied out of it (strings, json.Number), so nothing refers to it
+	// once the request is answered.
+	bodyBuf := bodyBuffers.Get().(*bytes.Buffer)
+	defer putBodyBuffer(bodyBuf)
+	bodyBuf.Reset()
+	_, err := bodyBuf.ReadFrom(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	body := bodyBuf.Bytes()
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
