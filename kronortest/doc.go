@@ -86,3 +86,4 @@
 package kronortest
 
 //go:generate go tool -modfile=../internal/tools/go.mod gqlgen --config gqlgen.yml
+//go:generate go run -C ../internal/tools ./gqlexec ../../kronortest/internal/graph/generated.go

@@ -4,7 +4,6 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"encoding/json"
-	"regexp"
 )
 
 // DefaultIdempotencyLimit is how many idempotency keys a server remembers
@@ -13,8 +12,24 @@ import (
 // as new.
 const DefaultIdempotencyLimit = 100_000
 
-// idempotencyKeyPattern is the gateway's rule for idempotency keys.
-var idempotencyKeyPattern = regexp.MustCompile(`^[A-Za-z0-9\-_.,\[\]+]{1,64}$`)
+// validIdempotencyKey applies the gateway's rule for idempotency keys: 1 to
+// 64 characters of A-Z a-z 0-9 and - _ . , [ ] + (the regular expression
+// ^[A-Za-z0-9\-_.,\[\]+]{1,64}$, checked byte by byte: every allowed
+// character is one byte).
+func validIdempotencyKey(key string) bool {
+	if len(key) < 1 || len(key) > 64 {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		switch c := key[i]; {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-', c == '_', c == '.', c == ',', c == '[', c == ']', c == '+':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // idemKey scopes an idempotency key to the caller's identity (the merchant, or
 // one session) and to the mutation field.
@@ -89,7 +104,7 @@ func fingerprint(input any) [16]byte {
 // not remembered: nothing was stored, so a retry is evaluated afresh.
 func mutate[T any](s *store, id identity, field, arg, key string, input any, apply func() (T, error)) (T, error) {
 	var zero T
-	if !idempotencyKeyPattern.MatchString(key) {
+	if !validIdempotencyKey(key) {
 		return zero, gwError(codeValidationFailed, argPath(field, arg, "idempotencyKey"),
 			"invalid value for idempotencyKey: 1 to 64 characters of A-Z a-z 0-9 and - _ . , [ ] +")
 	}

@@ -232,7 +232,17 @@ func NewServer(opts ...Option) *Server {
 	mux.Handle(Path, s)
 	mux.HandleFunc("/pay/", s.servePayerPage)
 	s.httpSrv = &http.Server{
-		Handler:           mux,
+		// The GraphQL endpoint, which nearly every request is for, is
+		// served without the mux's pattern matching; for that path (which
+		// the mux matches escaped, and needs no cleaning) the mux would
+		// choose s all the same.
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodConnect && r.URL.EscapedPath() == Path {
+				s.ServeHTTP(w, r)
+				return
+			}
+			mux.ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          stdlog.New(&logAdapter{l: log}, "", 0),
 		ConnState:         s.conns.track,
@@ -334,7 +344,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusInternalServerError, gqlResponse{Errors: errList(gerr)})
 		}
 	}()
-	postTransport{s: s}.Do(w, r.WithContext(graphql.StartOperationTrace(r.Context())), s.execs)
+	postTransport{s: s}.Do(w, r, s.execs) // runOne starts each operation's trace
 }
 
 // cors writes the CORS headers for allowed origins and answers preflights;

@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -30,9 +30,12 @@ type gqlResponse struct {
 func errList(errs ...*gqlerror.Error) gqlerror.List { return errs }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		b = []byte(`{"errors":[{"message":"internal error: cannot encode the response","extensions":{"code":"unexpected","path":"$"}}]}`)
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	defer putResponseBuffer(buf)
+	buf.Reset()
+	if err := encodeResponse(buf, v); err != nil {
+		buf.Reset()
+		buf.WriteString(`{"errors":[{"message":"internal error: cannot encode the response","extensions":{"code":"unexpected","path":"$"}}]}`)
 		status = http.StatusInternalServerError
 	}
 	h := w.Header()
@@ -43,7 +46,95 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		h.Set("X-Request-Id", newUUID())
 	}
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// responseBuffers holds the buffers writeJSON encodes responses into, and
+// bodyBuffers those postTransport reads request bodies into.
+var responseBuffers, bodyBuffers = newBufferPool(), newBufferPool()
+
+func newBufferPool() *sync.Pool {
+	return &sync.Pool{New: func() any { return new(bytes.Buffer) }}
+}
+
+// maxPooledBuffer is the largest buffer a pool keeps: one that a large
+// request or response grew is left to the garbage collector.
+const maxPooledBuffer = 64 << 10
+
+// putResponseBuffer returns buf to responseBuffers.
+func putResponseBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuffer {
+		responseBuffers.Put(buf)
+	}
+}
+
+// putBodyBuffer returns buf to bodyBuffers.
+func putBodyBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuffer {
+		bodyBuffers.Put(buf)
+	}
+}
+
+// encodeResponse appends to buf what json.Marshal(v) returns, or fails as it
+// does. The usual answer, a response with data and neither errors nor
+// extensions, is written directly: {"data":<data>}, data being the JSON that
+// gqlgen wrote, which json.Marshal would check, compact and HTML-escape; when
+// data is valid, compact and has nothing to escape (plainJSON), those change
+// nothing. Anything else goes through json.Marshal.
+func encodeResponse(buf *bytes.Buffer, v any) error {
+	if data, ok := dataOnly(v); ok {
+		buf.WriteString(`{"data":`)
+		buf.Write(data)
+		buf.WriteByte('}')
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	buf.Write(b)
+	return nil
+}
+
+// dataOnly returns the data of a response that json.Marshal writes as
+// {"data":<data>}: a gqlResponse with plainJSON data and no errors or
+// extensions (gqlgen gives every response an empty map of them, which
+// omitempty leaves out).
+func dataOnly(v any) (json.RawMessage, bool) {
+	r, ok := v.(gqlResponse)
+	if !ok || len(r.Errors) > 0 || len(r.Extensions) > 0 || len(r.Data) == 0 || !plainJSON(r.Data) {
+		return nil, false
+	}
+	return r.Data, true
+}
+
+// plainJSON reports whether b is one valid JSON value that json.Marshal
+// copies unchanged when it is a json.RawMessage: no whitespace outside
+// strings (which it would take out), and none of the characters it escapes
+// (<, > and &, and U+2028 and U+2029, whose UTF-8 encodings start with
+// 0xE2, so any 0xE2 byte counts).
+func plainJSON(b []byte) bool {
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case c == '<' || c == '>' || c == '&' || c == 0xE2:
+			return false
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			return false
+		}
+	}
+	return json.Valid(b)
 }
 
 // postTransport serves queries and mutations over HTTP POST, with the fake's
@@ -60,7 +151,14 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	s := t.s
 	s.requests.Add(1)
 	start := graphql.Now()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	// The body is read into a pooled buffer: what is decoded from it is
+	// copied out of it (strings, json.Number), so nothing refers to it
+	// once the request is answered.
+	bodyBuf := bodyBuffers.Get().(*bytes.Buffer)
+	defer putBodyBuffer(bodyBuf)
+	bodyBuf.Reset()
+	_, err := bodyBuf.ReadFrom(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	body := bodyBuf.Bytes()
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -74,15 +172,19 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	// run, in order, and answered in an array.
 	batch := bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("["))
 	var batchParams []*graphql.RawParams
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
 	var err2 error
-	if batch {
-		err2 = dec.Decode(&batchParams)
-	} else {
-		params := &graphql.RawParams{}
-		err2 = dec.Decode(params)
+	if params, ok := decodeParams(body); ok && !batch {
 		batchParams = []*graphql.RawParams{params}
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if batch {
+			err2 = dec.Decode(&batchParams)
+		} else {
+			params := &graphql.RawParams{}
+			err2 = dec.Decode(params)
+			batchParams = []*graphql.RawParams{params}
+		}
 	}
 	if err2 == nil && slices.Contains(batchParams, nil) {
 		err2 = errors.New("null is not a request")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -291,4 +292,46 @@ func TestBinaryPrograms(t *testing.T) {
 	if r.SDK <= 0 || r.NetHTTP <= 0 || !near(r.Ratio, float64(r.SDK)/float64(r.NetHTTP)) {
 		t.Errorf("incomplete result %+v", r)
 	}
+}
+
+// BenchmarkCheckoutFlow runs whole checkout flows (Checkout.Flow) on the
+// fake gateway on GOMAXPROCS goroutines, without the bare baseline: the
+// benchmark to profile the fake with (-cpuprofile, -memprofile).
+func BenchmarkCheckoutFlow(b *testing.B) {
+	srv := kronortest.NewServer()
+	defer srv.Close()
+	hc := benchmarks.NewHTTPClient()
+	defer hc.CloseIdleConnections()
+	c := benchmarks.NewCheckout(srv, hc)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := c.Flow(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(c.Requests())/float64(b.N), "roundtrips/flow")
+}
+
+// BenchmarkMeasureCheckout runs cmd/kronor-bench's checkout measurement
+// (MeasureCheckout: 4,000 flows on GOMAXPROCS workers, in rounds beside bare
+// loopback round trips) once per iteration and reports the mean of its
+// figures; -count gives their spread.
+func BenchmarkMeasureCheckout(b *testing.B) {
+	var share, flowRate, bareRate float64
+	for range b.N {
+		r, err := benchmarks.MeasureCheckout(4000, runtime.GOMAXPROCS(0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		share += r.ShareOfLimit
+		flowRate += r.FlowRoundTripsPerSecond
+		bareRate += r.BareRoundTripsPerSecond
+	}
+	n := float64(b.N)
+	b.ReportMetric(share/n, "share-of-limit")
+	b.ReportMetric(flowRate/n, "flow-roundtrips/s")
+	b.ReportMetric(bareRate/n, "bare-roundtrips/s")
 }

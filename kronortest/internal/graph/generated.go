@@ -113,52 +113,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
-	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
-		ec.unmarshalInputAddSessionDeviceInformationInput,
-		ec.unmarshalInputAddressInput,
-		ec.unmarshalInputApplePayPaymentInput,
-		ec.unmarshalInputBankTransferPaymentInput,
-		ec.unmarshalInputBigintComparisonExp,
-		ec.unmarshalInputCapturePayPalPaymentInput,
-		ec.unmarshalInputCreditCardPaymentInput,
-		ec.unmarshalInputCurrentCaptureStatusBoolExp,
-		ec.unmarshalInputCurrentPaymentStatusBoolExp,
-		ec.unmarshalInputCurrentRefundStatusBoolExp,
-		ec.unmarshalInputGooglePayPaymentInput,
-		ec.unmarshalInputMobilePayPaymentInput,
-		ec.unmarshalInputP24PaymentInput,
-		ec.unmarshalInputPayPalPaymentInput,
-		ec.unmarshalInputPaymentBoolExp,
-		ec.unmarshalInputPaymentCancelInput,
-		ec.unmarshalInputPaymentCaptureBoolExp,
-		ec.unmarshalInputPaymentCaptureInput,
-		ec.unmarshalInputPaymentCaptureOrderBy,
-		ec.unmarshalInputPaymentCaptureStatusEnumComparisonExp,
-		ec.unmarshalInputPaymentMethodEnumComparisonExp,
-		ec.unmarshalInputPaymentOrderBy,
-		ec.unmarshalInputPaymentRequestBoolExp,
-		ec.unmarshalInputPaymentRequestOrderBy,
-		ec.unmarshalInputPaymentSessionAdditionalData,
-		ec.unmarshalInputPaymentSessionInput,
-		ec.unmarshalInputPaymentSessionWithReferenceCheckInput,
-		ec.unmarshalInputPaymentStatusEnumComparisonExp,
-		ec.unmarshalInputPurchaseOrderLineInput,
-		ec.unmarshalInputRefundBoolExp,
-		ec.unmarshalInputRefundOrderBy,
-		ec.unmarshalInputRefundPaymentInput,
-		ec.unmarshalInputRefundStatusEnumComparisonExp,
-		ec.unmarshalInputReleasePaymentInput,
-		ec.unmarshalInputStringComparisonExp,
-		ec.unmarshalInputSupportedCurrencyEnumComparisonExp,
-		ec.unmarshalInputSwishPaymentCancelInput,
-		ec.unmarshalInputSwishPaymentInput,
-		ec.unmarshalInputTimestamptzComparisonExp,
-		ec.unmarshalInputTransactionReleaseBoolExp,
-		ec.unmarshalInputTransactionReleaseOrderBy,
-		ec.unmarshalInputTransactionReleaseStatusEnumComparisonExp,
-		ec.unmarshalInputUuidComparisonExp,
-		ec.unmarshalInputVippsPaymentInput,
-	)
+	// gqlexec: no map of input unmarshalers (graphql.UnmarshalInputFromContext is not used).
 	first := true
 
 	switch opCtx.Operation.Operation {
@@ -168,7 +123,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			var data graphql.Marshaler
 			if first {
 				first = false
-				ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 				data = ec._query_root(ctx, opCtx.Operation.SelectionSet)
 			} else {
 				if atomic.LoadInt32(&ec.PendingDeferred) > 0 {
@@ -198,7 +152,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				return nil
 			}
 			first = false
-			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 			data := ec._mutation_root(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
 			data.MarshalGQL(&buf)
