@@ -66,6 +66,8 @@ type conn struct {
 	recycle   bool             // replace it: too many stopped subscriptions
 	stopped   int              // subscriptions stopped, not yet confirmed complete
 	byID      map[string]entry // subscription id -> watch
+	stops     []string         // subscriptions to stop, in order (see stopLater)
+	stopping  bool             // a goroutine is sending stops
 }
 
 // newConn starts a connection of generation gen. Called with w.mu held.
