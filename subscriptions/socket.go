@@ -71,11 +71,13 @@ func dialOnce(c *conn) graphql.CreateWebSocketConnFunc {
 //     client logs it and reads on).
 //   - the close status of an error is read without pinging the peer.
 //
-// Reading a message costs no timer and no buffer of its own: one timer,
-// armed while a read waits, ends the reads' context after the read timeout,
-// and every message is read into the same buffer (decoding copies what it
-// keeps). The read loop reads every message of the connection, thousands a
-// second when many waits end together.
+// Reading a message costs no timer, no context and no buffer of its own:
+// one timer, armed while a read waits, closes the websocket after the read
+// timeout, the session's end closes it too, the reads themselves run
+// under a context that never ends (so the websocket library registers
+// nothing on it), and every message is read into the same buffer (decoding
+// copies what it keeps). The read loop reads every message of the
+// connection, thousands a second when many waits end together.
 type socket struct {
 	ws           *websocket.Conn
 	ctx          context.Context // the session's context: ends when the client closes it
@@ -86,9 +88,9 @@ type socket struct {
 	// The reads' state. The hasura client reads from its read loop alone;
 	// readMu keeps that an assumption of nothing.
 	readMu  sync.Mutex
-	readCtx context.Context // ctx, or ended by silence
-	silence *time.Timer     // armed during a read: ends readCtx after the read timeout
-	silent  atomic.Bool     // silence ended readCtx
+	readCtx context.Context // ctx's values, never done
+	silence *time.Timer     // armed during a read: closes ws after the read timeout
+	silent  atomic.Bool     // silence closed ws
 	buf     bytes.Buffer    // the message being decoded
 }
 
@@ -97,14 +99,16 @@ type socket struct {
 const maxKeptBuffer = 64 << 10
 
 func newSocket(ctx context.Context, ws *websocket.Conn, readTimeout, writeTimeout time.Duration) *socket {
-	s := &socket{ws: ws, ctx: ctx, readTimeout: readTimeout, writeTimeout: writeTimeout}
-	readCtx, endReads := context.WithCancel(ctx) // ends with ctx, at the latest
-	s.readCtx = readCtx
+	s := &socket{ws: ws, ctx: ctx, readTimeout: readTimeout, writeTimeout: writeTimeout, readCtx: context.WithoutCancel(ctx)}
 	s.silence = time.AfterFunc(readTimeout, func() {
 		s.silent.Store(true)
-		endReads()
+		_ = ws.CloseNow()
 	})
 	s.silence.Stop()
+	// A read in progress when the session ends fails at once, as it did
+	// when it read under the session's context. ws is closed by then in
+	// any case; this registration lasts as long as the session.
+	context.AfterFunc(ctx, func() { _ = ws.CloseNow() })
 	return s
 }
 
