@@ -227,7 +227,8 @@ func (w *Watcher) subscribe(c *conn, e entry) {
 }
 
 // onMessage handles a subscription message on the hasura client's read
-// loop: it must be quick and must not block.
+// loop: it must be quick and must not block. Data is handed to the watch
+// as it is; the watch's caller decodes it.
 func (w *Watcher) onMessage(e entry, gen uint64, data []byte, err error) {
 	if err != nil {
 		w.subscriptionFailed(e, gen, err)
@@ -236,12 +237,8 @@ func (w *Watcher) onMessage(e entry, gen uint64, data []byte, err error) {
 	if len(data) == 0 {
 		return
 	}
-	wt := e.base()
-	if err := e.onData(data); err != nil {
-		w.log.Warn("subscriptions: undecodable subscription data", "kind", wt.kind.name(), "id", wt.key, "error", err)
-		return
-	}
-	wt.subFailures.Store(0)
+	e.onData(data) // decoded by the watch's caller
+	e.base().subFailures.Store(0)
 }
 
 // maxSubscriptionFailures is how many temporary subscription errors in a
