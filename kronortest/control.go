@@ -262,6 +262,32 @@ func (s *Server) Live() Live {
 	return l
 }
 
+// Pushes returns how many subscription results the server has sent on its
+// websockets ("data" messages on graphql-ws, "next" on
+// graphql-transport-ws), and when it began writing the last of them (the
+// zero time before the first): a benchmark can time the server's changes up
+// to their delivery to the subscribers.
+func (s *Server) Pushes() (n int64, last time.Time) {
+	s.pushes.mu.Lock()
+	defer s.pushes.mu.Unlock()
+	return s.pushes.n, s.pushes.last
+}
+
+// pushCount counts the subscription results sent on websockets.
+type pushCount struct {
+	mu   sync.Mutex
+	n    int64
+	last time.Time
+}
+
+func (p *pushCount) add() {
+	now := time.Now()
+	p.mu.Lock()
+	p.n++
+	p.last = now
+	p.mu.Unlock()
+}
+
 // liveCount counts the open websockets and subscriptions, and signals every
 // change, so a test can wait for a count instead of polling it.
 type liveCount struct {

@@ -108,6 +108,7 @@ const notAValidQuery = "not a valid graphql query"
 // gqlgen's {"type":"error","id":…,"payload":[…]} already is.
 type hasuraWebsocket struct {
 	transport.WebsocketImplementation
+	pushes *pushCount
 }
 
 func (h hasuraWebsocket) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
@@ -115,15 +116,17 @@ func (h hasuraWebsocket) Accept(w http.ResponseWriter, r *http.Request, o transp
 	if err != nil {
 		return nil, err
 	}
-	return &hasuraConn{WebsocketConn: c}, nil
+	return &hasuraConn{WebsocketConn: c, pushes: h.pushes}, nil
 }
 
-type hasuraConn struct{ transport.WebsocketConn }
+// hasuraConn writes Hasura's error frames, and counts the subscription
+// results it sends (see Server.Pushes).
+type hasuraConn struct {
+	transport.WebsocketConn
+	pushes *pushCount
+}
 
 func (c *hasuraConn) WriteJSON(v any) error {
-	if c.Subprotocol() != "graphql-ws" {
-		return c.WebsocketConn.WriteJSON(v)
-	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -133,7 +136,11 @@ func (c *hasuraConn) WriteJSON(v any) error {
 		Type    string          `json:"type"`
 		Payload json.RawMessage `json:"payload,omitempty"`
 	}
-	if json.Unmarshal(b, &m) != nil || m.Type != "error" || !strings.HasPrefix(strings.TrimSpace(string(m.Payload)), "[") {
+	decoded := json.Unmarshal(b, &m) == nil
+	if c.Subprotocol() != "graphql-ws" || !decoded || m.Type != "error" || !strings.HasPrefix(strings.TrimSpace(string(m.Payload)), "[") {
+		if decoded && (m.Type == "data" || m.Type == "next") {
+			c.pushes.add() // before the write: the subscriber cannot see it first
+		}
 		return c.WebsocketConn.WriteJSON(json.RawMessage(b))
 	}
 	wrapped, err := json.Marshal(map[string]json.RawMessage{"errors": m.Payload})

@@ -51,6 +51,7 @@ type Server struct {
 
 	requests atomic.Int64
 	live     liveCount
+	pushes   pushCount
 
 	wsMu    sync.Mutex
 	wsConns map[net.Conn]struct{}

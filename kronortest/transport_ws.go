@@ -24,7 +24,10 @@ const CloseCodeUnauthorized = 4401
 func (s *Server) websocketTransport() transport.Websocket {
 	return transport.Websocket{
 		// serveWebSocket has checked the origin already.
-		Implementation:        hasuraWebsocket{transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true}}},
+		Implementation: hasuraWebsocket{
+			WebsocketImplementation: transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true}},
+			pushes:                  &s.pushes,
+		},
 		KeepAlivePingInterval: s.cfg.keepAlive,
 		PingPongInterval:      s.cfg.keepAlive,
 		MissingPongOk:         true,

@@ -485,3 +485,49 @@ func TestWebSocketOrigins(t *testing.T) {
 		t.Error("an origin not allowed was accepted")
 	}
 }
+
+// TestPushesCountTheResultsSent: Pushes counts each subscription result
+// sent on a websocket, on both subprotocols, by the time the subscriber
+// reads it, with when it was sent; the acknowledgement, keep-alives and the
+// complete after a stop are not results.
+func TestPushesCountTheResultsSent(t *testing.T) {
+	for _, proto := range []string{legacyWS, transportWS} {
+		t.Run(proto, func(t *testing.T) {
+			f := newFixture(t, kronortest.WithKeepAlive(5*time.Millisecond))
+			tok := f.session("ref-pushes", 1000, nil)
+			wt := f.start(tok, methodCalls(f.key)[0])
+			if n, last := f.srv.Pushes(); n != 0 || !last.IsZero() {
+				t.Fatalf("before any subscription Pushes() = %d, %v", n, last)
+			}
+			w := connect(t, f.srv, proto, f.srv.MerchantToken())
+			before := time.Now()
+			w.subscribe("1", watchQuery, map[string]any{"w": wt})
+			var r watched
+			w.result("1", &r)
+			n, first := f.srv.Pushes()
+			if n != 1 || first.Before(before) || first.After(time.Now()) {
+				t.Fatalf("after the first result Pushes() = %d, %v (subscribed at %v)", n, first, before)
+			}
+			waitLive(t, f.srv, kronortest.Live{WebSockets: 1, Subscriptions: 1})
+			if err := f.srv.Approve(wt); err != nil {
+				t.Fatal(err)
+			}
+			w.result("1", &r)
+			if got := r.statusOf(wt); got != "PAID" {
+				t.Fatalf("second result: %q", got)
+			}
+			n, second := f.srv.Pushes()
+			if n != 2 || !second.After(first) {
+				t.Fatalf("after the second result Pushes() = %d, %v (first at %v)", n, second, first)
+			}
+			w.stop("1")
+			if m := w.next(); m.Type != "complete" || m.ID != "1" {
+				t.Fatalf("after stop: %+v", m)
+			}
+			waitLive(t, f.srv, kronortest.Live{WebSockets: 1})
+			if n, last := f.srv.Pushes(); n != 2 || !last.Equal(second) {
+				t.Errorf("after the stop Pushes() = %d, %v; want 2, %v", n, last, second)
+			}
+		})
+	}
+}

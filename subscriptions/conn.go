@@ -66,6 +66,8 @@ type conn struct {
 	recycle   bool             // replace it: too many stopped subscriptions
 	stopped   int              // subscriptions stopped, not yet confirmed complete
 	byID      map[string]entry // subscription id -> watch
+	stops     []string         // subscriptions to stop, in order (see stopLater)
+	stopping  bool             // a goroutine is sending stops
 }
 
 // newConn starts a connection of generation gen. Called with w.mu held.
@@ -225,7 +227,8 @@ func (w *Watcher) subscribe(c *conn, e entry) {
 }
 
 // onMessage handles a subscription message on the hasura client's read
-// loop: it must be quick and must not block.
+// loop: it must be quick and must not block. Data is handed to the watch
+// as it is; the watch's caller decodes it.
 func (w *Watcher) onMessage(e entry, gen uint64, data []byte, err error) {
 	if err != nil {
 		w.subscriptionFailed(e, gen, err)
@@ -234,12 +237,8 @@ func (w *Watcher) onMessage(e entry, gen uint64, data []byte, err error) {
 	if len(data) == 0 {
 		return
 	}
-	wt := e.base()
-	if err := e.onData(data); err != nil {
-		w.log.Warn("subscriptions: undecodable subscription data", "kind", wt.kind.name(), "id", wt.key, "error", err)
-		return
-	}
-	wt.subFailures.Store(0)
+	e.onData(data) // decoded by the watch's caller
+	e.base().subFailures.Store(0)
 }
 
 // maxSubscriptionFailures is how many temporary subscription errors in a

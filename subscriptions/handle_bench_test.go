@@ -11,8 +11,9 @@ import (
 )
 
 // BenchmarkHandleMessage measures the watcher's own work for one
-// subscription message on the client's read loop: decoding the data into
-// the generated response type and applying it to the watch.
+// subscription message: on the client's read loop, queueing the data on the
+// watch; on the caller's goroutine, decoding it in one pass into the kind's
+// wire type (wire.go) and applying it to the watch.
 func BenchmarkHandleMessage(b *testing.B) {
 	w := &Watcher{}
 	id := uuid.New()

@@ -164,8 +164,8 @@ func history[H any](list []H, f func(H) (string, time.Time)) []progress {
 	return out
 }
 
-// decodeRows decodes a subscription message into the response type R and
-// converts each of its rows.
+// decodeRows decodes a subscription message's data into R, a wire type of
+// the subscription's response (see wire.go), and converts each of its rows.
 func decodeRows[R, E, T any](data []byte, list func(*R) []E, conv func(*E) row[T]) ([]row[T], error) {
 	var resp R
 	if err := json.Unmarshal(data, &resp); err != nil {
@@ -195,14 +195,15 @@ func ids(keys []key) []scalars.BigInt {
 	return out
 }
 
-// requestRow converts the watched selection of a payment request.
-func requestRow(p *api.WatchedPaymentRequest) row[payments.Request] {
-	r := mapping.PaymentRequest(&p.PaymentRequestCore).(payments.Request)
+// requestRow converts the watched selection of a payment request: its
+// PaymentRequestCore and status history.
+func requestRow(p *api.PaymentRequestCore, statusHistory []api.WatchedPaymentRequestStatusHistoryCurrentPaymentStatus) row[payments.Request] {
+	r := mapping.PaymentRequest(p).(payments.Request)
 	return row[payments.Request]{
 		key:   tokenKey(p.WaitToken),
 		value: r,
 		cur:   progress{string(r.Status), r.StatusEnteredAt},
-		history: history(p.StatusHistory, func(h api.WatchedPaymentRequestStatusHistoryCurrentPaymentStatus) (string, time.Time) {
+		history: history(statusHistory, func(h api.WatchedPaymentRequestStatusHistoryCurrentPaymentStatus) (string, time.Time) {
 			return string(h.Status), h.EnteredAt
 		}),
 	}
@@ -223,11 +224,9 @@ var requestKind = &kind[payments.Request]{
 	vars:   func(k key) map[string]any { return map[string]any{"waitToken": k.token.String()} },
 	decode: func(data []byte) ([]row[payments.Request], error) {
 		return decodeRows(data,
-			func(r *api.WatchPaymentRequestResponse) []api.WatchPaymentRequestPaymentRequestsPaymentRequest {
-				return r.PaymentRequests
-			},
-			func(p *api.WatchPaymentRequestPaymentRequestsPaymentRequest) row[payments.Request] {
-				return requestRow(&p.WatchedPaymentRequest)
+			func(r *wirePaymentRequests) []wirePaymentRequest { return r.PaymentRequests },
+			func(p *wirePaymentRequest) row[payments.Request] {
+				return requestRow(&p.PaymentRequestCore, p.StatusHistory)
 			})
 	},
 	read: func(ctx context.Context, c client.Caller, keys []key) ([]row[payments.Request], error) {
@@ -239,7 +238,8 @@ var requestKind = &kind[payments.Request]{
 				return nil, err
 			}
 			for i := range resp.PaymentRequests {
-				rows = append(rows, requestRow(&resp.PaymentRequests[i].WatchedPaymentRequest))
+				p := &resp.PaymentRequests[i]
+				rows = append(rows, requestRow(&p.PaymentRequestCore, p.StatusHistory))
 			}
 			return rows, nil
 		}
@@ -249,7 +249,8 @@ var requestKind = &kind[payments.Request]{
 		}
 		rows = make([]row[payments.Request], 0, len(resp.PaymentRequests))
 		for i := range resp.PaymentRequests {
-			rows = append(rows, requestRow(&resp.PaymentRequests[i].WatchedPaymentRequest))
+			p := &resp.PaymentRequests[i]
+			rows = append(rows, requestRow(&p.PaymentRequestCore, p.StatusHistory))
 		}
 		return rows, nil
 	},
@@ -257,14 +258,14 @@ var requestKind = &kind[payments.Request]{
 }
 
 // sessionRequestRow converts the session's watched selection: the request
-// with where the customer pays.
-func sessionRequestRow(p *api.WatchedSessionPaymentRequest) row[payments.Request] {
-	r := mapping.SessionPaymentRequest(&p.SessionPaymentRequest).(payments.Request)
+// with where the customer pays, and its status history.
+func sessionRequestRow(p *api.SessionPaymentRequest, statusHistory []api.WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus) row[payments.Request] {
+	r := mapping.SessionPaymentRequest(p).(payments.Request)
 	return row[payments.Request]{
 		key:   tokenKey(p.WaitToken),
 		value: r,
 		cur:   progress{string(r.Status), r.StatusEnteredAt},
-		history: history(p.StatusHistory, func(h api.WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus) (string, time.Time) {
+		history: history(statusHistory, func(h api.WatchedSessionPaymentRequestStatusHistoryCurrentPaymentStatus) (string, time.Time) {
 			return string(h.Status), h.EnteredAt
 		}),
 	}
@@ -280,11 +281,10 @@ var sessionRequestKind = &kind[payments.Request]{
 	vars:   func(k key) map[string]any { return map[string]any{"waitToken": k.token.String()} },
 	decode: func(data []byte) ([]row[payments.Request], error) {
 		return decodeRows(data,
-			func(r *api.WatchSessionPaymentRequestResponse) []api.WatchSessionPaymentRequestPaymentRequestsPaymentRequest {
-				return r.PaymentRequests
-			},
-			func(p *api.WatchSessionPaymentRequestPaymentRequestsPaymentRequest) row[payments.Request] {
-				return sessionRequestRow(&p.WatchedSessionPaymentRequest)
+			func(r *wireSessionPaymentRequests) []wireSessionPaymentRequest { return r.PaymentRequests },
+			func(p *wireSessionPaymentRequest) row[payments.Request] {
+				s := p.session()
+				return sessionRequestRow(&s, p.StatusHistory)
 			})
 	},
 	read: func(ctx context.Context, c client.Caller, keys []key) ([]row[payments.Request], error) {
@@ -294,7 +294,8 @@ var sessionRequestKind = &kind[payments.Request]{
 		}
 		rows := make([]row[payments.Request], 0, len(resp.PaymentRequests))
 		for i := range resp.PaymentRequests {
-			rows = append(rows, sessionRequestRow(&resp.PaymentRequests[i].WatchedSessionPaymentRequest))
+			p := &resp.PaymentRequests[i]
+			rows = append(rows, sessionRequestRow(&p.SessionPaymentRequest, p.StatusHistory))
 		}
 		return rows, nil
 	},
@@ -302,13 +303,15 @@ var sessionRequestKind = &kind[payments.Request]{
 	ready: func(r payments.Request) bool { return r.NextStep().Ready() },
 }
 
-func captureRow(p *api.WatchedCapture) row[captures.Capture] {
-	c := mapping.Capture(&p.CaptureFields).(captures.Capture)
+// captureRow converts the watched selection of a capture: its CaptureFields
+// and status history.
+func captureRow(p *api.CaptureFields, statusHistory []api.WatchedCaptureStatusHistoryCurrentCaptureStatus) row[captures.Capture] {
+	c := mapping.Capture(p).(captures.Capture)
 	return row[captures.Capture]{
 		key:   idKey(c.ID),
 		value: c,
 		cur:   progress{string(c.Status), c.StatusEnteredAt},
-		history: history(p.StatusHistory, func(h api.WatchedCaptureStatusHistoryCurrentCaptureStatus) (string, time.Time) {
+		history: history(statusHistory, func(h api.WatchedCaptureStatusHistoryCurrentCaptureStatus) (string, time.Time) {
 			return string(h.Status), h.EnteredAt
 		}),
 	}
@@ -323,12 +326,8 @@ var captureKind = &kind[captures.Capture]{
 	vars:   func(k key) map[string]any { return map[string]any{"id": k.id} },
 	decode: func(data []byte) ([]row[captures.Capture], error) {
 		return decodeRows(data,
-			func(r *api.WatchCaptureResponse) []api.WatchCapturePaymentCapturesPaymentCapture {
-				return r.PaymentCaptures
-			},
-			func(p *api.WatchCapturePaymentCapturesPaymentCapture) row[captures.Capture] {
-				return captureRow(&p.WatchedCapture)
-			})
+			func(r *wireCaptures) []wireCapture { return r.PaymentCaptures },
+			func(p *wireCapture) row[captures.Capture] { return captureRow(&p.CaptureFields, p.StatusHistory) })
 	},
 	read: func(ctx context.Context, c client.Caller, keys []key) ([]row[captures.Capture], error) {
 		resp, err := api.PollCaptures(ctx, c, ids(keys))
@@ -337,7 +336,8 @@ var captureKind = &kind[captures.Capture]{
 		}
 		rows := make([]row[captures.Capture], 0, len(resp.PaymentCaptures))
 		for i := range resp.PaymentCaptures {
-			rows = append(rows, captureRow(&resp.PaymentCaptures[i].WatchedCapture))
+			p := &resp.PaymentCaptures[i]
+			rows = append(rows, captureRow(&p.CaptureFields, p.StatusHistory))
 		}
 		return rows, nil
 	},
@@ -378,12 +378,8 @@ var releaseKind = &kind[captures.TransactionRelease]{
 	vars:   func(k key) map[string]any { return map[string]any{"id": k.id} },
 	decode: func(data []byte) ([]row[captures.TransactionRelease], error) {
 		return decodeRows(data,
-			func(r *api.WatchReleaseResponse) []api.WatchReleaseTransactionReleasesTransactionRelease {
-				return r.TransactionReleases
-			},
-			func(p *api.WatchReleaseTransactionReleasesTransactionRelease) row[captures.TransactionRelease] {
-				return releaseRow(&p.ReleaseFields)
-			})
+			func(r *wireReleases) []api.ReleaseFields { return r.TransactionReleases },
+			releaseRow)
 	},
 	read: func(ctx context.Context, c client.Caller, keys []key) ([]row[captures.TransactionRelease], error) {
 		resp, err := api.PollReleases(ctx, c, ids(keys))
@@ -402,13 +398,15 @@ var releaseKind = &kind[captures.TransactionRelease]{
 	},
 }
 
-func refundRow(p *api.WatchedRefund) row[refunds.Refund] {
-	r := mapping.Refund(&p.RefundFields).(refunds.Refund)
+// refundRow converts the watched selection of a refund: its RefundFields and
+// status history.
+func refundRow(p *api.RefundFields, statusHistory []api.WatchedRefundStatusHistoryCurrentRefundStatus) row[refunds.Refund] {
+	r := mapping.Refund(p).(refunds.Refund)
 	return row[refunds.Refund]{
 		key:   tokenKey(p.WaitToken),
 		value: r,
 		cur:   progress{string(r.Status), r.StatusEnteredAt},
-		history: history(p.StatusHistory, func(h api.WatchedRefundStatusHistoryCurrentRefundStatus) (string, time.Time) {
+		history: history(statusHistory, func(h api.WatchedRefundStatusHistoryCurrentRefundStatus) (string, time.Time) {
 			return string(h.Status), h.EnteredAt
 		}),
 	}
@@ -423,8 +421,8 @@ var refundKind = &kind[refunds.Refund]{
 	vars:   func(k key) map[string]any { return map[string]any{"waitToken": k.token.String()} },
 	decode: func(data []byte) ([]row[refunds.Refund], error) {
 		return decodeRows(data,
-			func(r *api.WatchRefundResponse) []api.WatchRefundRefundsRefund { return r.Refunds },
-			func(p *api.WatchRefundRefundsRefund) row[refunds.Refund] { return refundRow(&p.WatchedRefund) })
+			func(r *wireRefunds) []wireRefund { return r.Refunds },
+			func(p *wireRefund) row[refunds.Refund] { return refundRow(&p.RefundFields, p.StatusHistory) })
 	},
 	read: func(ctx context.Context, c client.Caller, keys []key) ([]row[refunds.Refund], error) {
 		resp, err := api.PollRefunds(ctx, c, tokens(keys))
@@ -433,7 +431,8 @@ var refundKind = &kind[refunds.Refund]{
 		}
 		rows := make([]row[refunds.Refund], 0, len(resp.Refunds))
 		for i := range resp.Refunds {
-			rows = append(rows, refundRow(&resp.Refunds[i].WatchedRefund))
+			p := &resp.Refunds[i]
+			rows = append(rows, refundRow(&p.RefundFields, p.StatusHistory))
 		}
 		return rows, nil
 	},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,4 +96,59 @@ func TestSessionTokenWatcherSeesOnlyItsSession(t *testing.T) {
 	if r := receive(t, ch, 5*time.Second); r.err != nil || r.req.Status != payments.StatusPaid {
 		t.Fatalf("Wait = %+v, %v", r.req, r.err)
 	}
+}
+
+// TestEndedWaitsStopTheirSubscriptionsOnce: when many waits end together,
+// each one's subscription is stopped exactly once, on the same websocket,
+// and the gateway is left with none (the stops are sent in the background,
+// after the waits returned).
+func TestEndedWaitsStopTheirSubscriptionsOnce(t *testing.T) {
+	const n = 50
+	g := newGateway(t)
+	px := newProxy(t, g.srv.URL())
+	var mu sync.Mutex
+	stops := map[string]int{}
+	px.setToServer(func(msg map[string]any) map[string]any {
+		if msg["type"] == "stop" || msg["type"] == "complete" { // graphql-ws, graphql-transport-ws
+			mu.Lock()
+			stops[msg["id"].(string)]++
+			mu.Unlock()
+		}
+		return msg
+	})
+	protocols(t, func(t *testing.T, p subscriptions.Protocol) {
+		tokens := g.requests(t, n)
+		w := watcher(t, px.client(t, g.srv.MerchantToken()), fast(subscriptions.WithProtocol(p), subscriptions.WithoutChargeCheck())...)
+		before := len(px.started())
+		chans := make([]<-chan result, n)
+		for i, tok := range tokens {
+			chans[i] = waitAsync(context.Background(), w, tok)
+		}
+		eventually(t, 10*time.Second, "the subscriptions", func() bool { return g.srv.Live().Subscriptions == n })
+		for _, tok := range tokens {
+			if err := g.srv.Approve(tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, ch := range chans {
+			if r := receive(t, ch, 10*time.Second); r.err != nil || r.req.Status != payments.StatusPaid {
+				t.Fatalf("wait %d = %s, %v; want PAID", i, r.req.Status, r.err)
+			}
+		}
+		eventually(t, 10*time.Second, "every subscription to end at the gateway", func() bool { return g.srv.Live().Subscriptions == 0 })
+		started := px.started()[before:]
+		if len(started) != n {
+			t.Fatalf("%d subscriptions started, want %d", len(started), n)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, id := range started {
+			if stops[id] != 1 {
+				t.Errorf("subscription %s stopped %d times, want once", id, stops[id])
+			}
+		}
+		if s := w.Stats(); s.Connections != 1 || s.Watches != 0 {
+			t.Errorf("Stats = %+v, want 1 connection and no watch", s)
+		}
+	})
 }

@@ -3,6 +3,7 @@ package subscriptions
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -35,8 +36,11 @@ func rep(history ...any) *row[payments.Request] {
 
 // watchFrom is a watch that has delivered status, entered at enteredAt, as
 // its first report.
+// discard is the logger of the watches the tests make.
+var discard = slog.New(slog.DiscardHandler)
+
 func watchFrom(id uuid.UUID, status payments.Status, enteredAt time.Time) *watch[payments.Request] {
-	wt := newWatch(requestKind, tokenKey(id))
+	wt := newWatch(requestKind, tokenKey(id), discard)
 	wt.apply(&row[payments.Request]{cur: progress{string(status), enteredAt}})
 	wt.take()
 	return wt
@@ -215,7 +219,7 @@ func TestApplyGoesOnPastAFinalStatusInOneReport(t *testing.T) {
 // the customer's next step too, which may come in a report whose status
 // did not change; it is delivered once.
 func TestApplyDeliversTheNextStepWithoutANewStatus(t *testing.T) {
-	wt := newWatch(sessionRequestKind, tokenKey(uuid.New()))
+	wt := newWatch(sessionRequestKind, tokenKey(uuid.New()), discard)
 	waiting := progress{string(payments.StatusWaitingForPayment), at(0)}
 	wt.apply(&row[payments.Request]{cur: waiting, value: payments.Request{Status: payments.StatusWaitingForPayment}})
 	if events, _, _ := wt.take(); len(events) != 1 {
@@ -232,7 +236,7 @@ func TestApplyDeliversTheNextStepWithoutANewStatus(t *testing.T) {
 		t.Fatalf("the step was delivered again: %+v", events)
 	}
 	// The payment kind does not look for it.
-	pw := newWatch(requestKind, tokenKey(uuid.New()))
+	pw := newWatch(requestKind, tokenKey(uuid.New()), discard)
 	pw.apply(&row[payments.Request]{cur: waiting})
 	pw.take()
 	pw.apply(withURL)

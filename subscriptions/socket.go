@@ -1,10 +1,12 @@
 package subscriptions
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,7 +51,7 @@ func dialOnce(c *conn) graphql.CreateWebSocketConnFunc {
 			_ = ws.Close(websocket.StatusProtocolError, "subprotocol not agreed")
 			return nil, fmt.Errorf("subscriptions: the gateway did not agree to the %q subprotocol", o.Subprotocols[0])
 		}
-		return &socket{ws: ws, ctx: ctx, readTimeout: o.ReadTimeout, writeTimeout: o.WriteTimeout}, nil
+		return newSocket(ctx, ws, o.ReadTimeout, o.WriteTimeout), nil
 	}
 }
 
@@ -68,12 +70,46 @@ func dialOnce(c *conn) graphql.CreateWebSocketConnFunc {
 //   - a message that is not JSON is reported without closing the socket (the
 //     client logs it and reads on).
 //   - the close status of an error is read without pinging the peer.
+//
+// Reading a message costs no timer, no context and no buffer of its own:
+// one timer, armed while a read waits, closes the websocket after the read
+// timeout, the session's end closes it too, the reads themselves run
+// under a context that never ends (so the websocket library registers
+// nothing on it), and every message is read into the same buffer (decoding
+// copies what it keeps). The read loop reads every message of the
+// connection, thousands a second when many waits end together.
 type socket struct {
 	ws           *websocket.Conn
 	ctx          context.Context // the session's context: ends when the client closes it
 	readTimeout  time.Duration
 	writeTimeout time.Duration
 	failed       atomic.Bool
+
+	// The reads' state. The hasura client reads from its read loop alone;
+	// readMu keeps that an assumption of nothing.
+	readMu  sync.Mutex
+	readCtx context.Context // ctx's values, never done
+	silence *time.Timer     // armed during a read: closes ws after the read timeout
+	silent  atomic.Bool     // silence closed ws
+	buf     bytes.Buffer    // the message being decoded
+}
+
+// maxKeptBuffer is the largest read buffer kept for the next message; one
+// grown past it by a large message is dropped after that message.
+const maxKeptBuffer = 64 << 10
+
+func newSocket(ctx context.Context, ws *websocket.Conn, readTimeout, writeTimeout time.Duration) *socket {
+	s := &socket{ws: ws, ctx: ctx, readTimeout: readTimeout, writeTimeout: writeTimeout, readCtx: context.WithoutCancel(ctx)}
+	s.silence = time.AfterFunc(readTimeout, func() {
+		s.silent.Store(true)
+		_ = ws.CloseNow()
+	})
+	s.silence.Stop()
+	// A read in progress when the session ends fails at once, as it did
+	// when it read under the session's context. ws is closed by then in
+	// any case; this registration lasts as long as the session.
+	context.AfterFunc(ctx, func() { _ = ws.CloseNow() })
+	return s
 }
 
 // ReadJSON reads the next message into v.
@@ -82,22 +118,31 @@ func (s *socket) ReadJSON(v any) error {
 		<-s.ctx.Done()
 		return s.ctx.Err()
 	}
-	ctx, cancel := context.WithTimeout(s.ctx, s.readTimeout)
-	defer cancel()
-	_, b, err := s.ws.Read(ctx)
+	s.readMu.Lock()
+	defer s.readMu.Unlock()
+	if s.buf.Cap() > maxKeptBuffer {
+		s.buf = bytes.Buffer{}
+	}
+	s.buf.Reset()
+	s.silence.Reset(s.readTimeout)
+	_, r, err := s.ws.Reader(s.readCtx)
+	if err == nil {
+		_, err = s.buf.ReadFrom(r)
+	}
+	s.silence.Stop()
 	if err != nil {
 		s.failed.Store(true)
 		switch {
 		case s.ctx.Err() != nil:
 			return s.ctx.Err() // the client is closing the session: end quietly
-		case ctx.Err() != nil:
+		case s.silent.Load():
 			return &lostError{errReadTimeout}
 		case websocket.CloseStatus(err) == -1:
 			return &lostError{err}
 		}
 		return err // a close frame
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := json.Unmarshal(s.buf.Bytes(), v); err != nil {
 		return fmt.Errorf("subscriptions: undecodable websocket message: %w", err)
 	}
 	if m, ok := v.(*graphql.OperationMessage); ok && (m.Type == graphql.GQLConnectionError || m.Type == "conn_err") {

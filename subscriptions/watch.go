@@ -1,10 +1,12 @@
 package subscriptions
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -180,7 +182,7 @@ func follow[T any](ctx context.Context, w *Watcher, kd *kind[T], k key, yield fu
 	}
 	// The statuses so far, from the first, through the same ordering as
 	// every later report.
-	wt := newWatch(kd, k)
+	wt := newWatch(kd, k, w.log)
 	wt.apply(&rows[i])
 	if !deliver(wt, yield) {
 		return
@@ -248,8 +250,9 @@ func contextError(ctx context.Context, noun string, k key) error {
 // subscriptions, polls) handles it.
 type entry interface {
 	base() *watchBase
-	// onData applies a subscription message.
-	onData(data []byte) error
+	// onData takes a subscription message's data, which the watch's caller
+	// decodes (see watch.onData).
+	onData(data []byte)
 	// fail ends the watch with err, unless it already ended.
 	fail(err error)
 	// ended reports whether the watch accepts nothing more.
@@ -261,7 +264,8 @@ type watchBase struct {
 	key    key
 	kind   kindOps
 	vars   map[string]any // the subscription's variables, reused on every connection
-	notify chan struct{}  // capacity 1: "events or err changed"
+	notify chan struct{}  // capacity 1: "events, raw or err changed"
+	log    *slog.Logger   // the watcher's
 
 	// Guarded by Watcher.mu.
 	subGen      uint64       // connection generation the subscription belongs to; 0 for none
@@ -280,6 +284,7 @@ type watch[T any] struct {
 	k *kind[T]
 
 	mu     sync.Mutex
+	raw    [][]byte // subscription data not yet decoded, in order of arrival
 	last   progress // the latest status accepted
 	seen   []string // every status delivered, to deliver each once
 	events []T      // accepted, not yet taken
@@ -289,30 +294,58 @@ type watch[T any] struct {
 	readySent bool
 }
 
-func newWatch[T any](kd *kind[T], k key) *watch[T] {
+func newWatch[T any](kd *kind[T], k key, log *slog.Logger) *watch[T] {
 	return &watch[T]{
 		watchBase: watchBase{
 			key:    k,
 			kind:   kd,
 			vars:   kd.vars(k),
 			notify: make(chan struct{}, 1),
+			log:    log,
 		},
 		k: kd,
 	}
 }
 
-// onData applies the rows of a subscription message that are this watch's.
-func (wt *watch[T]) onData(data []byte) error {
-	rows, err := wt.k.decode(data)
-	if err != nil {
-		return err
+// onData queues a subscription message's data for the watch's caller to
+// decode and apply, and wakes it. It runs on the hasura client's read loop,
+// which reads every message of the connection one after another: when
+// thousands of waits end together, decoding there made the read loop the
+// one busy goroutine the messages queued for, while the callers' goroutines,
+// each with one message to decode, can share the machine's cores. The
+// watch keeps a copy of data: the client's buffers are its own.
+func (wt *watch[T]) onData(data []byte) {
+	wt.mu.Lock()
+	if wt.done {
+		wt.mu.Unlock()
+		return
 	}
-	for i := range rows {
-		if rows[i].key == wt.key {
-			wt.apply(&rows[i])
+	wt.raw = append(wt.raw, bytes.Clone(data))
+	wt.mu.Unlock()
+	wt.signal()
+}
+
+// decodeRaw decodes the subscription data onData queued, in order, and
+// applies the rows that are this watch's. Data that does not decode is
+// logged and skipped: the subscription's next message, or a poll, reports
+// the object again.
+func (wt *watch[T]) decodeRaw() {
+	wt.mu.Lock()
+	raw := wt.raw
+	wt.raw = nil
+	wt.mu.Unlock()
+	for _, data := range raw {
+		rows, err := wt.k.decode(data)
+		if err != nil {
+			wt.log.Warn("subscriptions: undecodable subscription data", "kind", wt.k.noun, "id", wt.key, "error", err)
+			continue
+		}
+		for i := range rows {
+			if rows[i].key == wt.key {
+				wt.apply(&rows[i])
+			}
 		}
 	}
-	return nil
 }
 
 // apply offers a report of the object's state from any source: the object
@@ -374,6 +407,7 @@ func (wt *watch[T]) newer(next progress) bool {
 }
 
 func (wt *watch[T]) fail(err error) {
+	wt.decodeRaw() // what the subscription delivered before the failure comes first
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
 	if wt.done {
@@ -397,9 +431,11 @@ func (wt *watch[T]) signal() {
 	}
 }
 
-// take returns the events not yet taken, whether the last of them is an
-// end, and the terminal error, if any.
+// take decodes the subscription data queued, and returns the events not
+// yet taken, whether the last of them is an end, and the terminal error, if
+// any.
 func (wt *watch[T]) take() (events []T, end bool, err error) {
+	wt.decodeRaw()
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
 	events = wt.events

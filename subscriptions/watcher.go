@@ -363,24 +363,64 @@ func (w *Watcher) register(e entry) error {
 	return nil
 }
 
-// unregister removes a watch that ended and stops its subscription.
+// unregister removes a watch that ended and stops its subscription. The
+// watch gets nothing more from the subscription from here on; the stop
+// message itself is sent in the background (see stopLater), so that the
+// caller's wait returns without waiting for the websocket.
 func (w *Watcher) unregister(e entry) {
 	wt := e.base()
 	w.mu.Lock()
+	defer w.mu.Unlock()
 	delete(w.watches, e)
 	c, id := w.conn, wt.subID
 	live := c != nil && id != "" && wt.subGen == c.gen
 	wt.subGen, wt.subID = 0, ""
-	if live {
-		delete(c.byID, id)
-		c.stopped++
-		if c.stopped >= w.cfg.recycleAfter && c.stopped > 2*len(w.watches) && !c.recycle {
-			c.recycle = true
-			w.poke()
-		}
+	if !live {
+		return
 	}
-	w.mu.Unlock()
-	if live {
-		_ = c.sc.Unsubscribe(id)
+	delete(c.byID, id)
+	c.stopped++
+	if c.stopped >= w.cfg.recycleAfter && c.stopped > 2*len(w.watches) && !c.recycle {
+		c.recycle = true
+		w.poke()
+	}
+	w.stopLater(c, id)
+}
+
+// stopLater queues the stop of subscription id on c, sent by one goroutine
+// that sends every queued stop in turn and ends when none is left. When
+// thousands of waits end at once, their callers neither wait for nor queue
+// up on the websocket's writes; the stops still go out as fast as the
+// socket takes them. After Close no goroutine is started: closing the
+// websocket ends every subscription on it. Called with w.mu held.
+func (w *Watcher) stopLater(c *conn, id string) {
+	if w.closed {
+		return
+	}
+	c.stops = append(c.stops, id)
+	if c.stopping {
+		return
+	}
+	c.stopping = true
+	w.wg.Add(1) // under w.mu with w.closed false: before Close waits
+	go w.sendStops(c)
+}
+
+// sendStops sends c's queued stops until there are none left, or c ended.
+func (w *Watcher) sendStops(c *conn) {
+	defer w.wg.Done()
+	for {
+		w.mu.Lock()
+		ids := c.stops
+		c.stops = nil
+		if len(ids) == 0 || c.finished {
+			c.stopping = false
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Unlock()
+		for _, id := range ids {
+			_ = c.sc.Unsubscribe(id)
+		}
 	}
 }

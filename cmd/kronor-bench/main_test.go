@@ -28,7 +28,7 @@ var wantKeys = []string{
 	"client.inmemory.time", "client.inmemory.allocs",
 	"checkout.flows", "checkout.share", "checkout.heap",
 	"watch.p50", "watch.p99", "watch.capture.p50", "watch.refund.p50",
-	"waits.websockets", "waits.heap", "waits.stack", "waits.resolve", "waits.tail", "mixed.websockets", "mixed.heap",
+	"waits.websockets", "waits.heap", "waits.stack", "waits.resolve", "waits.loop", "waits.tail", "waits.afterpush", "mixed.websockets", "mixed.heap",
 	"binary.size",
 }
 

@@ -232,6 +232,15 @@ func TestConcurrentWaitsAgainstAChildProcess(t *testing.T) {
 	if r.PerWatch.Stack <= 0 || r.PerWatch.Goroutines < 1 || r.Resolve <= 0 || r.Gateway <= 0 {
 		t.Errorf("incomplete result %+v", r)
 	}
+	// The gateway's last push comes after its first approval and before
+	// the last wait returned, and each wait ended on its push.
+	if r.Pushes != 60 || r.Delivered <= 0 || r.Delivered > r.Resolve || r.AfterPushes != r.Resolve-r.Delivered {
+		t.Errorf("pushes %d, delivered in %v, all returned in %v (after the pushes %v); want 60 pushes, delivered within the time to return",
+			r.Pushes, r.Delivered, r.Resolve, r.AfterPushes)
+	}
+	if n, since, err := g.Pushes(); err != nil || n < 60 || since != r.Delivered {
+		t.Errorf("Pushes() = %d, %v, %v", n, since, err)
+	}
 	if _, err := g.Approve("00000000-0000-0000-0000-000000000000"); err == nil {
 		t.Error("the child approved an unknown wait token")
 	}
@@ -243,6 +252,25 @@ func TestConcurrentWaitsAgainstAChildProcess(t *testing.T) {
 	}
 	if _, err := g.Live(); err == nil {
 		t.Error("Live after Close did not fail")
+	}
+}
+
+// TestConcurrentWaitsInProcess: the gateway in this process times its
+// pushes from the start of the approvals as the child process does.
+func TestConcurrentWaitsInProcess(t *testing.T) {
+	g := benchmarks.NewLocalGateway()
+	defer g.Close()
+	merchant, tr, err := benchmarks.NewMerchant(g, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.CloseIdleConnections()
+	r, err := benchmarks.ConcurrentWaits(context.Background(), g, merchant, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Pushes != 20 || r.Delivered <= 0 || r.Delivered > r.Resolve {
+		t.Errorf("pushes %d, delivered in %v, all returned in %v; want 20 pushes, delivered within the time to return", r.Pushes, r.Delivered, r.Resolve)
 	}
 }
 

@@ -33,6 +33,10 @@ type Gateway interface {
 	Approve(waitTokens ...string) (time.Duration, error)
 	// Live reports the websockets and subscriptions open at the gateway.
 	Live() (kronortest.Live, error)
+	// Pushes reports how many subscription results the gateway has sent
+	// (kronortest.Server.Pushes), and how long after the start of the
+	// latest Approve it began sending the last of them.
+	Pushes() (n int64, sinceApprove time.Duration, err error)
 	// Settle settles every pending capture, release and refund (the
 	// gateway is made with kronortest.WithManualSettlement).
 	Settle() error
@@ -43,16 +47,22 @@ type Gateway interface {
 // LocalGateway is a kronortest.Server in this process.
 type LocalGateway struct {
 	*kronortest.Server
+
+	mu           sync.Mutex
+	approveStart time.Time // of the latest Approve
 }
 
 // NewLocalGateway starts a fake gateway in this process.
 func NewLocalGateway(opts ...kronortest.Option) *LocalGateway {
-	return &LocalGateway{kronortest.NewServer(opts...)}
+	return &LocalGateway{Server: kronortest.NewServer(opts...)}
 }
 
 // Approve approves each payment request with Server.Approve.
 func (g *LocalGateway) Approve(waitTokens ...string) (time.Duration, error) {
 	start := time.Now()
+	g.mu.Lock()
+	g.approveStart = start
+	g.mu.Unlock()
 	for _, tok := range waitTokens {
 		if err := g.Server.Approve(tok); err != nil {
 			return time.Since(start), err
@@ -63,6 +73,15 @@ func (g *LocalGateway) Approve(waitTokens ...string) (time.Duration, error) {
 
 // Live returns Server.Live.
 func (g *LocalGateway) Live() (kronortest.Live, error) { return g.Server.Live(), nil }
+
+// Pushes returns Server.Pushes, its last push timed from the start of the
+// latest Approve.
+func (g *LocalGateway) Pushes() (int64, time.Duration, error) {
+	n, last := g.Server.Pushes()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return n, last.Sub(g.approveStart), nil
+}
 
 // Settle calls Server.Settle.
 func (g *LocalGateway) Settle() error {
@@ -103,12 +122,14 @@ func ServeGatewayIfAsked() {
 //
 //	live                  -> "<websockets> <subscriptions>"
 //	approve <token>...    -> "<nanoseconds the approvals took>" or "error <message>"
+//	pushes                -> "<subscription results sent> <nanoseconds from the start of the latest approve to the last of them>"
 //	settle                -> "ok": every pending capture, release and refund settled
 //
 // It returns when in ends.
 func ServeGateway(in io.Reader, out io.Writer, opts ...kronortest.Option) error {
-	srv := kronortest.NewServer(opts...)
-	defer srv.Close()
+	g := NewLocalGateway(opts...)
+	defer g.Close()
+	srv := g.Server
 	w := bufio.NewWriter(out)
 	reply := func(format string, args ...any) error {
 		fmt.Fprintf(w, format+"\n", args...)
@@ -131,8 +152,11 @@ func ServeGateway(in io.Reader, out io.Writer, opts ...kronortest.Option) error 
 		case f[0] == "settle":
 			srv.Settle()
 			err = reply("ok")
+		case f[0] == "pushes":
+			n, since, _ := g.Pushes()
+			err = reply("%d %d", n, since.Nanoseconds())
 		case f[0] == "approve":
-			d, aerr := (&LocalGateway{srv}).Approve(f[1:]...)
+			d, aerr := g.Approve(f[1:]...)
 			if aerr != nil {
 				err = reply("error %s", strings.ReplaceAll(aerr.Error(), "\n", " "))
 			} else {
@@ -248,6 +272,21 @@ func (g *RemoteGateway) Live() (kronortest.Live, error) {
 		return kronortest.Live{}, fmt.Errorf("gateway process: live: %q: %w", s, err)
 	}
 	return l, nil
+}
+
+// Pushes asks the gateway process how many subscription results it has
+// sent, and how long after the start of the latest Approve it began sending
+// the last of them.
+func (g *RemoteGateway) Pushes() (int64, time.Duration, error) {
+	s, err := g.command("pushes")
+	if err != nil {
+		return 0, 0, err
+	}
+	var n, ns int64
+	if _, err := fmt.Sscan(s, &n, &ns); err != nil {
+		return 0, 0, fmt.Errorf("gateway process: pushes: %q: %w", s, err)
+	}
+	return n, time.Duration(ns), nil
 }
 
 // Settle has the gateway process settle every pending capture, release

@@ -339,28 +339,46 @@ type ConcurrentResult struct {
 	// Subscribe is the time from starting the waits to all of them being
 	// subscribed at the gateway (each first reads its request over HTTP).
 	Subscribe time.Duration
-	// Gateway is the time the gateway took to apply every approval.
+	// Gateway is the time the gateway took to apply every approval, its
+	// loop over the requests alone.
 	Gateway time.Duration
+	// Delivered is the time the gateway took to apply every approval and
+	// send each resulting change to the watcher: from its first approval
+	// to its last push. The pushes are sent asynchronously, most of them
+	// after the loop of Gateway has ended.
+	Delivered time.Duration
+	// Pushes is the number of subscription results the gateway sent from
+	// the approvals to the last Wait returning: one per wait.
+	Pushes int64
 	// Resolve is the time from asking the gateway to approve every request
 	// to the last Wait returning.
 	Resolve time.Duration
 	// AfterApprovals is the time from the gateway's answer that it approved
 	// every request to the last Wait returning.
 	AfterApprovals time.Duration
+	// AfterPushes is Resolve less Delivered: the time from the gateway's
+	// last push to the last Wait returning, with the approve command's trip
+	// to the gateway.
+	AfterPushes time.Duration
 }
 
 // ConcurrentWaits starts n Swish payment requests through merchant, waits
 // for all of them concurrently on one watcher (made with opts), and once
 // every wait is subscribed approves them all and times how long it takes for
-// every wait to return PAID. Give it a RemoteGateway, so that the memory
-// measured in this process is the watcher's alone; merchant's transport
-// should bound its connections (NewMerchant), or the waits' first reads open
-// a socket each.
+// every wait to return PAID, beside the gateway's own time applying the
+// approvals and sending their pushes (Delivered). Give it a RemoteGateway,
+// so that the memory measured in this process is the watcher's alone;
+// merchant's transport should bound its connections (NewMerchant), or the
+// waits' first reads open a socket each.
 func ConcurrentWaits(ctx context.Context, g Gateway, merchant *client.Client, n int, opts ...subscriptions.Option) (ConcurrentResult, error) {
 	tokens, err := StartSwish(ctx, merchant, n, 100, 4)
 	if err != nil {
 		return ConcurrentResult{}, err
 	}
+	// Each wait writes its own result: 10,000 waits returning together do
+	// not queue on a lock of the benchmark's. Allocated before the memory
+	// is measured, so it is not counted as the watcher's.
+	results := make([]waitResult, n)
 	before := snapshot()
 	w, err := subscriptions.NewWatcher(merchant, watcherOptions(opts)...)
 	if err != nil {
@@ -371,24 +389,13 @@ func ConcurrentWaits(ctx context.Context, g Gateway, merchant *client.Client, n 
 		_ = w.Close() // ends any wait left
 		wg.Wait()
 	}()
-	var (
-		mu     sync.Mutex
-		last   time.Duration // when the last Wait returned, since start
-		failed []error
-	)
 	start := time.Now()
-	for _, tok := range tokens {
+	for i, tok := range tokens {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r, err := w.Wait(ctx, tok)
-			res := waitResult{time.Now(), r, err}
-			mu.Lock()
-			defer mu.Unlock()
-			last = max(last, res.at.Sub(start))
-			if err := res.check(tok); err != nil {
-				failed = append(failed, err)
-			}
+			results[i] = waitResult{time.Now(), r, err}
 		}()
 	}
 	live, err := allSubscribed(ctx, w, g, n, 5*time.Minute)
@@ -398,6 +405,10 @@ func ConcurrentWaits(ctx context.Context, g Gateway, merchant *client.Client, n 
 	subscribe := time.Since(start)
 	after := snapshot()
 
+	pushed0, _, err := g.Pushes()
+	if err != nil {
+		return ConcurrentResult{}, err
+	}
 	t0 := time.Now()
 	gw, err := g.Approve(tokens...)
 	if err != nil {
@@ -415,9 +426,28 @@ func ConcurrentWaits(ctx context.Context, g Gateway, merchant *client.Client, n 
 	case <-ctx.Done():
 		return ConcurrentResult{}, ctx.Err()
 	}
+	var (
+		last   time.Duration // when the last Wait returned, since start
+		failed []error
+	)
+	for i, r := range results {
+		last = max(last, r.at.Sub(start))
+		if err := r.check(tokens[i]); err != nil {
+			failed = append(failed, err)
+		}
+	}
 	if len(failed) > 0 {
 		return ConcurrentResult{}, fmt.Errorf("%d of %d waits failed; the first: %w", len(failed), n, failed[0])
 	}
+	// Every wait returned, so every push that ended one has been sent.
+	pushed, delivered, err := g.Pushes()
+	if err != nil {
+		return ConcurrentResult{}, err
+	}
+	if pushed -= pushed0; pushed < int64(n) {
+		return ConcurrentResult{}, fmt.Errorf("the gateway sent %d pushes for %d waits: not every wait ended on its push", pushed, n)
+	}
+	resolve := last - t0.Sub(start)
 	return ConcurrentResult{
 		Waits:          n,
 		WebSockets:     live.WebSockets,
@@ -425,8 +455,11 @@ func ConcurrentWaits(ctx context.Context, g Gateway, merchant *client.Client, n 
 		PerWatch:       perThing(before, after, n),
 		Subscribe:      subscribe,
 		Gateway:        gw,
-		Resolve:        last - t0.Sub(start),
+		Delivered:      delivered,
+		Pushes:         pushed,
+		Resolve:        resolve,
 		AfterApprovals: last - approved.Sub(start),
+		AfterPushes:    resolve - delivered,
 	}, nil
 }
 
