@@ -177,7 +177,7 @@ func TestObjectLatencies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tr.CloseIdleConnections()
-	for _, kind := range []benchmarks.Object{benchmarks.ObjectCapture, benchmarks.ObjectRefund} {
+	for _, kind := range []benchmarks.Object{benchmarks.ObjectPayment, benchmarks.ObjectCapture, benchmarks.ObjectRefund} {
 		l, err := benchmarks.ObjectWatchLatency(context.Background(), g, merchant, kind, 5)
 		if err != nil {
 			t.Fatalf("%s: %v", kind, err)

@@ -14,12 +14,14 @@ import (
 	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
-// Object is a kind of object the merchant watcher waits for besides
-// payment requests.
+// Object is a kind of object the merchant watcher waits for.
 type Object string
 
-// The objects of ObjectWatchLatency.
+// The objects of ObjectWatchLatency. ObjectPayment is a payment request,
+// measured exactly as the captures and refunds are: the baseline of their
+// ratio.
 const (
+	ObjectPayment Object = "payment"
 	ObjectCapture Object = "capture"
 	ObjectRefund  Object = "refund"
 )
@@ -63,8 +65,19 @@ func paidPayments(ctx context.Context, g Gateway, merchant *client.Client, n int
 // merchant, then for each in turn creates the capture (refund), waits for
 // it on one watcher (made with opts) until it is subscribed, and settles
 // it: a sample runs from just before Gateway.Settle to the wait returning.
+// For ObjectPayment it starts a Swish payment request instead and approves
+// it (Gateway.Approve) where the others settle, Wait taking WaitCapture's
+// place: the same loop, the same pauses between samples (waiting for the
+// subscription), so the three are measured alike.
 func ObjectWatchLatency(ctx context.Context, g Gateway, merchant *client.Client, kind Object, n int, opts ...subscriptions.Option) (Latencies, error) {
-	ids, err := paidPayments(ctx, g, merchant, n, kind == ObjectCapture)
+	var ids []int64
+	var tokens []string
+	var err error
+	if kind == ObjectPayment {
+		tokens, err = StartSwish(ctx, merchant, n, 1, 4)
+	} else {
+		ids, err = paidPayments(ctx, g, merchant, n, kind == ObjectCapture)
+	}
 	if err != nil {
 		return Latencies{}, err
 	}
@@ -74,10 +87,22 @@ func ObjectWatchLatency(ctx context.Context, g Gateway, merchant *client.Client,
 	}
 	defer w.Close()
 	lat := make([]time.Duration, 0, n)
-	for _, id := range ids {
+	for i := range n {
 		var wait func() error
+		change := g.Settle
 		switch kind {
+		case ObjectPayment:
+			tok := tokens[i]
+			wait = func() error {
+				r, err := w.Wait(ctx, tok)
+				if err == nil && r.Status != payments.StatusPaid {
+					err = fmt.Errorf("payment request %s ended %s", tok, r.Status)
+				}
+				return err
+			}
+			change = func() error { _, err := g.Approve(tok); return err }
 		case ObjectCapture:
+			id := ids[i]
 			r, err := captures.Create(ctx, merchant, captures.Params{Amount: 10000, PaymentID: id})
 			if err != nil {
 				return Latencies{}, err
@@ -90,6 +115,7 @@ func ObjectWatchLatency(ctx context.Context, g Gateway, merchant *client.Client,
 				return err
 			}
 		case ObjectRefund:
+			id := ids[i]
 			r, err := refunds.Create(ctx, merchant, refunds.Params{Amount: 10000, PaymentID: id, Message: "Benchmark"})
 			if err != nil {
 				return Latencies{}, err
@@ -119,7 +145,7 @@ func ObjectWatchLatency(ctx context.Context, g Gateway, merchant *client.Client,
 			return Latencies{}, err
 		}
 		t0 := time.Now()
-		if err := g.Settle(); err != nil {
+		if err := change(); err != nil {
 			_ = w.Close()
 			<-ch
 			return Latencies{}, err
