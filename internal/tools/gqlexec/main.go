@@ -26,7 +26,8 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
-	"os"
+
+	"github.com/kronor-io/kronor-go/internal/tools/gofile"
 )
 
 const (
@@ -35,31 +36,7 @@ const (
 	note = "// gqlexec: no map of input unmarshalers (graphql.UnmarshalInputFromContext is not used)."
 )
 
-func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: gqlexec generated.go")
-		os.Exit(2)
-	}
-	if err := rewriteFile(os.Args[1]); err != nil {
-		fmt.Fprintln(os.Stderr, "gqlexec:", err)
-		os.Exit(1)
-	}
-}
-
-func rewriteFile(name string) error {
-	src, err := os.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	out, err := rewrite(name, src)
-	if err != nil {
-		return err
-	}
-	if bytes.Equal(out, src) {
-		return nil
-	}
-	return os.WriteFile(name, out, 0o644)
-}
+func main() { gofile.Main("gqlexec", rewrite) }
 
 // rewrite returns src with Exec's map of input unmarshalers taken out: the
 // statement that builds it and those that put it in the context.

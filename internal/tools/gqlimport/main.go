@@ -20,9 +20,10 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/kronor-io/kronor-go/internal/tools/gofile"
 )
 
 const (
@@ -31,31 +32,7 @@ const (
 	gqlName       = "gql"
 )
 
-func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: gqlimport file.go")
-		os.Exit(2)
-	}
-	if err := rewriteFile(os.Args[1]); err != nil {
-		fmt.Fprintln(os.Stderr, "gqlimport:", err)
-		os.Exit(1)
-	}
-}
-
-func rewriteFile(name string) error {
-	src, err := os.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	out, err := rewrite(name, src)
-	if err != nil {
-		return err
-	}
-	if bytes.Equal(out, src) {
-		return nil
-	}
-	return os.WriteFile(name, out, 0o644)
-}
+func main() { gofile.Main("gqlimport", rewrite) }
 
 // rewrite returns src with genqlient's run-time package replaced by gql.
 func rewrite(name string, src []byte) ([]byte, error) {
