@@ -170,29 +170,6 @@ func (w *MerchantWatcher) WatchRefund(ctx context.Context, waitToken string) ite
 	return watchSeq(ctx, w.Watcher, refundKind, tokenKey(id), v.Err())
 }
 
-// watchSeq is the sequence of a Watch method: invalid, when not nil, alone;
-// else the object k's statuses one by one (see follow).
-func watchSeq[T any](ctx context.Context, w *Watcher, kd *kind[T], k key, invalid error) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
-		if invalid != nil {
-			yield(zero, invalid)
-			return
-		}
-		follow(ctx, w, kd, k, func(batch []T, err error) bool {
-			if err != nil {
-				return yield(zero, err)
-			}
-			for _, v := range batch {
-				if !yield(v, nil) {
-					return false
-				}
-			}
-			return true
-		})
-	}
-}
-
 // CaptureError is the error [MerchantWatcher.WaitCapture] returns when the
 // capture failed. errors.Is matches it with [ErrCaptureDeclined],
 // [ErrCooldown] or [ErrFailed], according to its status.

@@ -555,3 +555,23 @@ func TestWatchStartedLateReportsThePathTaken(t *testing.T) {
 		})
 	}
 }
+
+func TestWatchRejectsABadWaitToken(t *testing.T) {
+	g := newGateway(t)
+	w := watcher(t, g.merchant)
+	before := g.srv.Requests()
+	var errs []error
+	for r, err := range w.Watch(context.Background(), "not-a-uuid") {
+		if err == nil {
+			t.Fatalf("Watch(not-a-uuid) reported %s", r.Status)
+		}
+		errs = append(errs, err)
+	}
+	var ve *client.ValidationError
+	if len(errs) != 1 || !errors.As(errs[0], &ve) || len(ve.Violations) != 1 || ve.Violations[0].Field != "waitToken" {
+		t.Errorf("Watch(not-a-uuid) = %v, want one *client.ValidationError naming waitToken", errs)
+	}
+	if g.srv.Requests() != before {
+		t.Error("a malformed wait token was sent")
+	}
+}

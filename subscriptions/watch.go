@@ -117,14 +117,30 @@ func (w *Watcher) checkCharges(ctx context.Context, req payments.Request) error 
 // before it was seen (an AUTHORIZED payment since captured or released),
 // the statuses that followed are reported too, so the sequence always ends
 // with the request's status as it is.
+//
+// A malformed wait token is a *client.ValidationError, the sequence's one
+// element, and nothing is sent.
 func (w *Watcher) Watch(ctx context.Context, waitToken string) iter.Seq2[payments.Request, error] {
-	return func(yield func(payments.Request, error) bool) {
-		w.watchRequest(ctx, waitToken, func(batch []payments.Request, err error) bool {
+	var v validate.Collector
+	id := v.UUID("waitToken", waitToken)
+	return watchSeq(ctx, w, requestKind, tokenKey(id), v.Err())
+}
+
+// watchSeq is the sequence of a Watch method: invalid, when not nil, alone;
+// else the object k's statuses one by one (see follow).
+func watchSeq[T any](ctx context.Context, w *Watcher, kd *kind[T], k key, invalid error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		if invalid != nil {
+			yield(zero, invalid)
+			return
+		}
+		follow(ctx, w, kd, k, func(batch []T, err error) bool {
 			if err != nil {
-				return yield(payments.Request{}, err)
+				return yield(zero, err)
 			}
-			for _, r := range batch {
-				if !yield(r, nil) {
+			for _, v := range batch {
+				if !yield(v, nil) {
 					return false
 				}
 			}
