@@ -171,12 +171,22 @@ func decodeRows[R, E, T any](data []byte, list func(*R) []E, conv func(*E) row[T
 	if err := json.Unmarshal(data, &resp); err != nil {
 		return nil, err
 	}
-	l := list(&resp)
-	rows := make([]row[T], len(l))
-	for i := range l {
-		rows[i] = conv(&l[i])
+	return convertRows(list(&resp), conv), nil
+}
+
+// convertRows converts each element of a response's list into a row.
+func convertRows[E, T any](list []E, conv func(*E) row[T]) []row[T] {
+	rows := make([]row[T], len(list))
+	for i := range list {
+		rows[i] = conv(&list[i])
 	}
-	return rows, nil
+	return rows
+}
+
+// watchedRow converts the WatchedPaymentRequest fragment, which the
+// payment request polls select.
+func watchedRow(p *api.WatchedPaymentRequest) row[payments.Request] {
+	return requestRow(&p.PaymentRequestCore, p.StatusHistory)
 }
 
 func tokens(keys []key) []uuid.UUID {
@@ -230,29 +240,23 @@ var requestKind = &kind[payments.Request]{
 			})
 	},
 	read: func(ctx context.Context, c client.Caller, keys []key) ([]row[payments.Request], error) {
-		var rows []row[payments.Request]
 		if len(keys) == 1 {
 			// The first read of a wait: the query of one request.
 			resp, err := api.PollPaymentRequest(ctx, c, keys[0].token)
 			if err != nil {
 				return nil, err
 			}
-			for i := range resp.PaymentRequests {
-				p := &resp.PaymentRequests[i]
-				rows = append(rows, requestRow(&p.PaymentRequestCore, p.StatusHistory))
-			}
-			return rows, nil
+			return convertRows(resp.PaymentRequests, func(p *api.PollPaymentRequestPaymentRequestsPaymentRequest) row[payments.Request] {
+				return watchedRow(&p.WatchedPaymentRequest)
+			}), nil
 		}
 		resp, err := api.PollPaymentRequests(ctx, c, tokens(keys))
 		if err != nil {
 			return nil, err
 		}
-		rows = make([]row[payments.Request], 0, len(resp.PaymentRequests))
-		for i := range resp.PaymentRequests {
-			p := &resp.PaymentRequests[i]
-			rows = append(rows, requestRow(&p.PaymentRequestCore, p.StatusHistory))
-		}
-		return rows, nil
+		return convertRows(resp.PaymentRequests, func(p *api.PollPaymentRequestsPaymentRequestsPaymentRequest) row[payments.Request] {
+			return watchedRow(&p.WatchedPaymentRequest)
+		}), nil
 	},
 	stamp: stampRequest,
 }
@@ -292,12 +296,9 @@ var sessionRequestKind = &kind[payments.Request]{
 		if err != nil {
 			return nil, err
 		}
-		rows := make([]row[payments.Request], 0, len(resp.PaymentRequests))
-		for i := range resp.PaymentRequests {
-			p := &resp.PaymentRequests[i]
-			rows = append(rows, sessionRequestRow(&p.SessionPaymentRequest, p.StatusHistory))
-		}
-		return rows, nil
+		return convertRows(resp.PaymentRequests, func(p *api.PollSessionPaymentRequestsPaymentRequestsPaymentRequest) row[payments.Request] {
+			return sessionRequestRow(&p.SessionPaymentRequest, p.StatusHistory)
+		}), nil
 	},
 	stamp: stampRequest,
 	ready: func(r payments.Request) bool { return r.NextStep().Ready() },
@@ -334,12 +335,9 @@ var captureKind = &kind[captures.Capture]{
 		if err != nil {
 			return nil, err
 		}
-		rows := make([]row[captures.Capture], 0, len(resp.PaymentCaptures))
-		for i := range resp.PaymentCaptures {
-			p := &resp.PaymentCaptures[i]
-			rows = append(rows, captureRow(&p.CaptureFields, p.StatusHistory))
-		}
-		return rows, nil
+		return convertRows(resp.PaymentCaptures, func(p *api.PollCapturesPaymentCapturesPaymentCapture) row[captures.Capture] {
+			return captureRow(&p.CaptureFields, p.StatusHistory)
+		}), nil
 	},
 	stamp: func(c captures.Capture, p progress) captures.Capture {
 		c.Status, c.StatusEnteredAt = captures.Status(p.status), p.enteredAt
@@ -386,11 +384,9 @@ var releaseKind = &kind[captures.TransactionRelease]{
 		if err != nil {
 			return nil, err
 		}
-		rows := make([]row[captures.TransactionRelease], 0, len(resp.TransactionReleases))
-		for i := range resp.TransactionReleases {
-			rows = append(rows, releaseRow(&resp.TransactionReleases[i].ReleaseFields))
-		}
-		return rows, nil
+		return convertRows(resp.TransactionReleases, func(p *api.PollReleasesTransactionReleasesTransactionRelease) row[captures.TransactionRelease] {
+			return releaseRow(&p.ReleaseFields)
+		}), nil
 	},
 	stamp: func(r captures.TransactionRelease, p progress) captures.TransactionRelease {
 		r.Status = captures.ReleaseStatus(p.status)
@@ -429,12 +425,9 @@ var refundKind = &kind[refunds.Refund]{
 		if err != nil {
 			return nil, err
 		}
-		rows := make([]row[refunds.Refund], 0, len(resp.Refunds))
-		for i := range resp.Refunds {
-			p := &resp.Refunds[i]
-			rows = append(rows, refundRow(&p.RefundFields, p.StatusHistory))
-		}
-		return rows, nil
+		return convertRows(resp.Refunds, func(p *api.PollRefundsRefundsRefund) row[refunds.Refund] {
+			return refundRow(&p.RefundFields, p.StatusHistory)
+		}), nil
 	},
 	stamp: func(r refunds.Refund, p progress) refunds.Refund {
 		r.Status, r.StatusEnteredAt = refunds.Status(p.status), p.enteredAt
