@@ -347,10 +347,9 @@ var captureKind = &kind[captures.Capture]{
 
 func releaseRow(f *api.ReleaseFields) row[captures.TransactionRelease] {
 	r := mapping.Release(f).(captures.TransactionRelease)
-	h := make([]progress, len(r.StatusHistory))
-	for i, c := range r.StatusHistory {
-		h[i] = progress{string(c.Status), c.EnteredAt}
-	}
+	h := history(r.StatusHistory, func(c captures.ReleaseChange) (string, time.Time) {
+		return string(c.Status), c.EnteredAt
+	})
 	// A release's current status has no time of its own: the time it was
 	// entered, from the history, or else the latest time known, so that it
 	// comes after the steps before it.
