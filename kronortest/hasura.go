@@ -70,33 +70,15 @@ func (c variablesCheck) MutateOperationParameters(_ context.Context, p *graphql.
 	return nil
 }
 
-// operation parses (once per query text) the operation a request runs: the
-// one named opName, or the only one; nil when the query does not parse or
-// there is no such operation.
+// operation returns the operation a request runs: the one named opName, or
+// the only one; nil when the query does not parse or there is no such
+// operation.
 func (c *roleChecker) operation(query, opName string) *ast.OperationDefinition {
-	var doc *ast.QueryDocument
-	if len(query) <= roleCacheMaxQuery {
-		if d, ok := c.docs.get(query); ok {
-			doc = d
-		}
-	}
+	doc := c.document(query)
 	if doc == nil {
-		d, err := parseQuery(query)
-		if err != nil {
-			return nil
-		}
-		doc = d
-		if len(query) <= roleCacheMaxQuery {
-			c.docs.add(query, doc)
-		}
+		return nil
 	}
-	switch {
-	case opName != "":
-		return doc.Operations.ForName(opName)
-	case len(doc.Operations) == 1:
-		return doc.Operations[0]
-	}
-	return nil
+	return selectOperation(doc, opName)
 }
 
 // notAValidQuery is Hasura's answer to a query that does not parse.

@@ -24,21 +24,7 @@ func decodeParams(body []byte) (*graphql.RawParams, bool) {
 	}
 	p := &graphql.RawParams{}
 	var seen [4]bool
-	d.space()
-	if d.consume('}') {
-		return p, true
-	}
-	for {
-		d.space()
-		key, ok := d.string()
-		if !ok {
-			return nil, false
-		}
-		d.space()
-		if !d.consume(':') {
-			return nil, false
-		}
-		d.space()
+	ok := d.members(func(key string) bool {
 		i := -1
 		switch key {
 		case "query":
@@ -51,7 +37,7 @@ func decodeParams(body []byte) (*graphql.RawParams, bool) {
 			i = 3
 		}
 		if i < 0 || seen[i] {
-			return nil, false
+			return false
 		}
 		seen[i] = true
 		if d.literal("null") {
@@ -59,7 +45,7 @@ func decodeParams(body []byte) (*graphql.RawParams, bool) {
 		} else if i < 2 {
 			s, ok := d.string()
 			if !ok {
-				return nil, false
+				return false
 			}
 			if i == 0 {
 				p.Query = s
@@ -68,11 +54,11 @@ func decodeParams(body []byte) (*graphql.RawParams, bool) {
 			}
 		} else {
 			if d.peek() != '{' {
-				return nil, false
+				return false
 			}
 			v, ok := d.value(1)
 			if !ok {
-				return nil, false
+				return false
 			}
 			if i == 2 {
 				p.Variables = v.(map[string]any)
@@ -80,14 +66,12 @@ func decodeParams(body []byte) (*graphql.RawParams, bool) {
 				p.Extensions = v.(map[string]any)
 			}
 		}
-		d.space()
-		if d.consume('}') {
-			return p, true
-		}
-		if !d.consume(',') {
-			return nil, false
-		}
+		return true
+	})
+	if !ok {
+		return nil, false
 	}
+	return p, true
 }
 
 // paramsDecoder reads a JSON text from b at i.
@@ -202,6 +186,38 @@ func (d *paramsDecoder) escapedString(start int) (string, bool) {
 	return "", false
 }
 
+// members reads the rest of an object whose '{' has been consumed: for each
+// member it reads the key and the colon, then calls member, which reads the
+// value and reports whether it could.
+func (d *paramsDecoder) members(member func(key string) bool) bool {
+	d.space()
+	if d.consume('}') {
+		return true
+	}
+	for {
+		d.space()
+		key, ok := d.string()
+		if !ok {
+			return false
+		}
+		d.space()
+		if !d.consume(':') {
+			return false
+		}
+		d.space()
+		if !member(key) {
+			return false
+		}
+		d.space()
+		if d.consume('}') {
+			return true
+		}
+		if !d.consume(',') {
+			return false
+		}
+	}
+}
+
 // value reads any JSON value as encoding/json decodes it into an any with
 // UseNumber: objects as map[string]any, arrays as []any, numbers as
 // json.Number.
@@ -213,34 +229,15 @@ func (d *paramsDecoder) value(depth int) (any, bool) {
 	case c == '{':
 		d.i++
 		m := map[string]any{}
-		d.space()
-		if d.consume('}') {
-			return m, true
-		}
-		for {
-			d.space()
-			k, ok := d.string()
-			if !ok {
-				return nil, false
-			}
-			d.space()
-			if !d.consume(':') {
-				return nil, false
-			}
-			d.space()
+		ok := d.members(func(k string) bool {
 			v, ok := d.value(depth + 1)
-			if !ok {
-				return nil, false
-			}
 			m[k] = v
-			d.space()
-			if d.consume('}') {
-				return m, true
-			}
-			if !d.consume(',') {
-				return nil, false
-			}
+			return ok
+		})
+		if !ok {
+			return nil, false
 		}
+		return m, true
 	case c == '[':
 		d.i++
 		a := make([]any, 0)

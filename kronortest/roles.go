@@ -145,13 +145,12 @@ func fieldAllowed(r role, typ, field string) bool {
 type roleChecker struct {
 	schema *ast.Schema
 	cache  boundedCache[roleCacheKey, *gqlerror.Error]
-	kinds  boundedCache[opKindKey, ast.Operation]
-	docs   boundedCache[string, *ast.QueryDocument] // parsed, for variablesCheck
+	docs   boundedCache[string, *ast.QueryDocument] // see document
 }
 
 func newRoleChecker(schema *ast.Schema) *roleChecker {
 	c := &roleChecker{schema: schema}
-	c.cache.limit, c.kinds.limit, c.docs.limit = roleCacheLimit, roleCacheLimit, roleCacheLimit
+	c.cache.limit, c.docs.limit = roleCacheLimit, roleCacheLimit
 	return c
 }
 
@@ -160,7 +159,7 @@ type roleCacheKey struct {
 	role      role
 }
 
-// roleCacheLimit bounds the cached results (role checks, operation kinds);
+// roleCacheLimit bounds the cached results (role checks, parsed documents);
 // roleCacheMaxQuery keeps large query texts (a query under the token limit can
 // still be padded to the body limit with whitespace) out of the caches, so
 // each holds at most about roleCacheLimit*roleCacheMaxQuery bytes of query
@@ -202,20 +201,14 @@ func (c *roleChecker) MutateOperationParameters(ctx context.Context, p *graphql.
 // operation's selections; it leaves every other error than these and a field
 // the role lacks to gqlgen's validation (a parse error included).
 func (c *roleChecker) check(query, opName string, r role) *gqlerror.Error {
-	doc, perr := parseQuery(query)
-	if perr != nil {
+	doc := c.document(query)
+	if doc == nil {
 		return nil
 	}
 	if err := checkLimits(doc); err != nil {
 		return err
 	}
-	var op *ast.OperationDefinition
-	switch {
-	case opName != "":
-		op = doc.Operations.ForName(opName)
-	case len(doc.Operations) == 1:
-		op = doc.Operations[0]
-	}
+	op := selectOperation(doc, opName)
 	if op == nil {
 		return nil
 	}
@@ -287,28 +280,44 @@ func (w *roleWalk) selections(set ast.SelectionSet, typ, path string) *gqlerror.
 	return nil
 }
 
-type opKindKey struct{ query, op string }
-
-// opKind parses (once per query text) which kind of operation a request runs,
-// "" when it cannot tell, for faults that apply to mutations only.
-func (c *roleChecker) opKind(query, opName string) ast.Operation {
-	k := opKindKey{query, opName}
-	if kind, ok := c.kinds.get(k); ok {
-		return kind
-	}
-	var kind ast.Operation
-	if doc, err := parseQuery(query); err == nil {
-		switch {
-		case opName != "":
-			if op := doc.Operations.ForName(opName); op != nil {
-				kind = op.Operation
-			}
-		case len(doc.Operations) == 1:
-			kind = doc.Operations[0].Operation
+// document parses query within maxQueryTokens, once per query text short
+// enough to cache (the role check, the variables check and the faults'
+// operation kind share it); nil when it does not parse. The document is
+// shared: its readers do not change it.
+func (c *roleChecker) document(query string) *ast.QueryDocument {
+	cacheable := len(query) <= roleCacheMaxQuery
+	if cacheable {
+		if doc, ok := c.docs.get(query); ok {
+			return doc
 		}
 	}
-	if len(query) <= roleCacheMaxQuery {
-		c.kinds.add(k, kind)
+	doc, err := parseQuery(query)
+	if err != nil {
+		doc = nil
 	}
-	return kind
+	if cacheable {
+		c.docs.add(query, doc)
+	}
+	return doc
+}
+
+// selectOperation returns the operation of doc a request runs: the one named
+// opName, or the only one; nil when there is no such operation.
+func selectOperation(doc *ast.QueryDocument, opName string) *ast.OperationDefinition {
+	switch {
+	case opName != "":
+		return doc.Operations.ForName(opName)
+	case len(doc.Operations) == 1:
+		return doc.Operations[0]
+	}
+	return nil
+}
+
+// opKind returns which kind of operation a request runs, "" when it cannot
+// tell, for faults that apply to mutations only.
+func (c *roleChecker) opKind(query, opName string) ast.Operation {
+	if op := c.operation(query, opName); op != nil {
+		return op.Operation
+	}
+	return ""
 }

@@ -251,13 +251,11 @@ type store struct {
 	due         []dueJob
 	wakeDue     chan struct{} // signals the scheduler (Server.scheduler) of a new job or settlement
 
-	subs map[*subscriber]struct{} // those without a waitToken filter
-	// subsByToken holds the subscriptions filtered on wait tokens (the
-	// watcher's: one each), under each of their tokens, so that a change
-	// notifies only those that can include it.
-	subsByToken map[string]map[*subscriber]struct{}
-
-	// The merchant role's live captures, releases and refunds.
+	// The live payment requests (those filtered on wait tokens, the
+	// watcher's, under each of their tokens, so that a change notifies only
+	// those that can include it) and the merchant role's live captures,
+	// releases and refunds.
+	requestSubs objSubs[*paymentRequest, *model.PaymentRequest]
 	captureSubs objSubs[*capture, *model.PaymentCapture]
 	releaseSubs objSubs[*release, *model.TransactionRelease]
 	refundSubs  objSubs[*refund, *model.Refund]
@@ -279,8 +277,6 @@ func newStore(clock Clock, idemLimit int) *store {
 		nextReleaseID: 1,
 		counts:        map[string]*Counts{},
 		idem:          newIdemCache(idemLimit),
-		subs:          map[*subscriber]struct{}{},
-		subsByToken:   map[string]map[*subscriber]struct{}{},
 		wakeDue:       make(chan struct{}, 1),
 	}
 }

@@ -74,105 +74,33 @@ func pump[M any](s *Server, ctx context.Context, f *feed[M], stop func()) <-chan
 	return out
 }
 
-// subscriber is one live paymentRequests subscription.
-type subscriber struct {
-	feed[*model.PaymentRequest]
-	id   identity
-	args requestArgs
-	last map[string]struct{} // waitTokens of the last result queued
-	// tokens are the wait tokens the filter restricts the subscription
-	// to, when indexed (see waitTokens): it is registered under each.
-	tokens  []string
-	indexed bool
-}
-
-func (sub *subscriber) push(res []*model.PaymentRequest) {
-	sub.last = make(map[string]struct{}, len(res))
-	for _, r := range res {
-		sub.last[r.WaitToken] = struct{}{}
-	}
-	sub.feed.push(res)
-}
-
-// notify queues a new result for every subscriber that can see r and whose
-// result it is, or was, part of. A subscription filtered on other wait
-// tokens can never include r, so only those on r's are looked at. Callers
-// hold s.mu.
-func (s *store) notify(r *paymentRequest) {
-	for sub := range s.subs {
-		s.notifyOne(sub, r)
-	}
-	for sub := range s.subsByToken[r.waitToken] {
-		s.notifyOne(sub, r)
-	}
-}
-
-func (s *store) notifyOne(sub *subscriber, r *paymentRequest) {
-	if sub.id.role == roleGateway && sub.id.sess != r.sess {
-		return
-	}
-	_, was := sub.last[r.waitToken]
-	if !was && !matchRequest(sub.args.where, r) {
-		return
-	}
-	sub.push(s.queryRequests(sub.id, sub.args))
-}
-
-// addSub registers sub: under each of its wait tokens when its filter
-// restricts them, else among those every change is offered to. Callers hold
-// s.mu.
-func (s *store) addSub(sub *subscriber) {
-	sub.tokens, sub.indexed = waitTokens(sub.args.where)
-	if !sub.indexed {
-		s.subs[sub] = struct{}{}
-		return
-	}
-	for _, tok := range sub.tokens {
-		set := s.subsByToken[tok]
-		if set == nil {
-			set = map[*subscriber]struct{}{}
-			s.subsByToken[tok] = set
-		}
-		set[sub] = struct{}{}
-	}
-}
-
-// removeSub unregisters sub. Callers hold s.mu.
-func (s *store) removeSub(sub *subscriber) {
-	if !sub.indexed {
-		delete(s.subs, sub)
-		return
-	}
-	for _, tok := range sub.tokens {
-		delete(s.subsByToken[tok], sub)
-		if len(s.subsByToken[tok]) == 0 {
-			delete(s.subsByToken, tok)
-		}
-	}
-}
+// notify queues a new result for every paymentRequests subscription that
+// can see r and whose result it is, or was, part of. Callers hold s.mu.
+func (s *store) notify(r *paymentRequest) { s.requestSubs.notify(r, r.waitToken) }
 
 // subscribe registers a paymentRequests subscription and returns the channel
 // gqlgen reads its results from: the current result first, then one per
-// change. The channel is closed when ctx ends.
+// change. The channel is closed when ctx ends. A subscription filtered on
+// wait tokens is registered under each (see waitTokens), so that a change
+// is offered only to those that can include it.
 func (s *Server) subscribe(ctx context.Context, id identity, a requestArgs) <-chan []*model.PaymentRequest {
-	sub := &subscriber{id: id, args: a}
-	sub.signal = make(chan struct{}, 1)
-	s.store.mu.Lock()
-	s.store.addSub(sub)
-	sub.push(s.store.queryRequests(id, a))
-	s.store.mu.Unlock()
-	return pump(s, ctx, &sub.feed, func() {
-		s.store.mu.Lock()
-		s.store.removeSub(sub)
-		s.store.mu.Unlock()
+	st := s.store
+	keys, indexed := waitTokens(a.where)
+	return subscribeRows(s, ctx, &st.requestSubs, &objSub[*paymentRequest, *model.PaymentRequest]{
+		match: func(r *paymentRequest) bool {
+			return (id.role != roleGateway || id.sess == r.sess) && matchRequest(a.where, r)
+		},
+		query: func() []*model.PaymentRequest { return st.queryRequests(id, a) },
+		key:   func(m *model.PaymentRequest) string { return m.WaitToken },
+		keys:  keys, indexed: indexed,
 	})
 }
 
-// objSub is one live subscription of the merchant role to captures
-// (paymentCaptures), releases (transactionReleases) or refunds (refunds): O
-// is the store's row, M its model. Like a paymentRequests subscription, it is
-// pushed its whole result on subscribe and again at every change of a row
-// its filter matches or its last result held.
+// objSub is one live subscription to payment requests (paymentRequests) or,
+// of the merchant role, to captures (paymentCaptures), releases
+// (transactionReleases) or refunds (refunds): O is the store's row, M its
+// model. It is pushed its whole result on subscribe and again at every
+// change of a row its filter matches or its last result held.
 type objSub[O, M any] struct {
 	feed[M]
 	match func(O) bool   // the subscription's where
