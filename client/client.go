@@ -551,7 +551,7 @@ func (c *conn) info() conninfo.Info {
 func init() {
 	conninfo.Of = func(v any) (conninfo.Info, bool) {
 		k, ok := v.(Caller)
-		if !ok || k == nil {
+		if !ok {
 			return conninfo.Info{}, false
 		}
 		cn := k.connection()
