@@ -299,10 +299,10 @@ func WithAppInfo(name, version, url string) Option {
 
 // checkAppInfo refuses what cannot go into a User-Agent unambiguously.
 func checkAppInfo(name, version, url string) error {
-	bad := func(s string, space, slash bool) bool {
+	bad := func(s string, slash bool) bool {
 		for i := 0; i < len(s); i++ {
 			b := s[i]
-			if b < 0x21 && !(space && b == ' ') || b > 0x7e || b == '(' || b == ')' || (!slash && b == '/') {
+			if b < 0x21 || b > 0x7e || b == '(' || b == ')' || (!slash && b == '/') {
 				return true
 			}
 		}
@@ -311,11 +311,11 @@ func checkAppInfo(name, version, url string) error {
 	switch {
 	case name == "":
 		return errors.New("app info: empty name")
-	case bad(name, false, false):
+	case bad(name, false):
 		return fmt.Errorf("app info: name %q: want printable ASCII without spaces, parentheses or /", name)
-	case bad(version, false, false):
+	case bad(version, false):
 		return fmt.Errorf("app info: version %q: want printable ASCII without spaces, parentheses or /", version)
-	case bad(url, false, true):
+	case bad(url, true):
 		return fmt.Errorf("app info: url %q: want printable ASCII without spaces or parentheses", url)
 	}
 	return nil
@@ -551,7 +551,7 @@ func (c *conn) info() conninfo.Info {
 func init() {
 	conninfo.Of = func(v any) (conninfo.Info, bool) {
 		k, ok := v.(Caller)
-		if !ok || k == nil {
+		if !ok {
 			return conninfo.Info{}, false
 		}
 		cn := k.connection()

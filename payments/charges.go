@@ -112,33 +112,40 @@ func prepare(ctx context.Context, c *client.Session, m Method, opts []StartOptio
 	if err != nil {
 		return fmt.Errorf("payments: not started: reading the session's payments: %w", err)
 	}
-	waiting := false
-	for _, r := range reqs {
-		switch {
-		case r.Status.Final() || r.Method == m:
-		case r.Status == StatusWaitingForPayment:
-			waiting = true
-		default:
-			return &InProgressError{Request: r}
-		}
+	waiting, busy := others(reqs, m)
+	if busy != nil {
+		return busy
 	}
 	if !waiting {
 		return nil
 	}
 	if _, err := Cancel(ctx, c, CancelParams{}); err != nil {
-		var ge *client.Error
-		if errors.As(err, &ge) && errors.Is(err, client.ErrRejected) {
+		if errors.Is(err, client.ErrRejected) {
 			// It moved on between the read and the cancel: the customer is
 			// paying it.
 			if latest, lerr := List(ctx, c); lerr == nil {
-				for _, r := range latest {
-					if !r.Status.Final() && r.Method != m && r.Status != StatusWaitingForPayment {
-						return &InProgressError{Request: r}
-					}
+				if _, busy := others(latest, m); busy != nil {
+					return busy
 				}
 			}
 		}
 		return fmt.Errorf("payments: not started: cancelling the session's other pending payment: %w", err)
 	}
 	return nil
+}
+
+// others sorts out the session's payments of methods other than m that have
+// not ended: waiting reports one still WAITING_FOR_PAYMENT (cancellable), and
+// busy is the first that has moved on from it (no longer cancellable), or nil.
+func others(reqs []Request, m Method) (waiting bool, busy *InProgressError) {
+	for _, r := range reqs {
+		switch {
+		case r.Status.Final() || r.Method == m:
+		case r.Status == StatusWaitingForPayment:
+			waiting = true
+		default:
+			return waiting, &InProgressError{Request: r}
+		}
+	}
+	return waiting, nil
 }

@@ -121,11 +121,19 @@ func (c *Collector) Required(field, s string) bool {
 // MaxLen checks that s is valid UTF-8 and has at most max characters (Unicode
 // code points).
 func (c *Collector) MaxLen(field, s string, max int) {
-	if !c.Text(field, s) {
-		return
+	if c.Text(field, s) {
+		c.maxRunes(field, s, max, "")
 	}
+}
+
+// maxRunes records a violation when s (valid UTF-8) has more than max
+// characters; hint, when not empty, ends the rule's parenthesis.
+func (c *Collector) maxRunes(field, s string, max int, hint string) {
 	if n := utf8.RuneCountInString(s); n > max {
-		c.Addf(field, "must be at most %d characters (has %d)", max, n)
+		if hint != "" {
+			hint = "; " + hint
+		}
+		c.Addf(field, "must be at most %d characters (has %d%s)", max, n, hint)
 	}
 }
 
@@ -144,9 +152,7 @@ func (c *Collector) Message(field, s string) {
 	if !c.Required(field, s) {
 		return
 	}
-	if n := utf8.RuneCountInString(s); n > MaxMessageLen {
-		c.Addf(field, "must be at most %d characters (has %d; %s)", MaxMessageLen, n, MessageHint)
-	}
+	c.maxRunes(field, s, MaxMessageLen, MessageHint)
 	if i := strings.IndexFunc(s, func(r rune) bool { return !MessageChar(r) }); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(s[i:])
 		c.Addf(field, "%s (found %q; %s)", RuleMessageSet, r, MessageHint)
