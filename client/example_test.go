@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/kronor-io/kronor-go/client"
@@ -72,14 +73,25 @@ func ExampleClient_Session() {
 }
 
 func ExampleWithAppInfo() {
+	// A stand-in for the gateway, showing the User-Agent it receives.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ua := r.UserAgent()
+		fmt.Println(strings.Contains(ua, "shop-plugin/1.4.2"), strings.Contains(ua, "https://plugins.example/kronor"))
+		fmt.Fprint(w, `{"data":{"newPaymentSession":{"token":"t"}}}`)
+	}))
+	defer srv.Close()
+
 	// A plugin names itself: Kronor's support sees it in the User-Agent.
 	c, err := client.New("merchant-token",
-		client.WithEnvironment(client.Staging),
+		client.WithEndpoint(srv.URL+"/v1/graphql"), client.WithHTTPClient(srv.Client()),
 		client.WithAppInfo("shop-plugin", "1.4.2", "https://plugins.example/kronor"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	_ = c
+	if _, err := api.NewPaymentSession(context.Background(), c, api.PaymentSessionInput{IdempotencyKey: client.NewIdempotencyKey()}); err != nil {
+		log.Fatal(err)
+	}
+	// Output: true true
 }
 
 func ExampleError() {
