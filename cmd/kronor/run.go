@@ -261,17 +261,15 @@ func (a *app) emit(v any) {
 	}
 }
 
-// globalFlags are the flags every command takes (see flagSet).
-var globalFlags = map[string]bool{"env": true, "url": true, "json": true, "v": true, "timeout": true}
-
 // setFlags returns the command's own flags that were given on the command
 // line, but those in skip, as they are to be written in a command to rerun
 // it: a rerun must send the same parameters, so that the gateway answers it
 // as the same operation.
 func setFlags(fs *flag.FlagSet, skip ...string) string {
+	global := (&app{}).flagSet("", nil) // the flags every command takes
 	var b strings.Builder
 	fs.Visit(func(f *flag.Flag) {
-		if globalFlags[f.Name] || slices.Contains(skip, f.Name) {
+		if global.Lookup(f.Name) != nil || slices.Contains(skip, f.Name) {
 			return
 		}
 		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
