@@ -234,13 +234,17 @@ func (a *app) merchant() (*client.Client, error) {
 	return c, nil
 }
 
+// watcherOptions are the options of the command's watchers: logging with -v.
+func (a *app) watcherOptions() []subscriptions.Option {
+	if a.g.verbose {
+		return []subscriptions.Option{subscriptions.WithLogger(a.logger())}
+	}
+	return nil
+}
+
 // watcher returns a watcher of the merchant client.
 func (a *app) watcher(c *client.Client) (*subscriptions.Watcher, error) {
-	var opts []subscriptions.Option
-	if a.g.verbose {
-		opts = append(opts, subscriptions.WithLogger(a.logger()))
-	}
-	return subscriptions.NewWatcher(c, opts...)
+	return subscriptions.NewWatcher(c, a.watcherOptions()...)
 }
 
 // printf writes a line for people; nothing with --json.
