@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,7 +76,7 @@ Exit status 0 when it is paid or authorized, 1 when it fails.`)
 		return err
 	}
 	method := strings.ToLower(f.method)
-	if !contains(methods, method) {
+	if !slices.Contains(methods, method) {
 		return usageErrorf("method %q: give one of %s", f.method, strings.Join(methods, ", "))
 	}
 	country := sessions.Country(strings.ToUpper(f.country))
@@ -290,13 +291,4 @@ func additionalData(f checkoutFlags, amount int64, country sessions.Country) *se
 			Name: f.message, PricePerItem: amount, Quantity: 1, TotalAmount: amount,
 		}},
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -58,6 +58,32 @@ func shellWords(s string) []string {
 	return words
 }
 
+// loseAnswer runs kronor with args (a capture or refund) while the gateway
+// applies every mutation and loses its answer, wants exit 3, and returns
+// stderr.
+func loseAnswer(t *testing.T, srv *kronortest.Server, args ...string) string {
+	t.Helper()
+	srv.FailNext(1000, kronortest.FaultMutationsOnly(kronortest.FaultDropAfterCommit))
+	_, errOut := start(t, env(srv), append([]string{"--timeout", "1s"}, args...)...).wantExit(exitGateway, srv.MerchantToken())
+	srv.ClearFaults()
+	return errOut
+}
+
+// rerunAppliesOnce runs the rerun command hinted in errOut and wants it to
+// get the same object (what) back: count, the fake's number of them, stays 1.
+func rerunAppliesOnce(t *testing.T, srv *kronortest.Server, errOut, what string, count func() int) {
+	t.Helper()
+	args := hintedRerun(t, errOut)
+	_, out, errOut2 := kronor(t, env(srv), append(args, "--no-wait")...)
+	if n := count(); n != 1 {
+		t.Fatalf("%d %ss after the printed rerun", n, what)
+	}
+	if !strings.Contains(out, "registered") {
+		t.Fatalf("the printed rerun (%q) did not return the %s:\nstdout:\n%s\nstderr:\n%s",
+			strings.Join(args, " "), what, out, errOut2)
+	}
+}
+
 // TestRefundRerunHintKeepsTheParameters: a refund with its own --message
 // whose answer is lost (the gateway applied it) ends with exit 3 and a
 // command to rerun "which applies nothing twice". Run as printed, that
@@ -68,22 +94,12 @@ func TestRefundRerunHintKeepsTheParameters(t *testing.T) {
 	defer srv.Close()
 	id := paid(t, srv, "--amount", "100")
 
-	srv.FailNext(1000, kronortest.FaultMutationsOnly(kronortest.FaultDropAfterCommit))
-	_, errOut := start(t, env(srv), "--timeout", "1s", "refund", strconv.FormatInt(id, 10),
-		"--amount", "25", "--message", "Sorry", "--no-wait").wantExit(exitGateway, srv.MerchantToken())
-	srv.ClearFaults()
-	if n := srv.Totals().Refunds; n != 1 {
+	errOut := loseAnswer(t, srv, "refund", strconv.FormatInt(id, 10), "--amount", "25", "--message", "Sorry", "--no-wait")
+	refunds := func() int { return srv.Totals().Refunds }
+	if n := refunds(); n != 1 {
 		t.Fatalf("%d refunds after the lost answer, want 1 (the fake applied it)", n)
 	}
-	args := hintedRerun(t, errOut)
-	_, out, errOut2 := kronor(t, env(srv), append(args, "--no-wait")...)
-	if n := srv.Totals().Refunds; n != 1 {
-		t.Fatalf("%d refunds after the printed rerun", n)
-	}
-	if !strings.Contains(out, "registered") {
-		t.Fatalf("the printed rerun (%q) did not return the refund:\nstdout:\n%s\nstderr:\n%s",
-			strings.Join(args, " "), out, errOut2)
-	}
+	rerunAppliesOnce(t, srv, errOut, "refund", refunds)
 }
 
 // TestCaptureRerunHintKeepsTheParameters: the same for a capture with a
@@ -93,19 +109,8 @@ func TestCaptureRerunHintKeepsTheParameters(t *testing.T) {
 	defer srv.Close()
 	id := paid(t, srv, "--amount", "100", "--method", "card")
 
-	srv.FailNext(1000, kronortest.FaultMutationsOnly(kronortest.FaultDropAfterCommit))
-	_, errOut := start(t, env(srv), "--timeout", "1s", "capture", strconv.FormatInt(id, 10),
-		"--amount", "60", "--message", "First parcel", "--no-wait").wantExit(exitGateway, srv.MerchantToken())
-	srv.ClearFaults()
-	args := hintedRerun(t, errOut)
-	_, out, errOut2 := kronor(t, env(srv), append(args, "--no-wait")...)
-	if n := srv.Totals().Captures; n != 1 {
-		t.Fatalf("%d captures after the printed rerun", n)
-	}
-	if !strings.Contains(out, "registered") {
-		t.Fatalf("the printed rerun (%q) did not return the capture:\nstdout:\n%s\nstderr:\n%s",
-			strings.Join(args, " "), out, errOut2)
-	}
+	errOut := loseAnswer(t, srv, "capture", strconv.FormatInt(id, 10), "--amount", "60", "--message", "First parcel", "--no-wait")
+	rerunAppliesOnce(t, srv, errOut, "capture", func() int { return srv.Totals().Captures })
 }
 
 // TestCheckoutRerunHintKeepsTheParameters: a checkout with its own

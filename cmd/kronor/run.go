@@ -234,13 +234,17 @@ func (a *app) merchant() (*client.Client, error) {
 	return c, nil
 }
 
+// watcherOptions are the options of the command's watchers: logging with -v.
+func (a *app) watcherOptions() []subscriptions.Option {
+	if a.g.verbose {
+		return []subscriptions.Option{subscriptions.WithLogger(a.logger())}
+	}
+	return nil
+}
+
 // watcher returns a watcher of the merchant client.
 func (a *app) watcher(c *client.Client) (*subscriptions.Watcher, error) {
-	var opts []subscriptions.Option
-	if a.g.verbose {
-		opts = append(opts, subscriptions.WithLogger(a.logger()))
-	}
-	return subscriptions.NewWatcher(c, opts...)
+	return subscriptions.NewWatcher(c, a.watcherOptions()...)
 }
 
 // printf writes a line for people; nothing with --json.
@@ -261,17 +265,15 @@ func (a *app) emit(v any) {
 	}
 }
 
-// globalFlags are the flags every command takes (see flagSet).
-var globalFlags = map[string]bool{"env": true, "url": true, "json": true, "v": true, "timeout": true}
-
 // setFlags returns the command's own flags that were given on the command
 // line, but those in skip, as they are to be written in a command to rerun
 // it: a rerun must send the same parameters, so that the gateway answers it
 // as the same operation.
 func setFlags(fs *flag.FlagSet, skip ...string) string {
+	global := (&app{}).flagSet("", nil) // the flags every command takes
 	var b strings.Builder
 	fs.Visit(func(f *flag.Flag) {
-		if globalFlags[f.Name] || slices.Contains(skip, f.Name) {
+		if global.Lookup(f.Name) != nil || slices.Contains(skip, f.Name) {
 			return
 		}
 		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {

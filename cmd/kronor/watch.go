@@ -115,11 +115,7 @@ func watchArgs(kind, id string) string {
 
 // merchantWatcher returns a watcher of the merchant token, logging with -v.
 func (a *app) merchantWatcher(merchant *client.Client) (*subscriptions.MerchantWatcher, error) {
-	var opts []subscriptions.Option
-	if a.g.verbose {
-		opts = append(opts, subscriptions.WithLogger(a.logger()))
-	}
-	return subscriptions.NewMerchantWatcher(merchant, opts...)
+	return subscriptions.NewMerchantWatcher(merchant, a.watcherOptions()...)
 }
 
 // followCapture follows capture id of a payment in currency ("": unknown).

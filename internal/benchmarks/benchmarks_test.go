@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/internal/benchmarks"
 	"github.com/kronor-io/kronor-go/internal/testsupport"
 	"github.com/kronor-io/kronor-go/kronortest"
@@ -22,6 +23,40 @@ import (
 func TestMain(m *testing.M) {
 	benchmarks.ServeGatewayIfAsked() // the child process of StartSelfGateway
 	testsupport.VerifyNoLeaks(m)
+}
+
+// newMerchant returns the merchant client of g, its idle connections closed
+// at the end of the test.
+func newMerchant(t *testing.T, g benchmarks.Gateway) *client.Client {
+	t.Helper()
+	merchant, tr, err := benchmarks.NewMerchant(g, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	return merchant
+}
+
+// noSubscriptionsLeft fails t unless the fake in g drops every
+// subscription soon: a watcher's Close returns before the fake has handled
+// the websocket's end.
+func noSubscriptionsLeft(t *testing.T, g *benchmarks.LocalGateway) {
+	t.Helper()
+	if !testsupport.Eventually(10*time.Second, func() bool { return g.Server.Live().Subscriptions == 0 }) {
+		t.Errorf("%d subscriptions left at the fake", g.Server.Live().Subscriptions)
+	}
+}
+
+// childGateway starts the fake gateway in a child process of this test
+// binary, closed at the end of the test.
+func childGateway(t *testing.T) *benchmarks.RemoteGateway {
+	t.Helper()
+	g, err := benchmarks.StartSelfGateway("-test.run=^$")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	return g
 }
 
 func TestOverhead(t *testing.T) {
@@ -142,12 +177,8 @@ func TestCheckoutFlowStoresOnePayment(t *testing.T) {
 
 func TestLatencies(t *testing.T) {
 	g := benchmarks.NewLocalGateway()
-	defer g.Close()
-	merchant, tr, err := benchmarks.NewMerchant(g, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.CloseIdleConnections()
+	t.Cleanup(func() { g.Close() }) // after the merchant's connections
+	merchant := newMerchant(t, g)
 	ctx := context.Background()
 
 	w, err := benchmarks.WatchLatency(ctx, g, merchant, 7)
@@ -164,19 +195,13 @@ func TestLatencies(t *testing.T) {
 	if p.Samples != 5 || p.P50 <= 0 || p.P50 > p.P99 || p.P99 > p.Max {
 		t.Errorf("poll latencies %+v", p)
 	}
-	if l := g.Server.Live(); l.Subscriptions != 0 {
-		t.Errorf("%d subscriptions left at the fake", l.Subscriptions)
-	}
+	noSubscriptionsLeft(t, g)
 }
 
 func TestObjectLatencies(t *testing.T) {
 	g := benchmarks.NewLocalGateway(kronortest.WithManualSettlement())
-	defer g.Close()
-	merchant, tr, err := benchmarks.NewMerchant(g, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.CloseIdleConnections()
+	t.Cleanup(func() { g.Close() }) // after the merchant's connections
+	merchant := newMerchant(t, g)
 	for _, kind := range []benchmarks.Object{benchmarks.ObjectPayment, benchmarks.ObjectCapture, benchmarks.ObjectRefund} {
 		l, err := benchmarks.ObjectWatchLatency(context.Background(), g, merchant, kind, 5)
 		if err != nil {
@@ -186,22 +211,12 @@ func TestObjectLatencies(t *testing.T) {
 			t.Errorf("%s latencies %+v", kind, l)
 		}
 	}
-	if l := g.Server.Live(); l.Subscriptions != 0 {
-		t.Errorf("%d subscriptions left at the fake", l.Subscriptions)
-	}
+	noSubscriptionsLeft(t, g)
 }
 
 func TestMixedWaitsAgainstAChildProcess(t *testing.T) {
-	g, err := benchmarks.StartSelfGateway("-test.run=^$")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	merchant, tr, err := benchmarks.NewMerchant(g, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.CloseIdleConnections()
+	g := childGateway(t)
+	merchant := newMerchant(t, g)
 	r, err := benchmarks.MixedWaits(context.Background(), g, merchant, 40)
 	if err != nil {
 		t.Fatal(err)
@@ -212,16 +227,8 @@ func TestMixedWaitsAgainstAChildProcess(t *testing.T) {
 }
 
 func TestConcurrentWaitsAgainstAChildProcess(t *testing.T) {
-	g, err := benchmarks.StartSelfGateway("-test.run=^$")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	merchant, tr, err := benchmarks.NewMerchant(g, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.CloseIdleConnections()
+	g := childGateway(t)
+	merchant := newMerchant(t, g)
 	r, err := benchmarks.ConcurrentWaits(context.Background(), g, merchant, 60)
 	if err != nil {
 		t.Fatal(err)
@@ -259,12 +266,8 @@ func TestConcurrentWaitsAgainstAChildProcess(t *testing.T) {
 // pushes from the start of the approvals as the child process does.
 func TestConcurrentWaitsInProcess(t *testing.T) {
 	g := benchmarks.NewLocalGateway()
-	defer g.Close()
-	merchant, tr, err := benchmarks.NewMerchant(g, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.CloseIdleConnections()
+	t.Cleanup(func() { g.Close() }) // after the merchant's connections
+	merchant := newMerchant(t, g)
 	r, err := benchmarks.ConcurrentWaits(context.Background(), g, merchant, 20)
 	if err != nil {
 		t.Fatal(err)

@@ -254,14 +254,8 @@ func TestChaosCheckoutFlows(t *testing.T) {
 	if *long {
 		flows = 2000
 	}
-	srv := kronortest.NewServer()
-	t.Cleanup(srv.Close)
-	px, err := faultproxy.New(srv.URL(), faultproxy.WithSeed(10))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = px.Close() })
-	p := &proxied{srv: srv, px: px}
+	p := newProxied(t, nil, faultproxy.WithSeed(10))
+	srv, px := p.srv, p.px
 	// A stall ends when the attempt times out: short attempts keep the run
 	// short, and a healthy attempt that a loaded machine makes slower is
 	// retried like any other failure.

@@ -28,12 +28,11 @@ type proxied struct {
 	direct *client.Client
 }
 
-// newProxied starts a gateway and a proxy in front of it whose faults
-// apply to mutations only (the queries of a case's preparation and checks
-// pass), both closed when the test ends.
-func newProxied(t testing.TB, pxOpts ...faultproxy.Option) *proxied {
+// newProxied starts a gateway with srvOpts and a proxy with pxOpts in front
+// of it, both closed when the test ends.
+func newProxied(t testing.TB, srvOpts []kronortest.Option, pxOpts ...faultproxy.Option) *proxied {
 	t.Helper()
-	srv := kronortest.NewServer()
+	srv := kronortest.NewServer(srvOpts...)
 	t.Cleanup(srv.Close)
 	px, err := faultproxy.New(srv.URL(), pxOpts...)
 	if err != nil {
@@ -321,7 +320,9 @@ func TestProxyFaultsEndInSuccessOrTemporaryWithKey(t *testing.T) {
 	for _, fault := range faultproxy.Faults {
 		t.Run(fault.String(), func(t *testing.T) {
 			t.Parallel()
-			p := newProxied(t, faultproxy.WithMatch(faultproxy.Mutations))
+			// Faults apply to mutations only: the queries of a case's
+			// preparation and checks pass.
+			p := newProxied(t, nil, faultproxy.WithMatch(faultproxy.Mutations))
 			for _, mc := range mutationCases {
 				t.Run(mc.name, func(t *testing.T) {
 					t.Run("first attempts faulted", func(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/kronor-io/kronor-go/internal/testsupport"
-	"github.com/kronor-io/kronor-go/internal/testsupport/faultproxy"
 	"github.com/kronor-io/kronor-go/kronortest"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
@@ -20,14 +19,8 @@ import (
 // the watcher notices the silence by its read timeout and reads the
 // payment again.
 func TestSilentWebSocketThroughProxy(t *testing.T) {
-	srv := kronortest.NewServer(kronortest.WithKeepAlive(50 * time.Millisecond))
-	t.Cleanup(srv.Close)
-	px, err := faultproxy.New(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = px.Close() })
-	p := &proxied{srv: srv, px: px, direct: newClient(t, srv, srv.MerchantToken())}
+	p := newProxied(t, []kronortest.Option{kronortest.WithKeepAlive(50 * time.Millisecond)})
+	srv, px := p.srv, p.px
 	w, err := subscriptions.NewWatcher(p.client(t),
 		subscriptions.WithReadTimeout(500*time.Millisecond),
 		subscriptions.WithPollInterval(50*time.Millisecond),
