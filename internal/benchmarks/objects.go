@@ -88,6 +88,13 @@ func ObjectWatchLatency(ctx context.Context, g Gateway, merchant *client.Client,
 	defer w.Close()
 	lat := make([]time.Duration, 0, n)
 	for i := range n {
+		// The previous sample's subscription is gone at the gateway too
+		// (it drops a stopped subscription asynchronously): otherwise
+		// allSubscribed below could count it for this sample's, and the
+		// change could come before this wait is subscribed.
+		if _, err := allSubscribed(ctx, w.Watcher, g, 0, time.Minute); err != nil {
+			return Latencies{}, err
+		}
 		var wait func() error
 		change := g.Settle
 		switch kind {
