@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,27 @@ func TestCheckout(t *testing.T) {
 	}
 	if heap <= 0 {
 		t.Errorf("heap per stored payment = %v", heap)
+	}
+}
+
+// TestSaturatingWorkers: the sweep picks one of its candidates, and refuses
+// to pick from none.
+func TestSaturatingWorkers(t *testing.T) {
+	hc := benchmarks.NewHTTPClient()
+	defer hc.CloseIdleConnections()
+	candidates := []int{1, 2, 4}
+	w, err := benchmarks.SaturatingWorkers(hc, candidates, 50, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(candidates, w) {
+		t.Errorf("SaturatingWorkers = %d, not one of %v", w, candidates)
+	}
+	if w, err := benchmarks.SaturatingWorkers(hc, []int{3}, 10, 1); err != nil || w != 3 {
+		t.Errorf("SaturatingWorkers of one candidate = %d, %v; want 3", w, err)
+	}
+	if _, err := benchmarks.SaturatingWorkers(hc, nil, 10, 1); err == nil {
+		t.Error("SaturatingWorkers picked from no candidates")
 	}
 }
 
@@ -347,13 +369,22 @@ func BenchmarkCheckoutFlow(b *testing.B) {
 }
 
 // BenchmarkMeasureCheckout runs cmd/kronor-bench's checkout measurement
-// (MeasureCheckout: 4,000 flows on GOMAXPROCS workers, in rounds beside bare
-// loopback round trips) once per iteration and reports the mean of its
-// figures; -count gives their spread.
+// (MeasureCheckout: 4,000 flows, in rounds beside bare loopback round trips,
+// on the workers SaturatingWorkers picks among 1, 2, 4 and 8 times
+// GOMAXPROCS) once per iteration and reports the mean of its figures;
+// -count gives their spread.
 func BenchmarkMeasureCheckout(b *testing.B) {
+	procs := runtime.GOMAXPROCS(0)
+	hc := benchmarks.NewHTTPClient()
+	workers, err := benchmarks.SaturatingWorkers(hc, []int{procs, 2 * procs, 4 * procs, 8 * procs}, 2000, 3)
+	hc.CloseIdleConnections()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
 	var share, flowRate, bareRate float64
 	for range b.N {
-		r, err := benchmarks.MeasureCheckout(4000, runtime.GOMAXPROCS(0))
+		r, err := benchmarks.MeasureCheckout(4000, workers)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -365,4 +396,5 @@ func BenchmarkMeasureCheckout(b *testing.B) {
 	b.ReportMetric(share/n, "share-of-limit")
 	b.ReportMetric(flowRate/n, "flow-roundtrips/s")
 	b.ReportMetric(bareRate/n, "bare-roundtrips/s")
+	b.ReportMetric(float64(workers), "workers")
 }
