@@ -46,6 +46,8 @@ func TestBadInput(t *testing.T) {
 		{"payments without list", nil, []string{"payments"}, "kronor payments list"},
 		{"watch without token", nil, []string{"watch"}, "watch takes one wait token"},
 		{"malformed wait token", nil, []string{"watch", "not-a-token"}, "not-a-token"},
+		{"sandbox negative settle delay", nil, []string{"sandbox", "--addr", "127.0.0.1:0", "--settle-delay", "-1ms"}, "--settle-delay -1ms: must not be negative"},
+		{"token flag before sandbox", nil, []string{"--token=s3cret", "sandbox"}, "read from $KRONOR_TOKEN only"},
 		{"sandbox busy address", nil, []string{"sandbox", "--addr", strings.TrimPrefix(strings.TrimSuffix(srv.URL(), kronortest.Path), "http://")}, "sandbox:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

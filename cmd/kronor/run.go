@@ -101,7 +101,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func (a *app) dispatch(args []string) error {
-	if err := refuseTokenFlag(args); err != nil {
+	if err := refuseTokenFlag(args); err != nil && command(args) != "sandbox" {
 		return err
 	}
 	fs := a.flagSet("kronor", nil)
@@ -178,7 +178,19 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// refuseTokenFlag refuses a token given as a flag, without repeating it.
+// command returns the command that args name after the global flags, or ""
+// when the global flags do not parse.
+func command(args []string) string {
+	fs := (&app{stderr: io.Discard}).flagSet("", nil)
+	if fs.Parse(args) != nil {
+		return ""
+	}
+	return fs.Arg(0)
+}
+
+// refuseTokenFlag refuses a token given as a flag, without repeating it. The
+// sandbox's --token is no secret but the token the fake accepts, which it
+// prints: dispatch lets it through after "sandbox".
 func refuseTokenFlag(args []string) error {
 	for _, arg := range args {
 		name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
