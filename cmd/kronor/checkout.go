@@ -12,6 +12,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
+	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
 // methods are the --method values of checkout.
@@ -176,7 +177,12 @@ Exit status 0 when it is paid or authorized, 1 when it fails.`)
 		a.printf("Next step: the gateway gave no payment page yet; follow the status below")
 	}
 	a.printf("Waiting for the payment (Ctrl-C stops waiting; the payment goes on: kronor watch %s)", wt)
-	last, err := a.follow(merchant, wt)
+	w, err := a.watcher(merchant)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	last, err := a.follow(w, wt)
 	if err != nil {
 		return err
 	}
@@ -204,14 +210,9 @@ func (a *app) chargedOnce(merchant *client.Client, ref string) error {
 	return nil
 }
 
-// follow prints every status of the payment request wt until it ends, and
-// returns the request as last seen.
-func (a *app) follow(merchant *client.Client, wt string) (payments.Request, error) {
-	w, err := a.watcher(merchant)
-	if err != nil {
-		return payments.Request{}, err
-	}
-	defer w.Close()
+// follow prints every status of the payment request wt until it ends, as w
+// reports them, and returns the request as last seen.
+func (a *app) follow(w *subscriptions.Watcher, wt string) (payments.Request, error) {
 	var last payments.Request
 	for r, err := range w.Watch(a.ctx, wt) {
 		if err != nil {

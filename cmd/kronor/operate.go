@@ -10,6 +10,7 @@ import (
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/refunds"
 	"github.com/kronor-io/kronor-go/sessions"
+	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
 // operate captures, releases or refunds (op) a payment.
@@ -113,7 +114,9 @@ the same amount on the same payment, give a new --idempotency-key.`)
 		if noWait {
 			return nil
 		}
-		return a.followCapture(merchant, r.ID, p.Currency)
+		return a.withMerchantWatcher(merchant, func(w *subscriptions.MerchantWatcher) error {
+			return a.followCapture(merchant, w, r.ID, p.Currency)
+		})
 	case "release":
 		r, err := captures.Release(a.ctx, merchant, captures.ReleaseParams{Amount: amount, PaymentID: id,
 			MerchantReference: reference, GeneratedFrom: "kronor-cli", IdempotencyKey: key})
@@ -126,7 +129,9 @@ the same amount on the same payment, give a new --idempotency-key.`)
 		if noWait {
 			return nil
 		}
-		return a.followRelease(merchant, r.ID)
+		return a.withMerchantWatcher(merchant, func(w *subscriptions.MerchantWatcher) error {
+			return a.followRelease(w, r.ID)
+		})
 	default:
 		r, err := refunds.Create(a.ctx, merchant, refunds.Params{Amount: amount, PaymentID: id, Message: message,
 			MerchantReference: reference, GeneratedFrom: "kronor-cli", IdempotencyKey: key})
@@ -139,6 +144,8 @@ the same amount on the same payment, give a new --idempotency-key.`)
 		if noWait {
 			return nil
 		}
-		return a.followRefund(merchant, r.WaitToken, p.Currency)
+		return a.withMerchantWatcher(merchant, func(w *subscriptions.MerchantWatcher) error {
+			return a.followRefund(merchant, w, r.WaitToken, p.Currency)
+		})
 	}
 }

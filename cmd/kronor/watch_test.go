@@ -3,15 +3,21 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os/exec"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/kronor-io/kronor-go/kronortest"
+	"github.com/kronor-io/kronor-go/refunds"
 )
 
 // TestWatch follows a payment a shop started with the SDK, from its first
@@ -59,6 +65,53 @@ func TestWatchCapture(t *testing.T) {
 	srv.Settle()
 	if out, _ := p.wantExit(0, srv.MerchantToken()); !strings.Contains(out, "Captured: 30.00 SEK") {
 		t.Fatalf("output:\n%s", out)
+	}
+}
+
+// TestWatchRefund follows a refund by its wait token. The command first
+// reads the payment request of that token, finds none, and follows the
+// refund on the same watcher: one websocket, and before it two HTTP reads,
+// the payment request's and the refund's (the refund's watch tells a refund
+// apart by its first read; no other read is needed). The gateway is reached
+// through a proxy that counts both.
+func TestWatchRefund(t *testing.T) {
+	srv := kronortest.NewServer()
+	defer srv.Close()
+	id := paid(t, srv, "--amount", "100")
+	r, err := refunds.Create(context.Background(), merchantClient(t, srv), refunds.Params{Amount: 2500, PaymentID: id, Message: "Sorry"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	target, err := url.Parse(strings.TrimSuffix(srv.URL(), kronortest.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var websockets, readsBefore int // the websockets opened; the HTTP requests before the first
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	counting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		switch {
+		case strings.EqualFold(r.Header.Get("Upgrade"), "websocket"):
+			websockets++
+		case websockets == 0:
+			readsBefore++
+		}
+		mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	}))
+	defer counting.Close()
+
+	vars := map[string]string{envToken: srv.MerchantToken(), envURL: counting.URL + kronortest.Path}
+	out, errOut := start(t, vars, "watch", r.WaitToken).wantExit(0, srv.MerchantToken())
+	if !strings.Contains(out, "INITIALIZING") || !strings.Contains(out, "Refunded: 25.00 SEK") {
+		t.Fatalf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if websockets != 1 || readsBefore != 2 {
+		t.Fatalf("kronor watch of a refund opened %d websockets after %d HTTP requests, want 1 after 2", websockets, readsBefore)
 	}
 }
 
