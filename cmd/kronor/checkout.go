@@ -120,9 +120,10 @@ Exit status 0 when it is paid or authorized, 1 when it fails.`)
 	// The rerun gives every parameter again: the same method with other
 	// parameters (another --return-url, no --swish-number) would start a
 	// second payment in the session.
+	flags, note := a.rerunFlags(fs, "amount", "currency", "method", "reference")
 	a.rerun = fmt.Sprintf("kronor checkout --amount %s --currency %s --method %s --reference %s",
-		formatAmount(amount, currency), currency, method, shellQuote(ref)) +
-		setFlags(fs, "amount", "currency", "method", "reference")
+		formatAmount(amount, currency), currency, method, shellQuote(ref)) + flags
+	a.rerunNote = note
 	check, err := sessions.CreateWithReferenceCheck(a.ctx, merchant, p)
 	if err != nil {
 		return fmt.Errorf("payment session: %w", err)

@@ -85,7 +85,7 @@ func TestGatewayDown(t *testing.T) {
 		args []string
 		hint string
 	}{
-		{[]string{"--timeout", "300ms", "checkout", "--amount", "10", "--reference", "order-9"}, "rerun kronor checkout --amount 10.00 --currency SEK --method swish --reference order-9, which applies nothing twice"},
+		{[]string{"--timeout", "300ms", "checkout", "--amount", "10", "--reference", "order-9"}, "rerun kronor checkout --amount 10.00 --currency SEK --method swish --reference order-9 --timeout 300ms, which applies nothing twice"},
 		{[]string{"--timeout", "300ms", "payments", "list"}, "could not be reached"},
 		{[]string{"--timeout", "300ms", "capture", "1", "--amount", "10"}, "could not be reached"},
 		{[]string{"--timeout", "300ms", "watch", "6a0cd5e0-4b3e-4c5f-9b8e-2f1f2d9c0e11"}, "could not be reached"},

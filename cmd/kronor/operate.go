@@ -93,8 +93,9 @@ the same amount on the same payment, give a new --idempotency-key.`)
 	money := formatAmount(amount, p.Currency) + " " + string(p.Currency)
 	// The rerun gives the key with every parameter again (--message,
 	// --reference): the key with other parameters is an idempotency conflict.
-	a.rerun = fmt.Sprintf("kronor %s %d --amount %s --idempotency-key %s", op, id, formatAmount(amount, p.Currency), key) +
-		setFlags(fs, "amount", "idempotency-key")
+	flags, note := a.rerunFlags(fs, "amount", "idempotency-key")
+	a.rerun = fmt.Sprintf("kronor %s %d --amount %s --idempotency-key %s", op, id, formatAmount(amount, p.Currency), key) + flags
+	a.rerunNote = note
 	if derived {
 		a.printf("Idempotency key: %s (derived from %s, payment %d, %s: rerunning this command applies it once)", key, op, id, money)
 	} else {
