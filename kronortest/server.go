@@ -165,8 +165,21 @@ func WithMerchantToken(token string) Option { return func(o *config) { o.token =
 
 // NewServer starts a fake gateway on 127.0.0.1 at a random port (see
 // [WithAddr]) and returns it. It panics if it cannot listen, as
-// httptest.NewServer does. Close it when done.
+// httptest.NewServer does; [Start] returns that error instead. Close it when
+// done.
 func NewServer(opts ...Option) *Server {
+	s, err := Start(opts...)
+	if err != nil {
+		panic(err.Error())
+	}
+	return s
+}
+
+// Start is [NewServer] for programs that serve the fake on an address they
+// are given, such as cmd/kronor-sandbox: it returns an error, which names the
+// address, when it cannot listen there (e.g. the address is in use), instead
+// of panicking. Close the server when done.
+func Start(opts ...Option) (*Server, error) {
 	cfg := config{clock: realClock{}, addr: "127.0.0.1:0", keepAlive: DefaultKeepAlive, settleDelay: DefaultSettleDelay}
 	for _, o := range opts {
 		o(&cfg)
@@ -186,7 +199,7 @@ func NewServer(opts ...Option) *Server {
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		panic(fmt.Sprintf("kronortest: listen on %s: %v", cfg.addr, err))
+		return nil, fmt.Errorf("kronortest: listen on %s: %w", cfg.addr, err)
 	}
 	s := &Server{
 		cfg:     cfg,
@@ -262,7 +275,7 @@ func NewServer(opts ...Option) *Server {
 			s.log.Error("kronortest: serve", "err", err)
 		}
 	}()
-	return s
+	return s, nil
 }
 
 // URL returns the GraphQL endpoint, e.g. "http://127.0.0.1:41234/v1/graphql".

@@ -3,6 +3,12 @@ package payments_test
 import (
 	"context"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,7 +29,9 @@ var device = payments.Device{
 }
 
 // TestDeviceIsSentWithEveryStart: each method's start records the device on
-// the session, in the same request as the payment.
+// the session, in the same request as the payment. Its table must cover
+// every start function the package declares (see startFuncs), so that a new
+// method cannot go untested.
 func TestDeviceIsSentWithEveryStart(t *testing.T) {
 	ctx := context.Background()
 	g := e2etest.New(t)
@@ -32,29 +40,45 @@ func TestDeviceIsSentWithEveryStart(t *testing.T) {
 		OSName: device.OSName, OSVersion: device.OSVersion, UserAgent: device.UserAgent,
 	}
 	d := device
-	for _, tc := range []struct {
-		name     string
-		currency sessions.Currency
-		start    func(*client.Session) (*payments.Started, error)
+	sek := func(ref string) sessions.Params { return sessionParams(ref, sessions.CurrencySEK) }
+	cases := []struct {
+		name    string // the start function's
+		session func(ref string) sessions.Params
+		start   func(*client.Session) (*payments.Started, error)
 	}{
-		{"swish", sessions.CurrencySEK, func(s *client.Session) (*payments.Started, error) {
+		{"Swish", sek, func(s *client.Session) (*payments.Started, error) {
 			return payments.Swish(ctx, s, payments.SwishParams{Redirect: redirect, Device: &d})
 		}},
-		{"card", sessions.CurrencySEK, func(s *client.Session) (*payments.Started, error) {
+		{"CreditCard", sek, func(s *client.Session) (*payments.Started, error) {
 			return payments.CreditCard(ctx, s, payments.CreditCardParams{Redirect: redirect, Device: &d})
 		}},
-		{"mobilepay", sessions.CurrencyDKK, func(s *client.Session) (*payments.Started, error) {
+		{"MobilePay", func(ref string) sessions.Params { return sessionParams(ref, sessions.CurrencyDKK) }, func(s *client.Session) (*payments.Started, error) {
 			return payments.MobilePay(ctx, s, payments.MobilePayParams{Redirect: redirect, Device: &d})
 		}},
-		{"vipps", sessions.CurrencyNOK, func(s *client.Session) (*payments.Started, error) {
+		{"Vipps", func(ref string) sessions.Params { return sessionParams(ref, sessions.CurrencyNOK) }, func(s *client.Session) (*payments.Started, error) {
 			return payments.Vipps(ctx, s, payments.VippsParams{Redirect: redirect, Device: &d})
 		}},
-		{"bank", sessions.CurrencySEK, func(s *client.Session) (*payments.Started, error) {
+		{"P24", p24Session, func(s *client.Session) (*payments.Started, error) {
+			return payments.P24(ctx, s, payments.P24Params{Redirect: redirect, Device: &d})
+		}},
+		{"BankTransfer", sek, func(s *client.Session) (*payments.Started, error) {
 			return payments.BankTransfer(ctx, s, payments.BankTransferParams{Redirect: redirect, Device: &d})
 		}},
-	} {
+		{"PayPal", payPalSession, func(s *client.Session) (*payments.Started, error) {
+			return payments.PayPal(ctx, s, payments.PayPalParams{Redirect: redirect, Device: &d})
+		}},
+	}
+	var covered []string
+	for _, tc := range cases {
+		covered = append(covered, tc.name)
+	}
+	slices.Sort(covered)
+	if starts := startFuncs(t); !slices.Equal(covered, starts) {
+		t.Fatalf("the table covers %v; the package's start functions are %v", covered, starts)
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := sessions.Create(ctx, g.Merchant, sessionParams("device-"+tc.name, tc.currency))
+			s, err := sessions.Create(ctx, g.Merchant, tc.session("device-"+tc.name))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,4 +150,40 @@ func TestDeviceIsValidated(t *testing.T) {
 	if _, err := payments.CreditCard(ctx, sc, payments.CreditCardParams{Redirect: redirect, Device: &ok}); err != nil {
 		t.Fatalf("the longest device fields were refused: %v", err)
 	}
+}
+
+// startFuncs returns the names, sorted, of the exported functions the
+// package's source declares that start a payment: those whose results are
+// (*Started, error).
+func startFuncs(t *testing.T) []string {
+	t.Helper()
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Recv != nil || !fn.Name.IsExported() || fn.Type.Results.NumFields() != 2 {
+				continue
+			}
+			if types.ExprString(fn.Type.Results.List[0].Type) == "*Started" && types.ExprString(fn.Type.Results.List[1].Type) == "error" {
+				names = append(names, fn.Name.Name)
+			}
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("no start function found in the package's source")
+	}
+	slices.Sort(names)
+	return names
 }

@@ -34,6 +34,30 @@ func sessionParams(ref string, currency sessions.Currency) sessions.Params {
 	}
 }
 
+// p24Session is a valid session of amount 10000 that Przelewy24 accepts: in
+// PLN, country PL, with the customer's name.
+func p24Session(ref string) sessions.Params {
+	p := sessionParams(ref, sessions.CurrencyPLN)
+	p.Country = sessions.CountryPL
+	p.AdditionalData = &sessions.AdditionalData{Name: "Jan Kowalski", Email: "jan@example.com", IP: "192.0.2.7", Language: sessions.LanguagePL}
+	return p
+}
+
+// payPalSession is a valid session of amount 10000 that PayPal accepts: with
+// a shipping address and order lines.
+func payPalSession(ref string) sessions.Params {
+	p := sessionParams(ref, sessions.CurrencyEUR)
+	p.AdditionalData = &sessions.AdditionalData{
+		Name: "Anna Andersson", Email: "anna@example.com", IP: "192.0.2.1", Language: sessions.LanguageEN,
+		ShippingAddress: &sessions.Address{
+			FirstName: "Anna", LastName: "Andersson", StreetAddress: "Storgatan 1", PostalCode: "11122",
+			City: "Stockholm", Country: sessions.CountrySE, Email: "anna@example.com", PhoneNumber: "+46701234567",
+		},
+		OrderLines: []sessions.OrderLine{{Name: "Shirt", PricePerItem: 10000, Quantity: 1, TaxRate: 2500, TotalAmount: 10000, TotalTaxAmount: 2000}},
+	}
+	return p
+}
+
 // errorPath returns the extensions.path of the gateway's first error.
 func errorPath(err error) string {
 	var ce *client.Error
@@ -47,18 +71,8 @@ func errorPath(err error) string {
 func TestStartEveryMethod(t *testing.T) {
 	ctx := context.Background()
 	g := e2etest.New(t)
-	pl := sessionParams("p24-1", sessions.CurrencyPLN)
-	pl.Country = sessions.CountryPL
-	pl.AdditionalData = &sessions.AdditionalData{Name: "Jan Kowalski", Email: "jan@example.com", IP: "192.0.2.7", Language: sessions.LanguagePL}
-	pp := sessionParams("paypal-1", sessions.CurrencyEUR)
-	pp.AdditionalData = &sessions.AdditionalData{
-		Name: "Anna Andersson", Email: "anna@example.com", IP: "192.0.2.1", Language: sessions.LanguageEN,
-		ShippingAddress: &sessions.Address{
-			FirstName: "Anna", LastName: "Andersson", StreetAddress: "Storgatan 1", PostalCode: "11122",
-			City: "Stockholm", Country: sessions.CountrySE, Email: "anna@example.com", PhoneNumber: "+46701234567",
-		},
-		OrderLines: []sessions.OrderLine{{Name: "Shirt", PricePerItem: 10000, Quantity: 1, TaxRate: 2500, TotalAmount: 10000, TotalTaxAmount: 2000}},
-	}
+	pl := p24Session("p24-1")
+	pp := payPalSession("paypal-1")
 	cases := []struct {
 		name    string
 		session sessions.Params

@@ -32,6 +32,11 @@ var currencies = []Currency{
 // Known reports whether c is a value of the schema's enum.
 func (c Currency) Known() bool { return slices.Contains(currencies, c) }
 
+// Currencies returns every Currency the gateway supports, in alphabetical
+// order: the values for which [Currency.Known] is true. The slice is the
+// caller's to change.
+func Currencies() []Currency { return slices.Clone(currencies) }
+
 // Country is an ISO 3166-1 alpha-2 country code the gateway accepts (the
 // schema's Country enum). Przelewy24 needs a session with country PL.
 type Country string

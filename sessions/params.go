@@ -13,6 +13,11 @@ import (
 // window of at most 24 hours.
 const MaxExpiry = 24 * time.Hour
 
+// MaxAmount is the largest amount the gateway takes, in minor units: amounts
+// are a 32-bit GraphQL Int on the wire, so [Params].Amount must be between 1
+// and MaxAmount (as must a capture's or a refund's).
+const MaxAmount = validate.MaxInt
+
 // Params describes a payment session: what the customer pays, the merchant's
 // references, and optional data about the customer and the order.
 type Params struct {

@@ -324,3 +324,34 @@ func TestEnumsMatchTheSchema(t *testing.T) {
 		t.Fatal("Known")
 	}
 }
+
+func TestCurrencies(t *testing.T) {
+	got := Currencies()
+	if !sameValues(got, api.AllSupportedCurrencyEnum) {
+		t.Fatalf("Currencies() = %v, want the schema's %v", got, api.AllSupportedCurrencyEnum)
+	}
+	for _, c := range got {
+		if !c.Known() {
+			t.Errorf("%s is not Known", c)
+		}
+	}
+	got[0] = "XYZ" // the caller's copy
+	if Currency("XYZ").Known() || Currencies()[0] != CurrencyCHF {
+		t.Fatal("changing the returned slice changed the supported currencies")
+	}
+}
+
+func TestMaxAmount(t *testing.T) {
+	p := validParams()
+	p.AdditionalData.OrderLines = nil
+	p.Amount = MaxAmount
+	if _, err := p.input(now, false); err != nil {
+		t.Fatalf("Amount MaxAmount: %v", err)
+	}
+	p.Amount = MaxAmount + 1
+	_, err := p.input(now, false)
+	var ve *client.ValidationError
+	if !errors.As(err, &ve) || len(ve.Violations) != 1 || ve.Violations[0].Field != "payment.amount" {
+		t.Fatalf("Amount MaxAmount+1: %v, want a violation of payment.amount", err)
+	}
+}

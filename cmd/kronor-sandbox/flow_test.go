@@ -37,7 +37,7 @@ func TestSandboxWalksTheSpecsReactFlow(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	ctx, stop := context.WithCancel(ctx)
-	endpoint, merchant, done := sandbox(t, ctx, "-addr", "127.0.0.1:0", "-approve-after", "0")
+	endpoint, merchant, done := serve(t, ctx, "-addr", "127.0.0.1:0", "-approve-after", "0")
 	base := strings.TrimSuffix(endpoint, "/v1/graphql")
 	wsURL := "ws" + strings.TrimPrefix(endpoint, "http")
 

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,14 +16,16 @@ import (
 
 	"github.com/coder/websocket"
 	"go.uber.org/goleak"
+
+	"github.com/kronor-io/kronor-go/internal/sandbox"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// sandbox runs the command in the background and returns its endpoint and
+// serve runs the command in the background and returns its endpoint and
 // merchant token; stopping ctx stops it, and the returned channel reports
 // run's error.
-func sandbox(t *testing.T, ctx context.Context, args ...string) (endpoint, token string, done <-chan error) {
+func serve(t *testing.T, ctx context.Context, args ...string) (endpoint, token string, done <-chan error) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
@@ -75,7 +79,7 @@ func TestSandboxWalksAPayment(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ctx, stop := context.WithCancel(ctx)
-	endpoint, merchant, done := sandbox(t, ctx, "-addr", "127.0.0.1:0", "-approve-after", "0", "-token", "sandbox-merchant")
+	endpoint, merchant, done := serve(t, ctx, "-addr", "127.0.0.1:0", "-approve-after", "0", "-settle-delay", "0", "-token", "sandbox-merchant")
 	if merchant != "sandbox-merchant" {
 		t.Fatalf("token %q", merchant)
 	}
@@ -152,5 +156,32 @@ func TestSandboxFlags(t *testing.T) {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v: no error", args)
 		}
+	}
+}
+
+// flagsOf describes each flag of fs: its usage and default.
+func flagsOf(fs *flag.FlagSet) map[string]string {
+	m := map[string]string{}
+	fs.VisitAll(func(f *flag.Flag) { m[f.Name] = f.Usage + " (default " + f.DefValue + ")" })
+	return m
+}
+
+// TestFlagsAreTheSandboxOptions: the command takes the sandbox's options
+// (internal/sandbox), which kronor sandbox takes too (its own test checks
+// that), and -v; nothing else.
+func TestFlagsAreTheSandboxOptions(t *testing.T) {
+	var o sandbox.Options
+	var verbose bool
+	got := flagsOf(flags(&o, &verbose, io.Discard))
+
+	shared := flag.NewFlagSet("shared", flag.ContinueOnError)
+	new(sandbox.Options).Register(shared)
+	want := flagsOf(shared)
+	if len(want) < 5 {
+		t.Fatalf("the sandbox registers %d flags", len(want))
+	}
+	want["v"] = "log every fault and server error (default false)"
+	if !maps.Equal(got, want) {
+		t.Fatalf("kronor-sandbox's flags:\n%v\nwant:\n%v", got, want)
 	}
 }

@@ -8,10 +8,6 @@ import (
 	"github.com/kronor-io/kronor-go/sessions"
 )
 
-// maxAmount is the largest amount the gateway takes: a 32-bit GraphQL Int of
-// minor units.
-const maxAmount = 1<<31 - 1
-
 // decimals returns the number of decimals (the minor unit, ISO 4217) of a
 // currency the gateway supports, and false for any other currency.
 func decimals(c sessions.Currency) (int, bool) {
@@ -36,11 +32,11 @@ func parseCurrency(s string) (sessions.Currency, error) {
 	return c, nil
 }
 
+// currencyList names the currencies the gateway supports (sessions'), for
+// error messages.
 func currencyList() string {
 	var b strings.Builder
-	for i, c := range []sessions.Currency{sessions.CurrencyCHF, sessions.CurrencyCZK, sessions.CurrencyDKK,
-		sessions.CurrencyEUR, sessions.CurrencyGBP, sessions.CurrencyHUF, sessions.CurrencyISK,
-		sessions.CurrencyNOK, sessions.CurrencyPLN, sessions.CurrencyRON, sessions.CurrencySEK, sessions.CurrencyUSD} {
+	for i, c := range sessions.Currencies() {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -84,8 +80,8 @@ func parseAmount(s string, currency sessions.Currency) (int64, error) {
 	}
 	frac += strings.Repeat("0", d-len(frac))
 	whole = strings.TrimLeft(whole, "0")
-	if len(whole)+len(frac) > 18 { // beyond int64 and far beyond maxAmount
-		return 0, bad(fmt.Sprintf("more than the gateway takes (at most %s %s)", formatAmount(maxAmount, currency), currency))
+	if len(whole)+len(frac) > 18 { // beyond int64 and far beyond sessions.MaxAmount
+		return 0, bad(fmt.Sprintf("more than the gateway takes (at most %s %s)", formatAmount(sessions.MaxAmount, currency), currency))
 	}
 	n, err := strconv.ParseInt("0"+whole+frac, 10, 64)
 	if err != nil {
@@ -94,8 +90,8 @@ func parseAmount(s string, currency sessions.Currency) (int64, error) {
 	switch {
 	case n == 0:
 		return 0, bad("must be more than zero")
-	case n > maxAmount:
-		return 0, bad(fmt.Sprintf("more than the gateway takes (at most %s %s)", formatAmount(maxAmount, currency), currency))
+	case n > sessions.MaxAmount:
+		return 0, bad(fmt.Sprintf("more than the gateway takes (at most %s %s)", formatAmount(sessions.MaxAmount, currency), currency))
 	}
 	return n, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/kronor-io/kronor-go/sessions"
@@ -18,9 +19,9 @@ func TestParseAmount(t *testing.T) {
 		{"100.5", sessions.CurrencyEUR, 10050},
 		{"0,01", sessions.CurrencyNOK, 1},
 		{"007.10", sessions.CurrencyDKK, 710},
-		{"21474836.47", sessions.CurrencySEK, maxAmount},
+		{"21474836.47", sessions.CurrencySEK, sessions.MaxAmount},
 		{"500", sessions.CurrencyISK, 500},
-		{"2147483647", sessions.CurrencyISK, maxAmount},
+		{"2147483647", sessions.CurrencyISK, sessions.MaxAmount},
 	} {
 		got, err := parseAmount(tc.in, tc.currency)
 		if err != nil || got != tc.want {
@@ -48,5 +49,36 @@ func TestParseAmount(t *testing.T) {
 	}
 	if got := formatAmount(5, "SEK"); got != "0.05" {
 		t.Errorf("formatAmount(5, SEK) = %q", got)
+	}
+}
+
+// TestCurrencyErrorsNameEverySupportedCurrency: the CLI's error for an
+// unknown currency lists what the gateway takes, from the sessions package.
+func TestCurrencyErrorsNameEverySupportedCurrency(t *testing.T) {
+	_, err1 := parseCurrency("xyz")
+	_, err2 := parseAmount("10", "XYZ")
+	for _, err := range []error{err1, err2} {
+		if err == nil {
+			t.Fatal("no error for currency XYZ")
+		}
+		for _, c := range sessions.Currencies() {
+			if !strings.Contains(err.Error(), string(c)) {
+				t.Errorf("%q does not name %s", err, c)
+			}
+		}
+	}
+	for _, c := range sessions.Currencies() {
+		if got, err := parseCurrency(strings.ToLower(string(c))); err != nil || got != c {
+			t.Errorf("parseCurrency(%q) = %s, %v", strings.ToLower(string(c)), got, err)
+		}
+	}
+}
+
+// TestAmountOverTheMaximumIsRefused names the maximum in the error, in the
+// currency's major units.
+func TestAmountOverTheMaximumIsRefused(t *testing.T) {
+	_, err := parseAmount(formatAmount(sessions.MaxAmount+1, sessions.CurrencySEK), sessions.CurrencySEK)
+	if err == nil || !strings.Contains(err.Error(), "at most "+formatAmount(sessions.MaxAmount, sessions.CurrencySEK)+" SEK") {
+		t.Fatalf("err = %v, want the maximum named", err)
 	}
 }

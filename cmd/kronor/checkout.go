@@ -12,6 +12,7 @@ import (
 	"github.com/kronor-io/kronor-go/client"
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/sessions"
+	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
 // methods are the --method values of checkout.
@@ -119,9 +120,10 @@ Exit status 0 when it is paid or authorized, 1 when it fails.`)
 	// The rerun gives every parameter again: the same method with other
 	// parameters (another --return-url, no --swish-number) would start a
 	// second payment in the session.
+	flags, note := a.rerunFlags(fs, "amount", "currency", "method", "reference")
 	a.rerun = fmt.Sprintf("kronor checkout --amount %s --currency %s --method %s --reference %s",
-		formatAmount(amount, currency), currency, method, shellQuote(ref)) +
-		setFlags(fs, "amount", "currency", "method", "reference")
+		formatAmount(amount, currency), currency, method, shellQuote(ref)) + flags
+	a.rerunNote = note
 	check, err := sessions.CreateWithReferenceCheck(a.ctx, merchant, p)
 	if err != nil {
 		return fmt.Errorf("payment session: %w", err)
@@ -176,7 +178,12 @@ Exit status 0 when it is paid or authorized, 1 when it fails.`)
 		a.printf("Next step: the gateway gave no payment page yet; follow the status below")
 	}
 	a.printf("Waiting for the payment (Ctrl-C stops waiting; the payment goes on: kronor watch %s)", wt)
-	last, err := a.follow(merchant, wt)
+	w, err := a.watcher(merchant)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	last, err := a.follow(w, wt)
 	if err != nil {
 		return err
 	}
@@ -204,14 +211,9 @@ func (a *app) chargedOnce(merchant *client.Client, ref string) error {
 	return nil
 }
 
-// follow prints every status of the payment request wt until it ends, and
-// returns the request as last seen.
-func (a *app) follow(merchant *client.Client, wt string) (payments.Request, error) {
-	w, err := a.watcher(merchant)
-	if err != nil {
-		return payments.Request{}, err
-	}
-	defer w.Close()
+// follow prints every status of the payment request wt until it ends, as w
+// reports them, and returns the request as last seen.
+func (a *app) follow(w *subscriptions.Watcher, wt string) (payments.Request, error) {
 	var last payments.Request
 	for r, err := range w.Watch(a.ctx, wt) {
 		if err != nil {

@@ -68,15 +68,22 @@ func exitCode(ctx context.Context, err error) int {
 }
 
 // hintFor says what to do next after err, or "". rerun is how the command
-// can be rerun safely, when it says.
-func hintFor(err error, rerun string) string {
+// can be rerun safely, when it says, and note what that rerun needs besides
+// (see app.rerunFlags). The rerun reads the token from $KRONOR_TOKEN, never
+// from a flag: no hint shows it.
+func hintFor(err error, rerun, note string) string {
 	switch {
 	case errors.Is(err, client.ErrUnauthorized):
 		return "the gateway refused the token in $" + envToken + ": check it is this environment's merchant API token"
 	case errors.Is(err, client.ErrIdempotencyConflict):
 		return "that idempotency key was used with other parameters: rerun with the original ones, or give a new --idempotency-key for a new operation"
 	case errors.Is(err, client.ErrTemporary) && rerun != "":
-		return "the gateway could not be reached or did not answer in time, and the request may have been applied: rerun " + rerun + ", which applies nothing twice"
+		hint := "the gateway could not be reached or did not answer in time, and the request may have been applied: rerun " + rerun +
+			", which applies nothing twice (with the token in $" + envToken + ", as this run"
+		if note != "" {
+			hint += "; " + note
+		}
+		return hint + ")"
 	case errors.Is(err, client.ErrTemporary):
 		return "the gateway could not be reached or did not answer in time; try again"
 	}

@@ -46,6 +46,8 @@ func TestBadInput(t *testing.T) {
 		{"payments without list", nil, []string{"payments"}, "kronor payments list"},
 		{"watch without token", nil, []string{"watch"}, "watch takes one wait token"},
 		{"malformed wait token", nil, []string{"watch", "not-a-token"}, "not-a-token"},
+		{"sandbox negative settle delay", nil, []string{"sandbox", "--addr", "127.0.0.1:0", "--settle-delay", "-1ms"}, "--settle-delay -1ms: must not be negative"},
+		{"token flag before sandbox", nil, []string{"--token=s3cret", "sandbox"}, "read from $KRONOR_TOKEN only"},
 		{"sandbox busy address", nil, []string{"sandbox", "--addr", strings.TrimPrefix(strings.TrimSuffix(srv.URL(), kronortest.Path), "http://")}, "sandbox:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,7 +85,7 @@ func TestGatewayDown(t *testing.T) {
 		args []string
 		hint string
 	}{
-		{[]string{"--timeout", "300ms", "checkout", "--amount", "10", "--reference", "order-9"}, "rerun kronor checkout --amount 10.00 --currency SEK --method swish --reference order-9, which applies nothing twice"},
+		{[]string{"--timeout", "300ms", "checkout", "--amount", "10", "--reference", "order-9"}, "rerun kronor checkout --amount 10.00 --currency SEK --method swish --reference order-9 --timeout 300ms, which applies nothing twice"},
 		{[]string{"--timeout", "300ms", "payments", "list"}, "could not be reached"},
 		{[]string{"--timeout", "300ms", "capture", "1", "--amount", "10"}, "could not be reached"},
 		{[]string{"--timeout", "300ms", "watch", "6a0cd5e0-4b3e-4c5f-9b8e-2f1f2d9c0e11"}, "could not be reached"},

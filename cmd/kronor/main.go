@@ -11,7 +11,7 @@
 //
 //	kronor [global flags] COMMAND [flags] [arguments]
 //
-//	kronor sandbox [--addr 127.0.0.1:8080] [--approve-after 2s] [--token T]
+//	kronor sandbox [--addr 127.0.0.1:8080] [--approve-after 2s] [--settle-delay 20ms] [--token T] [--cors=false]
 //	kronor checkout --amount 100.00 [--currency SEK] [--method swish|card|mobilepay|vipps|p24|banktransfer|paypal]
 //	kronor watch WAIT_TOKEN | --capture CAPTURE_ID | --release RELEASE_ID
 //	kronor capture PAYMENT_ID --amount 100.00 [--idempotency-key K]

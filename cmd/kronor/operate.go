@@ -10,6 +10,7 @@ import (
 	"github.com/kronor-io/kronor-go/payments"
 	"github.com/kronor-io/kronor-go/refunds"
 	"github.com/kronor-io/kronor-go/sessions"
+	"github.com/kronor-io/kronor-go/subscriptions"
 )
 
 // operate captures, releases or refunds (op) a payment.
@@ -92,8 +93,9 @@ the same amount on the same payment, give a new --idempotency-key.`)
 	money := formatAmount(amount, p.Currency) + " " + string(p.Currency)
 	// The rerun gives the key with every parameter again (--message,
 	// --reference): the key with other parameters is an idempotency conflict.
-	a.rerun = fmt.Sprintf("kronor %s %d --amount %s --idempotency-key %s", op, id, formatAmount(amount, p.Currency), key) +
-		setFlags(fs, "amount", "idempotency-key")
+	flags, note := a.rerunFlags(fs, "amount", "idempotency-key")
+	a.rerun = fmt.Sprintf("kronor %s %d --amount %s --idempotency-key %s", op, id, formatAmount(amount, p.Currency), key) + flags
+	a.rerunNote = note
 	if derived {
 		a.printf("Idempotency key: %s (derived from %s, payment %d, %s: rerunning this command applies it once)", key, op, id, money)
 	} else {
@@ -113,7 +115,9 @@ the same amount on the same payment, give a new --idempotency-key.`)
 		if noWait {
 			return nil
 		}
-		return a.followCapture(merchant, r.ID, p.Currency)
+		return a.withMerchantWatcher(merchant, func(w *subscriptions.MerchantWatcher) error {
+			return a.followCapture(merchant, w, r.ID, p.Currency)
+		})
 	case "release":
 		r, err := captures.Release(a.ctx, merchant, captures.ReleaseParams{Amount: amount, PaymentID: id,
 			MerchantReference: reference, GeneratedFrom: "kronor-cli", IdempotencyKey: key})
@@ -126,7 +130,9 @@ the same amount on the same payment, give a new --idempotency-key.`)
 		if noWait {
 			return nil
 		}
-		return a.followRelease(merchant, r.ID)
+		return a.withMerchantWatcher(merchant, func(w *subscriptions.MerchantWatcher) error {
+			return a.followRelease(w, r.ID)
+		})
 	default:
 		r, err := refunds.Create(a.ctx, merchant, refunds.Params{Amount: amount, PaymentID: id, Message: message,
 			MerchantReference: reference, GeneratedFrom: "kronor-cli", IdempotencyKey: key})
@@ -139,6 +145,8 @@ the same amount on the same payment, give a new --idempotency-key.`)
 		if noWait {
 			return nil
 		}
-		return a.followRefund(merchant, r.WaitToken, p.Currency)
+		return a.withMerchantWatcher(merchant, func(w *subscriptions.MerchantWatcher) error {
+			return a.followRefund(merchant, w, r.WaitToken, p.Currency)
+		})
 	}
 }

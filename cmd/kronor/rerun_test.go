@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -177,5 +178,60 @@ func TestCheckoutRerunOfPaidOrderReportsDuplicate(t *testing.T) {
 	code, out, errOut := kronor(t, env(srv), "checkout", "--amount", "10", "--reference", ref)
 	if code != exitFailed || !strings.Contains(out, "DUPLICATE") {
 		t.Fatalf("exit %d, want 1 with the duplicate reported\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+// TestRerunHintRepeatsTheGlobalFlags: a refund run with the gateway and the
+// time limit given as global flags (--url before the command, --timeout
+// after it), and no $KRONOR_URL, loses its answer. The printed rerun repeats
+// both, so that, run as printed with only the token in the environment, it
+// reaches the same gateway and gets the same refund back. The hint says the
+// token comes from the environment, and does not show it (wantExit).
+func TestRerunHintRepeatsTheGlobalFlags(t *testing.T) {
+	srv := kronortest.NewServer()
+	defer srv.Close()
+	id := paid(t, srv, "--amount", "100")
+	onlyToken := map[string]string{envToken: srv.MerchantToken()}
+
+	srv.FailNext(1000, kronortest.FaultMutationsOnly(kronortest.FaultDropAfterCommit))
+	_, errOut := start(t, onlyToken, "--url", srv.URL(), "refund", strconv.FormatInt(id, 10), "--amount", "25",
+		"--timeout", "1s", "--no-wait").wantExit(exitGateway, srv.MerchantToken())
+	srv.ClearFaults()
+	args := hintedRerun(t, errOut)
+	joined := " " + strings.Join(args, " ") + " "
+	for _, want := range []string{" --url " + srv.URL() + " ", " --timeout 1s "} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("the printed rerun %q lacks %q", joined, want)
+		}
+	}
+	if !strings.Contains(errOut, "with the token in $"+envToken) {
+		t.Errorf("the hint does not say where the token comes from:\n%s", errOut)
+	}
+	code, out, errOut2 := kronor(t, onlyToken, args...)
+	if n := srv.Totals().Refunds; n != 1 || code != exitOK || !strings.Contains(out, "registered") {
+		t.Fatalf("the printed rerun %q: exit %d, %d refunds\nstdout:\n%s\nstderr:\n%s", joined, code, n, out, errOut2)
+	}
+}
+
+// TestRerunHintLeavesOutASecretURL: a --url with a query (which may carry
+// an API key) is not repeated in the printed rerun; the hint says to give
+// the same --url instead. (The error line before the hint, the client's,
+// still shows the URL: only the hint is checked here.)
+func TestRerunHintLeavesOutASecretURL(t *testing.T) {
+	srv := kronortest.NewServer()
+	defer srv.Close()
+	id := paid(t, srv, "--amount", "100")
+	const secret = "s3cret-api-key"
+	srv.FailNext(1000, kronortest.FaultMutationsOnly(kronortest.FaultDropAfterCommit))
+	_, errOut := start(t, map[string]string{envToken: srv.MerchantToken()}, "--timeout", "1s", "--url", srv.URL()+"?key="+secret,
+		"refund", strconv.FormatInt(id, 10), "--amount", "25", "--no-wait").wantExit(exitGateway, srv.MerchantToken())
+	srv.ClearFaults()
+	args := hintedRerun(t, errOut)
+	hint := errOut[strings.Index(errOut, "rerun kronor"):]
+	if slices.Contains(args, "--url") || strings.Contains(hint, secret) {
+		t.Fatalf("the hint shows the --url that holds a secret:\n%s", hint)
+	}
+	if !slices.Contains(args, "--timeout") || !strings.Contains(hint, "give it the same --url, left out here as it may hold a secret") {
+		t.Fatalf("the hint does not repeat the other globals, or does not say the --url is left out:\n%s", hint)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -73,7 +74,9 @@ type app struct {
 	getenv         func(string) string
 	stdout, stderr io.Writer
 	g              globals
-	rerun          string // how to rerun the command safely, once it is known
+	top            *flag.FlagSet // the global flags given before the command
+	rerun          string        // how to rerun the command safely, once it is known
+	rerunNote      string        // what the rerun needs that rerun leaves out
 }
 
 // run is the whole command: main only wires it to the process. It returns
@@ -93,7 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if !errors.As(err, &u) || !u.printed {
 			fmt.Fprintln(stderr, "kronor:", err)
 		}
-		if hint := hintFor(err, a.rerun); hint != "" {
+		if hint := hintFor(err, a.rerun, a.rerunNote); hint != "" {
 			fmt.Fprintln(stderr, "kronor:", hint)
 		}
 	}
@@ -101,11 +104,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func (a *app) dispatch(args []string) error {
-	if err := refuseTokenFlag(args); err != nil {
+	if err := refuseTokenFlag(args); err != nil && command(args) != "sandbox" {
 		return err
 	}
 	fs := a.flagSet("kronor", nil)
 	fs.Usage = func() { fmt.Fprint(a.stderr, usage) }
+	a.top = fs
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
 	}
@@ -178,7 +182,19 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// refuseTokenFlag refuses a token given as a flag, without repeating it.
+// command returns the command that args name after the global flags, or ""
+// when the global flags do not parse.
+func command(args []string) string {
+	fs := (&app{stderr: io.Discard}).flagSet("", nil)
+	if fs.Parse(args) != nil {
+		return ""
+	}
+	return fs.Arg(0)
+}
+
+// refuseTokenFlag refuses a token given as a flag, without repeating it. The
+// sandbox's --token is no secret but the token the fake accepts, which it
+// prints: dispatch lets it through after "sandbox".
 func refuseTokenFlag(args []string) error {
 	for _, arg := range args {
 		name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
@@ -265,24 +281,56 @@ func (a *app) emit(v any) {
 	}
 }
 
-// setFlags returns the command's own flags that were given on the command
-// line, but those in skip, as they are to be written in a command to rerun
-// it: a rerun must send the same parameters, so that the gateway answers it
-// as the same operation.
-func setFlags(fs *flag.FlagSet, skip ...string) string {
+// rerunFlags returns the flags to write in the command that reruns this
+// one, as given on the command line: the global flags (before or after the
+// command) and the command's own flags set in fs, but those in skip. A rerun
+// must reach the same gateway and send the same parameters, so that the
+// gateway answers it as the same operation. No secret is written: the
+// merchant token is never a flag (it is read from $KRONOR_TOKEN, which the
+// rerun reads again), and a --url that may hold one is left out, and named
+// in the returned note for the hint to say so.
+func (a *app) rerunFlags(fs *flag.FlagSet, skip ...string) (flags, note string) {
 	global := (&app{}).flagSet("", nil) // the flags every command takes
+	given := map[string]bool{}
+	visit := func(f *flag.Flag) { given[f.Name] = true }
+	if a.top != nil {
+		a.top.Visit(visit)
+	}
+	fs.Visit(visit)
 	var b strings.Builder
-	fs.Visit(func(f *flag.Flag) {
-		if global.Lookup(f.Name) != nil || slices.Contains(skip, f.Name) {
-			return
-		}
+	write := func(f *flag.Flag) {
 		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
 			b.WriteString(" --" + f.Name + "=" + f.Value.String())
 			return
 		}
 		b.WriteString(" --" + f.Name + " " + shellQuote(f.Value.String()))
+	}
+	// The globals first, with their values as parsed last (both flag sets
+	// set the same variables).
+	fs.VisitAll(func(f *flag.Flag) {
+		if global.Lookup(f.Name) == nil || !given[f.Name] {
+			return
+		}
+		if f.Name == "url" && mayHoldSecret(f.Value.String()) {
+			note = "give it the same --url, left out here as it may hold a secret"
+			return
+		}
+		write(f)
 	})
-	return b.String()
+	fs.Visit(func(f *flag.Flag) {
+		if global.Lookup(f.Name) == nil && !slices.Contains(skip, f.Name) {
+			write(f)
+		}
+	})
+	return b.String(), note
+}
+
+// mayHoldSecret reports whether the endpoint URL raw may hold a secret that
+// is no business of a printed command: user info, or a query (an API key as
+// a parameter).
+func mayHoldSecret(raw string) bool {
+	u, err := url.Parse(raw)
+	return err != nil || u.User != nil || u.RawQuery != "" || u.ForceQuery
 }
 
 // shellQuote quotes s for a POSIX shell when it holds anything but

@@ -3,31 +3,35 @@ package main
 import (
 	"flag"
 	"fmt"
-	"log/slog"
 	"strings"
-	"time"
 
+	"github.com/kronor-io/kronor-go/internal/sandbox"
 	"github.com/kronor-io/kronor-go/kronortest"
 )
 
-// sandbox serves the fake gateway (package kronortest), as cmd/kronor-sandbox
-// does, until the context ends (Ctrl-C).
-func (a *app) sandbox(args []string) error {
-	var addr, token string
-	var approveAfter time.Duration
-	var cors bool
+// sandboxFlags is the flag set of kronor sandbox: the global flags and the
+// sandbox's options (internal/sandbox, which cmd/kronor-sandbox takes too),
+// set in o.
+func (a *app) sandboxFlags(o *sandbox.Options) *flag.FlagSet {
 	fs := a.flagSet("sandbox", func(fs *flag.FlagSet) {
-		fmt.Fprintln(fs.Output(), `Usage: kronor sandbox [--addr 127.0.0.1:8080] [--approve-after 2s] [--token T]
+		fmt.Fprintln(fs.Output(), `Usage: kronor sandbox [--addr 127.0.0.1:8080] [--approve-after 2s] [--settle-delay 20ms] [--token T] [--cors=false]
 
 Serves a fake Kronor gateway on this machine (package kronortest, as
 kronor-sandbox does) until Ctrl-C, and prints the exports that point the other
 commands at it. Every payment is approved --approve-after after it starts (0:
-never; pay or decline it on its payer page).`)
+never; pay or decline it on its payer page). Captures, releases and refunds
+move by themselves, one status every --settle-delay (0: each settles when the
+next request is served).`)
 	})
-	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
-	fs.DurationVar(&approveAfter, "approve-after", 2*time.Second, "approve every payment this long after it starts (0: never)")
-	fs.StringVar(&token, "token", "", "merchant token the sandbox accepts (default: a random one)")
-	fs.BoolVar(&cors, "cors", true, "allow cross-origin browser requests and websockets")
+	o.Register(fs)
+	return fs
+}
+
+// sandbox serves the fake gateway (package kronortest), as cmd/kronor-sandbox
+// does, until the context ends (Ctrl-C).
+func (a *app) sandbox(args []string) error {
+	var o sandbox.Options
+	fs := a.sandboxFlags(&o)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -35,25 +39,7 @@ never; pay or decline it on its payer page).`)
 	if len(pos) > 0 {
 		return usageErrorf("sandbox takes no arguments, got %q", pos)
 	}
-	if approveAfter < 0 {
-		return usageErrorf("--approve-after must not be negative")
-	}
-	level := slog.LevelWarn
-	if a.g.verbose {
-		level = slog.LevelDebug
-	}
-	opts := []kronortest.Option{
-		kronortest.WithAddr(addr),
-		kronortest.WithAutoApprove(approveAfter),
-		kronortest.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))),
-	}
-	if token != "" {
-		opts = append(opts, kronortest.WithMerchantToken(token))
-	}
-	if cors {
-		opts = append(opts, kronortest.WithAllowedOrigins("*"))
-	}
-	srv, err := startSandbox(opts)
+	srv, err := o.Start(sandbox.Logger(a.stderr, a.g.verbose))
 	if err != nil {
 		return usageErrorf("sandbox: %v", err)
 	}
@@ -61,10 +47,11 @@ never; pay or decline it on its payer page).`)
 
 	base := strings.TrimSuffix(srv.URL(), kronortest.Path)
 	a.emit(map[string]any{"type": "sandbox", "url": srv.URL(), "webSocketUrl": srv.WebSocketURL(),
-		"merchantToken": srv.MerchantToken(), "payerPages": base + "/pay/", "approveAfter": approveAfter.String()})
+		"merchantToken": srv.MerchantToken(), "payerPages": base + "/pay/", "approveAfter": o.ApproveAfter.String(),
+		"settleDelay": o.SettleDelay.String()})
 	a.printf("kronor sandbox: a fake Kronor gateway at %s", srv.URL())
-	if approveAfter > 0 {
-		a.printf("Payments are approved %s after they start.", approveAfter)
+	if o.ApproveAfter > 0 {
+		a.printf("Payments are approved %s after they start.", o.ApproveAfter)
 	}
 	a.printf("A payment's payer page: %s/pay/METHOD/WAIT_TOKEN (e.g. /pay/swish/...)", base)
 	a.printf("In another terminal:")
@@ -74,15 +61,4 @@ never; pay or decline it on its payer page).`)
 	<-a.ctx.Done()
 	a.printf("kronor sandbox: stopped")
 	return nil
-}
-
-// startSandbox is kronortest.NewServer reporting a busy address as an error
-// instead of a panic.
-func startSandbox(opts []kronortest.Option) (srv *kronortest.Server, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("%v", v)
-		}
-	}()
-	return kronortest.NewServer(opts...), nil
 }

@@ -49,25 +49,29 @@ it succeeded, 1 when it failed.`)
 	if err != nil {
 		return err
 	}
-	switch {
-	case capture:
-		return a.followCapture(merchant, id, "")
-	case release:
-		return a.followRelease(merchant, id)
-	}
-	wt := pos[0]
-	last, err := a.follow(merchant, wt)
-	if errors.Is(err, client.ErrNotFound) && last.Status == "" {
-		// Not a payment request's: a refund's?
-		if _, rerr := refunds.Get(a.ctx, merchant, wt); rerr == nil {
-			return a.followRefund(merchant, wt, "")
+	// One watcher, so one websocket, whatever the token turns out to be.
+	return a.withMerchantWatcher(merchant, func(w *subscriptions.MerchantWatcher) error {
+		switch {
+		case capture:
+			return a.followCapture(merchant, w, id, "")
+		case release:
+			return a.followRelease(w, id)
 		}
-		return fmt.Errorf("no payment or refund has the wait token %s: %w", wt, err)
-	}
-	if err != nil {
-		return err
-	}
-	return a.ended(last)
+		wt := pos[0]
+		last, err := a.follow(w.Watcher, wt)
+		if errors.Is(err, client.ErrNotFound) && last.Status == "" {
+			// Not a payment request's: a refund's? The refund's watch tells,
+			// with its first read, before it prints anything.
+			if rerr := a.followRefund(merchant, w, wt, ""); !errors.Is(rerr, client.ErrNotFound) {
+				return rerr
+			}
+			return fmt.Errorf("no payment or refund has the wait token %s: %w", wt, err)
+		}
+		if err != nil {
+			return err
+		}
+		return a.ended(last)
+	})
 }
 
 func parseID(s, what string) (int64, error) {
@@ -113,18 +117,20 @@ func watchArgs(kind, id string) string {
 	return "--" + kind + " " + id
 }
 
-// merchantWatcher returns a watcher of the merchant token, logging with -v.
-func (a *app) merchantWatcher(merchant *client.Client) (*subscriptions.MerchantWatcher, error) {
-	return subscriptions.NewMerchantWatcher(merchant, a.watcherOptions()...)
-}
-
-// followCapture follows capture id of a payment in currency ("": unknown).
-func (a *app) followCapture(merchant *client.Client, id int64, currency sessions.Currency) error {
-	w, err := a.merchantWatcher(merchant)
+// withMerchantWatcher calls f with a watcher of the merchant token, logging
+// with -v, and closes the watcher once f has returned.
+func (a *app) withMerchantWatcher(merchant *client.Client, f func(*subscriptions.MerchantWatcher) error) error {
+	w, err := subscriptions.NewMerchantWatcher(merchant, a.watcherOptions()...)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
+	return f(w)
+}
+
+// followCapture follows capture id of a payment in currency ("": unknown)
+// with w.
+func (a *app) followCapture(merchant *client.Client, w *subscriptions.MerchantWatcher, id int64, currency sessions.Currency) error {
 	c, st, err := followSeq(a, "capture", strconv.FormatInt(id, 10), w.WatchCapture(a.ctx, id),
 		func(c captures.Capture) (string, time.Time) { return string(c.Status), c.StatusEnteredAt })
 	if err != nil {
@@ -137,12 +143,8 @@ func (a *app) followCapture(merchant *client.Client, id int64, currency sessions
 	return nil
 }
 
-func (a *app) followRelease(merchant *client.Client, id int64) error {
-	w, err := a.merchantWatcher(merchant)
-	if err != nil {
-		return err
-	}
-	defer w.Close()
+// followRelease follows release id with w.
+func (a *app) followRelease(w *subscriptions.MerchantWatcher, id int64) error {
 	r, st, err := followSeq(a, "release", strconv.FormatInt(id, 10), w.WatchRelease(a.ctx, id),
 		func(r captures.TransactionRelease) (string, time.Time) {
 			var at time.Time
@@ -166,13 +168,9 @@ func (a *app) followRelease(merchant *client.Client, id int64) error {
 	return nil
 }
 
-// followRefund follows the refund wt of a payment in currency ("": unknown).
-func (a *app) followRefund(merchant *client.Client, wt string, currency sessions.Currency) error {
-	w, err := a.merchantWatcher(merchant)
-	if err != nil {
-		return err
-	}
-	defer w.Close()
+// followRefund follows the refund wt of a payment in currency ("": unknown)
+// with w.
+func (a *app) followRefund(merchant *client.Client, w *subscriptions.MerchantWatcher, wt string, currency sessions.Currency) error {
 	r, st, err := followSeq(a, "refund", wt, w.WatchRefund(a.ctx, wt),
 		func(r refunds.Refund) (string, time.Time) { return string(r.Status), r.StatusEnteredAt })
 	if err != nil {
