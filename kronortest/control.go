@@ -273,19 +273,52 @@ func (s *Server) Pushes() (n int64, last time.Time) {
 	return s.pushes.n, s.pushes.last
 }
 
-// pushCount counts the subscription results sent on websockets.
+// pushCount counts the subscription results sent on websockets, and those
+// not sent because they were unchanged, and signals every change of either
+// (for tests: see export_test.go).
 type pushCount struct {
-	mu   sync.Mutex
-	n    int64
-	last time.Time
+	mu        sync.Mutex
+	n         int64
+	last      time.Time
+	unchanged int64
+	changed   chan struct{} // closed and forgotten at the next change; nil when nobody waits
 }
 
+// add counts a result sent.
 func (p *pushCount) add() {
 	now := time.Now()
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.n++
 	p.last = now
-	p.mu.Unlock()
+	p.signal()
+}
+
+// skip counts a result not sent, since it was the one sent last.
+func (p *pushCount) skip() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.unchanged++
+	p.signal()
+}
+
+// signal wakes whoever waits for a change. Callers hold p.mu.
+func (p *pushCount) signal() {
+	if p.changed != nil {
+		close(p.changed)
+		p.changed = nil
+	}
+}
+
+// counts returns the results sent and those skipped as unchanged, and a
+// channel closed at the next change of either.
+func (p *pushCount) counts() (sent, unchanged int64, changed <-chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.changed == nil {
+		p.changed = make(chan struct{})
+	}
+	return p.n, p.unchanged, p.changed
 }
 
 // liveCount counts the open websockets and subscriptions, and signals every

@@ -1,9 +1,11 @@
 package kronortest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -101,36 +103,82 @@ func (h hasuraWebsocket) Accept(w http.ResponseWriter, r *http.Request, o transp
 	return &hasuraConn{WebsocketConn: c, pushes: h.pushes}, nil
 }
 
-// hasuraConn writes Hasura's error frames, and counts the subscription
-// results it sends (see Server.Pushes).
+// hasuraConn writes Hasura's error frames, sends a subscription's result
+// only when it differs from the last one sent, and counts the results it
+// sends (see Server.Pushes).
+//
+// Hasura's live queries are polled, and a result is pushed only when it has
+// changed since the last push (Hasura compares the results' hashes): a change
+// to a row that the subscription's selection does not show, such as payer
+// data arriving on a subscription that does not select it, sends nothing.
+// The fake pushes whenever a row the subscription matches changes, so the
+// result gqlgen has written is compared with the last sent for its
+// operation id here, where both are bytes.
 type hasuraConn struct {
 	transport.WebsocketConn
 	pushes *pushCount
+
+	// sent is, per operation id, the payload of the last result sent,
+	// until the operation completes or fails. gqlgen calls WriteJSON under
+	// its connection's lock, one write at a time.
+	sent map[string][]byte
+}
+
+// wsMessage is a message gqlgen writes: its payload, id and type, the fields
+// of gqlgen's messages of either subprotocol (read by messageFields).
+type wsMessage struct {
+	Payload json.RawMessage `json:"payload,omitempty"`
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+}
+
+var rawMessageType = reflect.TypeFor[json.RawMessage]()
+
+// messageFields reads the fields of a message gqlgen writes: a pointer to a
+// struct of Payload (json.RawMessage), ID and Type (string kinds), as both
+// of its subprotocols' message types are. ok is false for anything else.
+func messageFields(v any) (m wsMessage, ok bool) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return m, false
+	}
+	rv = rv.Elem()
+	p, id, t := rv.FieldByName("Payload"), rv.FieldByName("ID"), rv.FieldByName("Type")
+	if !p.IsValid() || p.Type() != rawMessageType || !id.IsValid() || id.Kind() != reflect.String || !t.IsValid() || t.Kind() != reflect.String {
+		return m, false
+	}
+	return wsMessage{Payload: p.Bytes(), ID: id.String(), Type: t.String()}, true
 }
 
 func (c *hasuraConn) WriteJSON(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+	m, ok := messageFields(v)
+	if !ok {
+		return c.WebsocketConn.WriteJSON(v)
 	}
-	var m struct {
-		ID      string          `json:"id,omitempty"`
-		Type    string          `json:"type"`
-		Payload json.RawMessage `json:"payload,omitempty"`
-	}
-	decoded := json.Unmarshal(b, &m) == nil
-	if c.Subprotocol() != "graphql-ws" || !decoded || m.Type != "error" || !strings.HasPrefix(strings.TrimSpace(string(m.Payload)), "[") {
-		if decoded && (m.Type == "data" || m.Type == "next") {
-			c.pushes.add() // before the write: the subscriber cannot see it first
+	switch m.Type {
+	case "data", "next":
+		if last, was := c.sent[m.ID]; was && bytes.Equal(last, m.Payload) {
+			c.pushes.skip()
+			return nil // unchanged: Hasura sends nothing
 		}
-		return c.WebsocketConn.WriteJSON(json.RawMessage(b))
+		if c.sent == nil {
+			c.sent = map[string][]byte{}
+		}
+		// gqlgen marshals each result into a buffer of its own, which
+		// it does not reuse: keeping it is safe.
+		c.sent[m.ID] = m.Payload
+		c.pushes.add() // before the write: the subscriber cannot see it first
+	case "complete", "error":
+		delete(c.sent, m.ID)
+		if m.Type == "error" && c.Subprotocol() == "graphql-ws" && bytes.HasPrefix(bytes.TrimSpace(m.Payload), []byte("[")) {
+			wrapped, err := json.Marshal(map[string]json.RawMessage{"errors": m.Payload})
+			if err != nil {
+				return err
+			}
+			m.Payload = wrapped
+		}
 	}
-	wrapped, err := json.Marshal(map[string]json.RawMessage{"errors": m.Payload})
-	if err != nil {
-		return err
-	}
-	m.Payload = wrapped
-	return c.WebsocketConn.WriteJSON(m)
+	return c.WebsocketConn.WriteJSON(&m)
 }
 
 // SetReadLimit and SetReadDeadline keep the wrapped connection's optional

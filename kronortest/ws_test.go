@@ -531,3 +531,48 @@ func TestPushesCountTheResultsSent(t *testing.T) {
 		})
 	}
 }
+
+// TestUnchangedResultIsNotPushed: a change the subscription's selection does
+// not show (the payer data arriving, on a subscription of the status) sends
+// nothing, as with Hasura's live queries, which push a result only when it
+// differs from the last; the next change that shows is the next message.
+func TestUnchangedResultIsNotPushed(t *testing.T) {
+	for _, proto := range []string{legacyWS, transportWS} {
+		t.Run(proto, func(t *testing.T) {
+			f := newFixture(t, kronortest.WithPayerDataDelay(time.Second))
+			tok := f.session("ref-unchanged", 1000, nil)
+			wt := f.start(tok, payerMethods(f)[1].call) // Swish mcom: it has payer data
+			w := connect(t, f.srv, proto, f.srv.MerchantToken())
+			w.subscribe("1", watchQuery, map[string]any{"w": wt})
+			var r watched
+			w.result("1", &r)
+			if got := r.statusOf(wt); got != "WAITING_FOR_PAYMENT" {
+				t.Fatalf("first result: %q", got)
+			}
+			sent, unchanged, _ := kronortest.PushCounts(f.srv)
+			f.clock.Advance(time.Second) // the payer data arrives
+			ctx := deadline(t)
+			for {
+				_, u, changed := kronortest.PushCounts(f.srv)
+				if u == unchanged+1 {
+					break
+				}
+				select {
+				case <-changed:
+				case <-ctx.Done():
+					t.Fatalf("the payer data's change was not offered to the subscription: %d results unchanged, want %d", u, unchanged+1)
+				}
+			}
+			if err := f.srv.Approve(wt); err != nil {
+				t.Fatal(err)
+			}
+			w.result("1", &r)
+			if got := r.statusOf(wt); got != "PAID" {
+				t.Fatalf("the result after the payer data: %q, want PAID", got)
+			}
+			if s, u, _ := kronortest.PushCounts(f.srv); s != sent+1 || u != unchanged+1 {
+				t.Errorf("results sent %d, unchanged %d; want %d, %d", s, u, sent+1, unchanged+1)
+			}
+		})
+	}
+}
