@@ -59,7 +59,8 @@
 // role's paymentCaptures, transactionReleases and refunds subscriptions (see
 // [WithSettleDelay], [WithManualSettlement]); a subscription is sent, as by
 // Hasura's live queries, its result as it is now: one superseded before it
-// was sent is not sent, and a walk through several statuses in one
+// was sent is not sent, nor one the same as the last it was sent (a change
+// its selection does not show), and a walk through several statuses in one
 // operation (a request's creation, an approval, a settlement) is pushed
 // once, at its end, with the walk in the status history; an idempotency key is
 // scoped to its caller (the merchant or one session) and its mutation, and a
