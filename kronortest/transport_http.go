@@ -173,7 +173,7 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	batch := bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("["))
 	var batchParams []*graphql.RawParams
 	var err2 error
-	if params, ok := decodeParams(body); ok && !batch {
+	if params, ok := decodeParams(body, &s.texts); ok && !batch {
 		batchParams = []*graphql.RawParams{params}
 	} else {
 		dec := json.NewDecoder(bytes.NewReader(body))
