@@ -1,6 +1,11 @@
-// Command gqlexec takes out of the executable schema gqlgen generated the
-// work it does on every operation for graphql.UnmarshalInputFromContext
-// alone: Exec builds, per operation, a map of every input type's unmarshaler
+// Command gqlexec takes out of the executable schema gqlgen generated work it
+// does on every operation, or every object, for nothing. Each rewrite keeps
+// what the code does; each checks the shape of the code it rewrites and
+// fails when gqlgen changed it.
+//
+// First, the map of input unmarshalers, which only
+// graphql.UnmarshalInputFromContext reads: Exec builds, per operation, a map
+// of every input type's unmarshaler
 // (graphql.BuildUnmarshalerMap: one bound method value per input type of the
 // schema, about fifty allocations) and puts it in the context
 // (graphql.WithUnmarshalerMap), where only graphql.UnmarshalInputFromContext
@@ -17,6 +22,14 @@
 // its output depends on its input alone. A file already rewritten is left
 // as it is; a file with neither the map nor the note it leaves is an error
 // (gqlgen changed: look again at what Exec does).
+//
+// Second, the deferred group of every object's marshaler (see
+// rewriteDeferred): each one builds, per object it marshals, a map of
+// @defer labels, a field set for the deferred fields and the object's
+// path, then hands them to ProcessDeferredGroup, which does nothing when no
+// field is deferred, the usual case. The hand-over is made only when a
+// field is deferred, and in marshalers that have no deferrable field (whose
+// map is always empty) the map is nil and the field set is not built.
 package main
 
 import (
@@ -26,6 +39,8 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"slices"
+	"strings"
 
 	"github.com/kronor-io/kronor-go/internal/tools/gofile"
 )
@@ -38,9 +53,20 @@ const (
 
 func main() { gofile.Main("gqlexec", rewrite) }
 
-// rewrite returns src with Exec's map of input unmarshalers taken out: the
-// statement that builds it and those that put it in the context.
+// rewrite returns src with the rewrites applied.
 func rewrite(name string, src []byte) ([]byte, error) {
+	for _, r := range []func(string, []byte) ([]byte, error){rewriteExec, rewriteDeferred} {
+		var err error
+		if src, err = r(name, src); err != nil {
+			return nil, err
+		}
+	}
+	return src, nil
+}
+
+// rewriteExec returns src with Exec's map of input unmarshalers taken out:
+// the statement that builds it and those that put it in the context.
+func rewriteExec(name string, src []byte) ([]byte, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
 	if err != nil {
@@ -134,7 +160,8 @@ func isIdent(e ast.Expr, name string) bool {
 	return ok && id.Name == name
 }
 
-// isCall reports whether e calls pkg.fn.
+// isCall reports whether e calls pkg.fn (or the method fn of the variable
+// pkg).
 func isCall(e ast.Expr, pkg, fn string) bool {
 	call, ok := e.(*ast.CallExpr)
 	if !ok {
@@ -143,3 +170,168 @@ func isCall(e ast.Expr, pkg, fn string) bool {
 	sel, ok := call.Fun.(*ast.SelectorExpr)
 	return ok && sel.Sel.Name == fn && isIdent(sel.X, pkg)
 }
+
+// edit replaces src[start:end] with text.
+type edit struct {
+	start, end int
+	text       string
+}
+
+// apply returns src with edits (sorted, not overlapping) made, formatted.
+func apply(src []byte, edits []edit) ([]byte, error) {
+	slices.SortFunc(edits, func(a, b edit) int { return a.start - b.start })
+	var out bytes.Buffer
+	at := 0
+	for _, e := range edits {
+		if e.start < at {
+			return nil, fmt.Errorf("overlapping edits at offset %d", e.start)
+		}
+		out.Write(src[at:e.start])
+		out.WriteString(e.text)
+		at = e.end
+	}
+	out.Write(src[at:])
+	return format.Source(out.Bytes())
+}
+
+// lines returns the byte range of the whole lines n spans, newline included.
+func lines(fset *token.FileSet, src []byte, n ast.Node) (start, end int) {
+	start, end = fset.Position(n.Pos()).Offset, fset.Position(n.End()).Offset
+	for start > 0 && src[start-1] != '\n' {
+		start--
+	}
+	for end < len(src) && src[end] != '\n' {
+		end++
+	}
+	return start, min(end+1, len(src))
+}
+
+const (
+	labelsVar   = "deferLabelToView"
+	deferredVar = "deferredFieldSet"
+	// deferredCond guards the hand-over of a rewritten marshaler.
+	deferredCond = "len(" + labelsVar + ") > 0"
+	// nilLabels declares the map of a marshaler without deferrable fields.
+	nilLabels = "var " + labelsVar + " map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty"
+)
+
+// rewriteDeferred rewrites every marshaler of an object's fields (a function
+// whose body declares deferLabelToView := make(map[string]*graphql.FieldSetView)
+// and deferredFieldSet := graphql.NewFieldSet(nil), and ends with
+//
+//	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+//	ec.ProcessDeferredGroup(graphql.DeferredGroup{…})
+//
+// ) so that those two statements run only when deferLabelToView is not
+// empty: when it is, the first adds zero and the second returns at once
+// (gqlgen's ProcessDeferredGroup starts with "if len(dg.Defers) == 0
+// { return }"), but its argument, the object's path (graphql.GetPath), is
+// built all the same. A marshaler that has no deferrable field uses the
+// two variables in those statements alone: its map is always empty, so it
+// is declared nil instead of made, and its field set is built (with
+// graphql.NewFieldSet, which only allocates) inside the guard, where it is
+// used, that is never. A marshaler already rewritten is left as it is.
+func rewriteDeferred(name string, src []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	var edits []edit
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		labels, deferred, add, hand := -1, -1, -1, -1
+		rewritten := false
+		for i, st := range fd.Body.List {
+			switch st := st.(type) {
+			case *ast.AssignStmt:
+				if len(st.Lhs) != 1 || len(st.Rhs) != 1 || st.Tok != token.DEFINE {
+					continue
+				}
+				switch {
+				case isIdent(st.Lhs[0], labelsVar) && isMake(st.Rhs[0], "map[string]*graphql.FieldSetView", fset):
+					labels = i
+				case isIdent(st.Lhs[0], deferredVar) && isCall(st.Rhs[0], "graphql", "NewFieldSet") &&
+					len(st.Rhs[0].(*ast.CallExpr).Args) == 1 && isIdent(st.Rhs[0].(*ast.CallExpr).Args[0], "nil"):
+					deferred = i
+				}
+			case *ast.ExprStmt:
+				switch {
+				case isCall(st.X, "atomic", "AddInt32") && strings.Contains(nodeText(fset, src, st), "&ec.Deferred"):
+					add = i
+				case isCall(st.X, "ec", "ProcessDeferredGroup"):
+					hand = i
+				}
+			case *ast.IfStmt:
+				if nodeText(fset, src, st.Cond) == deferredCond {
+					rewritten = true
+				}
+			}
+		}
+		if rewritten || labels < 0 && deferred < 0 && add < 0 && hand < 0 {
+			continue
+		}
+		if labels < 0 || deferred < 0 || add < 0 || hand != add+1 {
+			return nil, fmt.Errorf("%s: %s does not build its deferred group as gqlgen v0.17.94 did (%s, %s, AddInt32, ProcessDeferredGroup): gqlgen changed; see what the object marshalers do now, and update or drop this rewrite",
+				name, fd.Name.Name, labelsVar, deferredVar)
+		}
+		handStmt := fd.Body.List[hand].(*ast.ExprStmt)
+		if !mentions(handStmt, labelsVar) || !mentions(handStmt, deferredVar) || !mentions(fd.Body.List[add], labelsVar) {
+			return nil, fmt.Errorf("%s: %s hands over something else than %s and %s: gqlgen changed", name, fd.Name.Name, labelsVar, deferredVar)
+		}
+		// Without deferrable fields, the variables are used in the
+		// declarations and the two statements alone.
+		lean := uses(fd.Body, labelsVar) == 3 && uses(fd.Body, deferredVar) == 2
+		addStart, _ := lines(fset, src, fd.Body.List[add])
+		_, handEnd := lines(fset, src, handStmt)
+		open := "if " + deferredCond + " {\n"
+		if lean {
+			ls, le := lines(fset, src, fd.Body.List[labels])
+			edits = append(edits, edit{ls, le, nilLabels + "\n"})
+			ds, de := lines(fset, src, fd.Body.List[deferred])
+			edits = append(edits, edit{ds, de, ""})
+			open += deferredVar + " := graphql.NewFieldSet(nil)\n"
+		}
+		edits = append(edits, edit{addStart, addStart, open}, edit{handEnd, handEnd, "}\n"})
+	}
+	if len(edits) == 0 {
+		return src, nil
+	}
+	return apply(src, edits)
+}
+
+// nodeText returns the source of n.
+func nodeText(fset *token.FileSet, src []byte, n ast.Node) string {
+	return string(src[fset.Position(n.Pos()).Offset:fset.Position(n.End()).Offset])
+}
+
+// isMake reports whether e is make(typ), typ as gofmt writes it.
+func isMake(e ast.Expr, typ string, fset *token.FileSet) bool {
+	call, ok := e.(*ast.CallExpr)
+	if !ok || !isIdent(call.Fun, "make") || len(call.Args) != 1 {
+		return false
+	}
+	var b bytes.Buffer
+	if err := format.Node(&b, fset, call.Args[0]); err != nil {
+		return false
+	}
+	return b.String() == typ
+}
+
+// uses counts the identifiers named name in n.
+func uses(n ast.Node, name string) int {
+	count := 0
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Name == name {
+			count++
+		}
+		return true
+	})
+	return count
+}
+
+// mentions reports whether n uses the identifier name.
+func mentions(n ast.Node, name string) bool { return uses(n, name) > 0 }
