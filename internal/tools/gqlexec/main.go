@@ -30,6 +30,10 @@
 // field is deferred, the usual case. The hand-over is made only when a
 // field is deferred, and in marshalers that have no deferrable field (whose
 // map is always empty) the map is nil and the field set is not built.
+//
+// Third, the error of a scalar field's FieldContext.Child (see
+// rewriteScalarErrors): one per scalar type, built once, instead of one
+// errors.New per field resolved.
 package main
 
 import (
@@ -39,7 +43,9 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kronor-io/kronor-go/internal/tools/gofile"
@@ -53,9 +59,9 @@ const (
 
 func main() { gofile.Main("gqlexec", rewrite) }
 
-// rewrite returns src with the rewrites applied.
+// rewrite returns src with the three rewrites applied.
 func rewrite(name string, src []byte) ([]byte, error) {
-	for _, r := range []func(string, []byte) ([]byte, error){rewriteExec, rewriteDeferred} {
+	for _, r := range []func(string, []byte) ([]byte, error){rewriteExec, rewriteDeferred, rewriteScalarErrors} {
 		var err error
 		if src, err = r(name, src); err != nil {
 			return nil, err
@@ -300,6 +306,72 @@ func rewriteDeferred(name string, src []byte) ([]byte, error) {
 	if len(edits) == 0 {
 		return src, nil
 	}
+	return apply(src, edits)
+}
+
+// scalarErrorPrefix and scalarErrorSuffix frame the error of a scalar
+// field's FieldContext.Child that gqlgen passes to NewScalarFieldContext.
+const (
+	scalarErrorPrefix = "field of type "
+	scalarErrorSuffix = " does not have child fields"
+	scalarErrorVar    = "errNoChildFieldsOf_"
+)
+
+// rewriteScalarErrors replaces the argument errors.New("field of type T
+// does not have child fields") of every graphql.NewScalarFieldContext call
+// with a variable holding that error, one per scalar type T, declared at
+// the end of the file: a FieldContext's Child returns the same message
+// (gqlgen's errors.New error, never compared, only returned), built once
+// instead of per field resolved.
+func rewriteScalarErrors(name string, src []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	var edits []edit
+	types := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || !isCall(call, "graphql", "NewScalarFieldContext") || len(call.Args) != 5 {
+			return true
+		}
+		arg, ok := call.Args[4].(*ast.CallExpr)
+		if !ok || !isCall(arg, "errors", "New") || len(arg.Args) != 1 {
+			return true
+		}
+		lit, ok := arg.Args[0].(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return true
+		}
+		msg, err := strconv.Unquote(lit.Value)
+		if err != nil || !strings.HasPrefix(msg, scalarErrorPrefix) || !strings.HasSuffix(msg, scalarErrorSuffix) {
+			return true
+		}
+		typ := strings.TrimSuffix(strings.TrimPrefix(msg, scalarErrorPrefix), scalarErrorSuffix)
+		if !token.IsIdentifier(typ) {
+			return true
+		}
+		types[typ] = true
+		edits = append(edits, edit{fset.Position(arg.Pos()).Offset, fset.Position(arg.End()).Offset, scalarErrorVar + typ})
+		return true
+	})
+	if len(edits) == 0 {
+		return src, nil
+	}
+	var decl strings.Builder
+	if !bytes.HasSuffix(src, []byte("\n")) {
+		decl.WriteByte('\n')
+	}
+	decl.WriteString("\n// gqlexec: the errors of scalar fields' FieldContext.Child, one per type.\nvar (\n")
+	for _, t := range slices.Sorted(maps.Keys(types)) {
+		fmt.Fprintf(&decl, "\t%s%s = errors.New(%q)\n", scalarErrorVar, t, scalarErrorPrefix+t+scalarErrorSuffix)
+	}
+	decl.WriteString(")\n")
+	if bytes.Contains(src, []byte("\nvar (\n\t"+scalarErrorVar)) {
+		return nil, fmt.Errorf("%s: NewScalarFieldContext is called with errors.New again, but the file already declares %s variables", name, scalarErrorVar)
+	}
+	edits = append(edits, edit{len(src), len(src), decl.String()})
 	return apply(src, edits)
 }
 

@@ -152,6 +152,74 @@ func TestRewriteDeferredRefusesOtherShapes(t *testing.T) {
 	}
 }
 
+const scalarFields = `package graph
+
+func (ec *executionContext) fieldContext_A_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("A", field, false, false, errors.New("field of type uuid does not have child fields"))
+}
+
+func (ec *executionContext) fieldContext_A_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("A", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) fieldContext_B_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("B", field, true, false, errors.New("field of type uuid does not have child fields"))
+}
+
+func (ec *executionContext) fieldContext_B_c(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+`
+
+const scalarFieldsRewritten = `package graph
+
+func (ec *executionContext) fieldContext_A_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("A", field, false, false, errNoChildFieldsOf_uuid)
+}
+
+func (ec *executionContext) fieldContext_A_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("A", field, false, false, errNoChildFieldsOf_String)
+}
+
+func (ec *executionContext) fieldContext_B_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("B", field, true, false, errNoChildFieldsOf_uuid)
+}
+
+func (ec *executionContext) fieldContext_B_c(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+// gqlexec: the errors of scalar fields' FieldContext.Child, one per type.
+var (
+	errNoChildFieldsOf_String = errors.New("field of type String does not have child fields")
+	errNoChildFieldsOf_uuid   = errors.New("field of type uuid does not have child fields")
+)
+`
+
+func TestRewriteScalarErrors(t *testing.T) {
+	got, err := rewriteScalarErrors("x.go", []byte(scalarFields))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != scalarFieldsRewritten {
+		t.Errorf("rewriteScalarErrors:\n%s\nwant:\n%s", got, scalarFieldsRewritten)
+	}
+	again, err := rewriteScalarErrors("x.go", got)
+	if err != nil || string(again) != string(got) {
+		t.Errorf("a rewritten file is rewritten again (err %v):\n%s", err, again)
+	}
+}
+
 // The committed executable schema is what gqlexec makes of gqlgen's output:
 // rewriting it again changes nothing (go generate's own check, in CI,
 // compares it with a fresh run of gqlgen and gqlexec).
@@ -168,9 +236,12 @@ func TestGeneratedFileIsRewritten(t *testing.T) {
 	if string(got) != string(src) {
 		t.Errorf("rewriting %s again changes it", name)
 	}
-	for _, s := range []string{note, nilLabels, "if " + deferredCond + " {"} {
+	for _, s := range []string{note, nilLabels, "if " + deferredCond + " {", scalarErrorVar + "uuid"} {
 		if !strings.Contains(string(src), s) {
 			t.Errorf("%s lacks %q", name, s)
 		}
+	}
+	if strings.Contains(string(src), `false, errors.New("field of type`) {
+		t.Errorf("%s still builds a scalar field's error per field", name)
 	}
 }

@@ -2795,7 +2795,7 @@ func (ec *executionContext) _AddSessionDeviceInformationResult_result(ctx contex
 	)
 }
 func (ec *executionContext) fieldContext_AddSessionDeviceInformationResult_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AddSessionDeviceInformationResult", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("AddSessionDeviceInformationResult", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _ApplePayPaymentResult_authToken(ctx context.Context, field graphql.CollectedField, obj *model.ApplePayPaymentResult) (ret graphql.Marshaler) {
@@ -2818,7 +2818,7 @@ func (ec *executionContext) _ApplePayPaymentResult_authToken(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_ApplePayPaymentResult_authToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _ApplePayPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.ApplePayPaymentResult) (ret graphql.Marshaler) {
@@ -2841,7 +2841,7 @@ func (ec *executionContext) _ApplePayPaymentResult_gateway(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_ApplePayPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _ApplePayPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.ApplePayPaymentResult) (ret graphql.Marshaler) {
@@ -2864,7 +2864,7 @@ func (ec *executionContext) _ApplePayPaymentResult_waitToken(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_ApplePayPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferDetails_aspspId(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferDetails) (ret graphql.Marshaler) {
@@ -2887,7 +2887,7 @@ func (ec *executionContext) _BankTransferDetails_aspspId(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferDetails_aspspId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _BankTransferDetails_authorizationUrl(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferDetails) (ret graphql.Marshaler) {
@@ -2910,7 +2910,7 @@ func (ec *executionContext) _BankTransferDetails_authorizationUrl(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferDetails_authorizationUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferDetails_bankName(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferDetails) (ret graphql.Marshaler) {
@@ -2933,7 +2933,7 @@ func (ec *executionContext) _BankTransferDetails_bankName(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferDetails_bankName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferDetails_maskedBankAccount(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferDetails) (ret graphql.Marshaler) {
@@ -2956,7 +2956,7 @@ func (ec *executionContext) _BankTransferDetails_maskedBankAccount(ctx context.C
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferDetails_maskedBankAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferDetails_payUrl(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferDetails) (ret graphql.Marshaler) {
@@ -2979,7 +2979,7 @@ func (ec *executionContext) _BankTransferDetails_payUrl(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferDetails_payUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferPaymentResult) (ret graphql.Marshaler) {
@@ -3002,7 +3002,7 @@ func (ec *executionContext) _BankTransferPaymentResult_gateway(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _BankTransferPaymentResult_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferPaymentResult) (ret graphql.Marshaler) {
@@ -3025,7 +3025,7 @@ func (ec *executionContext) _BankTransferPaymentResult_paymentId(ctx context.Con
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferPaymentResult_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferPaymentResult_paymentRequestId(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferPaymentResult) (ret graphql.Marshaler) {
@@ -3048,7 +3048,7 @@ func (ec *executionContext) _BankTransferPaymentResult_paymentRequestId(ctx cont
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferPaymentResult_paymentRequestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CapturePayPalPaymentResult_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.CapturePayPalPaymentResult) (ret graphql.Marshaler) {
@@ -3071,7 +3071,7 @@ func (ec *executionContext) _CapturePayPalPaymentResult_paymentId(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_CapturePayPalPaymentResult_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CapturePayPalPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CapturePayPalPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_cardCountry(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3094,7 +3094,7 @@ func (ec *executionContext) _CreditCardDetails_cardCountry(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_cardCountry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_cardExpiryDate(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3117,7 +3117,7 @@ func (ec *executionContext) _CreditCardDetails_cardExpiryDate(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_cardExpiryDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type date does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_date)
 }
 
 func (ec *executionContext) _CreditCardDetails_cardNumber(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3140,7 +3140,7 @@ func (ec *executionContext) _CreditCardDetails_cardNumber(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_cardNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_cardType(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3163,7 +3163,7 @@ func (ec *executionContext) _CreditCardDetails_cardType(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_cardType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3186,7 +3186,7 @@ func (ec *executionContext) _CreditCardDetails_errorMessage(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_sessionId(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3209,7 +3209,7 @@ func (ec *executionContext) _CreditCardDetails_sessionId(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_sessionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_sessionUrl(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3232,7 +3232,7 @@ func (ec *executionContext) _CreditCardDetails_sessionUrl(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_sessionUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_threeDSecureStatus(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3255,7 +3255,7 @@ func (ec *executionContext) _CreditCardDetails_threeDSecureStatus(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_threeDSecureStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _CreditCardPaymentResult_authToken(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardPaymentResult) (ret graphql.Marshaler) {
@@ -3278,7 +3278,7 @@ func (ec *executionContext) _CreditCardPaymentResult_authToken(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardPaymentResult_authToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardPaymentResult) (ret graphql.Marshaler) {
@@ -3301,7 +3301,7 @@ func (ec *executionContext) _CreditCardPaymentResult_gateway(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _CreditCardPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardPaymentResult) (ret graphql.Marshaler) {
@@ -3324,7 +3324,7 @@ func (ec *executionContext) _CreditCardPaymentResult_waitToken(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CurrentCaptureStatus_enteredAt(ctx context.Context, field graphql.CollectedField, obj *model.CurrentCaptureStatus) (ret graphql.Marshaler) {
@@ -3347,7 +3347,7 @@ func (ec *executionContext) _CurrentCaptureStatus_enteredAt(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_CurrentCaptureStatus_enteredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentCaptureStatus", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentCaptureStatus", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _CurrentCaptureStatus_status(ctx context.Context, field graphql.CollectedField, obj *model.CurrentCaptureStatus) (ret graphql.Marshaler) {
@@ -3370,7 +3370,7 @@ func (ec *executionContext) _CurrentCaptureStatus_status(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_CurrentCaptureStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentCaptureStatus", field, false, false, errors.New("field of type PaymentCaptureStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentCaptureStatus", field, false, false, errNoChildFieldsOf_PaymentCaptureStatusEnum)
 }
 
 func (ec *executionContext) _CurrentPaymentStatus_enteredAt(ctx context.Context, field graphql.CollectedField, obj *model.CurrentPaymentStatus) (ret graphql.Marshaler) {
@@ -3393,7 +3393,7 @@ func (ec *executionContext) _CurrentPaymentStatus_enteredAt(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_CurrentPaymentStatus_enteredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentPaymentStatus", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentPaymentStatus", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _CurrentPaymentStatus_status(ctx context.Context, field graphql.CollectedField, obj *model.CurrentPaymentStatus) (ret graphql.Marshaler) {
@@ -3416,7 +3416,7 @@ func (ec *executionContext) _CurrentPaymentStatus_status(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_CurrentPaymentStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentPaymentStatus", field, false, false, errors.New("field of type PaymentStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentPaymentStatus", field, false, false, errNoChildFieldsOf_PaymentStatusEnum)
 }
 
 func (ec *executionContext) _CurrentRefundStatus_enteredAt(ctx context.Context, field graphql.CollectedField, obj *model.CurrentRefundStatus) (ret graphql.Marshaler) {
@@ -3439,7 +3439,7 @@ func (ec *executionContext) _CurrentRefundStatus_enteredAt(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_CurrentRefundStatus_enteredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentRefundStatus", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentRefundStatus", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _CurrentRefundStatus_status(ctx context.Context, field graphql.CollectedField, obj *model.CurrentRefundStatus) (ret graphql.Marshaler) {
@@ -3462,7 +3462,7 @@ func (ec *executionContext) _CurrentRefundStatus_status(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_CurrentRefundStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentRefundStatus", field, false, false, errors.New("field of type RefundStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentRefundStatus", field, false, false, errNoChildFieldsOf_RefundStatusEnum)
 }
 
 func (ec *executionContext) _CurrentTransactionReleaseStatus_enteredAt(ctx context.Context, field graphql.CollectedField, obj *model.CurrentTransactionReleaseStatus) (ret graphql.Marshaler) {
@@ -3485,7 +3485,7 @@ func (ec *executionContext) _CurrentTransactionReleaseStatus_enteredAt(ctx conte
 	)
 }
 func (ec *executionContext) fieldContext_CurrentTransactionReleaseStatus_enteredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentTransactionReleaseStatus", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentTransactionReleaseStatus", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _CurrentTransactionReleaseStatus_status(ctx context.Context, field graphql.CollectedField, obj *model.CurrentTransactionReleaseStatus) (ret graphql.Marshaler) {
@@ -3508,7 +3508,7 @@ func (ec *executionContext) _CurrentTransactionReleaseStatus_status(ctx context.
 	)
 }
 func (ec *executionContext) fieldContext_CurrentTransactionReleaseStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentTransactionReleaseStatus", field, false, false, errors.New("field of type TransactionReleaseStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentTransactionReleaseStatus", field, false, false, errNoChildFieldsOf_TransactionReleaseStatusEnum)
 }
 
 func (ec *executionContext) _FinsharkDetails_paymentFlowsUrl(ctx context.Context, field graphql.CollectedField, obj *model.FinsharkDetails) (ret graphql.Marshaler) {
@@ -3531,7 +3531,7 @@ func (ec *executionContext) _FinsharkDetails_paymentFlowsUrl(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_FinsharkDetails_paymentFlowsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FinsharkDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("FinsharkDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_authToken(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3554,7 +3554,7 @@ func (ec *executionContext) _GooglePayPaymentResult_authToken(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_authToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3577,7 +3577,7 @@ func (ec *executionContext) _GooglePayPaymentResult_gateway(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_gatewayMerchantId(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3600,7 +3600,7 @@ func (ec *executionContext) _GooglePayPaymentResult_gatewayMerchantId(ctx contex
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_gatewayMerchantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_googleMerchantId(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3623,7 +3623,7 @@ func (ec *executionContext) _GooglePayPaymentResult_googleMerchantId(ctx context
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_googleMerchantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_googleMerchantName(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3646,7 +3646,7 @@ func (ec *executionContext) _GooglePayPaymentResult_googleMerchantName(ctx conte
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_googleMerchantName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_googleMerchantOrigin(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3669,7 +3669,7 @@ func (ec *executionContext) _GooglePayPaymentResult_googleMerchantOrigin(ctx con
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_googleMerchantOrigin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3692,7 +3692,7 @@ func (ec *executionContext) _GooglePayPaymentResult_waitToken(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Merchant_currency(ctx context.Context, field graphql.CollectedField, obj *model.Merchant) (ret graphql.Marshaler) {
@@ -3715,7 +3715,7 @@ func (ec *executionContext) _Merchant_currency(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Merchant_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Merchant", field, false, false, errors.New("field of type currency does not have child fields"))
+	return graphql.NewScalarFieldContext("Merchant", field, false, false, errNoChildFieldsOf_currency)
 }
 
 func (ec *executionContext) _Merchant_id(ctx context.Context, field graphql.CollectedField, obj *model.Merchant) (ret graphql.Marshaler) {
@@ -3738,7 +3738,7 @@ func (ec *executionContext) _Merchant_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Merchant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Merchant", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Merchant", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _MobilePayDetails_cardNumber(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3761,7 +3761,7 @@ func (ec *executionContext) _MobilePayDetails_cardNumber(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_cardNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_cardType(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3784,7 +3784,7 @@ func (ec *executionContext) _MobilePayDetails_cardType(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_cardType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_gateway(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3807,7 +3807,7 @@ func (ec *executionContext) _MobilePayDetails_gateway(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_qrCodeUrl(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3830,7 +3830,7 @@ func (ec *executionContext) _MobilePayDetails_qrCodeUrl(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_qrCodeUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_redirectUrl(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3853,7 +3853,7 @@ func (ec *executionContext) _MobilePayDetails_redirectUrl(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_redirectUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_sessionId(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3876,7 +3876,7 @@ func (ec *executionContext) _MobilePayDetails_sessionId(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_sessionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_sessionUrl(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3899,7 +3899,7 @@ func (ec *executionContext) _MobilePayDetails_sessionUrl(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_sessionUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_userFlow(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3922,7 +3922,7 @@ func (ec *executionContext) _MobilePayDetails_userFlow(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_userFlow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayPaymentResult) (ret graphql.Marshaler) {
@@ -3945,7 +3945,7 @@ func (ec *executionContext) _MobilePayPaymentResult_gateway(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _MobilePayPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayPaymentResult) (ret graphql.Marshaler) {
@@ -3968,7 +3968,7 @@ func (ec *executionContext) _MobilePayPaymentResult_waitToken(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _P24Details_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.P24Details) (ret graphql.Marshaler) {
@@ -3991,7 +3991,7 @@ func (ec *executionContext) _P24Details_errorMessage(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_P24Details_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24Details", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("P24Details", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _P24Details_p24Statement(ctx context.Context, field graphql.CollectedField, obj *model.P24Details) (ret graphql.Marshaler) {
@@ -4014,7 +4014,7 @@ func (ec *executionContext) _P24Details_p24Statement(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_P24Details_p24Statement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24Details", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("P24Details", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _P24Details_sessionId(ctx context.Context, field graphql.CollectedField, obj *model.P24Details) (ret graphql.Marshaler) {
@@ -4037,7 +4037,7 @@ func (ec *executionContext) _P24Details_sessionId(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_P24Details_sessionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24Details", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("P24Details", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _P24Details_sessionUrl(ctx context.Context, field graphql.CollectedField, obj *model.P24Details) (ret graphql.Marshaler) {
@@ -4060,7 +4060,7 @@ func (ec *executionContext) _P24Details_sessionUrl(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_P24Details_sessionUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24Details", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("P24Details", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _P24Details_verified(ctx context.Context, field graphql.CollectedField, obj *model.P24Details) (ret graphql.Marshaler) {
@@ -4083,7 +4083,7 @@ func (ec *executionContext) _P24Details_verified(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_P24Details_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24Details", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("P24Details", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _P24PaymentResult_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.P24PaymentResult) (ret graphql.Marshaler) {
@@ -4106,7 +4106,7 @@ func (ec *executionContext) _P24PaymentResult_paymentId(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_P24PaymentResult_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24PaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("P24PaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_errorCode(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4129,7 +4129,7 @@ func (ec *executionContext) _PayPalDetails_errorCode(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4152,7 +4152,7 @@ func (ec *executionContext) _PayPalDetails_errorMessage(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_orderId(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4175,7 +4175,7 @@ func (ec *executionContext) _PayPalDetails_orderId(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_payerCountryCode(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4198,7 +4198,7 @@ func (ec *executionContext) _PayPalDetails_payerCountryCode(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_payerCountryCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_payerGivenName(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4221,7 +4221,7 @@ func (ec *executionContext) _PayPalDetails_payerGivenName(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_payerGivenName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_payerSurname(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4244,7 +4244,7 @@ func (ec *executionContext) _PayPalDetails_payerSurname(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_payerSurname(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_paymentUrl(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4267,7 +4267,7 @@ func (ec *executionContext) _PayPalDetails_paymentUrl(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_paymentUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalPaymentResult_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.PayPalPaymentResult) (ret graphql.Marshaler) {
@@ -4290,7 +4290,7 @@ func (ec *executionContext) _PayPalPaymentResult_paymentId(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_PayPalPaymentResult_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Payment_amountAuthorized(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4313,7 +4313,7 @@ func (ec *executionContext) _Payment_amountAuthorized(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Payment_amountAuthorized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _Payment_amountPaid(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4336,7 +4336,7 @@ func (ec *executionContext) _Payment_amountPaid(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Payment_amountPaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _Payment_captures(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4403,7 +4403,7 @@ func (ec *executionContext) _Payment_createdAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Payment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _Payment_currency(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4426,7 +4426,7 @@ func (ec *executionContext) _Payment_currency(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Payment_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type SupportedCurrencyEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_SupportedCurrencyEnum)
 }
 
 func (ec *executionContext) _Payment_currentStatus(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4449,7 +4449,7 @@ func (ec *executionContext) _Payment_currentStatus(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Payment_currentStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type PaymentStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_PaymentStatusEnum)
 }
 
 func (ec *executionContext) _Payment_id(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4472,7 +4472,7 @@ func (ec *executionContext) _Payment_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Payment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _Payment_merchantReference(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4495,7 +4495,7 @@ func (ec *executionContext) _Payment_merchantReference(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Payment_merchantReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Payment_merchantReference2(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4518,7 +4518,7 @@ func (ec *executionContext) _Payment_merchantReference2(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Payment_merchantReference2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Payment_paymentMethod(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4541,7 +4541,7 @@ func (ec *executionContext) _Payment_paymentMethod(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Payment_paymentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type PaymentMethodEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_PaymentMethodEnum)
 }
 
 func (ec *executionContext) _Payment_paymentRefundStatus(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4564,7 +4564,7 @@ func (ec *executionContext) _Payment_paymentRefundStatus(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_Payment_paymentRefundStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type PaymentRefundStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_PaymentRefundStatusEnum)
 }
 
 func (ec *executionContext) _Payment_refunds(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4739,7 +4739,7 @@ func (ec *executionContext) _Payment_transactionId(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Payment_transactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Payment_transactionMobilePayDetails(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4998,7 +4998,7 @@ func (ec *executionContext) _PaymentAggregateFields_count(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_PaymentAggregateFields_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentAggregateFields", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentAggregateFields", field, false, false, errNoChildFieldsOf_Int)
 }
 
 func (ec *executionContext) _PaymentAggregateFields_sum(ctx context.Context, field graphql.CollectedField, obj *model.PaymentAggregateFields) (ret graphql.Marshaler) {
@@ -5053,7 +5053,7 @@ func (ec *executionContext) _PaymentCancelResult_waitToken(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCancelResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCancelResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCancelResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCapture_amount(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5076,7 +5076,7 @@ func (ec *executionContext) _PaymentCapture_amount(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentCapture_captureType(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5099,7 +5099,7 @@ func (ec *executionContext) _PaymentCapture_captureType(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_captureType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type PaymentCaptureTypeEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_PaymentCaptureTypeEnum)
 }
 
 func (ec *executionContext) _PaymentCapture_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5122,7 +5122,7 @@ func (ec *executionContext) _PaymentCapture_createdAt(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _PaymentCapture_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5145,7 +5145,7 @@ func (ec *executionContext) _PaymentCapture_createdBy(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCapture_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5168,7 +5168,7 @@ func (ec *executionContext) _PaymentCapture_errorMessage(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCapture_generatedFrom(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5191,7 +5191,7 @@ func (ec *executionContext) _PaymentCapture_generatedFrom(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_generatedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCapture_id(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5214,7 +5214,7 @@ func (ec *executionContext) _PaymentCapture_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentCapture_message(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5237,7 +5237,7 @@ func (ec *executionContext) _PaymentCapture_message(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCapture_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5260,7 +5260,7 @@ func (ec *executionContext) _PaymentCapture_paymentId(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentCapture_status(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5347,7 +5347,7 @@ func (ec *executionContext) _PaymentCapture_transactionId(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_transactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCaptureResult_captureId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCaptureResult) (ret graphql.Marshaler) {
@@ -5370,7 +5370,7 @@ func (ec *executionContext) _PaymentCaptureResult_captureId(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCaptureResult_captureId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCaptureResult", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCaptureResult", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentCaptureResult_captureTransactionId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCaptureResult) (ret graphql.Marshaler) {
@@ -5393,7 +5393,7 @@ func (ec *executionContext) _PaymentCaptureResult_captureTransactionId(ctx conte
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCaptureResult_captureTransactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCaptureResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCaptureResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentMethodStatus_enabled(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
@@ -5416,7 +5416,7 @@ func (ec *executionContext) _PaymentMethodStatus_enabled(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_PaymentMethodStatus_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _PaymentMethodStatus_gateway(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
@@ -5439,7 +5439,7 @@ func (ec *executionContext) _PaymentMethodStatus_gateway(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_PaymentMethodStatus_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _PaymentMethodStatus_id(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
@@ -5462,7 +5462,7 @@ func (ec *executionContext) _PaymentMethodStatus_id(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_PaymentMethodStatus_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentMethodStatus_paymentMethod(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
@@ -5485,7 +5485,7 @@ func (ec *executionContext) _PaymentMethodStatus_paymentMethod(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_PaymentMethodStatus_paymentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type PaymentMethodEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errNoChildFieldsOf_PaymentMethodEnum)
 }
 
 func (ec *executionContext) _PaymentRequest_amount(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5508,7 +5508,7 @@ func (ec *executionContext) _PaymentRequest_amount(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentRequest_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5531,7 +5531,7 @@ func (ec *executionContext) _PaymentRequest_createdAt(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _PaymentRequest_currency(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5554,7 +5554,7 @@ func (ec *executionContext) _PaymentRequest_currency(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type SupportedCurrencyEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_SupportedCurrencyEnum)
 }
 
 func (ec *executionContext) _PaymentRequest_latestStatus(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5641,7 +5641,7 @@ func (ec *executionContext) _PaymentRequest_merchantReference2(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_merchantReference2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_merchantReturnUrl(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5664,7 +5664,7 @@ func (ec *executionContext) _PaymentRequest_merchantReturnUrl(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_merchantReturnUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_message(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5687,7 +5687,7 @@ func (ec *executionContext) _PaymentRequest_message(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_paymentFlow(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5710,7 +5710,7 @@ func (ec *executionContext) _PaymentRequest_paymentFlow(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_paymentFlow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_paymentMethodUsed(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5765,7 +5765,7 @@ func (ec *executionContext) _PaymentRequest_paymentProvider(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_paymentProvider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type PaymentMethodEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_PaymentMethodEnum)
 }
 
 func (ec *executionContext) _PaymentRequest_reference(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5788,7 +5788,7 @@ func (ec *executionContext) _PaymentRequest_reference(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_resultingPaymentId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5811,7 +5811,7 @@ func (ec *executionContext) _PaymentRequest_resultingPaymentId(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_resultingPaymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentRequest_status(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5994,7 +5994,7 @@ func (ec *executionContext) _PaymentRequest_transactionId(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_transactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_transactionMobilePayDetails(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -6177,7 +6177,7 @@ func (ec *executionContext) _PaymentRequest_waitToken(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type uuid does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_uuid)
 }
 
 func (ec *executionContext) _PaymentSession_id(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSession) (ret graphql.Marshaler) {
@@ -6200,7 +6200,7 @@ func (ec *executionContext) _PaymentSession_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSession_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSession", field, false, false, errors.New("field of type uuid does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSession", field, false, false, errNoChildFieldsOf_uuid)
 }
 
 func (ec *executionContext) _PaymentSession_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSession) (ret graphql.Marshaler) {
@@ -6223,7 +6223,7 @@ func (ec *executionContext) _PaymentSession_createdAt(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSession_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSession", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSession", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _PaymentSessionResult_token(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSessionResult) (ret graphql.Marshaler) {
@@ -6246,7 +6246,7 @@ func (ec *executionContext) _PaymentSessionResult_token(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSessionResult_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSessionResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSessionResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSessionWithReferenceCheckResult) (ret graphql.Marshaler) {
@@ -6269,7 +6269,7 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_paymentId(ct
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSessionWithReferenceCheckResult_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_paymentTransactionId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSessionWithReferenceCheckResult) (ret graphql.Marshaler) {
@@ -6292,7 +6292,7 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_paymentTrans
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSessionWithReferenceCheckResult_paymentTransactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_token(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSessionWithReferenceCheckResult) (ret graphql.Marshaler) {
@@ -6315,7 +6315,7 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_token(ctx co
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSessionWithReferenceCheckResult_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentSumFields_amountAuthorized(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSumFields) (ret graphql.Marshaler) {
@@ -6338,7 +6338,7 @@ func (ec *executionContext) _PaymentSumFields_amountAuthorized(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSumFields_amountAuthorized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSumFields", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSumFields", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentSumFields_amountPaid(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSumFields) (ret graphql.Marshaler) {
@@ -6361,7 +6361,7 @@ func (ec *executionContext) _PaymentSumFields_amountPaid(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSumFields_amountPaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSumFields", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSumFields", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _RefreshPaymentStatusResult_result(ctx context.Context, field graphql.CollectedField, obj *model.RefreshPaymentStatusResult) (ret graphql.Marshaler) {
@@ -6384,7 +6384,7 @@ func (ec *executionContext) _RefreshPaymentStatusResult_result(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_RefreshPaymentStatusResult_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RefreshPaymentStatusResult", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("RefreshPaymentStatusResult", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _Refund_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6407,7 +6407,7 @@ func (ec *executionContext) _Refund_createdAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Refund_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _Refund_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6430,7 +6430,7 @@ func (ec *executionContext) _Refund_createdBy(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Refund_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Refund_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6453,7 +6453,7 @@ func (ec *executionContext) _Refund_errorMessage(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Refund_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Refund_generatedFrom(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6476,7 +6476,7 @@ func (ec *executionContext) _Refund_generatedFrom(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Refund_generatedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Refund_message(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6499,7 +6499,7 @@ func (ec *executionContext) _Refund_message(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Refund_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Refund_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6522,7 +6522,7 @@ func (ec *executionContext) _Refund_paymentId(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Refund_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _Refund_status(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6609,7 +6609,7 @@ func (ec *executionContext) _Refund_totalAmount(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Refund_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _Refund_transactionId(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6632,7 +6632,7 @@ func (ec *executionContext) _Refund_transactionId(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Refund_transactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Refund_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6655,7 +6655,7 @@ func (ec *executionContext) _Refund_waitToken(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Refund_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type uuid does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_uuid)
 }
 
 func (ec *executionContext) _RefundAggregate_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RefundAggregate) (ret graphql.Marshaler) {
@@ -6710,7 +6710,7 @@ func (ec *executionContext) _RefundAggregateFields_count(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_RefundAggregateFields_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RefundAggregateFields", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("RefundAggregateFields", field, false, false, errNoChildFieldsOf_Int)
 }
 
 func (ec *executionContext) _RefundAggregateFields_sum(ctx context.Context, field graphql.CollectedField, obj *model.RefundAggregateFields) (ret graphql.Marshaler) {
@@ -6765,7 +6765,7 @@ func (ec *executionContext) _RefundPaymentResult_refundTransactionId(ctx context
 	)
 }
 func (ec *executionContext) fieldContext_RefundPaymentResult_refundTransactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RefundPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RefundPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _RefundPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.RefundPaymentResult) (ret graphql.Marshaler) {
@@ -6788,7 +6788,7 @@ func (ec *executionContext) _RefundPaymentResult_waitToken(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_RefundPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RefundPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RefundPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _RefundSumFields_totalAmount(ctx context.Context, field graphql.CollectedField, obj *model.RefundSumFields) (ret graphql.Marshaler) {
@@ -6811,7 +6811,7 @@ func (ec *executionContext) _RefundSumFields_totalAmount(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_RefundSumFields_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RefundSumFields", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("RefundSumFields", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _ReleasePaymentResult_releaseId(ctx context.Context, field graphql.CollectedField, obj *model.ReleasePaymentResult) (ret graphql.Marshaler) {
@@ -6834,7 +6834,7 @@ func (ec *executionContext) _ReleasePaymentResult_releaseId(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_ReleasePaymentResult_releaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReleasePaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ReleasePaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishDetails_amount(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6857,7 +6857,7 @@ func (ec *executionContext) _SwishDetails_amount(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _SwishDetails_bankPaymentReference(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6880,7 +6880,7 @@ func (ec *executionContext) _SwishDetails_bankPaymentReference(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_bankPaymentReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishDetails_customerSwishNumber(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6903,7 +6903,7 @@ func (ec *executionContext) _SwishDetails_customerSwishNumber(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_customerSwishNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type packed_phone_number does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_packed_phone_number)
 }
 
 func (ec *executionContext) _SwishDetails_dateCreated(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6926,7 +6926,7 @@ func (ec *executionContext) _SwishDetails_dateCreated(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_dateCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _SwishDetails_datePaid(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6949,7 +6949,7 @@ func (ec *executionContext) _SwishDetails_datePaid(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_datePaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _SwishDetails_errorCode(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6972,7 +6972,7 @@ func (ec *executionContext) _SwishDetails_errorCode(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishDetails_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6995,7 +6995,7 @@ func (ec *executionContext) _SwishDetails_errorMessage(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishDetails_qrCode(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -7018,7 +7018,7 @@ func (ec *executionContext) _SwishDetails_qrCode(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_qrCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishDetails_returnUrl(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -7041,7 +7041,7 @@ func (ec *executionContext) _SwishDetails_returnUrl(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_returnUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishPaymentCancelResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.SwishPaymentCancelResult) (ret graphql.Marshaler) {
@@ -7064,7 +7064,7 @@ func (ec *executionContext) _SwishPaymentCancelResult_waitToken(ctx context.Cont
 	)
 }
 func (ec *executionContext) fieldContext_SwishPaymentCancelResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishPaymentCancelResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishPaymentCancelResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.SwishPaymentResult) (ret graphql.Marshaler) {
@@ -7087,7 +7087,7 @@ func (ec *executionContext) _SwishPaymentResult_waitToken(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_SwishPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _TransactionRelease_amount(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7110,7 +7110,7 @@ func (ec *executionContext) _TransactionRelease_amount(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _TransactionRelease_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7133,7 +7133,7 @@ func (ec *executionContext) _TransactionRelease_createdAt(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _TransactionRelease_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7156,7 +7156,7 @@ func (ec *executionContext) _TransactionRelease_createdBy(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _TransactionRelease_currentStatus(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7179,7 +7179,7 @@ func (ec *executionContext) _TransactionRelease_currentStatus(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_currentStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type TransactionReleaseStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_TransactionReleaseStatusEnum)
 }
 
 func (ec *executionContext) _TransactionRelease_generatedFrom(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7202,7 +7202,7 @@ func (ec *executionContext) _TransactionRelease_generatedFrom(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_generatedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _TransactionRelease_id(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7225,7 +7225,7 @@ func (ec *executionContext) _TransactionRelease_id(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _TransactionRelease_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7248,7 +7248,7 @@ func (ec *executionContext) _TransactionRelease_paymentId(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _TransactionRelease_statusHistory(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7303,7 +7303,7 @@ func (ec *executionContext) _VippsDetails_cardNumber(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_VippsDetails_cardNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _VippsDetails_cardType(ctx context.Context, field graphql.CollectedField, obj *model.VippsDetails) (ret graphql.Marshaler) {
@@ -7326,7 +7326,7 @@ func (ec *executionContext) _VippsDetails_cardType(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_VippsDetails_cardType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _VippsDetails_sessionId(ctx context.Context, field graphql.CollectedField, obj *model.VippsDetails) (ret graphql.Marshaler) {
@@ -7349,7 +7349,7 @@ func (ec *executionContext) _VippsDetails_sessionId(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_VippsDetails_sessionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _VippsDetails_sessionUrl(ctx context.Context, field graphql.CollectedField, obj *model.VippsDetails) (ret graphql.Marshaler) {
@@ -7372,7 +7372,7 @@ func (ec *executionContext) _VippsDetails_sessionUrl(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_VippsDetails_sessionUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _VippsPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.VippsPaymentResult) (ret graphql.Marshaler) {
@@ -7395,7 +7395,7 @@ func (ec *executionContext) _VippsPaymentResult_gateway(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_VippsPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _VippsPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.VippsPaymentResult) (ret graphql.Marshaler) {
@@ -7418,7 +7418,7 @@ func (ec *executionContext) _VippsPaymentResult_waitToken(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_VippsPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7441,7 +7441,7 @@ func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7464,7 +7464,7 @@ func (ec *executionContext) ___Directive_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7487,7 +7487,7 @@ func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7510,7 +7510,7 @@ func (ec *executionContext) ___Directive_locations(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type __DirectiveLocation does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsOf___DirectiveLocation)
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7576,7 +7576,7 @@ func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -7599,7 +7599,7 @@ func (ec *executionContext) ___EnumValue_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -7622,7 +7622,7 @@ func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -7645,7 +7645,7 @@ func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -7668,7 +7668,7 @@ func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -7691,7 +7691,7 @@ func (ec *executionContext) ___Field_description(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -7789,7 +7789,7 @@ func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -7812,7 +7812,7 @@ func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7835,7 +7835,7 @@ func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7858,7 +7858,7 @@ func (ec *executionContext) ___InputValue_description(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7913,7 +7913,7 @@ func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7936,7 +7936,7 @@ func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7959,7 +7959,7 @@ func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -7982,7 +7982,7 @@ func (ec *executionContext) ___Schema_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Schema", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Schema", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -8165,7 +8165,7 @@ func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type __TypeKind does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsOf___TypeKind)
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -8188,7 +8188,7 @@ func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -8211,7 +8211,7 @@ func (ec *executionContext) ___Type_description(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -8234,7 +8234,7 @@ func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -8473,7 +8473,7 @@ func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _mutation_root_newPaymentSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -18664,3 +18664,27 @@ func (ec *executionContext) marshalOuuid2ᚖstring(ctx context.Context, sel ast.
 }
 
 // endregion ***************************** type.gotpl *****************************
+
+// gqlexec: the errors of scalar fields' FieldContext.Child, one per type.
+var (
+	errNoChildFieldsOf_Boolean                      = errors.New("field of type Boolean does not have child fields")
+	errNoChildFieldsOf_GatewayEnum                  = errors.New("field of type GatewayEnum does not have child fields")
+	errNoChildFieldsOf_Int                          = errors.New("field of type Int does not have child fields")
+	errNoChildFieldsOf_PaymentCaptureStatusEnum     = errors.New("field of type PaymentCaptureStatusEnum does not have child fields")
+	errNoChildFieldsOf_PaymentCaptureTypeEnum       = errors.New("field of type PaymentCaptureTypeEnum does not have child fields")
+	errNoChildFieldsOf_PaymentMethodEnum            = errors.New("field of type PaymentMethodEnum does not have child fields")
+	errNoChildFieldsOf_PaymentRefundStatusEnum      = errors.New("field of type PaymentRefundStatusEnum does not have child fields")
+	errNoChildFieldsOf_PaymentStatusEnum            = errors.New("field of type PaymentStatusEnum does not have child fields")
+	errNoChildFieldsOf_RefundStatusEnum             = errors.New("field of type RefundStatusEnum does not have child fields")
+	errNoChildFieldsOf_String                       = errors.New("field of type String does not have child fields")
+	errNoChildFieldsOf_SupportedCurrencyEnum        = errors.New("field of type SupportedCurrencyEnum does not have child fields")
+	errNoChildFieldsOf_TransactionReleaseStatusEnum = errors.New("field of type TransactionReleaseStatusEnum does not have child fields")
+	errNoChildFieldsOf___DirectiveLocation          = errors.New("field of type __DirectiveLocation does not have child fields")
+	errNoChildFieldsOf___TypeKind                   = errors.New("field of type __TypeKind does not have child fields")
+	errNoChildFieldsOf_bigint                       = errors.New("field of type bigint does not have child fields")
+	errNoChildFieldsOf_currency                     = errors.New("field of type currency does not have child fields")
+	errNoChildFieldsOf_date                         = errors.New("field of type date does not have child fields")
+	errNoChildFieldsOf_packed_phone_number          = errors.New("field of type packed_phone_number does not have child fields")
+	errNoChildFieldsOf_timestamptz                  = errors.New("field of type timestamptz does not have child fields")
+	errNoChildFieldsOf_uuid                         = errors.New("field of type uuid does not have child fields")
+)
