@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 // TestValidIdempotencyKeyIsTheGatewaysPattern: validIdempotencyKey accepts
@@ -44,5 +46,23 @@ func TestIdentityBoxedOnce(t *testing.T) {
 	}
 	if got := (identity{role: roleMerchant}).scope(); got != "merchant" {
 		t.Errorf("merchant scope: %q", got)
+	}
+}
+
+// newUUID gives version 4 (random) UUIDs as google/uuid parses and writes
+// them, and randomToken the prefix and 32 characters of base64url.
+func TestRandomIDs(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		s := newUUID()
+		u, err := uuid.Parse(s)
+		if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || u.String() != s || seen[s] {
+			t.Fatalf("newUUID() = %q: %v, version %d, variant %v, seen before: %v", s, err, u.Version(), u.Variant(), seen[s])
+		}
+		seen[s] = true
+	}
+	tok := randomToken("p-")
+	if !regexp.MustCompile(`^p-[A-Za-z0-9_-]{32}$`).MatchString(tok) || tok == randomToken("p-") {
+		t.Errorf("randomToken(%q) = %q", "p-", tok)
 	}
 }
