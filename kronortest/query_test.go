@@ -198,3 +198,30 @@ func TestPaymentRequestPartsThroughFragments(t *testing.T) {
 		t.Errorf("lean selection %s is not the start of the whole one %s", got, want)
 	}
 }
+
+// One document run again and again with other variables: what @skip and
+// @include select follows each request's variables (the marshalers' fields
+// are kept across requests only for selections without directives).
+func TestDirectivesFollowEachRequestsVariables(t *testing.T) {
+	f := newFixture(t)
+	tok := f.session("directives", 1000, nil)
+	w := f.swish(tok)
+	const doc = `query($w: uuid!, $s: Boolean!) { paymentRequests(where: {waitToken: {_eq: $w}}) {
+		waitToken status @skip(if: $s) { status } ...R ... @include(if: $s) { amount } } }
+		fragment R on PaymentRequest { reference @include(if: $s) }`
+	for i := range 6 {
+		s := i%2 == 0
+		var out struct{ PaymentRequests []map[string]any }
+		f.as(tok, doc, map[string]any{"w": w, "s": s}).ok(t, &out)
+		if len(out.PaymentRequests) != 1 {
+			t.Fatalf("request %d: %d rows", i, len(out.PaymentRequests))
+		}
+		row := out.PaymentRequests[0]
+		_, status := row["status"]
+		_, ref := row["reference"]
+		_, amount := row["amount"]
+		if row["waitToken"] != w || status == s || ref != s || amount != s {
+			t.Errorf("request %d ($s %v): %v", i, s, row)
+		}
+	}
+}

@@ -34,6 +34,11 @@
 // Third, the error of a scalar field's FieldContext.Child (see
 // rewriteScalarErrors): one per scalar type, built once, instead of one
 // errors.New per field resolved.
+//
+// Fourth, the fields every object's marshaler collects (see
+// rewriteCollectFields): they call cachedCollectFields, written by hand in
+// package graph, which keeps graphql.CollectFields' result across
+// operations when it cannot change.
 package main
 
 import (
@@ -61,7 +66,7 @@ func main() { gofile.Main("gqlexec", rewrite) }
 
 // rewrite returns src with the three rewrites applied.
 func rewrite(name string, src []byte) ([]byte, error) {
-	for _, r := range []func(string, []byte) ([]byte, error){rewriteExec, rewriteDeferred, rewriteScalarErrors} {
+	for _, r := range []func(string, []byte) ([]byte, error){rewriteExec, rewriteDeferred, rewriteScalarErrors, rewriteCollectFields} {
 		var err error
 		if src, err = r(name, src); err != nil {
 			return nil, err
@@ -372,6 +377,46 @@ func rewriteScalarErrors(name string, src []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: NewScalarFieldContext is called with errors.New again, but the file already declares %s variables", name, scalarErrorVar)
 	}
 	edits = append(edits, edit{len(src), len(src), decl.String()})
+	return apply(src, edits)
+}
+
+// collectFieldsFunc is the function of package graph that the marshalers
+// call instead of graphql.CollectFields (kronortest/internal/graph/collect.go).
+const collectFieldsFunc = "cachedCollectFields"
+
+// rewriteCollectFields replaces every call graphql.CollectFields(ec.OperationContext, sel, …)
+// with cachedCollectFields(ec.OperationContext, sel, …), which has the same
+// parameters and results. It fails when there is no such call, nor one
+// already rewritten.
+func rewriteCollectFields(name string, src []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	var edits []edit
+	rewritten := 0
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) != 3 {
+			return true
+		}
+		if isIdent(call.Fun, collectFieldsFunc) {
+			rewritten++
+		}
+		sel, ok := call.Args[0].(*ast.SelectorExpr)
+		if !isCall(call, "graphql", "CollectFields") || !ok || !isIdent(sel.X, "ec") || sel.Sel.Name != "OperationContext" {
+			return true
+		}
+		edits = append(edits, edit{fset.Position(call.Fun.Pos()).Offset, fset.Position(call.Fun.End()).Offset, collectFieldsFunc})
+		return true
+	})
+	if len(edits) == 0 && rewritten == 0 {
+		return nil, fmt.Errorf("%s: no marshaler calls graphql.CollectFields(ec.OperationContext, …): gqlgen changed; see how the object marshalers collect their fields now, and update or drop this rewrite", name)
+	}
+	if len(edits) == 0 {
+		return src, nil
+	}
 	return apply(src, edits)
 }
 

@@ -220,6 +220,34 @@ func TestRewriteScalarErrors(t *testing.T) {
 	}
 }
 
+const collecting = `package graph
+
+func (ec *executionContext) _A(ctx context.Context, sel ast.SelectionSet, obj *model.A) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aImplementors)
+	other := graphql.CollectFields(oc, sel, aImplementors)
+	return fields
+}
+`
+
+func TestRewriteCollectFields(t *testing.T) {
+	got, err := rewriteCollectFields("x.go", []byte(collecting))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(collecting, "fields := graphql.CollectFields(ec.", "fields := cachedCollectFields(ec.", 1)
+	if string(got) != want {
+		t.Errorf("rewriteCollectFields:\n%s\nwant:\n%s", got, want)
+	}
+	again, err := rewriteCollectFields("x.go", got)
+	if err != nil || string(again) != string(got) {
+		t.Errorf("a rewritten file is rewritten again (err %v):\n%s", err, again)
+	}
+	none := strings.ReplaceAll(collecting, "ec.OperationContext", "oc")
+	if _, err := rewriteCollectFields("x.go", []byte(none)); err == nil || !strings.Contains(err.Error(), "gqlgen changed") {
+		t.Errorf("no call to rewrite: err = %v, want a gqlgen changed error", err)
+	}
+}
+
 // The committed executable schema is what gqlexec makes of gqlgen's output:
 // rewriting it again changes nothing (go generate's own check, in CI,
 // compares it with a fresh run of gqlgen and gqlexec).
@@ -236,10 +264,13 @@ func TestGeneratedFileIsRewritten(t *testing.T) {
 	if string(got) != string(src) {
 		t.Errorf("rewriting %s again changes it", name)
 	}
-	for _, s := range []string{note, nilLabels, "if " + deferredCond + " {", scalarErrorVar + "uuid"} {
+	for _, s := range []string{note, nilLabels, "if " + deferredCond + " {", scalarErrorVar + "uuid", collectFieldsFunc + "(ec.OperationContext, sel, "} {
 		if !strings.Contains(string(src), s) {
 			t.Errorf("%s lacks %q", name, s)
 		}
+	}
+	if strings.Contains(string(src), "graphql.CollectFields(ec.OperationContext") {
+		t.Errorf("%s still calls graphql.CollectFields", name)
 	}
 	if strings.Contains(string(src), `false, errors.New("field of type`) {
 		t.Errorf("%s still builds a scalar field's error per field", name)

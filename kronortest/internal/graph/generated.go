@@ -12646,7 +12646,7 @@ func (ec *executionContext) unmarshalInputVippsPaymentInput(ctx context.Context,
 var addSessionDeviceInformationResultImplementors = []string{"AddSessionDeviceInformationResult"}
 
 func (ec *executionContext) _AddSessionDeviceInformationResult(ctx context.Context, sel ast.SelectionSet, obj *model.AddSessionDeviceInformationResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, addSessionDeviceInformationResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, addSessionDeviceInformationResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -12686,7 +12686,7 @@ func (ec *executionContext) _AddSessionDeviceInformationResult(ctx context.Conte
 var applePayPaymentResultImplementors = []string{"ApplePayPaymentResult"}
 
 func (ec *executionContext) _ApplePayPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.ApplePayPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, applePayPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, applePayPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -12736,7 +12736,7 @@ func (ec *executionContext) _ApplePayPaymentResult(ctx context.Context, sel ast.
 var bankTransferDetailsImplementors = []string{"BankTransferDetails"}
 
 func (ec *executionContext) _BankTransferDetails(ctx context.Context, sel ast.SelectionSet, obj *model.BankTransferDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, bankTransferDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, bankTransferDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -12796,7 +12796,7 @@ func (ec *executionContext) _BankTransferDetails(ctx context.Context, sel ast.Se
 var bankTransferPaymentResultImplementors = []string{"BankTransferPaymentResult"}
 
 func (ec *executionContext) _BankTransferPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.BankTransferPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, bankTransferPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, bankTransferPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -12846,7 +12846,7 @@ func (ec *executionContext) _BankTransferPaymentResult(ctx context.Context, sel 
 var capturePayPalPaymentResultImplementors = []string{"CapturePayPalPaymentResult"}
 
 func (ec *executionContext) _CapturePayPalPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.CapturePayPalPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, capturePayPalPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, capturePayPalPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -12886,7 +12886,7 @@ func (ec *executionContext) _CapturePayPalPaymentResult(ctx context.Context, sel
 var creditCardDetailsImplementors = []string{"CreditCardDetails"}
 
 func (ec *executionContext) _CreditCardDetails(ctx context.Context, sel ast.SelectionSet, obj *model.CreditCardDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, creditCardDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, creditCardDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -12961,7 +12961,7 @@ func (ec *executionContext) _CreditCardDetails(ctx context.Context, sel ast.Sele
 var creditCardPaymentResultImplementors = []string{"CreditCardPaymentResult"}
 
 func (ec *executionContext) _CreditCardPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.CreditCardPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, creditCardPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, creditCardPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13011,7 +13011,7 @@ func (ec *executionContext) _CreditCardPaymentResult(ctx context.Context, sel as
 var currentCaptureStatusImplementors = []string{"CurrentCaptureStatus"}
 
 func (ec *executionContext) _CurrentCaptureStatus(ctx context.Context, sel ast.SelectionSet, obj *model.CurrentCaptureStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, currentCaptureStatusImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, currentCaptureStatusImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13056,7 +13056,7 @@ func (ec *executionContext) _CurrentCaptureStatus(ctx context.Context, sel ast.S
 var currentPaymentStatusImplementors = []string{"CurrentPaymentStatus"}
 
 func (ec *executionContext) _CurrentPaymentStatus(ctx context.Context, sel ast.SelectionSet, obj *model.CurrentPaymentStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, currentPaymentStatusImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, currentPaymentStatusImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13101,7 +13101,7 @@ func (ec *executionContext) _CurrentPaymentStatus(ctx context.Context, sel ast.S
 var currentRefundStatusImplementors = []string{"CurrentRefundStatus"}
 
 func (ec *executionContext) _CurrentRefundStatus(ctx context.Context, sel ast.SelectionSet, obj *model.CurrentRefundStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, currentRefundStatusImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, currentRefundStatusImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13146,7 +13146,7 @@ func (ec *executionContext) _CurrentRefundStatus(ctx context.Context, sel ast.Se
 var currentTransactionReleaseStatusImplementors = []string{"CurrentTransactionReleaseStatus"}
 
 func (ec *executionContext) _CurrentTransactionReleaseStatus(ctx context.Context, sel ast.SelectionSet, obj *model.CurrentTransactionReleaseStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, currentTransactionReleaseStatusImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, currentTransactionReleaseStatusImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13191,7 +13191,7 @@ func (ec *executionContext) _CurrentTransactionReleaseStatus(ctx context.Context
 var finsharkDetailsImplementors = []string{"FinsharkDetails"}
 
 func (ec *executionContext) _FinsharkDetails(ctx context.Context, sel ast.SelectionSet, obj *model.FinsharkDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, finsharkDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, finsharkDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13231,7 +13231,7 @@ func (ec *executionContext) _FinsharkDetails(ctx context.Context, sel ast.Select
 var googlePayPaymentResultImplementors = []string{"GooglePayPaymentResult"}
 
 func (ec *executionContext) _GooglePayPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.GooglePayPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, googlePayPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, googlePayPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13301,7 +13301,7 @@ func (ec *executionContext) _GooglePayPaymentResult(ctx context.Context, sel ast
 var merchantImplementors = []string{"Merchant"}
 
 func (ec *executionContext) _Merchant(ctx context.Context, sel ast.SelectionSet, obj *model.Merchant) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, merchantImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, merchantImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13346,7 +13346,7 @@ func (ec *executionContext) _Merchant(ctx context.Context, sel ast.SelectionSet,
 var mobilePayDetailsImplementors = []string{"MobilePayDetails"}
 
 func (ec *executionContext) _MobilePayDetails(ctx context.Context, sel ast.SelectionSet, obj *model.MobilePayDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mobilePayDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, mobilePayDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13421,7 +13421,7 @@ func (ec *executionContext) _MobilePayDetails(ctx context.Context, sel ast.Selec
 var mobilePayPaymentResultImplementors = []string{"MobilePayPaymentResult"}
 
 func (ec *executionContext) _MobilePayPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.MobilePayPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mobilePayPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, mobilePayPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13466,7 +13466,7 @@ func (ec *executionContext) _MobilePayPaymentResult(ctx context.Context, sel ast
 var p24DetailsImplementors = []string{"P24Details"}
 
 func (ec *executionContext) _P24Details(ctx context.Context, sel ast.SelectionSet, obj *model.P24Details) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, p24DetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, p24DetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13526,7 +13526,7 @@ func (ec *executionContext) _P24Details(ctx context.Context, sel ast.SelectionSe
 var p24PaymentResultImplementors = []string{"P24PaymentResult"}
 
 func (ec *executionContext) _P24PaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.P24PaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, p24PaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, p24PaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13566,7 +13566,7 @@ func (ec *executionContext) _P24PaymentResult(ctx context.Context, sel ast.Selec
 var payPalDetailsImplementors = []string{"PayPalDetails"}
 
 func (ec *executionContext) _PayPalDetails(ctx context.Context, sel ast.SelectionSet, obj *model.PayPalDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, payPalDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, payPalDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13636,7 +13636,7 @@ func (ec *executionContext) _PayPalDetails(ctx context.Context, sel ast.Selectio
 var payPalPaymentResultImplementors = []string{"PayPalPaymentResult"}
 
 func (ec *executionContext) _PayPalPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.PayPalPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, payPalPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, payPalPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13676,7 +13676,7 @@ func (ec *executionContext) _PayPalPaymentResult(ctx context.Context, sel ast.Se
 var paymentImplementors = []string{"Payment"}
 
 func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, obj *model.Payment) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -13953,7 +13953,7 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 var paymentAggregateImplementors = []string{"PaymentAggregate"}
 
 func (ec *executionContext) _PaymentAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentAggregate) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentAggregateImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentAggregateImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -13993,7 +13993,7 @@ func (ec *executionContext) _PaymentAggregate(ctx context.Context, sel ast.Selec
 var paymentAggregateFieldsImplementors = []string{"PaymentAggregateFields"}
 
 func (ec *executionContext) _PaymentAggregateFields(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentAggregateFields) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentAggregateFieldsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentAggregateFieldsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14038,7 +14038,7 @@ func (ec *executionContext) _PaymentAggregateFields(ctx context.Context, sel ast
 var paymentCancelResultImplementors = []string{"PaymentCancelResult"}
 
 func (ec *executionContext) _PaymentCancelResult(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentCancelResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentCancelResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentCancelResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14078,7 +14078,7 @@ func (ec *executionContext) _PaymentCancelResult(ctx context.Context, sel ast.Se
 var paymentCaptureImplementors = []string{"PaymentCapture"}
 
 func (ec *executionContext) _PaymentCapture(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentCapture) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentCaptureImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentCaptureImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14173,7 +14173,7 @@ func (ec *executionContext) _PaymentCapture(ctx context.Context, sel ast.Selecti
 var paymentCaptureResultImplementors = []string{"PaymentCaptureResult"}
 
 func (ec *executionContext) _PaymentCaptureResult(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentCaptureResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentCaptureResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentCaptureResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14218,7 +14218,7 @@ func (ec *executionContext) _PaymentCaptureResult(ctx context.Context, sel ast.S
 var paymentMethodStatusImplementors = []string{"PaymentMethodStatus"}
 
 func (ec *executionContext) _PaymentMethodStatus(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentMethodStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentMethodStatusImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentMethodStatusImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14273,7 +14273,7 @@ func (ec *executionContext) _PaymentMethodStatus(ctx context.Context, sel ast.Se
 var paymentRequestImplementors = []string{"PaymentRequest"}
 
 func (ec *executionContext) _PaymentRequest(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentRequest) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentRequestImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentRequestImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14433,7 +14433,7 @@ func (ec *executionContext) _PaymentRequest(ctx context.Context, sel ast.Selecti
 var paymentSessionImplementors = []string{"PaymentSession"}
 
 func (ec *executionContext) _PaymentSession(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentSession) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentSessionImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentSessionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14478,7 +14478,7 @@ func (ec *executionContext) _PaymentSession(ctx context.Context, sel ast.Selecti
 var paymentSessionResultImplementors = []string{"PaymentSessionResult"}
 
 func (ec *executionContext) _PaymentSessionResult(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentSessionResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentSessionResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentSessionResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14518,7 +14518,7 @@ func (ec *executionContext) _PaymentSessionResult(ctx context.Context, sel ast.S
 var paymentSessionWithReferenceCheckResultImplementors = []string{"PaymentSessionWithReferenceCheckResult"}
 
 func (ec *executionContext) _PaymentSessionWithReferenceCheckResult(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentSessionWithReferenceCheckResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentSessionWithReferenceCheckResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentSessionWithReferenceCheckResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14568,7 +14568,7 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult(ctx context.
 var paymentSumFieldsImplementors = []string{"PaymentSumFields"}
 
 func (ec *executionContext) _PaymentSumFields(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentSumFields) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentSumFieldsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentSumFieldsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14613,7 +14613,7 @@ func (ec *executionContext) _PaymentSumFields(ctx context.Context, sel ast.Selec
 var refreshPaymentStatusResultImplementors = []string{"RefreshPaymentStatusResult"}
 
 func (ec *executionContext) _RefreshPaymentStatusResult(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshPaymentStatusResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refreshPaymentStatusResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refreshPaymentStatusResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14653,7 +14653,7 @@ func (ec *executionContext) _RefreshPaymentStatusResult(ctx context.Context, sel
 var refundImplementors = []string{"Refund"}
 
 func (ec *executionContext) _Refund(ctx context.Context, sel ast.SelectionSet, obj *model.Refund) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refundImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refundImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14743,7 +14743,7 @@ func (ec *executionContext) _Refund(ctx context.Context, sel ast.SelectionSet, o
 var refundAggregateImplementors = []string{"RefundAggregate"}
 
 func (ec *executionContext) _RefundAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.RefundAggregate) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refundAggregateImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refundAggregateImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14783,7 +14783,7 @@ func (ec *executionContext) _RefundAggregate(ctx context.Context, sel ast.Select
 var refundAggregateFieldsImplementors = []string{"RefundAggregateFields"}
 
 func (ec *executionContext) _RefundAggregateFields(ctx context.Context, sel ast.SelectionSet, obj *model.RefundAggregateFields) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refundAggregateFieldsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refundAggregateFieldsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14828,7 +14828,7 @@ func (ec *executionContext) _RefundAggregateFields(ctx context.Context, sel ast.
 var refundPaymentResultImplementors = []string{"RefundPaymentResult"}
 
 func (ec *executionContext) _RefundPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.RefundPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refundPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refundPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14873,7 +14873,7 @@ func (ec *executionContext) _RefundPaymentResult(ctx context.Context, sel ast.Se
 var refundSumFieldsImplementors = []string{"RefundSumFields"}
 
 func (ec *executionContext) _RefundSumFields(ctx context.Context, sel ast.SelectionSet, obj *model.RefundSumFields) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refundSumFieldsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refundSumFieldsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14913,7 +14913,7 @@ func (ec *executionContext) _RefundSumFields(ctx context.Context, sel ast.Select
 var releasePaymentResultImplementors = []string{"ReleasePaymentResult"}
 
 func (ec *executionContext) _ReleasePaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.ReleasePaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, releasePaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, releasePaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -14953,7 +14953,7 @@ func (ec *executionContext) _ReleasePaymentResult(ctx context.Context, sel ast.S
 var swishDetailsImplementors = []string{"SwishDetails"}
 
 func (ec *executionContext) _SwishDetails(ctx context.Context, sel ast.SelectionSet, obj *model.SwishDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, swishDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, swishDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15033,7 +15033,7 @@ func (ec *executionContext) _SwishDetails(ctx context.Context, sel ast.Selection
 var swishPaymentCancelResultImplementors = []string{"SwishPaymentCancelResult"}
 
 func (ec *executionContext) _SwishPaymentCancelResult(ctx context.Context, sel ast.SelectionSet, obj *model.SwishPaymentCancelResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, swishPaymentCancelResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, swishPaymentCancelResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15073,7 +15073,7 @@ func (ec *executionContext) _SwishPaymentCancelResult(ctx context.Context, sel a
 var swishPaymentResultImplementors = []string{"SwishPaymentResult"}
 
 func (ec *executionContext) _SwishPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.SwishPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, swishPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, swishPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15113,7 +15113,7 @@ func (ec *executionContext) _SwishPaymentResult(ctx context.Context, sel ast.Sel
 var transactionReleaseImplementors = []string{"TransactionRelease"}
 
 func (ec *executionContext) _TransactionRelease(ctx context.Context, sel ast.SelectionSet, obj *model.TransactionRelease) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, transactionReleaseImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, transactionReleaseImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15188,7 +15188,7 @@ func (ec *executionContext) _TransactionRelease(ctx context.Context, sel ast.Sel
 var vippsDetailsImplementors = []string{"VippsDetails"}
 
 func (ec *executionContext) _VippsDetails(ctx context.Context, sel ast.SelectionSet, obj *model.VippsDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, vippsDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, vippsDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15243,7 +15243,7 @@ func (ec *executionContext) _VippsDetails(ctx context.Context, sel ast.Selection
 var vippsPaymentResultImplementors = []string{"VippsPaymentResult"}
 
 func (ec *executionContext) _VippsPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.VippsPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, vippsPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, vippsPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15288,7 +15288,7 @@ func (ec *executionContext) _VippsPaymentResult(ctx context.Context, sel ast.Sel
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15348,7 +15348,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15403,7 +15403,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15468,7 +15468,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15533,7 +15533,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15598,7 +15598,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
@@ -15688,7 +15688,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 var mutation_rootImplementors = []string{"mutation_root"}
 
 func (ec *executionContext) _mutation_root(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutation_rootImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, mutation_rootImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "mutation_root",
 	})
@@ -15864,7 +15864,7 @@ func (ec *executionContext) _mutation_root(ctx context.Context, sel ast.Selectio
 var query_rootImplementors = []string{"query_root"}
 
 func (ec *executionContext) _query_root(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, query_rootImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, query_rootImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "query_root",
 	})
@@ -16075,7 +16075,7 @@ func (ec *executionContext) _query_root(ctx context.Context, sel ast.SelectionSe
 var subscription_rootImplementors = []string{"subscription_root"}
 
 func (ec *executionContext) _subscription_root(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subscription_rootImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, subscription_rootImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "subscription_root",
 	})
