@@ -225,3 +225,23 @@ func TestDirectivesFollowEachRequestsVariables(t *testing.T) {
 		}
 	}
 }
+
+// A value that passes validation but not its field's unmarshaler (an Int
+// beyond 32 bits, in a variable) is refused with the path of that field of
+// the input object, nested or not.
+func TestInputFieldErrorsCarryTheirPath(t *testing.T) {
+	f := newFixture(t)
+	in := f.sessionInput("paths", 1000, nil)
+	in["amount"] = 3000000000
+	e := f.merchant(sessionMutation, map[string]any{"p": in}).fails(t, "validation-failed", "")
+	if got, want := e.path(), "$.selectionSet.newPaymentSession.args.payment.amount"; got != want || !strings.Contains(e.Message, "overflows signed 32-bit integer") {
+		t.Errorf("error %q at %q, want an overflow at %q", e.Message, got, want)
+	}
+	data := paypalData()
+	data["orderLines"].([]any)[0].(map[string]any)["quantity"] = 3000000000
+	in = f.sessionInput("paths-2", 1000, map[string]any{"additionalData": data})
+	e = f.merchant(sessionMutation, map[string]any{"p": in}).fails(t, "validation-failed", "")
+	if got, want := e.path(), "$.selectionSet.newPaymentSession.args.payment.additionalData.orderLines[0].quantity"; got != want {
+		t.Errorf("nested: error %q at %q, want %q", e.Message, got, want)
+	}
+}

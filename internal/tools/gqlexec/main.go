@@ -39,6 +39,10 @@
 // rewriteCollectFields): they call cachedCollectFields, written by hand in
 // package graph, which keeps graphql.CollectFields' result across
 // operations when it cannot change.
+//
+// Fifth, the path of an input field (see rewriteInputPaths): the context
+// holding it is built only when unmarshaling the field's scalar value fails,
+// which is the only time that value's unmarshaler reads it.
 package main
 
 import (
@@ -66,7 +70,7 @@ func main() { gofile.Main("gqlexec", rewrite) }
 
 // rewrite returns src with the three rewrites applied.
 func rewrite(name string, src []byte) ([]byte, error) {
-	for _, r := range []func(string, []byte) ([]byte, error){rewriteExec, rewriteDeferred, rewriteScalarErrors, rewriteCollectFields} {
+	for _, r := range []func(string, []byte) ([]byte, error){rewriteExec, rewriteDeferred, rewriteScalarErrors, rewriteCollectFields, rewriteInputPaths} {
 		var err error
 		if src, err = r(name, src); err != nil {
 			return nil, err
@@ -418,6 +422,181 @@ func rewriteCollectFields(name string, src []byte) ([]byte, error) {
 		return src, nil
 	}
 	return apply(src, edits)
+}
+
+// pureUnmarshalers are gqlgen's scalar unmarshalers that depend on their
+// argument alone and return a new error when they fail.
+var pureUnmarshalers = map[string]bool{
+	"UnmarshalString": true, "UnmarshalBoolean": true, "UnmarshalInt": true, "UnmarshalInt32": true,
+	"UnmarshalInt64": true, "UnmarshalFloat": true, "UnmarshalTime": true, "UnmarshalID": true,
+}
+
+// pathOnErrorNote marks a rewritten input field.
+const pathOnErrorNote = "// gqlexec: the field's path only on error (see rewriteInputPaths)"
+
+// rewriteInputPaths rewrites, in every input object's unmarshaler, the
+// fields whose value goes to a scalar unmarshaler U of this file whose body
+// is exactly
+//
+//	res, err := graphql.UnmarshalX(v)
+//	return res, graphql.ErrorOnPath(ctx, err)
+//
+// or that with "if v == nil { return nil, nil }" first and &res returned,
+// UnmarshalX one of pureUnmarshalers: U reads its context only to put the
+// path on its error, and does the same thing whatever the context
+// otherwise. Each such field,
+//
+//	ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("f"))
+//	data, err := ec.U(ctx, v)
+//	if err != nil {
+//		return it, err
+//	}
+//
+// calls U with the unmarshaler's context first and, only when it fails,
+// again with the field's path as before, whose error is the one returned:
+// the field's value and error are those of before, and a value that
+// unmarshals (the usual case) no longer builds a context and a path.
+func rewriteInputPaths(name string, src []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	pure := map[string]bool{}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && strings.HasPrefix(fd.Name.Name, "unmarshal") && isPureScalarUnmarshaler(fset, src, fd) {
+			pure[fd.Name.Name] = true
+		}
+	}
+	var edits []edit
+	fields, rewritten := 0, bytes.Count(src, []byte(pathOnErrorNote))
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil || !strings.HasPrefix(fd.Name.Name, "unmarshalInput") {
+			continue
+		}
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			cc, ok := n.(*ast.CaseClause)
+			if !ok || len(cc.Body) < 3 {
+				return true
+			}
+			path, ok := pathContextDecl(cc.Body[0])
+			if !ok {
+				return true
+			}
+			fields++
+			call, ok := unmarshalCall(cc.Body[1])
+			if !ok || !pure[call] || !isReturnOnError(cc.Body[2]) || usesAfter(cc.Body[3:], "ctx") {
+				return true
+			}
+			ds, de := lines(fset, src, cc.Body[0])
+			_, ce := lines(fset, src, cc.Body[1])
+			callText := strings.TrimSpace(string(src[fset.Position(cc.Body[1].Pos()).Offset:fset.Position(cc.Body[1].End()).Offset]))
+			edits = append(edits,
+				edit{ds, de, ""},
+				edit{ce, ce, "if err != nil { " + pathOnErrorNote + "\n" + path + "\n" +
+					strings.Replace(callText, "data, err :=", "data, err =", 1) + "\n}\n"})
+			return true
+		})
+	}
+	if fields == 0 && rewritten == 0 {
+		return nil, fmt.Errorf("%s: no input unmarshaler puts its fields' paths in the context as gqlgen v0.17.94 did: gqlgen changed; see what the unmarshalInput functions do now, and update or drop this rewrite", name)
+	}
+	if len(edits) == 0 {
+		return src, nil
+	}
+	return apply(src, edits)
+}
+
+// isPureScalarUnmarshaler reports whether fd has one of the two bodies
+// rewriteInputPaths knows.
+func isPureScalarUnmarshaler(fset *token.FileSet, src []byte, fd *ast.FuncDecl) bool {
+	if fd.Body == nil || fd.Type.Params.NumFields() != 2 {
+		return false
+	}
+	var body []string
+	for _, st := range fd.Body.List {
+		body = append(body, strings.Join(strings.Fields(nodeText(fset, src, st)), " "))
+	}
+	if len(body) == 3 && body[0] == "if v == nil { return nil, nil }" {
+		body = body[1:]
+		if body[1] != "return &res, graphql.ErrorOnPath(ctx, err)" {
+			return false
+		}
+	} else if len(body) != 2 || body[1] != "return res, graphql.ErrorOnPath(ctx, err)" {
+		return false
+	}
+	fn, ok := strings.CutPrefix(body[0], "res, err := graphql.")
+	if !ok {
+		return false
+	}
+	fn, ok = strings.CutSuffix(fn, "(v)")
+	return ok && pureUnmarshalers[fn]
+}
+
+// pathContextDecl reports whether st is
+// ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("f")), and
+// returns its source.
+func pathContextDecl(st ast.Stmt) (string, bool) {
+	as, ok := st.(*ast.AssignStmt)
+	if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 || !isIdent(as.Lhs[0], "ctx") {
+		return "", false
+	}
+	call, ok := as.Rhs[0].(*ast.CallExpr)
+	if !ok || !isCall(call, "graphql", "WithPathContext") || len(call.Args) != 2 || !isIdent(call.Args[0], "ctx") {
+		return "", false
+	}
+	inner, ok := call.Args[1].(*ast.CallExpr)
+	if !ok || !isCall(inner, "graphql", "NewPathWithField") || len(inner.Args) != 1 {
+		return "", false
+	}
+	lit, ok := inner.Args[0].(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	return "ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField(" + lit.Value + "))", true
+}
+
+// unmarshalCall reports whether st is data, err := ec.U(ctx, v), and
+// returns U.
+func unmarshalCall(st ast.Stmt) (string, bool) {
+	as, ok := st.(*ast.AssignStmt)
+	if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 2 || len(as.Rhs) != 1 || !isIdent(as.Lhs[0], "data") || !isIdent(as.Lhs[1], "err") {
+		return "", false
+	}
+	call, ok := as.Rhs[0].(*ast.CallExpr)
+	if !ok || len(call.Args) != 2 || !isIdent(call.Args[0], "ctx") || !isIdent(call.Args[1], "v") {
+		return "", false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || !isIdent(sel.X, "ec") {
+		return "", false
+	}
+	return sel.Sel.Name, true
+}
+
+// isReturnOnError reports whether st is if err != nil { return it, err }.
+func isReturnOnError(st ast.Stmt) bool {
+	is, ok := st.(*ast.IfStmt)
+	if !ok || is.Init != nil || is.Else != nil || len(is.Body.List) != 1 {
+		return false
+	}
+	cond, ok := is.Cond.(*ast.BinaryExpr)
+	if !ok || cond.Op != token.NEQ || !isIdent(cond.X, "err") || !isIdent(cond.Y, "nil") {
+		return false
+	}
+	ret, ok := is.Body.List[0].(*ast.ReturnStmt)
+	return ok && len(ret.Results) == 2 && isIdent(ret.Results[0], "it") && isIdent(ret.Results[1], "err")
+}
+
+// usesAfter reports whether any of sts uses the identifier name.
+func usesAfter(sts []ast.Stmt, name string) bool {
+	for _, st := range sts {
+		if mentions(st, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // nodeText returns the source of n.

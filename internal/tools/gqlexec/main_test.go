@@ -248,6 +248,96 @@ func TestRewriteCollectFields(t *testing.T) {
 	}
 }
 
+const inputFields = `package graph
+
+func (ec *executionContext) unmarshalInputA(ctx context.Context, obj any) (model.A, error) {
+	var it model.A
+	for _, k := range fieldsInOrder {
+		switch k {
+		case "s":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("s"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.S = data
+		case "p":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("p"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.P = data
+		case "e":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("e"))
+			data, err := ec.unmarshalNEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.E = data
+		case "nested":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nested"))
+			data, err := ec.unmarshalOB2ᚖB(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nested = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEnum(ctx context.Context, v any) (model.Enum, error) {
+	var res model.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOB2ᚖB(ctx context.Context, v any) (*model.B, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputB(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+`
+
+func TestRewriteInputPaths(t *testing.T) {
+	got, err := rewriteInputPaths("x.go", []byte(inputFields))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := inputFields
+	for _, f := range []struct{ field, fn string }{{"s", "unmarshalNString2string"}, {"p", "unmarshalOString2ᚖstring"}} {
+		want = strings.Replace(want, "\t\t\tctx := graphql.WithPathContext(ctx, graphql.NewPathWithField(\""+f.field+"\"))\n\t\t\tdata, err := ec."+f.fn+"(ctx, v)\n",
+			"\t\t\tdata, err := ec."+f.fn+"(ctx, v)\n\t\t\tif err != nil { "+pathOnErrorNote+"\n\t\t\t\tctx := graphql.WithPathContext(ctx, graphql.NewPathWithField(\""+f.field+"\"))\n\t\t\t\tdata, err = ec."+f.fn+"(ctx, v)\n\t\t\t}\n", 1)
+	}
+	if string(got) != want {
+		t.Errorf("rewriteInputPaths:\n%s\nwant:\n%s", got, want)
+	}
+	again, err := rewriteInputPaths("x.go", got)
+	if err != nil || string(again) != string(got) {
+		t.Errorf("a rewritten file is rewritten again (err %v):\n%s", err, again)
+	}
+	none := strings.ReplaceAll(inputFields, "graphql.NewPathWithField", "graphql.OtherPath")
+	if _, err := rewriteInputPaths("x.go", []byte(none)); err == nil || !strings.Contains(err.Error(), "gqlgen changed") {
+		t.Errorf("no field to rewrite: err = %v, want a gqlgen changed error", err)
+	}
+}
+
 // The committed executable schema is what gqlexec makes of gqlgen's output:
 // rewriting it again changes nothing (go generate's own check, in CI,
 // compares it with a fresh run of gqlgen and gqlexec).
@@ -264,7 +354,7 @@ func TestGeneratedFileIsRewritten(t *testing.T) {
 	if string(got) != string(src) {
 		t.Errorf("rewriting %s again changes it", name)
 	}
-	for _, s := range []string{note, nilLabels, "if " + deferredCond + " {", scalarErrorVar + "uuid", collectFieldsFunc + "(ec.OperationContext, sel, "} {
+	for _, s := range []string{note, nilLabels, "if " + deferredCond + " {", scalarErrorVar + "uuid", collectFieldsFunc + "(ec.OperationContext, sel, ", pathOnErrorNote} {
 		if !strings.Contains(string(src), s) {
 			t.Errorf("%s lacks %q", name, s)
 		}

@@ -9871,43 +9871,61 @@ func (ec *executionContext) unmarshalInputAddSessionDeviceInformationInput(ctx c
 		}
 		switch k {
 		case "browserName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("browserName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("browserName"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.BrowserName = data
 		case "browserVersion":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("browserVersion"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("browserVersion"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.BrowserVersion = data
 		case "fingerprint":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprint"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprint"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Fingerprint = data
 		case "osName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osName"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.OsName = data
 		case "osVersion":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osVersion"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osVersion"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.OsVersion = data
 		case "userAgent":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userAgent"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userAgent"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -9936,15 +9954,21 @@ func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj 
 		}
 		switch k {
 		case "careOf":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("careOf"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("careOf"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CareOf = data
 		case "city":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -9957,71 +9981,101 @@ func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj 
 			}
 			it.Country = data
 		case "email":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Email = data
 		case "firstName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.FirstName = data
 		case "lastName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.LastName = data
 		case "phoneNumber":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNumber"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNumber"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.PhoneNumber = data
 		case "postalCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.PostalCode = data
 		case "region":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Region = data
 		case "streetAddress":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetAddress"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetAddress"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.StreetAddress = data
 		case "streetAddress2":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetAddress2"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetAddress2"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.StreetAddress2 = data
 		case "streetName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetName"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.StreetName = data
 		case "streetNumber":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetNumber"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetNumber"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10057,36 +10111,51 @@ func (ec *executionContext) unmarshalInputApplePayPaymentInput(ctx context.Conte
 		}
 		switch k {
 		case "flow":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Flow = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ReturnURL = data
 		case "verificationUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verificationUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verificationUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10122,43 +10191,61 @@ func (ec *executionContext) unmarshalInputBankTransferPaymentInput(ctx context.C
 			}
 			it.AspspID = data
 		case "executionDate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executionDate"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executionDate"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ExecutionDate = data
 		case "flow":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Flow = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "requestRedirectState":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestRedirectState"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestRedirectState"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.RequestRedirectState = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10215,8 +10302,11 @@ func (ec *executionContext) unmarshalInputBigintComparisonExp(ctx context.Contex
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10273,15 +10363,21 @@ func (ec *executionContext) unmarshalInputCapturePayPalPaymentInput(ctx context.
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "paymentId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10310,22 +10406,31 @@ func (ec *executionContext) unmarshalInputCreditCardPaymentInput(ctx context.Con
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10507,22 +10612,31 @@ func (ec *executionContext) unmarshalInputGooglePayPaymentInput(ctx context.Cont
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10551,22 +10665,31 @@ func (ec *executionContext) unmarshalInputMobilePayPaymentInput(ctx context.Cont
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10602,22 +10725,31 @@ func (ec *executionContext) unmarshalInputP24PaymentInput(ctx context.Context, o
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "p24RegulationAccept":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("p24RegulationAccept"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("p24RegulationAccept"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10630,8 +10762,11 @@ func (ec *executionContext) unmarshalInputP24PaymentInput(ctx context.Context, o
 			}
 			it.PaymentMethodID = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10660,22 +10795,31 @@ func (ec *executionContext) unmarshalInputPayPalPaymentInput(ctx context.Context
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10804,8 +10948,11 @@ func (ec *executionContext) unmarshalInputPaymentCancelInput(ctx context.Context
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10913,36 +11060,51 @@ func (ec *executionContext) unmarshalInputPaymentCaptureInput(ctx context.Contex
 		}
 		switch k {
 		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "createdBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CreatedBy = data
 		case "generatedFrom":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.GeneratedFrom = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "message":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10955,8 +11117,11 @@ func (ec *executionContext) unmarshalInputPaymentCaptureInput(ctx context.Contex
 			}
 			it.PaymentID = data
 		case "paymentTransactionId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11036,8 +11201,11 @@ func (ec *executionContext) unmarshalInputPaymentCaptureStatusEnumComparisonExp(
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11094,8 +11262,11 @@ func (ec *executionContext) unmarshalInputPaymentMethodEnumComparisonExp(ctx con
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11298,22 +11469,31 @@ func (ec *executionContext) unmarshalInputPaymentSessionAdditionalData(ctx conte
 		}
 		switch k {
 		case "customerReference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerReference"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerReference"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CustomerReference = data
 		case "email":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Email = data
 		case "ip":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ip"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ip"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11326,8 +11506,11 @@ func (ec *executionContext) unmarshalInputPaymentSessionAdditionalData(ctx conte
 			}
 			it.Language = data
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11340,8 +11523,11 @@ func (ec *executionContext) unmarshalInputPaymentSessionAdditionalData(ctx conte
 			}
 			it.OrderLines = data
 		case "phoneNumber":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNumber"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNumber"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11384,15 +11570,21 @@ func (ec *executionContext) unmarshalInputPaymentSessionInput(ctx context.Contex
 			}
 			it.AdditionalData = data
 		case "allowExecutionDate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowExecutionDate"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowExecutionDate"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.AllowExecutionDate = data
 		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11412,36 +11604,51 @@ func (ec *executionContext) unmarshalInputPaymentSessionInput(ctx context.Contex
 			}
 			it.Currency = data
 		case "expiresAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ExpiresAt = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReference = data
 		case "merchantReference2":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference2"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference2"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReference2 = data
 		case "message":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11484,15 +11691,21 @@ func (ec *executionContext) unmarshalInputPaymentSessionWithReferenceCheckInput(
 			}
 			it.AdditionalData = data
 		case "allowExecutionDate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowExecutionDate"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowExecutionDate"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.AllowExecutionDate = data
 		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11512,36 +11725,51 @@ func (ec *executionContext) unmarshalInputPaymentSessionWithReferenceCheckInput(
 			}
 			it.Currency = data
 		case "expiresAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ExpiresAt = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReference = data
 		case "merchantReference2":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference2"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference2"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReference2 = data
 		case "message":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11591,8 +11819,11 @@ func (ec *executionContext) unmarshalInputPaymentStatusEnumComparisonExp(ctx con
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11635,71 +11866,101 @@ func (ec *executionContext) unmarshalInputPurchaseOrderLineInput(ctx context.Con
 		}
 		switch k {
 		case "imageUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("imageUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("imageUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ImageURL = data
 		case "itemUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ItemURL = data
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Name = data
 		case "pricePerItem":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerItem"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerItem"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.PricePerItem = data
 		case "quantity":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Quantity = data
 		case "reference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Reference = data
 		case "taxRate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRate"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRate"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.TaxRate = data
 		case "totalAmount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalAmount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalAmount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.TotalAmount = data
 		case "totalDiscountAmount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountAmount"))
 			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountAmount"))
+				data, err = ec.unmarshalOInt2ᚖint32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.TotalDiscountAmount = data
 		case "totalTaxAmount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxAmount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxAmount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11844,43 +12105,61 @@ func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context
 		}
 		switch k {
 		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "createdBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CreatedBy = data
 		case "generatedFrom":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.GeneratedFrom = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReference = data
 		case "message":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11893,8 +12172,11 @@ func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context
 			}
 			it.PaymentID = data
 		case "paymentTransactionId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11937,8 +12219,11 @@ func (ec *executionContext) unmarshalInputRefundStatusEnumComparisonExp(ctx cont
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11981,36 +12266,51 @@ func (ec *executionContext) unmarshalInputReleasePaymentInput(ctx context.Contex
 		}
 		switch k {
 		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "createdBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CreatedBy = data
 		case "generatedFrom":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.GeneratedFrom = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12023,8 +12323,11 @@ func (ec *executionContext) unmarshalInputReleasePaymentInput(ctx context.Contex
 			}
 			it.PaymentID = data
 		case "paymentTransactionId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12053,8 +12356,11 @@ func (ec *executionContext) unmarshalInputStringComparisonExp(ctx context.Contex
 		}
 		switch k {
 		case "_eq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12067,15 +12373,21 @@ func (ec *executionContext) unmarshalInputStringComparisonExp(ctx context.Contex
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IsNull = data
 		case "_neq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12125,8 +12437,11 @@ func (ec *executionContext) unmarshalInputSupportedCurrencyEnumComparisonExp(ctx
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12169,15 +12484,21 @@ func (ec *executionContext) unmarshalInputSwishPaymentCancelInput(ctx context.Co
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "paymentId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12206,36 +12527,51 @@ func (ec *executionContext) unmarshalInputSwishPaymentInput(ctx context.Context,
 		}
 		switch k {
 		case "customerSwishNumber":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerSwishNumber"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerSwishNumber"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CustomerSwishNumber = data
 		case "flow":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Flow = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12264,22 +12600,31 @@ func (ec *executionContext) unmarshalInputTimestamptzComparisonExp(ctx context.C
 		}
 		switch k {
 		case "_eq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Eq = data
 		case "_gt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Gt = data
 		case "_gte":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12292,29 +12637,41 @@ func (ec *executionContext) unmarshalInputTimestamptzComparisonExp(ctx context.C
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IsNull = data
 		case "_lt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Lt = data
 		case "_lte":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Lte = data
 		case "_neq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12473,8 +12830,11 @@ func (ec *executionContext) unmarshalInputTransactionReleaseStatusEnumComparison
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12517,22 +12877,31 @@ func (ec *executionContext) unmarshalInputUuidComparisonExp(ctx context.Context,
 		}
 		switch k {
 		case "_eq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Eq = data
 		case "_gt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Gt = data
 		case "_gte":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12545,29 +12914,41 @@ func (ec *executionContext) unmarshalInputUuidComparisonExp(ctx context.Context,
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IsNull = data
 		case "_lt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Lt = data
 		case "_lte":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Lte = data
 		case "_neq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12603,22 +12984,31 @@ func (ec *executionContext) unmarshalInputVippsPaymentInput(ctx context.Context,
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
