@@ -1,7 +1,7 @@
 // Command gqlexec takes out of the executable schema gqlgen generated work it
-// does on every operation, or every object, for nothing. Each rewrite keeps
-// what the code does; each checks the shape of the code it rewrites and
-// fails when gqlgen changed it.
+// need not do on every operation, object or field. Each rewrite keeps what
+// the code does; each checks the shape of the code it rewrites and fails
+// when gqlgen changed it.
 //
 // First, the map of input unmarshalers, which only
 // graphql.UnmarshalInputFromContext reads: Exec builds, per operation, a map
