@@ -36,15 +36,32 @@ type identity struct {
 // scope names the identity for idempotency keys.
 func (id identity) scope() string {
 	if id.role == roleGateway {
-		return "session:" + id.sess.token
+		if id.sess.scope != "" {
+			return id.sess.scope
+		}
+		return sessionScope(id.sess.token)
 	}
 	return "merchant"
 }
 
+func sessionScope(token string) string { return "session:" + token }
+
 type identityKey struct{}
 
+// merchantIdentity is the merchant's identity as a context value, boxed once.
+var merchantIdentity any = identity{role: roleMerchant}
+
 func withIdentity(ctx context.Context, id identity) context.Context {
-	return context.WithValue(ctx, identityKey{}, id)
+	var v any
+	switch {
+	case id == identity{role: roleMerchant}:
+		v = merchantIdentity
+	case id.role == roleGateway && id.sess != nil && id.sess.identity != nil:
+		v = id.sess.identity
+	default:
+		v = id
+	}
+	return context.WithValue(ctx, identityKey{}, v)
 }
 
 func identityFrom(ctx context.Context) (identity, bool) {

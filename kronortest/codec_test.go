@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -139,14 +141,30 @@ func FuzzDecodeParams(f *testing.F) {
 	})
 }
 
+// testTexts is the interner checkDecodeParams decodes with, small so that
+// it is often full and starts again.
+var testTexts = &interner{limit: 8, maxLen: 64}
+
 // checkDecodeParams reports whether decodeParams decoded body itself, and
-// checks that it decoded it as encoding/json does.
+// checks that it decoded it as encoding/json does, with no interner and with
+// testTexts, and that nothing it decoded shares body's memory.
 func checkDecodeParams(t *testing.T, body []byte) bool {
 	t.Helper()
-	got, ok := decodeParams(body)
+	got, ok := decodeParams(body, nil)
+	interned, iok := decodeParams(body, testTexts)
+	if ok != iok || !reflect.DeepEqual(got, interned) {
+		t.Errorf("decodeParams(%q) = %+v, %v; with an interner %+v, %v", body, got, ok, interned, iok)
+	}
 	if !ok {
 		return false
 	}
+	// The body's buffer is reused for the next request.
+	orig := slices.Clone(body)
+	for i := range body {
+		body[i] = 'X'
+	}
+	defer copy(body, orig)
+	body = orig
 	want := &graphql.RawParams{}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -154,8 +172,34 @@ func checkDecodeParams(t *testing.T, body []byte) bool {
 		t.Errorf("decodeParams(%q) = %+v, but encoding/json fails: %v", body, got, err)
 		return true
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("decodeParams(%q) = %+v, encoding/json decodes %+v", body, got, want)
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(interned, want) {
+		t.Errorf("decodeParams(%q) = %+v (interned: %+v), encoding/json decodes %+v", body, got, interned, want)
 	}
 	return true
+}
+
+func TestInterner(t *testing.T) {
+	in := &interner{limit: 2, maxLen: 4}
+	b := []byte("abcd")
+	s := in.intern(b)
+	b[0] = 'X' // the interned text is a copy
+	if s != "abcd" || in.intern([]byte("Xbcd")) != "Xbcd" || in.intern([]byte("abcd")) != "abcd" {
+		t.Fatalf("intern gave %q", s)
+	}
+	if got := in.intern([]byte("abcd")); unsafe.StringData(got) != unsafe.StringData(s) {
+		t.Errorf("a text seen before is copied again")
+	}
+	if got := in.intern([]byte("abcde")); got != "abcde" || in.m["abcde"] != "" {
+		t.Errorf("a text longer than maxLen: %q, kept: %v", got, in.m)
+	}
+	for i := range 10 {
+		in.intern([]byte{byte('a' + i)})
+	}
+	if len(in.m) > in.limit {
+		t.Errorf("the interner holds %d texts, limit %d", len(in.m), in.limit)
+	}
+	var nilInterner *interner
+	if got := nilInterner.intern([]byte("x")); got != "x" {
+		t.Errorf("nil interner: %q", got)
+	}
 }

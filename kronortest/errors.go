@@ -2,6 +2,7 @@ package kronortest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -67,9 +68,11 @@ type inputCheck struct {
 	first      *invalid
 }
 
+// fail records the first failure. It keeps a copy of path, so that the
+// variadic slices of the checks that pass need not be allocated.
 func (v *inputCheck) fail(msg string, path ...string) {
 	if v.first == nil {
-		v.first = &invalid{path: path, msg: msg}
+		v.first = &invalid{path: slices.Clone(path), msg: msg}
 	}
 }
 

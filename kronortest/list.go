@@ -483,6 +483,7 @@ func (s *Server) AddPayments(ps ...StoredPayment) ([]int64, error) {
 			token: randomToken("kronortest-session-"), merchantReference: ref, amount: c.Amount,
 			currency: c.cur, message: "Order " + ref, createdAt: at, expiresAt: at.Add(time.Hour),
 		}
+		sess.setIdentity()
 		r := &paymentRequest{
 			seq: st.nextSeq(), waitToken: newUUID(), transactionID: newUUID(), sess: sess,
 			method: c.method, createdAt: at,

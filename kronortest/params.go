@@ -2,6 +2,7 @@ package kronortest
 
 import (
 	"encoding/json"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -16,8 +17,13 @@ import (
 // any other body it reports false, and the caller decodes it with
 // encoding/json, which then also gives its errors. What follows the object
 // is ignored, as json.Decoder.Decode ignores what follows the first value.
-func decodeParams(body []byte) (*graphql.RawParams, bool) {
-	d := paramsDecoder{b: body}
+//
+// The query and every object key are taken from in (when not nil), which
+// hands out one copy of each text it has seen, instead of a new copy per
+// request: clients send the same few queries and variable names again and
+// again.
+func decodeParams(body []byte, in *interner) (*graphql.RawParams, bool) {
+	d := paramsDecoder{b: body, in: in}
 	d.space()
 	if !d.consume('{') {
 		return nil, false
@@ -43,7 +49,13 @@ func decodeParams(body []byte) (*graphql.RawParams, bool) {
 		if d.literal("null") {
 			// null leaves the field as it is, as encoding/json does.
 		} else if i < 2 {
-			s, ok := d.string()
+			var s string
+			var ok bool
+			if i == 0 {
+				s, ok = d.key() // interned, as keys are
+			} else {
+				s, ok = d.string()
+			}
 			if !ok {
 				return false
 			}
@@ -76,8 +88,68 @@ func decodeParams(body []byte) (*graphql.RawParams, bool) {
 
 // paramsDecoder reads a JSON text from b at i.
 type paramsDecoder struct {
-	b []byte
-	i int
+	b  []byte
+	i  int
+	in *interner // of keys and queries; nil: none
+}
+
+// interner hands out one shared copy of each text it is given, so that a
+// text that comes again and again (a query, a variable's name) is not
+// copied again. It is safe for concurrent use. Like boundedCache, it forgets
+// everything when it holds limit texts; it keeps none longer than maxLen.
+type interner struct {
+	mu     sync.RWMutex
+	limit  int
+	maxLen int
+	m      map[string]string
+}
+
+// intern returns a string equal to b: the shared copy, or a new one.
+func (in *interner) intern(b []byte) string {
+	if in == nil || len(b) > in.maxLen {
+		return string(b)
+	}
+	in.mu.RLock()
+	s, ok := in.m[string(b)] // no copy of b to look it up
+	in.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = string(b)
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.m == nil || len(in.m) >= in.limit {
+		in.m = make(map[string]string)
+	}
+	in.m[s] = s
+	return s
+}
+
+// key reads an object key (or a query) as string does, and interns it
+// (d.in) when it has no escapes.
+func (d *paramsDecoder) key() (string, bool) {
+	if d.in == nil {
+		return d.string()
+	}
+	if !d.consume('"') {
+		return "", false
+	}
+	start := d.i
+	for d.i < len(d.b) {
+		switch c := d.b[d.i]; {
+		case c == '"':
+			s := d.in.intern(d.b[start:d.i])
+			d.i++
+			return s, true
+		case c == '\\':
+			return d.escapedString(start)
+		case c < 0x20 || c >= 0x7f:
+			return "", false
+		default:
+			d.i++
+		}
+	}
+	return "", false
 }
 
 // maxParamsDepth bounds the nesting decodeParams decodes itself; deeper
@@ -196,7 +268,7 @@ func (d *paramsDecoder) members(member func(key string) bool) bool {
 	}
 	for {
 		d.space()
-		key, ok := d.string()
+		key, ok := d.key()
 		if !ok {
 			return false
 		}

@@ -2,11 +2,14 @@ package kronortest
 
 import (
 	"cmp"
+	"context"
 	neturl "net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/kronor-io/kronor-go/internal/scalars"
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
@@ -243,6 +246,47 @@ type requestArgs struct {
 	limit, offset *int32
 	orderBy       []*model.PaymentRequestOrderBy
 	where         *model.PaymentRequestBoolExp
+	omit          requestOmit // parts of the models nobody reads
+}
+
+// requestOmit names the parts of a payment request's model that cost the
+// most to build and that a query may not select: its models are built
+// without them (their fields left nil), since gqlgen reads only the fields
+// selected. The zero value builds whole models.
+type requestOmit struct {
+	details bool // the transaction…Details lists (fillDetails)
+	history bool // statusHistory: status and latestStatus are built all the same
+	gateway bool // merchant, paymentMethodUsed, transactionFinsharkDetails (fillGatewayFields)
+}
+
+// paymentRequestTypes is what a PaymentRequest satisfies in a selection
+// (its fragments' type conditions), as gqlgen collects its fields.
+var paymentRequestTypes = []string{"PaymentRequest"}
+
+// omitUnselected returns the parts of PaymentRequest models that the field
+// being resolved (one whose type is a list of PaymentRequest) does not
+// select: gqlgen's own CollectFields, with the operation's fragments,
+// @skip and @include, says which fields it will read. Outside an operation
+// it omits nothing.
+func omitUnselected(ctx context.Context) requestOmit {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return requestOmit{}
+	}
+	omit := requestOmit{details: true, history: true, gateway: true}
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, paymentRequestTypes) {
+		switch f.Name {
+		case "transactionCreditCardDetails", "transactionSwishDetails", "transactionMobilePayDetails",
+			"transactionVippsDetails", "transactionP24Details", "transactionPayPalDetails",
+			"transactionBankTransferDetails":
+			omit.details = false
+		case "statusHistory":
+			omit.history = false
+		case "merchant", "paymentMethodUsed", "transactionFinsharkDetails":
+			omit.gateway = false
+		}
+	}
+	return omit
 }
 
 // visibleRequests is every request the identity may see, in creation order.
@@ -475,7 +519,8 @@ func (s *store) queryRequests(id identity, a requestArgs) []*model.PaymentReques
 		}
 	}
 	return selectRows(s.candidateRequests(id, a.where), func(r *paymentRequest) bool { return matchRequest(a.where, r) }, keys,
-		func(r *paymentRequest) uint64 { return r.seq }, a.limit, a.offset, s.requestModel)
+		func(r *paymentRequest) uint64 { return r.seq }, a.limit, a.offset,
+		func(r *paymentRequest) *model.PaymentRequest { return s.requestModel(r, a.omit) })
 }
 
 func (s *store) queryPayments(limit, offset *int32, orderBy []*model.PaymentOrderBy, where *model.PaymentBoolExp) []*model.Payment {
@@ -574,8 +619,14 @@ func (s *store) payerURL(kind string, r *paymentRequest) *string {
 	return ptr(s.base + "/pay/" + kind + "/" + r.waitToken)
 }
 
-func (s *store) requestModel(r *paymentRequest) *model.PaymentRequest {
-	cur, hist := statusModels(r.history)
+// requestModel snapshots r, without the parts omit names.
+func (s *store) requestModel(r *paymentRequest, omit requestOmit) *model.PaymentRequest {
+	var cur, hist []*model.CurrentPaymentStatus
+	if omit.history {
+		cur, _ = statusModels(r.history[len(r.history)-1:]) // the current status alone
+	} else {
+		cur, hist = statusModels(r.history)
+	}
 	m := &model.PaymentRequest{
 		Amount:             bigint(r.sess.amount),
 		CreatedAt:          r.createdAt,
@@ -595,16 +646,20 @@ func (s *store) requestModel(r *paymentRequest) *model.PaymentRequest {
 	if r.payment != nil {
 		m.ResultingPaymentID = ptr(bigint(r.payment.id))
 	}
-	m.TransactionCreditCardDetails = []*model.CreditCardDetails{}
-	m.TransactionSwishDetails = []*model.SwishDetails{}
-	m.TransactionMobilePayDetails = []*model.MobilePayDetails{}
-	m.TransactionVippsDetails = []*model.VippsDetails{}
-	m.TransactionP24Details = []*model.P24Details{}
-	m.TransactionPayPalDetails = []*model.PayPalDetails{}
-	m.TransactionBankTransferDetails = []*model.BankTransferDetails{}
-	s.fillDetails(r, &m.TransactionCreditCardDetails, &m.TransactionSwishDetails, &m.TransactionMobilePayDetails,
-		&m.TransactionVippsDetails, &m.TransactionP24Details, &m.TransactionPayPalDetails, &m.TransactionBankTransferDetails)
-	s.fillGatewayFields(r, m)
+	if !omit.details {
+		m.TransactionCreditCardDetails = []*model.CreditCardDetails{}
+		m.TransactionSwishDetails = []*model.SwishDetails{}
+		m.TransactionMobilePayDetails = []*model.MobilePayDetails{}
+		m.TransactionVippsDetails = []*model.VippsDetails{}
+		m.TransactionP24Details = []*model.P24Details{}
+		m.TransactionPayPalDetails = []*model.PayPalDetails{}
+		m.TransactionBankTransferDetails = []*model.BankTransferDetails{}
+		s.fillDetails(r, &m.TransactionCreditCardDetails, &m.TransactionSwishDetails, &m.TransactionMobilePayDetails,
+			&m.TransactionVippsDetails, &m.TransactionP24Details, &m.TransactionPayPalDetails, &m.TransactionBankTransferDetails)
+	}
+	if !omit.gateway {
+		s.fillGatewayFields(r, m)
+	}
 	return m
 }
 
@@ -733,7 +788,7 @@ func (r *paymentRequest) errorText() string {
 
 func (s *store) paymentModel(p *payment) *model.Payment {
 	r := p.req
-	cur, _ := statusModels(p.history)
+	cur, _ := statusModels(p.history[len(p.history)-1:]) // the current status alone
 	m := &model.Payment{
 		AmountPaid:          bigint(p.paid),
 		CreatedAt:           p.history[0].at,

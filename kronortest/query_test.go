@@ -1,7 +1,9 @@
 package kronortest_test
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,5 +135,113 @@ func TestMerchantQueries(t *testing.T) {
 	f.merchant(`{ refunds { paymentId totalAmount } }`, nil).ok(t, &refs)
 	if len(refs.Refunds) != 1 || refs.Refunds[0].PaymentID != p1 || refs.Refunds[0].TotalAmount != 100 {
 		t.Fatalf("refunds %+v", refs)
+	}
+}
+
+// The fake builds paymentRequests' models without the parts a query does not
+// select (details, statusHistory, the gateway's fields): selecting them
+// through fragments, aliases or @include gives what selecting them directly
+// gives, and every part a query selects is there.
+func TestPaymentRequestPartsThroughFragments(t *testing.T) {
+	f := newFixture(t)
+	tok := f.session("parts", 1000, nil)
+	w := f.swish(tok)
+	if err := f.srv.Approve(w); err != nil {
+		t.Fatal(err)
+	}
+	const parts = `transactionSwishDetails { amount qrCode returnUrl datePaid bankPaymentReference }
+		statusHistory { status } merchant { id currency } paymentMethodUsed { paymentMethod gateway }`
+	query := func(sel string) string {
+		t.Helper()
+		decl, vars := `$w: uuid!`, map[string]any{"w": w}
+		for name, v := range map[string]bool{"yes": true, "no": false} {
+			if strings.Contains(sel, "$"+name) {
+				decl += ", $" + name + ": Boolean!"
+				vars[name] = v
+			}
+		}
+		doc := `query(` + decl + `) { paymentRequests(where: {waitToken: {_eq: $w}}) { ` + sel + ` } }`
+		if strings.Contains(sel, "...parts") {
+			doc += ` fragment parts on PaymentRequest { ` + parts + ` }`
+		}
+		var out struct{ PaymentRequests []json.RawMessage }
+		f.as(tok, doc, vars).ok(t, &out)
+		if len(out.PaymentRequests) != 1 {
+			t.Fatalf("%s: %d rows, want 1", sel, len(out.PaymentRequests))
+		}
+		return string(out.PaymentRequests[0])
+	}
+	want := query(`...parts`)
+	for _, key := range []string{`"transactionSwishDetails":[{"amount":1000,"qrCode":"D`, `"bankPaymentReference":"`,
+		`"statusHistory":[{"status":"PRE_FLIGHT_CHECK"}`, `{"status":"PAID"}]`, `"merchant":{"id":`, `"paymentMethodUsed":{"paymentMethod":"SWISH"`} {
+		if !strings.Contains(want, key) {
+			t.Errorf("the whole selection %s lacks %s", want, key)
+		}
+	}
+	for _, sel := range []string{
+		parts,
+		`... on PaymentRequest { ` + parts + ` }`,
+		`... @include(if: $yes) { ...parts }`,
+		`waitToken @skip(if: true) ...parts`,
+	} {
+		if got := query(sel); got != want {
+			t.Errorf("selection %s:\n got %s\nwant %s", sel, got, want)
+		}
+	}
+	// Aliases and skipped parts.
+	got := query(`h: statusHistory { status } s: status { status } d: transactionSwishDetails @skip(if: $yes) { amount } m: merchant @include(if: $no) { id }`)
+	if want := `{"h":[{"status":"PRE_FLIGHT_CHECK"},`; !strings.HasPrefix(got, want) || !strings.Contains(got, `"s":[{"status":"PAID"}]`) || strings.Contains(got, `"d"`) || strings.Contains(got, `"m"`) {
+		t.Errorf("aliased selection: %s", got)
+	}
+	// Without any of the parts, the rest is unchanged.
+	if got, want := query(`status { status } resultingPaymentId waitToken`), query(`status { status } resultingPaymentId waitToken `+parts); !strings.HasPrefix(want, strings.TrimSuffix(got, "}")) {
+		t.Errorf("lean selection %s is not the start of the whole one %s", got, want)
+	}
+}
+
+// One document run again and again with other variables: what @skip and
+// @include select follows each request's variables (the marshalers' fields
+// are kept across requests only for selections without directives).
+func TestDirectivesFollowEachRequestsVariables(t *testing.T) {
+	f := newFixture(t)
+	tok := f.session("directives", 1000, nil)
+	w := f.swish(tok)
+	const doc = `query($w: uuid!, $s: Boolean!) { paymentRequests(where: {waitToken: {_eq: $w}}) {
+		waitToken status @skip(if: $s) { status } ...R ... @include(if: $s) { amount } } }
+		fragment R on PaymentRequest { reference @include(if: $s) }`
+	for i := range 6 {
+		s := i%2 == 0
+		var out struct{ PaymentRequests []map[string]any }
+		f.as(tok, doc, map[string]any{"w": w, "s": s}).ok(t, &out)
+		if len(out.PaymentRequests) != 1 {
+			t.Fatalf("request %d: %d rows", i, len(out.PaymentRequests))
+		}
+		row := out.PaymentRequests[0]
+		_, status := row["status"]
+		_, ref := row["reference"]
+		_, amount := row["amount"]
+		if row["waitToken"] != w || status == s || ref != s || amount != s {
+			t.Errorf("request %d ($s %v): %v", i, s, row)
+		}
+	}
+}
+
+// A value that passes validation but not its field's unmarshaler (an Int
+// beyond 32 bits, in a variable) is refused with the path of that field of
+// the input object, nested or not.
+func TestInputFieldErrorsCarryTheirPath(t *testing.T) {
+	f := newFixture(t)
+	in := f.sessionInput("paths", 1000, nil)
+	in["amount"] = 3000000000
+	e := f.merchant(sessionMutation, map[string]any{"p": in}).fails(t, "validation-failed", "")
+	if got, want := e.path(), "$.selectionSet.newPaymentSession.args.payment.amount"; got != want || !strings.Contains(e.Message, "overflows signed 32-bit integer") {
+		t.Errorf("error %q at %q, want an overflow at %q", e.Message, got, want)
+	}
+	data := paypalData()
+	data["orderLines"].([]any)[0].(map[string]any)["quantity"] = 3000000000
+	in = f.sessionInput("paths-2", 1000, map[string]any{"additionalData": data})
+	e = f.merchant(sessionMutation, map[string]any{"p": in}).fails(t, "validation-failed", "")
+	if got, want := e.path(), "$.selectionSet.newPaymentSession.args.payment.additionalData.orderLines[0].quantity"; got != want {
+		t.Errorf("nested: error %q at %q, want %q", e.Message, got, want)
 	}
 }

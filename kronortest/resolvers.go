@@ -179,7 +179,7 @@ func (q queryResolver) PaymentRequests(ctx context.Context, limit *int32, offset
 	s := q.srv.store
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.queryRequests(id, requestArgs{limit: limit, offset: offset, orderBy: orderBy, where: where}), nil
+	return s.queryRequests(id, requestArgs{limit: limit, offset: offset, orderBy: orderBy, where: where, omit: omitUnselected(ctx)}), nil
 }
 
 // PaymentSessions answers a session token with its own session, as the

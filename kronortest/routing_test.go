@@ -3,6 +3,7 @@ package kronortest_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -41,5 +42,34 @@ func TestPathsAreRoutedAsByTheMux(t *testing.T) {
 		if resp.StatusCode != want || resp.Header.Get("Location") != rec.Header().Get("Location") {
 			t.Errorf("POST %s: HTTP %d (Location %q), the mux says %d (Location %q)", path, resp.StatusCode, resp.Header.Get("Location"), rec.Code, rec.Header().Get("Location"))
 		}
+	}
+}
+
+// TestAnswerHeaders: every answer of the GraphQL endpoint, data, errors or a
+// batch, is JSON with its own x-request-id, a UUID.
+func TestAnswerHeaders(t *testing.T) {
+	srv := kronortest.NewServer()
+	defer srv.Close()
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	for _, body := range []string{`{"query":"{ __typename }"}`, `{"query":"{ nope }"}`, `[{"query":"{ __typename }"}]`, `{"query":"{ __typename }"}`, `not json`} {
+		req, err := http.NewRequest(http.MethodPost, srv.URL(), strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+srv.MerchantToken())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Values("Content-Type"); len(got) != 1 || got[0] != "application/json; charset=utf-8" {
+			t.Errorf("%s: Content-Type %q", body, got)
+		}
+		id := resp.Header.Get("X-Request-Id")
+		if !uuid.MatchString(id) || seen[id] {
+			t.Errorf("%s: X-Request-Id %q (seen before: %v)", body, id, seen[id])
+		}
+		seen[id] = true
 	}
 }

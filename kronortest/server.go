@@ -43,6 +43,7 @@ type Server struct {
 	execs   roleExecutor       // the executor of each role
 	ws      transport.Websocket
 	roles   *roleChecker
+	texts   interner // the queries and variable names of requests (decodeParams)
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -209,6 +210,7 @@ func Start(opts ...Option) (*Server, error) {
 		done:    make(chan struct{}),
 		wsConns: map[net.Conn]struct{}{},
 	}
+	s.texts.limit, s.texts.maxLen = roleCacheLimit, roleCacheMaxQuery
 	s.faults.rng = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
 	s.store = newStore(cfg.clock, cfg.idemLimit)
 	s.store.merchantToken = cfg.token

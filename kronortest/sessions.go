@@ -64,7 +64,9 @@ func checkMaxLen(v *inputCheck, s *string, max int, path ...string) {
 func checkRequired(v *inputCheck, s string, max int, path ...string) {
 	n := utf8.RuneCountInString(s)
 	v.check(n >= 1, "must not be empty", path...)
-	v.check(n <= max, "must be at most "+strconv.Itoa(max)+" characters", path...)
+	if n > max {
+		v.fail("must be at most "+strconv.Itoa(max)+" characters", path...)
+	}
 }
 
 // checkURL requires an absolute URL.
@@ -162,6 +164,7 @@ func (s *store) createSession(in sessionInput, exp time.Time) *session {
 		preferredGateway:   in.preferredGateway,
 		additional:         in.additional,
 	}
+	sess.setIdentity()
 	s.sessions[sess.token] = sess
 	s.byReference[sess.merchantReference] = append(s.byReference[sess.merchantReference], sess)
 	s.count(sess.merchantReference, func(c *Counts) { c.Sessions++ })

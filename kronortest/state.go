@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,6 +71,17 @@ type session struct {
 	additional         *model.PaymentSessionAdditionalData
 	device             *Device // addSessionDeviceInformation's, the last one
 	requests           []*paymentRequest
+	// Worked out once for every request made with the token (setIdentity):
+	// identity{roleGateway, this session} as a context value, and its
+	// idempotency scope. Both are worked out afresh when unset.
+	identity any
+	scope    string
+}
+
+// setIdentity sets sess.identity and sess.scope.
+func (sess *session) setIdentity() {
+	sess.identity = identity{role: roleGateway, sess: sess}
+	sess.scope = sessionScope(sess.token)
 }
 
 // paymentRequest is one attempt to pay within a session.
@@ -309,10 +321,29 @@ func randomToken(prefix string) string {
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
-	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
+	// prefix + base64.RawURLEncoding.EncodeToString(b[:]), in one
+	// allocation.
+	var enc [32]byte // base64.RawURLEncoding.EncodedLen(len(b))
+	base64.RawURLEncoding.Encode(enc[:], b[:])
+	var t strings.Builder
+	t.Grow(len(prefix) + len(enc))
+	t.WriteString(prefix)
+	t.Write(enc[:])
+	return t.String()
 }
 
-func newUUID() string { return uuid.NewString() }
+// newUUID returns a random (version 4) UUID, as uuid.NewString does with
+// its default source, crypto/rand, but in one allocation: uuid.NewRandom
+// reads into a UUID on the heap, through the io.Reader it may be given.
+func newUUID() string {
+	var u uuid.UUID
+	if _, err := rand.Read(u[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	u[6] = (u[6] & 0x0f) | 0x40 // version 4
+	u[8] = (u[8] & 0x3f) | 0x80 // variant RFC 4122
+	return u.String()
+}
 
 // setRequestStatus moves a payment request to st (enterRequestStatus) and
 // pushes the change to subscribers. Callers hold s.mu and have checked the

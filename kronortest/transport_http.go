@@ -38,8 +38,33 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		buf.WriteString(`{"errors":[{"message":"internal error: cannot encode the response","extensions":{"code":"unexpected","path":"$"}}]}`)
 		status = http.StatusInternalServerError
 	}
+	writeBuffer(w, status, buf)
+}
+
+// writeResponse writes r as writeJSON(w, status, r) does, without boxing r
+// in an interface for the usual answer, data alone (see encodeResponse).
+func writeResponse(w http.ResponseWriter, status int, r gqlResponse) {
+	data, ok := r.dataOnly()
+	if !ok {
+		writeJSON(w, status, r)
+		return
+	}
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	defer putResponseBuffer(buf)
+	buf.Reset()
+	writeData(buf, data)
+	writeBuffer(w, status, buf)
+}
+
+// jsonContentType is the Content-Type of every answer, shared: net/http
+// copies the header when the handler writes it, and a value of it is
+// replaced, never changed in place.
+var jsonContentType = []string{"application/json; charset=utf-8"}
+
+// writeBuffer writes the JSON answer in buf with status.
+func writeBuffer(w http.ResponseWriter, status int, buf *bytes.Buffer) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
+	h["Content-Type"] = jsonContentType // h.Set, without a new slice per answer
 	// Hasura names every answer with an x-request-id (one of the
 	// client's own, or a new one).
 	if h.Get("X-Request-Id") == "" {
@@ -83,9 +108,7 @@ func putBodyBuffer(buf *bytes.Buffer) {
 // nothing. Anything else goes through json.Marshal.
 func encodeResponse(buf *bytes.Buffer, v any) error {
 	if data, ok := dataOnly(v); ok {
-		buf.WriteString(`{"data":`)
-		buf.Write(data)
-		buf.WriteByte('}')
+		writeData(buf, data)
 		return nil
 	}
 	b, err := json.Marshal(v)
@@ -102,10 +125,25 @@ func encodeResponse(buf *bytes.Buffer, v any) error {
 // omitempty leaves out).
 func dataOnly(v any) (json.RawMessage, bool) {
 	r, ok := v.(gqlResponse)
-	if !ok || len(r.Errors) > 0 || len(r.Extensions) > 0 || len(r.Data) == 0 || !plainJSON(r.Data) {
+	if !ok {
+		return nil, false
+	}
+	return r.dataOnly()
+}
+
+// dataOnly is the function dataOnly for a gqlResponse.
+func (r gqlResponse) dataOnly() (json.RawMessage, bool) {
+	if len(r.Errors) > 0 || len(r.Extensions) > 0 || len(r.Data) == 0 || !plainJSON(r.Data) {
 		return nil, false
 	}
 	return r.Data, true
+}
+
+// writeData writes {"data":<data>}.
+func writeData(buf *bytes.Buffer, data json.RawMessage) {
+	buf.WriteString(`{"data":`)
+	buf.Write(data)
+	buf.WriteByte('}')
 }
 
 // plainJSON reports whether b is one valid JSON value that json.Marshal
@@ -173,13 +211,17 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	batch := bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("["))
 	var batchParams []*graphql.RawParams
 	var err2 error
-	if params, ok := decodeParams(body); ok && !batch {
+	if params, ok := decodeParams(body, &s.texts); ok && !batch {
 		batchParams = []*graphql.RawParams{params}
 	} else {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		if batch {
-			err2 = dec.Decode(&batchParams)
+			// Decoded into a variable of its own: &batchParams would move
+			// batchParams to the heap on every request.
+			var batchDecoded []*graphql.RawParams
+			err2 = dec.Decode(&batchDecoded)
+			batchParams = batchDecoded
 		} else {
 			params := &graphql.RawParams{}
 			err2 = dec.Decode(params)
@@ -249,9 +291,15 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		return
 	}
 	ctx := withIdentity(r.Context(), id)
-	outs := make([]gqlResponse, len(batchParams))
-	for i, params := range batchParams {
-		outs[i] = runOne(ctx, exec, params)
+	var one gqlResponse // the response of a request that is not a batch
+	var outs []gqlResponse
+	if batch {
+		outs = make([]gqlResponse, len(batchParams))
+		for i, params := range batchParams {
+			outs[i] = runOne(ctx, exec, params)
+		}
+	} else {
+		one = runOne(ctx, exec, batchParams[0])
 	}
 	if faulted && f.kind == faultDropAfterCommit {
 		// The mutation is committed; the response is lost with the connection.
@@ -264,7 +312,7 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		writeJSON(w, http.StatusOK, outs)
 		return
 	}
-	writeJSON(w, http.StatusOK, outs[0])
+	writeResponse(w, http.StatusOK, one)
 }
 
 // runOne runs one request of a POST (a batch holds several) and returns its

@@ -2795,7 +2795,7 @@ func (ec *executionContext) _AddSessionDeviceInformationResult_result(ctx contex
 	)
 }
 func (ec *executionContext) fieldContext_AddSessionDeviceInformationResult_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AddSessionDeviceInformationResult", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("AddSessionDeviceInformationResult", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _ApplePayPaymentResult_authToken(ctx context.Context, field graphql.CollectedField, obj *model.ApplePayPaymentResult) (ret graphql.Marshaler) {
@@ -2818,7 +2818,7 @@ func (ec *executionContext) _ApplePayPaymentResult_authToken(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_ApplePayPaymentResult_authToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _ApplePayPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.ApplePayPaymentResult) (ret graphql.Marshaler) {
@@ -2841,7 +2841,7 @@ func (ec *executionContext) _ApplePayPaymentResult_gateway(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_ApplePayPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _ApplePayPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.ApplePayPaymentResult) (ret graphql.Marshaler) {
@@ -2864,7 +2864,7 @@ func (ec *executionContext) _ApplePayPaymentResult_waitToken(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_ApplePayPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ApplePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferDetails_aspspId(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferDetails) (ret graphql.Marshaler) {
@@ -2887,7 +2887,7 @@ func (ec *executionContext) _BankTransferDetails_aspspId(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferDetails_aspspId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _BankTransferDetails_authorizationUrl(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferDetails) (ret graphql.Marshaler) {
@@ -2910,7 +2910,7 @@ func (ec *executionContext) _BankTransferDetails_authorizationUrl(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferDetails_authorizationUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferDetails_bankName(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferDetails) (ret graphql.Marshaler) {
@@ -2933,7 +2933,7 @@ func (ec *executionContext) _BankTransferDetails_bankName(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferDetails_bankName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferDetails_maskedBankAccount(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferDetails) (ret graphql.Marshaler) {
@@ -2956,7 +2956,7 @@ func (ec *executionContext) _BankTransferDetails_maskedBankAccount(ctx context.C
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferDetails_maskedBankAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferDetails_payUrl(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferDetails) (ret graphql.Marshaler) {
@@ -2979,7 +2979,7 @@ func (ec *executionContext) _BankTransferDetails_payUrl(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferDetails_payUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferPaymentResult) (ret graphql.Marshaler) {
@@ -3002,7 +3002,7 @@ func (ec *executionContext) _BankTransferPaymentResult_gateway(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _BankTransferPaymentResult_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferPaymentResult) (ret graphql.Marshaler) {
@@ -3025,7 +3025,7 @@ func (ec *executionContext) _BankTransferPaymentResult_paymentId(ctx context.Con
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferPaymentResult_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _BankTransferPaymentResult_paymentRequestId(ctx context.Context, field graphql.CollectedField, obj *model.BankTransferPaymentResult) (ret graphql.Marshaler) {
@@ -3048,7 +3048,7 @@ func (ec *executionContext) _BankTransferPaymentResult_paymentRequestId(ctx cont
 	)
 }
 func (ec *executionContext) fieldContext_BankTransferPaymentResult_paymentRequestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BankTransferPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CapturePayPalPaymentResult_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.CapturePayPalPaymentResult) (ret graphql.Marshaler) {
@@ -3071,7 +3071,7 @@ func (ec *executionContext) _CapturePayPalPaymentResult_paymentId(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_CapturePayPalPaymentResult_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CapturePayPalPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CapturePayPalPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_cardCountry(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3094,7 +3094,7 @@ func (ec *executionContext) _CreditCardDetails_cardCountry(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_cardCountry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_cardExpiryDate(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3117,7 +3117,7 @@ func (ec *executionContext) _CreditCardDetails_cardExpiryDate(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_cardExpiryDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type date does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_date)
 }
 
 func (ec *executionContext) _CreditCardDetails_cardNumber(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3140,7 +3140,7 @@ func (ec *executionContext) _CreditCardDetails_cardNumber(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_cardNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_cardType(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3163,7 +3163,7 @@ func (ec *executionContext) _CreditCardDetails_cardType(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_cardType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3186,7 +3186,7 @@ func (ec *executionContext) _CreditCardDetails_errorMessage(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_sessionId(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3209,7 +3209,7 @@ func (ec *executionContext) _CreditCardDetails_sessionId(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_sessionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_sessionUrl(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3232,7 +3232,7 @@ func (ec *executionContext) _CreditCardDetails_sessionUrl(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_sessionUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardDetails_threeDSecureStatus(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardDetails) (ret graphql.Marshaler) {
@@ -3255,7 +3255,7 @@ func (ec *executionContext) _CreditCardDetails_threeDSecureStatus(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardDetails_threeDSecureStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardDetails", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _CreditCardPaymentResult_authToken(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardPaymentResult) (ret graphql.Marshaler) {
@@ -3278,7 +3278,7 @@ func (ec *executionContext) _CreditCardPaymentResult_authToken(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardPaymentResult_authToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CreditCardPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardPaymentResult) (ret graphql.Marshaler) {
@@ -3301,7 +3301,7 @@ func (ec *executionContext) _CreditCardPaymentResult_gateway(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _CreditCardPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.CreditCardPaymentResult) (ret graphql.Marshaler) {
@@ -3324,7 +3324,7 @@ func (ec *executionContext) _CreditCardPaymentResult_waitToken(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_CreditCardPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CreditCardPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _CurrentCaptureStatus_enteredAt(ctx context.Context, field graphql.CollectedField, obj *model.CurrentCaptureStatus) (ret graphql.Marshaler) {
@@ -3347,7 +3347,7 @@ func (ec *executionContext) _CurrentCaptureStatus_enteredAt(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_CurrentCaptureStatus_enteredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentCaptureStatus", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentCaptureStatus", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _CurrentCaptureStatus_status(ctx context.Context, field graphql.CollectedField, obj *model.CurrentCaptureStatus) (ret graphql.Marshaler) {
@@ -3370,7 +3370,7 @@ func (ec *executionContext) _CurrentCaptureStatus_status(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_CurrentCaptureStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentCaptureStatus", field, false, false, errors.New("field of type PaymentCaptureStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentCaptureStatus", field, false, false, errNoChildFieldsOf_PaymentCaptureStatusEnum)
 }
 
 func (ec *executionContext) _CurrentPaymentStatus_enteredAt(ctx context.Context, field graphql.CollectedField, obj *model.CurrentPaymentStatus) (ret graphql.Marshaler) {
@@ -3393,7 +3393,7 @@ func (ec *executionContext) _CurrentPaymentStatus_enteredAt(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_CurrentPaymentStatus_enteredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentPaymentStatus", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentPaymentStatus", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _CurrentPaymentStatus_status(ctx context.Context, field graphql.CollectedField, obj *model.CurrentPaymentStatus) (ret graphql.Marshaler) {
@@ -3416,7 +3416,7 @@ func (ec *executionContext) _CurrentPaymentStatus_status(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_CurrentPaymentStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentPaymentStatus", field, false, false, errors.New("field of type PaymentStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentPaymentStatus", field, false, false, errNoChildFieldsOf_PaymentStatusEnum)
 }
 
 func (ec *executionContext) _CurrentRefundStatus_enteredAt(ctx context.Context, field graphql.CollectedField, obj *model.CurrentRefundStatus) (ret graphql.Marshaler) {
@@ -3439,7 +3439,7 @@ func (ec *executionContext) _CurrentRefundStatus_enteredAt(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_CurrentRefundStatus_enteredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentRefundStatus", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentRefundStatus", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _CurrentRefundStatus_status(ctx context.Context, field graphql.CollectedField, obj *model.CurrentRefundStatus) (ret graphql.Marshaler) {
@@ -3462,7 +3462,7 @@ func (ec *executionContext) _CurrentRefundStatus_status(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_CurrentRefundStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentRefundStatus", field, false, false, errors.New("field of type RefundStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentRefundStatus", field, false, false, errNoChildFieldsOf_RefundStatusEnum)
 }
 
 func (ec *executionContext) _CurrentTransactionReleaseStatus_enteredAt(ctx context.Context, field graphql.CollectedField, obj *model.CurrentTransactionReleaseStatus) (ret graphql.Marshaler) {
@@ -3485,7 +3485,7 @@ func (ec *executionContext) _CurrentTransactionReleaseStatus_enteredAt(ctx conte
 	)
 }
 func (ec *executionContext) fieldContext_CurrentTransactionReleaseStatus_enteredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentTransactionReleaseStatus", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentTransactionReleaseStatus", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _CurrentTransactionReleaseStatus_status(ctx context.Context, field graphql.CollectedField, obj *model.CurrentTransactionReleaseStatus) (ret graphql.Marshaler) {
@@ -3508,7 +3508,7 @@ func (ec *executionContext) _CurrentTransactionReleaseStatus_status(ctx context.
 	)
 }
 func (ec *executionContext) fieldContext_CurrentTransactionReleaseStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CurrentTransactionReleaseStatus", field, false, false, errors.New("field of type TransactionReleaseStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("CurrentTransactionReleaseStatus", field, false, false, errNoChildFieldsOf_TransactionReleaseStatusEnum)
 }
 
 func (ec *executionContext) _FinsharkDetails_paymentFlowsUrl(ctx context.Context, field graphql.CollectedField, obj *model.FinsharkDetails) (ret graphql.Marshaler) {
@@ -3531,7 +3531,7 @@ func (ec *executionContext) _FinsharkDetails_paymentFlowsUrl(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_FinsharkDetails_paymentFlowsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FinsharkDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("FinsharkDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_authToken(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3554,7 +3554,7 @@ func (ec *executionContext) _GooglePayPaymentResult_authToken(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_authToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3577,7 +3577,7 @@ func (ec *executionContext) _GooglePayPaymentResult_gateway(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_gatewayMerchantId(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3600,7 +3600,7 @@ func (ec *executionContext) _GooglePayPaymentResult_gatewayMerchantId(ctx contex
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_gatewayMerchantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_googleMerchantId(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3623,7 +3623,7 @@ func (ec *executionContext) _GooglePayPaymentResult_googleMerchantId(ctx context
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_googleMerchantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_googleMerchantName(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3646,7 +3646,7 @@ func (ec *executionContext) _GooglePayPaymentResult_googleMerchantName(ctx conte
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_googleMerchantName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_googleMerchantOrigin(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3669,7 +3669,7 @@ func (ec *executionContext) _GooglePayPaymentResult_googleMerchantOrigin(ctx con
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_googleMerchantOrigin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _GooglePayPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.GooglePayPaymentResult) (ret graphql.Marshaler) {
@@ -3692,7 +3692,7 @@ func (ec *executionContext) _GooglePayPaymentResult_waitToken(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_GooglePayPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("GooglePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Merchant_currency(ctx context.Context, field graphql.CollectedField, obj *model.Merchant) (ret graphql.Marshaler) {
@@ -3715,7 +3715,7 @@ func (ec *executionContext) _Merchant_currency(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Merchant_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Merchant", field, false, false, errors.New("field of type currency does not have child fields"))
+	return graphql.NewScalarFieldContext("Merchant", field, false, false, errNoChildFieldsOf_currency)
 }
 
 func (ec *executionContext) _Merchant_id(ctx context.Context, field graphql.CollectedField, obj *model.Merchant) (ret graphql.Marshaler) {
@@ -3738,7 +3738,7 @@ func (ec *executionContext) _Merchant_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Merchant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Merchant", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Merchant", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _MobilePayDetails_cardNumber(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3761,7 +3761,7 @@ func (ec *executionContext) _MobilePayDetails_cardNumber(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_cardNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_cardType(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3784,7 +3784,7 @@ func (ec *executionContext) _MobilePayDetails_cardType(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_cardType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_gateway(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3807,7 +3807,7 @@ func (ec *executionContext) _MobilePayDetails_gateway(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_qrCodeUrl(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3830,7 +3830,7 @@ func (ec *executionContext) _MobilePayDetails_qrCodeUrl(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_qrCodeUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_redirectUrl(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3853,7 +3853,7 @@ func (ec *executionContext) _MobilePayDetails_redirectUrl(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_redirectUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_sessionId(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3876,7 +3876,7 @@ func (ec *executionContext) _MobilePayDetails_sessionId(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_sessionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_sessionUrl(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3899,7 +3899,7 @@ func (ec *executionContext) _MobilePayDetails_sessionUrl(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_sessionUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayDetails_userFlow(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayDetails) (ret graphql.Marshaler) {
@@ -3922,7 +3922,7 @@ func (ec *executionContext) _MobilePayDetails_userFlow(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayDetails_userFlow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _MobilePayPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayPaymentResult) (ret graphql.Marshaler) {
@@ -3945,7 +3945,7 @@ func (ec *executionContext) _MobilePayPaymentResult_gateway(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _MobilePayPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.MobilePayPaymentResult) (ret graphql.Marshaler) {
@@ -3968,7 +3968,7 @@ func (ec *executionContext) _MobilePayPaymentResult_waitToken(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_MobilePayPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MobilePayPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MobilePayPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _P24Details_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.P24Details) (ret graphql.Marshaler) {
@@ -3991,7 +3991,7 @@ func (ec *executionContext) _P24Details_errorMessage(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_P24Details_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24Details", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("P24Details", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _P24Details_p24Statement(ctx context.Context, field graphql.CollectedField, obj *model.P24Details) (ret graphql.Marshaler) {
@@ -4014,7 +4014,7 @@ func (ec *executionContext) _P24Details_p24Statement(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_P24Details_p24Statement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24Details", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("P24Details", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _P24Details_sessionId(ctx context.Context, field graphql.CollectedField, obj *model.P24Details) (ret graphql.Marshaler) {
@@ -4037,7 +4037,7 @@ func (ec *executionContext) _P24Details_sessionId(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_P24Details_sessionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24Details", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("P24Details", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _P24Details_sessionUrl(ctx context.Context, field graphql.CollectedField, obj *model.P24Details) (ret graphql.Marshaler) {
@@ -4060,7 +4060,7 @@ func (ec *executionContext) _P24Details_sessionUrl(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_P24Details_sessionUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24Details", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("P24Details", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _P24Details_verified(ctx context.Context, field graphql.CollectedField, obj *model.P24Details) (ret graphql.Marshaler) {
@@ -4083,7 +4083,7 @@ func (ec *executionContext) _P24Details_verified(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_P24Details_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24Details", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("P24Details", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _P24PaymentResult_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.P24PaymentResult) (ret graphql.Marshaler) {
@@ -4106,7 +4106,7 @@ func (ec *executionContext) _P24PaymentResult_paymentId(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_P24PaymentResult_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("P24PaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("P24PaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_errorCode(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4129,7 +4129,7 @@ func (ec *executionContext) _PayPalDetails_errorCode(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4152,7 +4152,7 @@ func (ec *executionContext) _PayPalDetails_errorMessage(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_orderId(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4175,7 +4175,7 @@ func (ec *executionContext) _PayPalDetails_orderId(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_payerCountryCode(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4198,7 +4198,7 @@ func (ec *executionContext) _PayPalDetails_payerCountryCode(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_payerCountryCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_payerGivenName(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4221,7 +4221,7 @@ func (ec *executionContext) _PayPalDetails_payerGivenName(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_payerGivenName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_payerSurname(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4244,7 +4244,7 @@ func (ec *executionContext) _PayPalDetails_payerSurname(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_payerSurname(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalDetails_paymentUrl(ctx context.Context, field graphql.CollectedField, obj *model.PayPalDetails) (ret graphql.Marshaler) {
@@ -4267,7 +4267,7 @@ func (ec *executionContext) _PayPalDetails_paymentUrl(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PayPalDetails_paymentUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PayPalPaymentResult_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.PayPalPaymentResult) (ret graphql.Marshaler) {
@@ -4290,7 +4290,7 @@ func (ec *executionContext) _PayPalPaymentResult_paymentId(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_PayPalPaymentResult_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PayPalPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PayPalPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Payment_amountAuthorized(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4313,7 +4313,7 @@ func (ec *executionContext) _Payment_amountAuthorized(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Payment_amountAuthorized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _Payment_amountPaid(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4336,7 +4336,7 @@ func (ec *executionContext) _Payment_amountPaid(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Payment_amountPaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _Payment_captures(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4403,7 +4403,7 @@ func (ec *executionContext) _Payment_createdAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Payment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _Payment_currency(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4426,7 +4426,7 @@ func (ec *executionContext) _Payment_currency(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Payment_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type SupportedCurrencyEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_SupportedCurrencyEnum)
 }
 
 func (ec *executionContext) _Payment_currentStatus(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4449,7 +4449,7 @@ func (ec *executionContext) _Payment_currentStatus(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Payment_currentStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type PaymentStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_PaymentStatusEnum)
 }
 
 func (ec *executionContext) _Payment_id(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4472,7 +4472,7 @@ func (ec *executionContext) _Payment_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Payment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _Payment_merchantReference(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4495,7 +4495,7 @@ func (ec *executionContext) _Payment_merchantReference(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Payment_merchantReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Payment_merchantReference2(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4518,7 +4518,7 @@ func (ec *executionContext) _Payment_merchantReference2(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Payment_merchantReference2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Payment_paymentMethod(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4541,7 +4541,7 @@ func (ec *executionContext) _Payment_paymentMethod(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Payment_paymentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type PaymentMethodEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_PaymentMethodEnum)
 }
 
 func (ec *executionContext) _Payment_paymentRefundStatus(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4564,7 +4564,7 @@ func (ec *executionContext) _Payment_paymentRefundStatus(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_Payment_paymentRefundStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type PaymentRefundStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_PaymentRefundStatusEnum)
 }
 
 func (ec *executionContext) _Payment_refunds(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4739,7 +4739,7 @@ func (ec *executionContext) _Payment_transactionId(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Payment_transactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Payment_transactionMobilePayDetails(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
@@ -4998,7 +4998,7 @@ func (ec *executionContext) _PaymentAggregateFields_count(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_PaymentAggregateFields_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentAggregateFields", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentAggregateFields", field, false, false, errNoChildFieldsOf_Int)
 }
 
 func (ec *executionContext) _PaymentAggregateFields_sum(ctx context.Context, field graphql.CollectedField, obj *model.PaymentAggregateFields) (ret graphql.Marshaler) {
@@ -5053,7 +5053,7 @@ func (ec *executionContext) _PaymentCancelResult_waitToken(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCancelResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCancelResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCancelResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCapture_amount(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5076,7 +5076,7 @@ func (ec *executionContext) _PaymentCapture_amount(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentCapture_captureType(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5099,7 +5099,7 @@ func (ec *executionContext) _PaymentCapture_captureType(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_captureType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type PaymentCaptureTypeEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_PaymentCaptureTypeEnum)
 }
 
 func (ec *executionContext) _PaymentCapture_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5122,7 +5122,7 @@ func (ec *executionContext) _PaymentCapture_createdAt(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _PaymentCapture_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5145,7 +5145,7 @@ func (ec *executionContext) _PaymentCapture_createdBy(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCapture_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5168,7 +5168,7 @@ func (ec *executionContext) _PaymentCapture_errorMessage(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCapture_generatedFrom(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5191,7 +5191,7 @@ func (ec *executionContext) _PaymentCapture_generatedFrom(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_generatedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCapture_id(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5214,7 +5214,7 @@ func (ec *executionContext) _PaymentCapture_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentCapture_message(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5237,7 +5237,7 @@ func (ec *executionContext) _PaymentCapture_message(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCapture_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5260,7 +5260,7 @@ func (ec *executionContext) _PaymentCapture_paymentId(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentCapture_status(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCapture) (ret graphql.Marshaler) {
@@ -5347,7 +5347,7 @@ func (ec *executionContext) _PaymentCapture_transactionId(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCapture_transactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCapture", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentCaptureResult_captureId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCaptureResult) (ret graphql.Marshaler) {
@@ -5370,7 +5370,7 @@ func (ec *executionContext) _PaymentCaptureResult_captureId(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCaptureResult_captureId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCaptureResult", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCaptureResult", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentCaptureResult_captureTransactionId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentCaptureResult) (ret graphql.Marshaler) {
@@ -5393,7 +5393,7 @@ func (ec *executionContext) _PaymentCaptureResult_captureTransactionId(ctx conte
 	)
 }
 func (ec *executionContext) fieldContext_PaymentCaptureResult_captureTransactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentCaptureResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentCaptureResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentMethodStatus_enabled(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
@@ -5416,7 +5416,7 @@ func (ec *executionContext) _PaymentMethodStatus_enabled(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_PaymentMethodStatus_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _PaymentMethodStatus_gateway(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
@@ -5439,7 +5439,7 @@ func (ec *executionContext) _PaymentMethodStatus_gateway(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_PaymentMethodStatus_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _PaymentMethodStatus_id(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
@@ -5462,7 +5462,7 @@ func (ec *executionContext) _PaymentMethodStatus_id(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_PaymentMethodStatus_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentMethodStatus_paymentMethod(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodStatus) (ret graphql.Marshaler) {
@@ -5485,7 +5485,7 @@ func (ec *executionContext) _PaymentMethodStatus_paymentMethod(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_PaymentMethodStatus_paymentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errors.New("field of type PaymentMethodEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentMethodStatus", field, false, false, errNoChildFieldsOf_PaymentMethodEnum)
 }
 
 func (ec *executionContext) _PaymentRequest_amount(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5508,7 +5508,7 @@ func (ec *executionContext) _PaymentRequest_amount(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentRequest_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5531,7 +5531,7 @@ func (ec *executionContext) _PaymentRequest_createdAt(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _PaymentRequest_currency(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5554,7 +5554,7 @@ func (ec *executionContext) _PaymentRequest_currency(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type SupportedCurrencyEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_SupportedCurrencyEnum)
 }
 
 func (ec *executionContext) _PaymentRequest_latestStatus(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5641,7 +5641,7 @@ func (ec *executionContext) _PaymentRequest_merchantReference2(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_merchantReference2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_merchantReturnUrl(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5664,7 +5664,7 @@ func (ec *executionContext) _PaymentRequest_merchantReturnUrl(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_merchantReturnUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_message(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5687,7 +5687,7 @@ func (ec *executionContext) _PaymentRequest_message(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_paymentFlow(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5710,7 +5710,7 @@ func (ec *executionContext) _PaymentRequest_paymentFlow(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_paymentFlow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_paymentMethodUsed(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5765,7 +5765,7 @@ func (ec *executionContext) _PaymentRequest_paymentProvider(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_paymentProvider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type PaymentMethodEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_PaymentMethodEnum)
 }
 
 func (ec *executionContext) _PaymentRequest_reference(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5788,7 +5788,7 @@ func (ec *executionContext) _PaymentRequest_reference(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_resultingPaymentId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5811,7 +5811,7 @@ func (ec *executionContext) _PaymentRequest_resultingPaymentId(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_resultingPaymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentRequest_status(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -5994,7 +5994,7 @@ func (ec *executionContext) _PaymentRequest_transactionId(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_transactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentRequest_transactionMobilePayDetails(ctx context.Context, field graphql.CollectedField, obj *model.PaymentRequest) (ret graphql.Marshaler) {
@@ -6177,7 +6177,7 @@ func (ec *executionContext) _PaymentRequest_waitToken(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentRequest_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errors.New("field of type uuid does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentRequest", field, false, false, errNoChildFieldsOf_uuid)
 }
 
 func (ec *executionContext) _PaymentSession_id(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSession) (ret graphql.Marshaler) {
@@ -6200,7 +6200,7 @@ func (ec *executionContext) _PaymentSession_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSession_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSession", field, false, false, errors.New("field of type uuid does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSession", field, false, false, errNoChildFieldsOf_uuid)
 }
 
 func (ec *executionContext) _PaymentSession_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSession) (ret graphql.Marshaler) {
@@ -6223,7 +6223,7 @@ func (ec *executionContext) _PaymentSession_createdAt(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSession_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSession", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSession", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _PaymentSessionResult_token(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSessionResult) (ret graphql.Marshaler) {
@@ -6246,7 +6246,7 @@ func (ec *executionContext) _PaymentSessionResult_token(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSessionResult_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSessionResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSessionResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSessionWithReferenceCheckResult) (ret graphql.Marshaler) {
@@ -6269,7 +6269,7 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_paymentId(ct
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSessionWithReferenceCheckResult_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_paymentTransactionId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSessionWithReferenceCheckResult) (ret graphql.Marshaler) {
@@ -6292,7 +6292,7 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_paymentTrans
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSessionWithReferenceCheckResult_paymentTransactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_token(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSessionWithReferenceCheckResult) (ret graphql.Marshaler) {
@@ -6315,7 +6315,7 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult_token(ctx co
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSessionWithReferenceCheckResult_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSessionWithReferenceCheckResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _PaymentSumFields_amountAuthorized(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSumFields) (ret graphql.Marshaler) {
@@ -6338,7 +6338,7 @@ func (ec *executionContext) _PaymentSumFields_amountAuthorized(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSumFields_amountAuthorized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSumFields", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSumFields", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _PaymentSumFields_amountPaid(ctx context.Context, field graphql.CollectedField, obj *model.PaymentSumFields) (ret graphql.Marshaler) {
@@ -6361,7 +6361,7 @@ func (ec *executionContext) _PaymentSumFields_amountPaid(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_PaymentSumFields_amountPaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentSumFields", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("PaymentSumFields", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _RefreshPaymentStatusResult_result(ctx context.Context, field graphql.CollectedField, obj *model.RefreshPaymentStatusResult) (ret graphql.Marshaler) {
@@ -6384,7 +6384,7 @@ func (ec *executionContext) _RefreshPaymentStatusResult_result(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_RefreshPaymentStatusResult_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RefreshPaymentStatusResult", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("RefreshPaymentStatusResult", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _Refund_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6407,7 +6407,7 @@ func (ec *executionContext) _Refund_createdAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Refund_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _Refund_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6430,7 +6430,7 @@ func (ec *executionContext) _Refund_createdBy(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Refund_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Refund_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6453,7 +6453,7 @@ func (ec *executionContext) _Refund_errorMessage(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Refund_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Refund_generatedFrom(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6476,7 +6476,7 @@ func (ec *executionContext) _Refund_generatedFrom(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Refund_generatedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Refund_message(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6499,7 +6499,7 @@ func (ec *executionContext) _Refund_message(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Refund_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Refund_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6522,7 +6522,7 @@ func (ec *executionContext) _Refund_paymentId(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Refund_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _Refund_status(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6609,7 +6609,7 @@ func (ec *executionContext) _Refund_totalAmount(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Refund_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _Refund_transactionId(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6632,7 +6632,7 @@ func (ec *executionContext) _Refund_transactionId(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Refund_transactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _Refund_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.Refund) (ret graphql.Marshaler) {
@@ -6655,7 +6655,7 @@ func (ec *executionContext) _Refund_waitToken(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Refund_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Refund", field, false, false, errors.New("field of type uuid does not have child fields"))
+	return graphql.NewScalarFieldContext("Refund", field, false, false, errNoChildFieldsOf_uuid)
 }
 
 func (ec *executionContext) _RefundAggregate_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RefundAggregate) (ret graphql.Marshaler) {
@@ -6710,7 +6710,7 @@ func (ec *executionContext) _RefundAggregateFields_count(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_RefundAggregateFields_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RefundAggregateFields", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("RefundAggregateFields", field, false, false, errNoChildFieldsOf_Int)
 }
 
 func (ec *executionContext) _RefundAggregateFields_sum(ctx context.Context, field graphql.CollectedField, obj *model.RefundAggregateFields) (ret graphql.Marshaler) {
@@ -6765,7 +6765,7 @@ func (ec *executionContext) _RefundPaymentResult_refundTransactionId(ctx context
 	)
 }
 func (ec *executionContext) fieldContext_RefundPaymentResult_refundTransactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RefundPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RefundPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _RefundPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.RefundPaymentResult) (ret graphql.Marshaler) {
@@ -6788,7 +6788,7 @@ func (ec *executionContext) _RefundPaymentResult_waitToken(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_RefundPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RefundPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RefundPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _RefundSumFields_totalAmount(ctx context.Context, field graphql.CollectedField, obj *model.RefundSumFields) (ret graphql.Marshaler) {
@@ -6811,7 +6811,7 @@ func (ec *executionContext) _RefundSumFields_totalAmount(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_RefundSumFields_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RefundSumFields", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("RefundSumFields", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _ReleasePaymentResult_releaseId(ctx context.Context, field graphql.CollectedField, obj *model.ReleasePaymentResult) (ret graphql.Marshaler) {
@@ -6834,7 +6834,7 @@ func (ec *executionContext) _ReleasePaymentResult_releaseId(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_ReleasePaymentResult_releaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReleasePaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ReleasePaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishDetails_amount(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6857,7 +6857,7 @@ func (ec *executionContext) _SwishDetails_amount(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _SwishDetails_bankPaymentReference(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6880,7 +6880,7 @@ func (ec *executionContext) _SwishDetails_bankPaymentReference(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_bankPaymentReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishDetails_customerSwishNumber(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6903,7 +6903,7 @@ func (ec *executionContext) _SwishDetails_customerSwishNumber(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_customerSwishNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type packed_phone_number does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_packed_phone_number)
 }
 
 func (ec *executionContext) _SwishDetails_dateCreated(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6926,7 +6926,7 @@ func (ec *executionContext) _SwishDetails_dateCreated(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_dateCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _SwishDetails_datePaid(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6949,7 +6949,7 @@ func (ec *executionContext) _SwishDetails_datePaid(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_datePaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _SwishDetails_errorCode(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6972,7 +6972,7 @@ func (ec *executionContext) _SwishDetails_errorCode(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishDetails_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -6995,7 +6995,7 @@ func (ec *executionContext) _SwishDetails_errorMessage(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishDetails_qrCode(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -7018,7 +7018,7 @@ func (ec *executionContext) _SwishDetails_qrCode(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_qrCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishDetails_returnUrl(ctx context.Context, field graphql.CollectedField, obj *model.SwishDetails) (ret graphql.Marshaler) {
@@ -7041,7 +7041,7 @@ func (ec *executionContext) _SwishDetails_returnUrl(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_SwishDetails_returnUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishPaymentCancelResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.SwishPaymentCancelResult) (ret graphql.Marshaler) {
@@ -7064,7 +7064,7 @@ func (ec *executionContext) _SwishPaymentCancelResult_waitToken(ctx context.Cont
 	)
 }
 func (ec *executionContext) fieldContext_SwishPaymentCancelResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishPaymentCancelResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishPaymentCancelResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _SwishPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.SwishPaymentResult) (ret graphql.Marshaler) {
@@ -7087,7 +7087,7 @@ func (ec *executionContext) _SwishPaymentResult_waitToken(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_SwishPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SwishPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SwishPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _TransactionRelease_amount(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7110,7 +7110,7 @@ func (ec *executionContext) _TransactionRelease_amount(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _TransactionRelease_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7133,7 +7133,7 @@ func (ec *executionContext) _TransactionRelease_createdAt(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type timestamptz does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_timestamptz)
 }
 
 func (ec *executionContext) _TransactionRelease_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7156,7 +7156,7 @@ func (ec *executionContext) _TransactionRelease_createdBy(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _TransactionRelease_currentStatus(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7179,7 +7179,7 @@ func (ec *executionContext) _TransactionRelease_currentStatus(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_currentStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type TransactionReleaseStatusEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_TransactionReleaseStatusEnum)
 }
 
 func (ec *executionContext) _TransactionRelease_generatedFrom(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7202,7 +7202,7 @@ func (ec *executionContext) _TransactionRelease_generatedFrom(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_generatedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _TransactionRelease_id(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7225,7 +7225,7 @@ func (ec *executionContext) _TransactionRelease_id(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _TransactionRelease_paymentId(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7248,7 +7248,7 @@ func (ec *executionContext) _TransactionRelease_paymentId(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_TransactionRelease_paymentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errors.New("field of type bigint does not have child fields"))
+	return graphql.NewScalarFieldContext("TransactionRelease", field, false, false, errNoChildFieldsOf_bigint)
 }
 
 func (ec *executionContext) _TransactionRelease_statusHistory(ctx context.Context, field graphql.CollectedField, obj *model.TransactionRelease) (ret graphql.Marshaler) {
@@ -7303,7 +7303,7 @@ func (ec *executionContext) _VippsDetails_cardNumber(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_VippsDetails_cardNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _VippsDetails_cardType(ctx context.Context, field graphql.CollectedField, obj *model.VippsDetails) (ret graphql.Marshaler) {
@@ -7326,7 +7326,7 @@ func (ec *executionContext) _VippsDetails_cardType(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_VippsDetails_cardType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _VippsDetails_sessionId(ctx context.Context, field graphql.CollectedField, obj *model.VippsDetails) (ret graphql.Marshaler) {
@@ -7349,7 +7349,7 @@ func (ec *executionContext) _VippsDetails_sessionId(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_VippsDetails_sessionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _VippsDetails_sessionUrl(ctx context.Context, field graphql.CollectedField, obj *model.VippsDetails) (ret graphql.Marshaler) {
@@ -7372,7 +7372,7 @@ func (ec *executionContext) _VippsDetails_sessionUrl(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_VippsDetails_sessionUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsDetails", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) _VippsPaymentResult_gateway(ctx context.Context, field graphql.CollectedField, obj *model.VippsPaymentResult) (ret graphql.Marshaler) {
@@ -7395,7 +7395,7 @@ func (ec *executionContext) _VippsPaymentResult_gateway(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_VippsPaymentResult_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsPaymentResult", field, false, false, errors.New("field of type GatewayEnum does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsPaymentResult", field, false, false, errNoChildFieldsOf_GatewayEnum)
 }
 
 func (ec *executionContext) _VippsPaymentResult_waitToken(ctx context.Context, field graphql.CollectedField, obj *model.VippsPaymentResult) (ret graphql.Marshaler) {
@@ -7418,7 +7418,7 @@ func (ec *executionContext) _VippsPaymentResult_waitToken(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_VippsPaymentResult_waitToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VippsPaymentResult", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("VippsPaymentResult", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7441,7 +7441,7 @@ func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7464,7 +7464,7 @@ func (ec *executionContext) ___Directive_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7487,7 +7487,7 @@ func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7510,7 +7510,7 @@ func (ec *executionContext) ___Directive_locations(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type __DirectiveLocation does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsOf___DirectiveLocation)
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7576,7 +7576,7 @@ func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -7599,7 +7599,7 @@ func (ec *executionContext) ___EnumValue_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -7622,7 +7622,7 @@ func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -7645,7 +7645,7 @@ func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -7668,7 +7668,7 @@ func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -7691,7 +7691,7 @@ func (ec *executionContext) ___Field_description(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -7789,7 +7789,7 @@ func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -7812,7 +7812,7 @@ func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7835,7 +7835,7 @@ func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7858,7 +7858,7 @@ func (ec *executionContext) ___InputValue_description(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7913,7 +7913,7 @@ func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7936,7 +7936,7 @@ func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7959,7 +7959,7 @@ func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -7982,7 +7982,7 @@ func (ec *executionContext) ___Schema_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Schema", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Schema", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -8165,7 +8165,7 @@ func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type __TypeKind does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsOf___TypeKind)
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -8188,7 +8188,7 @@ func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -8211,7 +8211,7 @@ func (ec *executionContext) ___Type_description(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -8234,7 +8234,7 @@ func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsOf_String)
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -8473,7 +8473,7 @@ func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsOf_Boolean)
 }
 
 func (ec *executionContext) _mutation_root_newPaymentSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -9871,43 +9871,61 @@ func (ec *executionContext) unmarshalInputAddSessionDeviceInformationInput(ctx c
 		}
 		switch k {
 		case "browserName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("browserName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("browserName"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.BrowserName = data
 		case "browserVersion":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("browserVersion"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("browserVersion"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.BrowserVersion = data
 		case "fingerprint":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprint"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprint"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Fingerprint = data
 		case "osName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osName"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.OsName = data
 		case "osVersion":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osVersion"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osVersion"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.OsVersion = data
 		case "userAgent":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userAgent"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userAgent"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -9936,15 +9954,21 @@ func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj 
 		}
 		switch k {
 		case "careOf":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("careOf"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("careOf"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CareOf = data
 		case "city":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -9957,71 +9981,101 @@ func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj 
 			}
 			it.Country = data
 		case "email":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Email = data
 		case "firstName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.FirstName = data
 		case "lastName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.LastName = data
 		case "phoneNumber":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNumber"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNumber"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.PhoneNumber = data
 		case "postalCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.PostalCode = data
 		case "region":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Region = data
 		case "streetAddress":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetAddress"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetAddress"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.StreetAddress = data
 		case "streetAddress2":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetAddress2"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetAddress2"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.StreetAddress2 = data
 		case "streetName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetName"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.StreetName = data
 		case "streetNumber":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetNumber"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetNumber"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10057,36 +10111,51 @@ func (ec *executionContext) unmarshalInputApplePayPaymentInput(ctx context.Conte
 		}
 		switch k {
 		case "flow":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Flow = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ReturnURL = data
 		case "verificationUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verificationUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verificationUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10122,43 +10191,61 @@ func (ec *executionContext) unmarshalInputBankTransferPaymentInput(ctx context.C
 			}
 			it.AspspID = data
 		case "executionDate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executionDate"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executionDate"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ExecutionDate = data
 		case "flow":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Flow = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "requestRedirectState":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestRedirectState"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestRedirectState"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.RequestRedirectState = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10215,8 +10302,11 @@ func (ec *executionContext) unmarshalInputBigintComparisonExp(ctx context.Contex
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10273,15 +10363,21 @@ func (ec *executionContext) unmarshalInputCapturePayPalPaymentInput(ctx context.
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "paymentId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10310,22 +10406,31 @@ func (ec *executionContext) unmarshalInputCreditCardPaymentInput(ctx context.Con
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10507,22 +10612,31 @@ func (ec *executionContext) unmarshalInputGooglePayPaymentInput(ctx context.Cont
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10551,22 +10665,31 @@ func (ec *executionContext) unmarshalInputMobilePayPaymentInput(ctx context.Cont
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10602,22 +10725,31 @@ func (ec *executionContext) unmarshalInputP24PaymentInput(ctx context.Context, o
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "p24RegulationAccept":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("p24RegulationAccept"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("p24RegulationAccept"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10630,8 +10762,11 @@ func (ec *executionContext) unmarshalInputP24PaymentInput(ctx context.Context, o
 			}
 			it.PaymentMethodID = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10660,22 +10795,31 @@ func (ec *executionContext) unmarshalInputPayPalPaymentInput(ctx context.Context
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10804,8 +10948,11 @@ func (ec *executionContext) unmarshalInputPaymentCancelInput(ctx context.Context
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10913,36 +11060,51 @@ func (ec *executionContext) unmarshalInputPaymentCaptureInput(ctx context.Contex
 		}
 		switch k {
 		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "createdBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CreatedBy = data
 		case "generatedFrom":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.GeneratedFrom = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "message":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -10955,8 +11117,11 @@ func (ec *executionContext) unmarshalInputPaymentCaptureInput(ctx context.Contex
 			}
 			it.PaymentID = data
 		case "paymentTransactionId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11036,8 +11201,11 @@ func (ec *executionContext) unmarshalInputPaymentCaptureStatusEnumComparisonExp(
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11094,8 +11262,11 @@ func (ec *executionContext) unmarshalInputPaymentMethodEnumComparisonExp(ctx con
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11298,22 +11469,31 @@ func (ec *executionContext) unmarshalInputPaymentSessionAdditionalData(ctx conte
 		}
 		switch k {
 		case "customerReference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerReference"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerReference"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CustomerReference = data
 		case "email":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Email = data
 		case "ip":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ip"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ip"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11326,8 +11506,11 @@ func (ec *executionContext) unmarshalInputPaymentSessionAdditionalData(ctx conte
 			}
 			it.Language = data
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11340,8 +11523,11 @@ func (ec *executionContext) unmarshalInputPaymentSessionAdditionalData(ctx conte
 			}
 			it.OrderLines = data
 		case "phoneNumber":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNumber"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNumber"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11384,15 +11570,21 @@ func (ec *executionContext) unmarshalInputPaymentSessionInput(ctx context.Contex
 			}
 			it.AdditionalData = data
 		case "allowExecutionDate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowExecutionDate"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowExecutionDate"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.AllowExecutionDate = data
 		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11412,36 +11604,51 @@ func (ec *executionContext) unmarshalInputPaymentSessionInput(ctx context.Contex
 			}
 			it.Currency = data
 		case "expiresAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ExpiresAt = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReference = data
 		case "merchantReference2":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference2"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference2"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReference2 = data
 		case "message":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11484,15 +11691,21 @@ func (ec *executionContext) unmarshalInputPaymentSessionWithReferenceCheckInput(
 			}
 			it.AdditionalData = data
 		case "allowExecutionDate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowExecutionDate"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowExecutionDate"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.AllowExecutionDate = data
 		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11512,36 +11725,51 @@ func (ec *executionContext) unmarshalInputPaymentSessionWithReferenceCheckInput(
 			}
 			it.Currency = data
 		case "expiresAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ExpiresAt = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReference = data
 		case "merchantReference2":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference2"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference2"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReference2 = data
 		case "message":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11591,8 +11819,11 @@ func (ec *executionContext) unmarshalInputPaymentStatusEnumComparisonExp(ctx con
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11635,71 +11866,101 @@ func (ec *executionContext) unmarshalInputPurchaseOrderLineInput(ctx context.Con
 		}
 		switch k {
 		case "imageUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("imageUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("imageUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ImageURL = data
 		case "itemUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.ItemURL = data
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Name = data
 		case "pricePerItem":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerItem"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerItem"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.PricePerItem = data
 		case "quantity":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Quantity = data
 		case "reference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Reference = data
 		case "taxRate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRate"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxRate"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.TaxRate = data
 		case "totalAmount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalAmount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalAmount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.TotalAmount = data
 		case "totalDiscountAmount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountAmount"))
 			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalDiscountAmount"))
+				data, err = ec.unmarshalOInt2ᚖint32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.TotalDiscountAmount = data
 		case "totalTaxAmount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxAmount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalTaxAmount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11844,43 +12105,61 @@ func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context
 		}
 		switch k {
 		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "createdBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CreatedBy = data
 		case "generatedFrom":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.GeneratedFrom = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReference = data
 		case "message":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11893,8 +12172,11 @@ func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context
 			}
 			it.PaymentID = data
 		case "paymentTransactionId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11937,8 +12219,11 @@ func (ec *executionContext) unmarshalInputRefundStatusEnumComparisonExp(ctx cont
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -11981,36 +12266,51 @@ func (ec *executionContext) unmarshalInputReleasePaymentInput(ctx context.Contex
 		}
 		switch k {
 		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+				data, err = ec.unmarshalNInt2int32(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "createdBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CreatedBy = data
 		case "generatedFrom":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generatedFrom"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.GeneratedFrom = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReference":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReference"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12023,8 +12323,11 @@ func (ec *executionContext) unmarshalInputReleasePaymentInput(ctx context.Contex
 			}
 			it.PaymentID = data
 		case "paymentTransactionId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentTransactionId"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12053,8 +12356,11 @@ func (ec *executionContext) unmarshalInputStringComparisonExp(ctx context.Contex
 		}
 		switch k {
 		case "_eq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12067,15 +12373,21 @@ func (ec *executionContext) unmarshalInputStringComparisonExp(ctx context.Contex
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IsNull = data
 		case "_neq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12125,8 +12437,11 @@ func (ec *executionContext) unmarshalInputSupportedCurrencyEnumComparisonExp(ctx
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12169,15 +12484,21 @@ func (ec *executionContext) unmarshalInputSwishPaymentCancelInput(ctx context.Co
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "paymentId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12206,36 +12527,51 @@ func (ec *executionContext) unmarshalInputSwishPaymentInput(ctx context.Context,
 		}
 		switch k {
 		case "customerSwishNumber":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerSwishNumber"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerSwishNumber"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.CustomerSwishNumber = data
 		case "flow":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flow"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Flow = data
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12264,22 +12600,31 @@ func (ec *executionContext) unmarshalInputTimestamptzComparisonExp(ctx context.C
 		}
 		switch k {
 		case "_eq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Eq = data
 		case "_gt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Gt = data
 		case "_gte":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12292,29 +12637,41 @@ func (ec *executionContext) unmarshalInputTimestamptzComparisonExp(ctx context.C
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IsNull = data
 		case "_lt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Lt = data
 		case "_lte":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Lte = data
 		case "_neq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
 			data, err := ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+				data, err = ec.unmarshalOtimestamptz2ᚖtimeᚐTime(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12473,8 +12830,11 @@ func (ec *executionContext) unmarshalInputTransactionReleaseStatusEnumComparison
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12517,22 +12877,31 @@ func (ec *executionContext) unmarshalInputUuidComparisonExp(ctx context.Context,
 		}
 		switch k {
 		case "_eq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_eq"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Eq = data
 		case "_gt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gt"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Gt = data
 		case "_gte":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_gte"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12545,29 +12914,41 @@ func (ec *executionContext) unmarshalInputUuidComparisonExp(ctx context.Context,
 			}
 			it.In = data
 		case "_isNull":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_isNull"))
+				data, err = ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IsNull = data
 		case "_lt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lt"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Lt = data
 		case "_lte":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_lte"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.Lte = data
 		case "_neq":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
 			data, err := ec.unmarshalOuuid2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("_neq"))
+				data, err = ec.unmarshalOuuid2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12603,22 +12984,31 @@ func (ec *executionContext) unmarshalInputVippsPaymentInput(ctx context.Context,
 		}
 		switch k {
 		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.IdempotencyKey = data
 		case "merchantReturnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantReturnUrl"))
+				data, err = ec.unmarshalOString2ᚖstring(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
 			it.MerchantReturnURL = data
 		case "returnUrl":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
 			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil { // gqlexec: the field's path only on error (see rewriteInputPaths)
+				ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnUrl"))
+				data, err = ec.unmarshalNString2string(ctx, v)
+			}
 			if err != nil {
 				return it, err
 			}
@@ -12646,11 +13036,10 @@ func (ec *executionContext) unmarshalInputVippsPaymentInput(ctx context.Context,
 var addSessionDeviceInformationResultImplementors = []string{"AddSessionDeviceInformationResult"}
 
 func (ec *executionContext) _AddSessionDeviceInformationResult(ctx context.Context, sel ast.SelectionSet, obj *model.AddSessionDeviceInformationResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, addSessionDeviceInformationResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, addSessionDeviceInformationResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -12669,14 +13058,17 @@ func (ec *executionContext) _AddSessionDeviceInformationResult(ctx context.Conte
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -12684,11 +13076,10 @@ func (ec *executionContext) _AddSessionDeviceInformationResult(ctx context.Conte
 var applePayPaymentResultImplementors = []string{"ApplePayPaymentResult"}
 
 func (ec *executionContext) _ApplePayPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.ApplePayPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, applePayPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, applePayPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -12717,14 +13108,17 @@ func (ec *executionContext) _ApplePayPaymentResult(ctx context.Context, sel ast.
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -12732,11 +13126,10 @@ func (ec *executionContext) _ApplePayPaymentResult(ctx context.Context, sel ast.
 var bankTransferDetailsImplementors = []string{"BankTransferDetails"}
 
 func (ec *executionContext) _BankTransferDetails(ctx context.Context, sel ast.SelectionSet, obj *model.BankTransferDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, bankTransferDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, bankTransferDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -12775,14 +13168,17 @@ func (ec *executionContext) _BankTransferDetails(ctx context.Context, sel ast.Se
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -12790,11 +13186,10 @@ func (ec *executionContext) _BankTransferDetails(ctx context.Context, sel ast.Se
 var bankTransferPaymentResultImplementors = []string{"BankTransferPaymentResult"}
 
 func (ec *executionContext) _BankTransferPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.BankTransferPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, bankTransferPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, bankTransferPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -12823,14 +13218,17 @@ func (ec *executionContext) _BankTransferPaymentResult(ctx context.Context, sel 
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -12838,11 +13236,10 @@ func (ec *executionContext) _BankTransferPaymentResult(ctx context.Context, sel 
 var capturePayPalPaymentResultImplementors = []string{"CapturePayPalPaymentResult"}
 
 func (ec *executionContext) _CapturePayPalPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.CapturePayPalPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, capturePayPalPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, capturePayPalPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -12861,14 +13258,17 @@ func (ec *executionContext) _CapturePayPalPaymentResult(ctx context.Context, sel
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -12876,11 +13276,10 @@ func (ec *executionContext) _CapturePayPalPaymentResult(ctx context.Context, sel
 var creditCardDetailsImplementors = []string{"CreditCardDetails"}
 
 func (ec *executionContext) _CreditCardDetails(ctx context.Context, sel ast.SelectionSet, obj *model.CreditCardDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, creditCardDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, creditCardDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -12934,14 +13333,17 @@ func (ec *executionContext) _CreditCardDetails(ctx context.Context, sel ast.Sele
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -12949,11 +13351,10 @@ func (ec *executionContext) _CreditCardDetails(ctx context.Context, sel ast.Sele
 var creditCardPaymentResultImplementors = []string{"CreditCardPaymentResult"}
 
 func (ec *executionContext) _CreditCardPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.CreditCardPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, creditCardPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, creditCardPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -12982,14 +13383,17 @@ func (ec *executionContext) _CreditCardPaymentResult(ctx context.Context, sel as
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -12997,11 +13401,10 @@ func (ec *executionContext) _CreditCardPaymentResult(ctx context.Context, sel as
 var currentCaptureStatusImplementors = []string{"CurrentCaptureStatus"}
 
 func (ec *executionContext) _CurrentCaptureStatus(ctx context.Context, sel ast.SelectionSet, obj *model.CurrentCaptureStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, currentCaptureStatusImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, currentCaptureStatusImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13025,14 +13428,17 @@ func (ec *executionContext) _CurrentCaptureStatus(ctx context.Context, sel ast.S
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13040,11 +13446,10 @@ func (ec *executionContext) _CurrentCaptureStatus(ctx context.Context, sel ast.S
 var currentPaymentStatusImplementors = []string{"CurrentPaymentStatus"}
 
 func (ec *executionContext) _CurrentPaymentStatus(ctx context.Context, sel ast.SelectionSet, obj *model.CurrentPaymentStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, currentPaymentStatusImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, currentPaymentStatusImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13068,14 +13473,17 @@ func (ec *executionContext) _CurrentPaymentStatus(ctx context.Context, sel ast.S
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13083,11 +13491,10 @@ func (ec *executionContext) _CurrentPaymentStatus(ctx context.Context, sel ast.S
 var currentRefundStatusImplementors = []string{"CurrentRefundStatus"}
 
 func (ec *executionContext) _CurrentRefundStatus(ctx context.Context, sel ast.SelectionSet, obj *model.CurrentRefundStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, currentRefundStatusImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, currentRefundStatusImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13111,14 +13518,17 @@ func (ec *executionContext) _CurrentRefundStatus(ctx context.Context, sel ast.Se
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13126,11 +13536,10 @@ func (ec *executionContext) _CurrentRefundStatus(ctx context.Context, sel ast.Se
 var currentTransactionReleaseStatusImplementors = []string{"CurrentTransactionReleaseStatus"}
 
 func (ec *executionContext) _CurrentTransactionReleaseStatus(ctx context.Context, sel ast.SelectionSet, obj *model.CurrentTransactionReleaseStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, currentTransactionReleaseStatusImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, currentTransactionReleaseStatusImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13154,14 +13563,17 @@ func (ec *executionContext) _CurrentTransactionReleaseStatus(ctx context.Context
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13169,11 +13581,10 @@ func (ec *executionContext) _CurrentTransactionReleaseStatus(ctx context.Context
 var finsharkDetailsImplementors = []string{"FinsharkDetails"}
 
 func (ec *executionContext) _FinsharkDetails(ctx context.Context, sel ast.SelectionSet, obj *model.FinsharkDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, finsharkDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, finsharkDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13192,14 +13603,17 @@ func (ec *executionContext) _FinsharkDetails(ctx context.Context, sel ast.Select
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13207,11 +13621,10 @@ func (ec *executionContext) _FinsharkDetails(ctx context.Context, sel ast.Select
 var googlePayPaymentResultImplementors = []string{"GooglePayPaymentResult"}
 
 func (ec *executionContext) _GooglePayPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.GooglePayPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, googlePayPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, googlePayPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13260,14 +13673,17 @@ func (ec *executionContext) _GooglePayPaymentResult(ctx context.Context, sel ast
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13275,11 +13691,10 @@ func (ec *executionContext) _GooglePayPaymentResult(ctx context.Context, sel ast
 var merchantImplementors = []string{"Merchant"}
 
 func (ec *executionContext) _Merchant(ctx context.Context, sel ast.SelectionSet, obj *model.Merchant) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, merchantImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, merchantImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13303,14 +13718,17 @@ func (ec *executionContext) _Merchant(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13318,11 +13736,10 @@ func (ec *executionContext) _Merchant(ctx context.Context, sel ast.SelectionSet,
 var mobilePayDetailsImplementors = []string{"MobilePayDetails"}
 
 func (ec *executionContext) _MobilePayDetails(ctx context.Context, sel ast.SelectionSet, obj *model.MobilePayDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mobilePayDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, mobilePayDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13376,14 +13793,17 @@ func (ec *executionContext) _MobilePayDetails(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13391,11 +13811,10 @@ func (ec *executionContext) _MobilePayDetails(ctx context.Context, sel ast.Selec
 var mobilePayPaymentResultImplementors = []string{"MobilePayPaymentResult"}
 
 func (ec *executionContext) _MobilePayPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.MobilePayPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mobilePayPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, mobilePayPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13419,14 +13838,17 @@ func (ec *executionContext) _MobilePayPaymentResult(ctx context.Context, sel ast
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13434,11 +13856,10 @@ func (ec *executionContext) _MobilePayPaymentResult(ctx context.Context, sel ast
 var p24DetailsImplementors = []string{"P24Details"}
 
 func (ec *executionContext) _P24Details(ctx context.Context, sel ast.SelectionSet, obj *model.P24Details) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, p24DetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, p24DetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13477,14 +13898,17 @@ func (ec *executionContext) _P24Details(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13492,11 +13916,10 @@ func (ec *executionContext) _P24Details(ctx context.Context, sel ast.SelectionSe
 var p24PaymentResultImplementors = []string{"P24PaymentResult"}
 
 func (ec *executionContext) _P24PaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.P24PaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, p24PaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, p24PaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13515,14 +13938,17 @@ func (ec *executionContext) _P24PaymentResult(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13530,11 +13956,10 @@ func (ec *executionContext) _P24PaymentResult(ctx context.Context, sel ast.Selec
 var payPalDetailsImplementors = []string{"PayPalDetails"}
 
 func (ec *executionContext) _PayPalDetails(ctx context.Context, sel ast.SelectionSet, obj *model.PayPalDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, payPalDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, payPalDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13583,14 +14008,17 @@ func (ec *executionContext) _PayPalDetails(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13598,11 +14026,10 @@ func (ec *executionContext) _PayPalDetails(ctx context.Context, sel ast.Selectio
 var payPalPaymentResultImplementors = []string{"PayPalPaymentResult"}
 
 func (ec *executionContext) _PayPalPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.PayPalPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, payPalPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, payPalPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13621,14 +14048,17 @@ func (ec *executionContext) _PayPalPaymentResult(ctx context.Context, sel ast.Se
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13636,7 +14066,7 @@ func (ec *executionContext) _PayPalPaymentResult(ctx context.Context, sel ast.Se
 var paymentImplementors = []string{"Payment"}
 
 func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, obj *model.Payment) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -13896,14 +14326,16 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13911,11 +14343,10 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 var paymentAggregateImplementors = []string{"PaymentAggregate"}
 
 func (ec *executionContext) _PaymentAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentAggregate) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentAggregateImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentAggregateImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13934,14 +14365,17 @@ func (ec *executionContext) _PaymentAggregate(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13949,11 +14383,10 @@ func (ec *executionContext) _PaymentAggregate(ctx context.Context, sel ast.Selec
 var paymentAggregateFieldsImplementors = []string{"PaymentAggregateFields"}
 
 func (ec *executionContext) _PaymentAggregateFields(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentAggregateFields) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentAggregateFieldsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentAggregateFieldsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -13977,14 +14410,17 @@ func (ec *executionContext) _PaymentAggregateFields(ctx context.Context, sel ast
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -13992,11 +14428,10 @@ func (ec *executionContext) _PaymentAggregateFields(ctx context.Context, sel ast
 var paymentCancelResultImplementors = []string{"PaymentCancelResult"}
 
 func (ec *executionContext) _PaymentCancelResult(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentCancelResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentCancelResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentCancelResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14015,14 +14450,17 @@ func (ec *executionContext) _PaymentCancelResult(ctx context.Context, sel ast.Se
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14030,11 +14468,10 @@ func (ec *executionContext) _PaymentCancelResult(ctx context.Context, sel ast.Se
 var paymentCaptureImplementors = []string{"PaymentCapture"}
 
 func (ec *executionContext) _PaymentCapture(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentCapture) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentCaptureImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentCaptureImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14108,14 +14545,17 @@ func (ec *executionContext) _PaymentCapture(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14123,11 +14563,10 @@ func (ec *executionContext) _PaymentCapture(ctx context.Context, sel ast.Selecti
 var paymentCaptureResultImplementors = []string{"PaymentCaptureResult"}
 
 func (ec *executionContext) _PaymentCaptureResult(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentCaptureResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentCaptureResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentCaptureResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14151,14 +14590,17 @@ func (ec *executionContext) _PaymentCaptureResult(ctx context.Context, sel ast.S
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14166,11 +14608,10 @@ func (ec *executionContext) _PaymentCaptureResult(ctx context.Context, sel ast.S
 var paymentMethodStatusImplementors = []string{"PaymentMethodStatus"}
 
 func (ec *executionContext) _PaymentMethodStatus(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentMethodStatus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentMethodStatusImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentMethodStatusImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14204,14 +14645,17 @@ func (ec *executionContext) _PaymentMethodStatus(ctx context.Context, sel ast.Se
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14219,11 +14663,10 @@ func (ec *executionContext) _PaymentMethodStatus(ctx context.Context, sel ast.Se
 var paymentRequestImplementors = []string{"PaymentRequest"}
 
 func (ec *executionContext) _PaymentRequest(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentRequest) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentRequestImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentRequestImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14362,14 +14805,17 @@ func (ec *executionContext) _PaymentRequest(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14377,11 +14823,10 @@ func (ec *executionContext) _PaymentRequest(ctx context.Context, sel ast.Selecti
 var paymentSessionImplementors = []string{"PaymentSession"}
 
 func (ec *executionContext) _PaymentSession(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentSession) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentSessionImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentSessionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14405,14 +14850,17 @@ func (ec *executionContext) _PaymentSession(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14420,11 +14868,10 @@ func (ec *executionContext) _PaymentSession(ctx context.Context, sel ast.Selecti
 var paymentSessionResultImplementors = []string{"PaymentSessionResult"}
 
 func (ec *executionContext) _PaymentSessionResult(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentSessionResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentSessionResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentSessionResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14443,14 +14890,17 @@ func (ec *executionContext) _PaymentSessionResult(ctx context.Context, sel ast.S
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14458,11 +14908,10 @@ func (ec *executionContext) _PaymentSessionResult(ctx context.Context, sel ast.S
 var paymentSessionWithReferenceCheckResultImplementors = []string{"PaymentSessionWithReferenceCheckResult"}
 
 func (ec *executionContext) _PaymentSessionWithReferenceCheckResult(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentSessionWithReferenceCheckResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentSessionWithReferenceCheckResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentSessionWithReferenceCheckResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14491,14 +14940,17 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult(ctx context.
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14506,11 +14958,10 @@ func (ec *executionContext) _PaymentSessionWithReferenceCheckResult(ctx context.
 var paymentSumFieldsImplementors = []string{"PaymentSumFields"}
 
 func (ec *executionContext) _PaymentSumFields(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentSumFields) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paymentSumFieldsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, paymentSumFieldsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14534,14 +14985,17 @@ func (ec *executionContext) _PaymentSumFields(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14549,11 +15003,10 @@ func (ec *executionContext) _PaymentSumFields(ctx context.Context, sel ast.Selec
 var refreshPaymentStatusResultImplementors = []string{"RefreshPaymentStatusResult"}
 
 func (ec *executionContext) _RefreshPaymentStatusResult(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshPaymentStatusResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refreshPaymentStatusResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refreshPaymentStatusResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14572,14 +15025,17 @@ func (ec *executionContext) _RefreshPaymentStatusResult(ctx context.Context, sel
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14587,11 +15043,10 @@ func (ec *executionContext) _RefreshPaymentStatusResult(ctx context.Context, sel
 var refundImplementors = []string{"Refund"}
 
 func (ec *executionContext) _Refund(ctx context.Context, sel ast.SelectionSet, obj *model.Refund) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refundImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refundImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14660,14 +15115,17 @@ func (ec *executionContext) _Refund(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14675,11 +15133,10 @@ func (ec *executionContext) _Refund(ctx context.Context, sel ast.SelectionSet, o
 var refundAggregateImplementors = []string{"RefundAggregate"}
 
 func (ec *executionContext) _RefundAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.RefundAggregate) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refundAggregateImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refundAggregateImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14698,14 +15155,17 @@ func (ec *executionContext) _RefundAggregate(ctx context.Context, sel ast.Select
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14713,11 +15173,10 @@ func (ec *executionContext) _RefundAggregate(ctx context.Context, sel ast.Select
 var refundAggregateFieldsImplementors = []string{"RefundAggregateFields"}
 
 func (ec *executionContext) _RefundAggregateFields(ctx context.Context, sel ast.SelectionSet, obj *model.RefundAggregateFields) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refundAggregateFieldsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refundAggregateFieldsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14741,14 +15200,17 @@ func (ec *executionContext) _RefundAggregateFields(ctx context.Context, sel ast.
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14756,11 +15218,10 @@ func (ec *executionContext) _RefundAggregateFields(ctx context.Context, sel ast.
 var refundPaymentResultImplementors = []string{"RefundPaymentResult"}
 
 func (ec *executionContext) _RefundPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.RefundPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refundPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refundPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14784,14 +15245,17 @@ func (ec *executionContext) _RefundPaymentResult(ctx context.Context, sel ast.Se
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14799,11 +15263,10 @@ func (ec *executionContext) _RefundPaymentResult(ctx context.Context, sel ast.Se
 var refundSumFieldsImplementors = []string{"RefundSumFields"}
 
 func (ec *executionContext) _RefundSumFields(ctx context.Context, sel ast.SelectionSet, obj *model.RefundSumFields) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, refundSumFieldsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, refundSumFieldsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14822,14 +15285,17 @@ func (ec *executionContext) _RefundSumFields(ctx context.Context, sel ast.Select
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14837,11 +15303,10 @@ func (ec *executionContext) _RefundSumFields(ctx context.Context, sel ast.Select
 var releasePaymentResultImplementors = []string{"ReleasePaymentResult"}
 
 func (ec *executionContext) _ReleasePaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.ReleasePaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, releasePaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, releasePaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14860,14 +15325,17 @@ func (ec *executionContext) _ReleasePaymentResult(ctx context.Context, sel ast.S
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14875,11 +15343,10 @@ func (ec *executionContext) _ReleasePaymentResult(ctx context.Context, sel ast.S
 var swishDetailsImplementors = []string{"SwishDetails"}
 
 func (ec *executionContext) _SwishDetails(ctx context.Context, sel ast.SelectionSet, obj *model.SwishDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, swishDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, swishDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14938,14 +15405,17 @@ func (ec *executionContext) _SwishDetails(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14953,11 +15423,10 @@ func (ec *executionContext) _SwishDetails(ctx context.Context, sel ast.Selection
 var swishPaymentCancelResultImplementors = []string{"SwishPaymentCancelResult"}
 
 func (ec *executionContext) _SwishPaymentCancelResult(ctx context.Context, sel ast.SelectionSet, obj *model.SwishPaymentCancelResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, swishPaymentCancelResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, swishPaymentCancelResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -14976,14 +15445,17 @@ func (ec *executionContext) _SwishPaymentCancelResult(ctx context.Context, sel a
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -14991,11 +15463,10 @@ func (ec *executionContext) _SwishPaymentCancelResult(ctx context.Context, sel a
 var swishPaymentResultImplementors = []string{"SwishPaymentResult"}
 
 func (ec *executionContext) _SwishPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.SwishPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, swishPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, swishPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15014,14 +15485,17 @@ func (ec *executionContext) _SwishPaymentResult(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15029,11 +15503,10 @@ func (ec *executionContext) _SwishPaymentResult(ctx context.Context, sel ast.Sel
 var transactionReleaseImplementors = []string{"TransactionRelease"}
 
 func (ec *executionContext) _TransactionRelease(ctx context.Context, sel ast.SelectionSet, obj *model.TransactionRelease) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, transactionReleaseImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, transactionReleaseImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15087,14 +15560,17 @@ func (ec *executionContext) _TransactionRelease(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15102,11 +15578,10 @@ func (ec *executionContext) _TransactionRelease(ctx context.Context, sel ast.Sel
 var vippsDetailsImplementors = []string{"VippsDetails"}
 
 func (ec *executionContext) _VippsDetails(ctx context.Context, sel ast.SelectionSet, obj *model.VippsDetails) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, vippsDetailsImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, vippsDetailsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15140,14 +15615,17 @@ func (ec *executionContext) _VippsDetails(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15155,11 +15633,10 @@ func (ec *executionContext) _VippsDetails(ctx context.Context, sel ast.Selection
 var vippsPaymentResultImplementors = []string{"VippsPaymentResult"}
 
 func (ec *executionContext) _VippsPaymentResult(ctx context.Context, sel ast.SelectionSet, obj *model.VippsPaymentResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, vippsPaymentResultImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, vippsPaymentResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15183,14 +15660,17 @@ func (ec *executionContext) _VippsPaymentResult(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15198,11 +15678,10 @@ func (ec *executionContext) _VippsPaymentResult(ctx context.Context, sel ast.Sel
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15241,14 +15720,17 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15256,11 +15738,10 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15294,14 +15775,17 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15309,11 +15793,10 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15357,14 +15840,17 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15372,11 +15858,10 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15420,14 +15905,17 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15435,11 +15923,10 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15483,14 +15970,17 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15498,11 +15988,10 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -15571,14 +16060,17 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15586,14 +16078,13 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 var mutation_rootImplementors = []string{"mutation_root"}
 
 func (ec *executionContext) _mutation_root(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutation_rootImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, mutation_rootImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "mutation_root",
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -15745,14 +16236,17 @@ func (ec *executionContext) _mutation_root(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15760,14 +16254,13 @@ func (ec *executionContext) _mutation_root(ctx context.Context, sel ast.Selectio
 var query_rootImplementors = []string{"query_root"}
 
 func (ec *executionContext) _query_root(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, query_rootImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, query_rootImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "query_root",
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferLabelToView map[string]*graphql.FieldSetView // gqlexec: no deferrable field here, so always empty
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -15954,14 +16447,17 @@ func (ec *executionContext) _query_root(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+	if len(deferLabelToView) > 0 {
+		deferredFieldSet := graphql.NewFieldSet(nil)
+		atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
 
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
 
 	return out
 }
@@ -15969,7 +16465,7 @@ func (ec *executionContext) _query_root(ctx context.Context, sel ast.SelectionSe
 var subscription_rootImplementors = []string{"subscription_root"}
 
 func (ec *executionContext) _subscription_root(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subscription_rootImplementors)
+	fields := cachedCollectFields(ec.OperationContext, sel, subscription_rootImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "subscription_root",
 	})
@@ -18558,3 +19054,27 @@ func (ec *executionContext) marshalOuuid2ᚖstring(ctx context.Context, sel ast.
 }
 
 // endregion ***************************** type.gotpl *****************************
+
+// gqlexec: the errors of scalar fields' FieldContext.Child, one per type.
+var (
+	errNoChildFieldsOf_Boolean                      = errors.New("field of type Boolean does not have child fields")
+	errNoChildFieldsOf_GatewayEnum                  = errors.New("field of type GatewayEnum does not have child fields")
+	errNoChildFieldsOf_Int                          = errors.New("field of type Int does not have child fields")
+	errNoChildFieldsOf_PaymentCaptureStatusEnum     = errors.New("field of type PaymentCaptureStatusEnum does not have child fields")
+	errNoChildFieldsOf_PaymentCaptureTypeEnum       = errors.New("field of type PaymentCaptureTypeEnum does not have child fields")
+	errNoChildFieldsOf_PaymentMethodEnum            = errors.New("field of type PaymentMethodEnum does not have child fields")
+	errNoChildFieldsOf_PaymentRefundStatusEnum      = errors.New("field of type PaymentRefundStatusEnum does not have child fields")
+	errNoChildFieldsOf_PaymentStatusEnum            = errors.New("field of type PaymentStatusEnum does not have child fields")
+	errNoChildFieldsOf_RefundStatusEnum             = errors.New("field of type RefundStatusEnum does not have child fields")
+	errNoChildFieldsOf_String                       = errors.New("field of type String does not have child fields")
+	errNoChildFieldsOf_SupportedCurrencyEnum        = errors.New("field of type SupportedCurrencyEnum does not have child fields")
+	errNoChildFieldsOf_TransactionReleaseStatusEnum = errors.New("field of type TransactionReleaseStatusEnum does not have child fields")
+	errNoChildFieldsOf___DirectiveLocation          = errors.New("field of type __DirectiveLocation does not have child fields")
+	errNoChildFieldsOf___TypeKind                   = errors.New("field of type __TypeKind does not have child fields")
+	errNoChildFieldsOf_bigint                       = errors.New("field of type bigint does not have child fields")
+	errNoChildFieldsOf_currency                     = errors.New("field of type currency does not have child fields")
+	errNoChildFieldsOf_date                         = errors.New("field of type date does not have child fields")
+	errNoChildFieldsOf_packed_phone_number          = errors.New("field of type packed_phone_number does not have child fields")
+	errNoChildFieldsOf_timestamptz                  = errors.New("field of type timestamptz does not have child fields")
+	errNoChildFieldsOf_uuid                         = errors.New("field of type uuid does not have child fields")
+)

@@ -1,0 +1,130 @@
+package graph
+
+import (
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// cachedCollectFields is graphql.CollectFields, which every object's
+// marshaler calls (internal/tools/gqlexec makes them call this instead),
+// with its result kept across operations where it can be.
+//
+// graphql.CollectFields caches its result per operation only. What it
+// collects depends on the selection set, the types satisfied, the
+// operation's document (its fragments) and, through the @skip, @include and
+// @defer directives alone, the operation's variables. So for a selection
+// set in which no directive appears, down through its fragments, the result
+// is the same for every operation that runs the same parsed document (the
+// executors keep parsed documents in their query caches): it is kept in
+// collectedFields, keyed by the selection set's first element and length,
+// which belong to one document (and keep it alive), and by the satisfied
+// types' slice. Any other selection set is collected per operation, as
+// before. Like gqlgen's own per-operation cache, the result is shared, and
+// read only.
+func cachedCollectFields(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	if len(sel) == 0 || oc.Doc == nil {
+		return graphql.CollectFields(oc, sel, satisfies)
+	}
+	k := collectKey{first: &sel[0], n: len(sel), satisfiesLen: len(satisfies)}
+	if len(satisfies) > 0 {
+		k.satisfies = &satisfies[0]
+	}
+	if e, ok := collectedFields.get(k); ok {
+		if e.shared {
+			return e.fields
+		}
+		return graphql.CollectFields(oc, sel, satisfies)
+	}
+	fields := graphql.CollectFields(oc, sel, satisfies)
+	collectedFields.add(k, collected{fields: fields, shared: withoutDirectives(oc.Doc, sel, nil)})
+	return fields
+}
+
+// collectKey identifies a selection set of a parsed document, and the types
+// its fields are collected for.
+type collectKey struct {
+	first        *ast.Selection
+	n            int
+	satisfies    *string
+	satisfiesLen int
+}
+
+// collected is what cachedCollectFields knows of a selection set: whether
+// its fields are the same for every operation (shared), and then which.
+type collected struct {
+	fields []graphql.CollectedField
+	shared bool
+}
+
+// collectedFieldsLimit bounds collectedFields: it forgets everything when it
+// holds that many selection sets.
+const collectedFieldsLimit = 4096
+
+var collectedFields = collectCache{limit: collectedFieldsLimit}
+
+// collectCache is a map, safe for concurrent use, that forgets everything
+// when full.
+type collectCache struct {
+	mu    sync.RWMutex
+	limit int
+	m     map[collectKey]collected
+}
+
+func (c *collectCache) get(k collectKey) (collected, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	e, ok := c.m[k]
+	return e, ok
+}
+
+func (c *collectCache) add(k collectKey, e collected) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= c.limit {
+		c.m = make(map[collectKey]collected)
+	}
+	c.m[k] = e
+}
+
+// withoutDirectives reports whether no directive appears in sel, on its
+// fields, its inline fragments and its fragment spreads, nor, recursively,
+// in the selection sets of those fragments (where graphql.CollectFields
+// goes); the fields' own selection sets are collected on their own.
+// visited holds the fragments already looked at.
+func withoutDirectives(doc *ast.QueryDocument, sel ast.SelectionSet, visited map[string]bool) bool {
+	for _, s := range sel {
+		switch s := s.(type) {
+		case *ast.Field:
+			if len(s.Directives) > 0 {
+				return false
+			}
+		case *ast.InlineFragment:
+			if len(s.Directives) > 0 || !withoutDirectives(doc, s.SelectionSet, visited) {
+				return false
+			}
+		case *ast.FragmentSpread:
+			if len(s.Directives) > 0 {
+				return false
+			}
+			if visited[s.Name] {
+				continue
+			}
+			f := doc.Fragments.ForName(s.Name)
+			if f == nil || len(f.Directives) > 0 {
+				return false
+			}
+			if visited == nil {
+				visited = map[string]bool{}
+			}
+			visited[s.Name] = true
+			if !withoutDirectives(doc, f.SelectionSet, visited) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
