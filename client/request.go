@@ -120,15 +120,18 @@ func (c *conn) makeRequest(ctx context.Context, req *gql.Request, resp *gql.Resp
 		giveUp := ""
 		var wait time.Duration
 		switch {
+		case !o.retryable:
+			// A final answer stands, whether or not the caller's context
+			// ended meanwhile.
+			giveUp = "not retryable"
 		case ctx.Err() != nil:
-			// The caller's context ended while the request was in flight: it
-			// may have been applied (o.retryable).
+			// The caller's context ended while the request was in flight,
+			// or just after its answer: it may have been applied, and it
+			// would have been retried.
 			giveUp = "context done"
 		case !limit.IsZero() && !time.Now().Before(limit):
 			giveUp = "the call's time limit ran out"
 			o.err = limitError(o.err)
-		case !o.retryable:
-			giveUp = "not retryable"
 		case n >= c.cfg.maxAttempts:
 			giveUp = "attempts exhausted"
 		case o.retryAfter > MaxRetryAfter:
@@ -146,6 +149,11 @@ func (c *conn) makeRequest(ctx context.Context, req *gql.Request, resp *gql.Resp
 		}
 		if giveUp != "" {
 			e := c.newError(op, o, n, key.get())
+			if err := ctx.Err(); giveUp == "context done" && !errors.Is(e, err) {
+				// The last attempt got an answer (a 503, say), and the call
+				// ended because the context did: the error says both.
+				e.Err = contextEnded(err, e.Err)
+			}
 			if log.Enabled(ctx, slog.LevelWarn) {
 				log.LogAttrs(ctx, slog.LevelWarn, "kronor: request failed",
 					slog.String("operation", op), slog.Int("attempt", n),
@@ -163,11 +171,7 @@ func (c *conn) makeRequest(ctx context.Context, req *gql.Request, resp *gql.Resp
 		}
 		if err := c.cfg.sleep(ctx, wait); err != nil {
 			e := c.newError(op, o, n, key.get())
-			if e.Err != nil {
-				e.Err = fmt.Errorf("%w (last attempt: %w)", err, e.Err)
-			} else {
-				e.Err = err
-			}
+			e.Err = contextEnded(err, e.Err)
 			if log.Enabled(ctx, slog.LevelWarn) {
 				log.LogAttrs(ctx, slog.LevelWarn, "kronor: request failed",
 					slog.String("operation", op), slog.Int("attempt", n),
@@ -579,4 +583,14 @@ func retryAfter(h http.Header) time.Duration {
 		}
 	}
 	return 0
+}
+
+// contextEnded is the error of a call that the context's error ctxErr ended
+// after an attempt that failed with last (nil when the attempt's failure is
+// in the error's other fields, such as a status or GraphQL errors).
+func contextEnded(ctxErr, last error) error {
+	if last == nil {
+		return ctxErr
+	}
+	return fmt.Errorf("%w (last attempt: %w)", ctxErr, last)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -300,7 +301,9 @@ func TestWaitEndsWithContext(t *testing.T) {
 		cancel()
 	}
 	s := newScript(t, first)
-	c := s.newClient(t, client.WithBackoff(time.Hour, time.Hour))
+	// No call time limit: the hour's wait would pass it, and the call
+	// would give up at once, before the context ends.
+	c := s.newClient(t, client.WithBackoff(time.Hour, time.Hour), client.WithTimeout(0))
 	done := make(chan error, 1)
 	go func() { _, err := ping(ctx, c); done <- err }()
 	select {
@@ -317,6 +320,54 @@ func TestWaitEndsWithContext(t *testing.T) {
 	}
 	if n := len(s.requests()); n != 1 {
 		t.Errorf("server got %d requests, want 1", n)
+	}
+}
+
+// answerThenCancel is a transport that answers every request with status
+// and, before it returns the answer, cancels the request's context.
+type answerThenCancel struct {
+	status int
+	cancel context.CancelFunc
+}
+
+func (a answerThenCancel) RoundTrip(r *http.Request) (*http.Response, error) {
+	a.cancel()
+	return &http.Response{
+		StatusCode: a.status, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(`{"errors":[{"message":"busy"}]}`)), Request: r,
+	}, nil
+}
+
+// TestAnswerAsTheContextEnds: when the context ends with a retryable answer
+// in hand (it would have been retried), the error says both: it is
+// context.Canceled and ErrTemporary, with the answer's status; a final
+// answer stands as it is.
+func TestAnswerAsTheContextEnds(t *testing.T) {
+	for _, tc := range []struct {
+		status              int
+		canceled, temporary bool
+	}{
+		{http.StatusServiceUnavailable, true, true},
+		{http.StatusBadRequest, false, false},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		c, err := client.New(testToken, client.WithEndpoint("http://127.0.0.1:1/v1/graphql"), // never dialled: the transport answers
+			client.WithHTTPClient(&http.Client{Transport: answerThenCancel{tc.status, cancel}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ping(ctx, c)
+		cancel()
+		var e *client.Error
+		if !errors.As(err, &e) || e.StatusCode != tc.status || e.Attempts != 1 {
+			t.Fatalf("HTTP %d: err = %#v, want *client.Error of that status after 1 attempt", tc.status, err)
+		}
+		if got := errors.Is(err, context.Canceled); got != tc.canceled {
+			t.Errorf("HTTP %d: errors.Is(err, context.Canceled) = %v, want %v (%v)", tc.status, got, tc.canceled, err)
+		}
+		if got := errors.Is(err, client.ErrTemporary); got != tc.temporary {
+			t.Errorf("HTTP %d: errors.Is(err, ErrTemporary) = %v, want %v (%v)", tc.status, got, tc.temporary, err)
+		}
 	}
 }
 
