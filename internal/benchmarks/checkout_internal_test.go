@@ -38,17 +38,62 @@ func TestCheckoutBodies(t *testing.T) {
 }
 
 // TestPostFailsOnGraphQLErrors: a response with errors is an error, with
-// the response in it, whether the data is decoded or not.
+// the response in it, whether the answer is checked further or not.
 func TestPostFailsOnGraphQLErrors(t *testing.T) {
 	srv := kronortest.NewServer()
 	defer srv.Close()
 	hc := NewHTTPClient()
 	defer hc.CloseIdleConnections()
-	var out struct{ NewSwishPayment struct{ WaitToken string } }
-	for _, o := range []any{&out, nil} {
-		err := post(hc, srv.URL(), "not-a-token", []byte(payBody), o)
+	var waitToken string
+	for _, check := range []func([]byte) error{read("waitToken", &waitToken), nil} {
+		err := post(hc, srv.URL(), "not-a-token", []byte(payBody), check)
 		if err == nil || !strings.Contains(err.Error(), "invalid-jwt") {
-			t.Errorf("post with a bad token (out %T): %v, want the invalid-jwt error", o, err)
+			t.Errorf("post with a bad token (check %t): %v, want the invalid-jwt error", check != nil, err)
 		}
 	}
+}
+
+// TestStringField: the first member of that name with a string value, as
+// encoding/json reads it, escapes and all; anything else is an error.
+func TestStringField(t *testing.T) {
+	for _, tc := range []struct {
+		raw, name, want string
+		ok              bool
+	}{
+		{`{"data":{"newPaymentSession":{"token":"abc.def"}}}`, "token", "abc.def", true},
+		{`{"data":{"paymentRequests":[{"waitToken":"w","status":[{"status":"PAID"}]}]}}`, "status", "PAID", true},
+		{`{"a":"x\"y\\","b":1}`, "a", `x"y\`, true},
+		{`{"a":"\u00e5\n"}`, "a", "å\n", true},
+		{`{"a":1}`, "a", "", false},
+		{`{"b":"x"}`, "a", "", false},
+		{`{"a":"cut`, "a", "", false},
+		{`{"a":"bad \q escape"}`, "a", "", false},
+	} {
+		got, err := stringField([]byte(tc.raw), tc.name)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("stringField(%s, %q) = %q, %v; want %q (ok %t)", tc.raw, tc.name, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+// FuzzStringField: on a JSON object with a member name whose value is a
+// string, stringField reads what encoding/json does.
+func FuzzStringField(f *testing.F) {
+	f.Add("abc.def")
+	f.Add(`x"y\\`)
+	f.Add("å\n\u2028<&>")
+	f.Fuzz(func(t *testing.T, v string) {
+		raw, err := json.Marshal(map[string]any{"data": map[string]any{"name": v}})
+		if err != nil {
+			t.Skip()
+		}
+		var want struct{ Data struct{ Name string } }
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := stringField(raw, "name")
+		if err != nil || got != want.Data.Name {
+			t.Fatalf("stringField(%s) = %q, %v; want %q", raw, got, err, want.Data.Name)
+		}
+	})
 }
