@@ -127,30 +127,7 @@ func (in *interner) intern(b []byte) string {
 
 // key reads an object key (or a query) as string does, and interns it
 // (d.in) when it has no escapes.
-func (d *paramsDecoder) key() (string, bool) {
-	if d.in == nil {
-		return d.string()
-	}
-	if !d.consume('"') {
-		return "", false
-	}
-	start := d.i
-	for d.i < len(d.b) {
-		switch c := d.b[d.i]; {
-		case c == '"':
-			s := d.in.intern(d.b[start:d.i])
-			d.i++
-			return s, true
-		case c == '\\':
-			return d.escapedString(start)
-		case c < 0x20 || c >= 0x7f:
-			return "", false
-		default:
-			d.i++
-		}
-	}
-	return "", false
-}
+func (d *paramsDecoder) key() (string, bool) { return d.scan(d.in) }
 
 // maxParamsDepth bounds the nesting decodeParams decodes itself; deeper
 // variables are refused anyway (checkVariablesDepth).
@@ -193,7 +170,11 @@ func (d *paramsDecoder) literal(lit string) bool {
 
 // string reads a string of printable ASCII whose escapes are all of one
 // character (\" \\ \/ \b \f \n \r \t).
-func (d *paramsDecoder) string() (string, bool) {
+func (d *paramsDecoder) string() (string, bool) { return d.scan(nil) }
+
+// scan reads a string as string does, interned by in (nil: a new copy)
+// when it has no escapes.
+func (d *paramsDecoder) scan(in *interner) (string, bool) {
 	if !d.consume('"') {
 		return "", false
 	}
@@ -201,7 +182,7 @@ func (d *paramsDecoder) string() (string, bool) {
 	for d.i < len(d.b) {
 		switch c := d.b[d.i]; {
 		case c == '"':
-			s := string(d.b[start:d.i])
+			s := in.intern(d.b[start:d.i])
 			d.i++
 			return s, true
 		case c == '\\':
