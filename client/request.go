@@ -129,6 +129,11 @@ func (c *conn) makeRequest(ctx context.Context, req *gql.Request, resp *gql.Resp
 			// or just after its answer: it may have been applied, and it
 			// would have been retried.
 			giveUp = "context done"
+			if err := ctx.Err(); !errors.Is(o.err, err) {
+				// The last attempt got an answer (a 503, say), and the
+				// call ended because the context did: the error says both.
+				o.err = contextEnded(err, o.err)
+			}
 		case !limit.IsZero() && !time.Now().Before(limit):
 			giveUp = "the call's time limit ran out"
 			o.err = limitError(o.err)
@@ -149,11 +154,6 @@ func (c *conn) makeRequest(ctx context.Context, req *gql.Request, resp *gql.Resp
 		}
 		if giveUp != "" {
 			e := c.newError(op, o, n, key.get())
-			if err := ctx.Err(); giveUp == "context done" && !errors.Is(e, err) {
-				// The last attempt got an answer (a 503, say), and the call
-				// ended because the context did: the error says both.
-				e.Err = contextEnded(err, e.Err)
-			}
 			if log.Enabled(ctx, slog.LevelWarn) {
 				log.LogAttrs(ctx, slog.LevelWarn, "kronor: request failed",
 					slog.String("operation", op), slog.Int("attempt", n),
@@ -170,8 +170,8 @@ func (c *conn) makeRequest(ctx context.Context, req *gql.Request, resp *gql.Resp
 				slog.Duration("wait", wait), slog.String("error", c.newError(op, o, n, key.get()).Error()))
 		}
 		if err := c.cfg.sleep(ctx, wait); err != nil {
+			o.err = contextEnded(err, o.err)
 			e := c.newError(op, o, n, key.get())
-			e.Err = contextEnded(err, e.Err)
 			if log.Enabled(ctx, slog.LevelWarn) {
 				log.LogAttrs(ctx, slog.LevelWarn, "kronor: request failed",
 					slog.String("operation", op), slog.Int("attempt", n),
