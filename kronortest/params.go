@@ -48,21 +48,15 @@ func decodeParams(body []byte, in *interner) (*graphql.RawParams, bool) {
 		seen[i] = true
 		if d.literal("null") {
 			// null leaves the field as it is, as encoding/json does.
-		} else if i < 2 {
-			var s string
+		} else if i == 0 {
 			var ok bool
-			if i == 0 {
-				s, ok = d.key() // interned, as keys are
-			} else {
-				s, ok = d.string()
-			}
-			if !ok {
+			if p.Query, ok = d.key(); !ok { // interned, as keys are
 				return false
 			}
-			if i == 0 {
-				p.Query = s
-			} else {
-				p.OperationName = s
+		} else if i == 1 {
+			var ok bool
+			if p.OperationName, ok = d.string(); !ok {
+				return false
 			}
 		} else {
 			if d.peek() != '{' {

@@ -193,6 +193,28 @@ func TestPaymentRequestPartsThroughFragments(t *testing.T) {
 	if want := `{"h":[{"status":"PRE_FLIGHT_CHECK"},`; !strings.HasPrefix(got, want) || !strings.Contains(got, `"s":[{"status":"PAID"}]`) || strings.Contains(got, `"d"`) || strings.Contains(got, `"m"`) {
 		t.Errorf("aliased selection: %s", got)
 	}
+	// Each part on its own is what it is beside every other part: a name
+	// missing from the fake's list of parts would leave it unbuilt.
+	each := []string{"transactionCreditCardDetails", "transactionSwishDetails", "transactionMobilePayDetails",
+		"transactionVippsDetails", "transactionP24Details", "transactionPayPalDetails", "transactionBankTransferDetails",
+		"statusHistory", "merchant", "paymentMethodUsed", "transactionFinsharkDetails"}
+	var all strings.Builder
+	for _, name := range each {
+		all.WriteString(name + " { __typename } ")
+	}
+	var whole map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(query(all.String())), &whole); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range each {
+		var alone map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(query(name+" { __typename }")), &alone); err != nil {
+			t.Fatal(err)
+		}
+		if string(alone[name]) != string(whole[name]) {
+			t.Errorf("%s alone: %s, beside the other parts: %s", name, alone[name], whole[name])
+		}
+	}
 	// Without any of the parts, the rest is unchanged.
 	if got, want := query(`status { status } resultingPaymentId waitToken`), query(`status { status } resultingPaymentId waitToken `+parts); !strings.HasPrefix(want, strings.TrimSuffix(got, "}")) {
 		t.Errorf("lean selection %s is not the start of the whole one %s", got, want)

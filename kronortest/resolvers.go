@@ -176,10 +176,11 @@ func (q queryResolver) PaymentRequests(ctx context.Context, limit *int32, offset
 	if err := checkPage("paymentRequests", limit, offset); err != nil {
 		return nil, err
 	}
+	omit := omitUnselected(ctx) // the query's own business: outside the store's lock
 	s := q.srv.store
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.queryRequests(id, requestArgs{limit: limit, offset: offset, orderBy: orderBy, where: where, omit: omitUnselected(ctx)}), nil
+	return s.queryRequests(id, requestArgs{limit: limit, offset: offset, orderBy: orderBy, where: where, omit: omit}), nil
 }
 
 // PaymentSessions answers a session token with its own session, as the

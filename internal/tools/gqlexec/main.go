@@ -68,7 +68,7 @@ const (
 
 func main() { gofile.Main("gqlexec", rewrite) }
 
-// rewrite returns src with the three rewrites applied.
+// rewrite returns src with every rewrite applied, in order.
 func rewrite(name string, src []byte) ([]byte, error) {
 	for _, r := range []func(string, []byte) ([]byte, error){rewriteExec, rewriteDeferred, rewriteScalarErrors, rewriteCollectFields, rewriteInputPaths} {
 		var err error

@@ -31,14 +31,16 @@ func cachedCollectFields(oc *graphql.OperationContext, sel ast.SelectionSet, sat
 	if len(satisfies) > 0 {
 		k.satisfies = &satisfies[0]
 	}
-	if e, ok := collectedFields.get(k); ok {
-		if e.shared {
-			return e.fields
-		}
-		return graphql.CollectFields(oc, sel, satisfies)
+	if fields, ok := collectedFields.get(k); ok {
+		return fields
 	}
 	fields := graphql.CollectFields(oc, sel, satisfies)
-	collectedFields.add(k, collected{fields: fields, shared: withoutDirectives(oc.Doc, sel, nil)})
+	// Only a result shared by every operation is kept: one that directives
+	// decide is collected again each time, and so are the selection sets
+	// below it, which would be new keys each time.
+	if withoutDirectives(oc.Doc, sel, nil) {
+		collectedFields.add(k, fields)
+	}
 	return fields
 }
 
@@ -49,13 +51,6 @@ type collectKey struct {
 	n            int
 	satisfies    *string
 	satisfiesLen int
-}
-
-// collected is what cachedCollectFields knows of a selection set: whether
-// its fields are the same for every operation (shared), and then which.
-type collected struct {
-	fields []graphql.CollectedField
-	shared bool
 }
 
 // collectedFieldsLimit bounds collectedFields: it forgets everything when it
@@ -69,23 +64,23 @@ var collectedFields = collectCache{limit: collectedFieldsLimit}
 type collectCache struct {
 	mu    sync.RWMutex
 	limit int
-	m     map[collectKey]collected
+	m     map[collectKey][]graphql.CollectedField
 }
 
-func (c *collectCache) get(k collectKey) (collected, bool) {
+func (c *collectCache) get(k collectKey) ([]graphql.CollectedField, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	e, ok := c.m[k]
 	return e, ok
 }
 
-func (c *collectCache) add(k collectKey, e collected) {
+func (c *collectCache) add(k collectKey, fields []graphql.CollectedField) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= c.limit {
-		c.m = make(map[collectKey]collected)
+		c.m = make(map[collectKey][]graphql.CollectedField)
 	}
-	c.m[k] = e
+	c.m[k] = fields
 }
 
 // withoutDirectives reports whether no directive appears in sel, on its

@@ -60,6 +60,12 @@ func TestCachedCollectFields(t *testing.T) {
 			if shared := &got[0] == &first[0]; shared != wantShared[f.Name] {
 				t.Errorf("%s, operation %d: shared with the first: %v, want %v", f.Name, i, shared, wantShared[f.Name])
 			}
+			// Only what is shared is kept: the rest, and the selection sets
+			// below it, would be new entries at every operation.
+			k := collectKey{first: &f.SelectionSet[0], n: len(f.SelectionSet), satisfies: &testTypes[0], satisfiesLen: 1}
+			if _, kept := collectedFields.get(k); kept != wantShared[f.Name] {
+				t.Errorf("%s: kept %v, want %v", f.Name, kept, wantShared[f.Name])
+			}
 		}
 	}
 	// Another document with the same text is another document.
@@ -81,7 +87,7 @@ func TestCollectCacheForgetsWhenFull(t *testing.T) {
 	c := collectCache{limit: 2}
 	var sels [3]ast.Selection
 	for i := range sels {
-		c.add(collectKey{first: &sels[i], n: 1}, collected{shared: true})
+		c.add(collectKey{first: &sels[i], n: 1}, nil)
 	}
 	if len(c.m) > 2 {
 		t.Errorf("%d entries, limit 2", len(c.m))
