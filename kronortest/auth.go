@@ -36,9 +36,6 @@ type identity struct {
 // scope names the identity for idempotency keys.
 func (id identity) scope() string {
 	if id.role == roleGateway {
-		if id.sess.scope != "" {
-			return id.sess.scope
-		}
 		return sessionScope(id.sess.token)
 	}
 	return "merchant"

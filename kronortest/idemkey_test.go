@@ -42,7 +42,7 @@ func TestIdentityBoxedOnce(t *testing.T) {
 		t.Errorf("scope with setIdentity: %q", got)
 	}
 	if got := (identity{role: roleGateway, sess: unset}).scope(); got != "session:kronortest-session-b" {
-		t.Errorf("scope without setIdentity: %q", got)
+		t.Errorf("scope of a session without setIdentity: %q", got)
 	}
 	if got := (identity{role: roleMerchant}).scope(); got != "merchant" {
 		t.Errorf("merchant scope: %q", got)

@@ -71,18 +71,14 @@ type session struct {
 	additional         *model.PaymentSessionAdditionalData
 	device             *Device // addSessionDeviceInformation's, the last one
 	requests           []*paymentRequest
-	// Worked out once for every request made with the token (setIdentity):
-	// identity{roleGateway, this session} as a context value, and its
-	// idempotency scope. Both are worked out afresh when unset.
+	// identity{roleGateway, this session} as a context value, boxed once
+	// for every request made with the token (setIdentity); withIdentity
+	// boxes it afresh when unset.
 	identity any
-	scope    string
 }
 
-// setIdentity sets sess.identity and sess.scope.
-func (sess *session) setIdentity() {
-	sess.identity = identity{role: roleGateway, sess: sess}
-	sess.scope = sessionScope(sess.token)
-}
+// setIdentity sets sess.identity.
+func (sess *session) setIdentity() { sess.identity = identity{role: roleGateway, sess: sess} }
 
 // paymentRequest is one attempt to pay within a session.
 type paymentRequest struct {

@@ -30,15 +30,7 @@ type gqlResponse struct {
 func errList(errs ...*gqlerror.Error) gqlerror.List { return errs }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	buf := responseBuffers.Get().(*bytes.Buffer)
-	defer putResponseBuffer(buf)
-	buf.Reset()
-	if err := encodeResponse(buf, v); err != nil {
-		buf.Reset()
-		buf.WriteString(`{"errors":[{"message":"internal error: cannot encode the response","extensions":{"code":"unexpected","path":"$"}}]}`)
-		status = http.StatusInternalServerError
-	}
-	writeBuffer(w, status, buf)
+	writeEncoded(w, status, func(buf *bytes.Buffer) error { return encodeResponse(buf, v) })
 }
 
 // writeResponse writes r as writeJSON(w, status, r) does, without boxing r
@@ -49,10 +41,20 @@ func writeResponse(w http.ResponseWriter, status int, r gqlResponse) {
 		writeJSON(w, status, r)
 		return
 	}
+	writeEncoded(w, status, func(buf *bytes.Buffer) error { writeData(buf, data); return nil })
+}
+
+// writeEncoded writes with status the answer that encode writes into a
+// pooled buffer; one that it cannot encode is an internal error.
+func writeEncoded(w http.ResponseWriter, status int, encode func(*bytes.Buffer) error) {
 	buf := responseBuffers.Get().(*bytes.Buffer)
 	defer putResponseBuffer(buf)
 	buf.Reset()
-	writeData(buf, data)
+	if err := encode(buf); err != nil {
+		buf.Reset()
+		buf.WriteString(`{"errors":[{"message":"internal error: cannot encode the response","extensions":{"code":"unexpected","path":"$"}}]}`)
+		status = http.StatusInternalServerError
+	}
 	writeBuffer(w, status, buf)
 }
 
