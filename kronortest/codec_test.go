@@ -3,6 +3,7 @@ package kronortest
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/kronor-io/kronor-go/kronortest/internal/bounded"
 	"reflect"
 	"slices"
 	"testing"
@@ -143,7 +144,7 @@ func FuzzDecodeParams(f *testing.F) {
 
 // testTexts is the interner checkDecodeParams decodes with, small so that
 // it is often full and starts again.
-var testTexts = &interner{limit: 8, maxLen: 64}
+var testTexts = &interner{texts: bounded.Cache[string, string]{Limit: 8}, maxLen: 64}
 
 // checkDecodeParams reports whether decodeParams decoded body itself, and
 // checks that it decoded it as encoding/json does, with no interner and with
@@ -178,25 +179,21 @@ func checkDecodeParams(t *testing.T, body []byte) bool {
 	return true
 }
 
+// The interner keeps no text longer than maxLen, and a nil one copies
+// every text (bounded.Intern does the rest).
 func TestInterner(t *testing.T) {
-	in := &interner{limit: 2, maxLen: 4}
+	in := &interner{texts: bounded.Cache[string, string]{Limit: 2}, maxLen: 4}
 	b := []byte("abcd")
 	s := in.intern(b)
 	b[0] = 'X' // the interned text is a copy
-	if s != "abcd" || in.intern([]byte("Xbcd")) != "Xbcd" || in.intern([]byte("abcd")) != "abcd" {
-		t.Fatalf("intern gave %q", s)
+	if s != "abcd" || in.texts.Len() != 1 {
+		t.Fatalf("intern gave %q, holding %d texts", s, in.texts.Len())
 	}
 	if got := in.intern([]byte("abcd")); unsafe.StringData(got) != unsafe.StringData(s) {
 		t.Errorf("a text seen before is copied again")
 	}
-	if got := in.intern([]byte("abcde")); got != "abcde" || in.m["abcde"] != "" {
-		t.Errorf("a text longer than maxLen: %q, kept: %v", got, in.m)
-	}
-	for i := range 10 {
-		in.intern([]byte{byte('a' + i)})
-	}
-	if len(in.m) > in.limit {
-		t.Errorf("the interner holds %d texts, limit %d", len(in.m), in.limit)
+	if got := in.intern([]byte("abcde")); got != "abcde" || in.texts.Len() != 1 {
+		t.Errorf("a text longer than maxLen: %q, %d texts held", got, in.texts.Len())
 	}
 	var nilInterner *interner
 	if got := nilInterner.intern([]byte("x")); got != "x" {

@@ -2,7 +2,7 @@ package kronortest
 
 import (
 	"encoding/json"
-	"sync"
+	"github.com/kronor-io/kronor-go/kronortest/internal/bounded"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -89,13 +89,11 @@ type paramsDecoder struct {
 
 // interner hands out one shared copy of each text it is given, so that a
 // text that comes again and again (a query, a variable's name) is not
-// copied again. It is safe for concurrent use. Like boundedCache, it forgets
-// everything when it holds limit texts; it keeps none longer than maxLen.
+// copied again. It is safe for concurrent use, holds at most texts.Limit
+// texts, and keeps none longer than maxLen.
 type interner struct {
-	mu     sync.RWMutex
-	limit  int
+	texts  bounded.Cache[string, string]
 	maxLen int
-	m      map[string]string
 }
 
 // intern returns a string equal to b: the shared copy, or a new one.
@@ -103,20 +101,7 @@ func (in *interner) intern(b []byte) string {
 	if in == nil || len(b) > in.maxLen {
 		return string(b)
 	}
-	in.mu.RLock()
-	s, ok := in.m[string(b)] // no copy of b to look it up
-	in.mu.RUnlock()
-	if ok {
-		return s
-	}
-	s = string(b)
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.m == nil || len(in.m) >= in.limit {
-		in.m = make(map[string]string)
-	}
-	in.m[s] = s
-	return s
+	return bounded.Intern(&in.texts, b)
 }
 
 // key reads an object key (or a query) as string does, and interns it

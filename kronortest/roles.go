@@ -2,6 +2,7 @@ package kronortest
 
 import (
 	"context"
+	"github.com/kronor-io/kronor-go/kronortest/internal/bounded"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -144,13 +145,13 @@ func fieldAllowed(r role, typ, field string) bool {
 // request).
 type roleChecker struct {
 	schema *ast.Schema
-	cache  boundedCache[roleCacheKey, *gqlerror.Error]
-	docs   boundedCache[string, *ast.QueryDocument] // see document
+	cache  bounded.Cache[roleCacheKey, *gqlerror.Error]
+	docs   bounded.Cache[string, *ast.QueryDocument] // see document
 }
 
 func newRoleChecker(schema *ast.Schema) *roleChecker {
 	c := &roleChecker{schema: schema}
-	c.cache.limit, c.docs.limit = roleCacheLimit, roleCacheLimit
+	c.cache.Limit, c.docs.Limit = roleCacheLimit, roleCacheLimit
 	return c
 }
 
@@ -187,12 +188,12 @@ func (c *roleChecker) MutateOperationParameters(ctx context.Context, p *graphql.
 		return err
 	}
 	k := roleCacheKey{query: p.Query, op: p.OperationName, role: id.role}
-	if err, hit := c.cache.get(k); hit {
+	if err, hit := c.cache.Get(k); hit {
 		return err
 	}
 	err := c.check(p.Query, p.OperationName, id.role)
 	if len(p.Query) <= roleCacheMaxQuery {
-		c.cache.add(k, err)
+		c.cache.Add(k, err)
 	}
 	return err
 }
@@ -287,7 +288,7 @@ func (w *roleWalk) selections(set ast.SelectionSet, typ, path string) *gqlerror.
 func (c *roleChecker) document(query string) *ast.QueryDocument {
 	cacheable := len(query) <= roleCacheMaxQuery
 	if cacheable {
-		if doc, ok := c.docs.get(query); ok {
+		if doc, ok := c.docs.Get(query); ok {
 			return doc
 		}
 	}
@@ -296,7 +297,7 @@ func (c *roleChecker) document(query string) *ast.QueryDocument {
 		doc = nil
 	}
 	if cacheable {
-		c.docs.add(query, doc)
+		c.docs.Add(query, doc)
 	}
 	return doc
 }

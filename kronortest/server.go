@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kronor-io/kronor-go/kronortest/internal/bounded"
 	"io"
 	stdlog "log"
 	"log/slog"
@@ -210,7 +211,7 @@ func Start(opts ...Option) (*Server, error) {
 		done:    make(chan struct{}),
 		wsConns: map[net.Conn]struct{}{},
 	}
-	s.texts.limit, s.texts.maxLen = roleCacheLimit, roleCacheMaxQuery
+	s.texts.texts.Limit, s.texts.maxLen = roleCacheLimit, roleCacheMaxQuery
 	s.faults.rng = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
 	s.store = newStore(cfg.clock, cfg.idemLimit)
 	s.store.merchantToken = cfg.token
@@ -227,7 +228,7 @@ func Start(opts ...Option) (*Server, error) {
 	// the other.
 	newExecutor := func(schema *ast.Schema) *executor.Executor {
 		ex := executor.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{srv: s}, Schema: schema}))
-		ex.SetQueryCache(&queryCache{docs: boundedCache[string, *ast.QueryDocument]{limit: 1000}})
+		ex.SetQueryCache(&queryCache{docs: bounded.Cache[string, *ast.QueryDocument]{Limit: 1000}})
 		ex.SetParserTokenLimit(maxQueryTokens) // see limits.go
 		ex.Use(introspection{})
 		ex.Use(s.roles)
@@ -456,43 +457,18 @@ func (introspection) MutateOperationContext(_ context.Context, rc *graphql.Opera
 	return nil
 }
 
-// boundedCache is a map, safe for concurrent use, that forgets everything
-// when it holds limit entries: enough for caches keyed by query texts, which
-// repeat.
-type boundedCache[K comparable, V any] struct {
-	mu    sync.Mutex
-	limit int
-	m     map[K]V
-}
-
-func (c *boundedCache[K, V]) get(k K) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[k]
-	return v, ok
-}
-
-func (c *boundedCache[K, V]) add(k K, v V) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= c.limit {
-		c.m = map[K]V{}
-	}
-	c.m[k] = v
-}
-
 // queryCache keeps parsed and validated query documents, so a query sent again
 // is not parsed again.
 type queryCache struct {
-	docs boundedCache[string, *ast.QueryDocument]
+	docs bounded.Cache[string, *ast.QueryDocument]
 }
 
 func (c *queryCache) Get(_ context.Context, key string) (*ast.QueryDocument, bool) {
-	return c.docs.get(key)
+	return c.docs.Get(key)
 }
 
 func (c *queryCache) Add(_ context.Context, key string, doc *ast.QueryDocument) {
-	c.docs.add(key, doc)
+	c.docs.Add(key, doc)
 }
 
 // connTracker counts the HTTP connections net/http still serves (neither

@@ -1,7 +1,7 @@
 package graph
 
 import (
-	"sync"
+	"github.com/kronor-io/kronor-go/kronortest/internal/bounded"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -31,7 +31,7 @@ func cachedCollectFields(oc *graphql.OperationContext, sel ast.SelectionSet, sat
 	if len(satisfies) > 0 {
 		k.satisfies = &satisfies[0]
 	}
-	if fields, ok := collectedFields.get(k); ok {
+	if fields, ok := collectedFields.Get(k); ok {
 		return fields
 	}
 	fields := graphql.CollectFields(oc, sel, satisfies)
@@ -39,7 +39,7 @@ func cachedCollectFields(oc *graphql.OperationContext, sel ast.SelectionSet, sat
 	// decide is collected again each time, and so are the selection sets
 	// below it, which would be new keys each time.
 	if withoutDirectives(oc.Doc, sel, nil) {
-		collectedFields.add(k, fields)
+		collectedFields.Add(k, fields)
 	}
 	return fields
 }
@@ -57,31 +57,7 @@ type collectKey struct {
 // holds that many selection sets.
 const collectedFieldsLimit = 4096
 
-var collectedFields = collectCache{limit: collectedFieldsLimit}
-
-// collectCache is a map, safe for concurrent use, that forgets everything
-// when full.
-type collectCache struct {
-	mu    sync.RWMutex
-	limit int
-	m     map[collectKey][]graphql.CollectedField
-}
-
-func (c *collectCache) get(k collectKey) ([]graphql.CollectedField, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	e, ok := c.m[k]
-	return e, ok
-}
-
-func (c *collectCache) add(k collectKey, fields []graphql.CollectedField) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= c.limit {
-		c.m = make(map[collectKey][]graphql.CollectedField)
-	}
-	c.m[k] = fields
-}
+var collectedFields = bounded.Cache[collectKey, []graphql.CollectedField]{Limit: collectedFieldsLimit}
 
 // withoutDirectives reports whether no directive appears in sel, on its
 // fields, its inline fragments and its fragment spreads, nor, recursively,
