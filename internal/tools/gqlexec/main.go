@@ -491,7 +491,7 @@ func rewriteInputPaths(name string, src []byte) ([]byte, error) {
 			}
 			ds, de := lines(fset, src, cc.Body[0])
 			_, ce := lines(fset, src, cc.Body[1])
-			callText := strings.TrimSpace(string(src[fset.Position(cc.Body[1].Pos()).Offset:fset.Position(cc.Body[1].End()).Offset]))
+			callText := strings.TrimSpace(nodeText(fset, src, cc.Body[1]))
 			edits = append(edits,
 				edit{ds, de, ""},
 				edit{ce, ce, "if err != nil { " + pathOnErrorNote + "\n" + path + "\n" +
