@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/kronor-io/kronor-go/internal/scalars"
+	"github.com/kronor-io/kronor-go/kronortest/internal/graph"
 	"github.com/kronor-io/kronor-go/kronortest/internal/graph/model"
 )
 
@@ -259,14 +260,10 @@ type requestOmit struct {
 	gateway bool // merchant, paymentMethodUsed, transactionFinsharkDetails (fillGatewayFields)
 }
 
-// paymentRequestTypes is what a PaymentRequest satisfies in a selection
-// (its fragments' type conditions), as gqlgen collects its fields.
-var paymentRequestTypes = []string{"PaymentRequest"}
-
 // omitUnselected returns the parts of PaymentRequest models that the field
 // being resolved (one whose type is a list of PaymentRequest) does not
-// select: gqlgen's own CollectFields, with the operation's fragments,
-// @skip and @include, says which fields it will read. Outside an operation
+// select: the fields the generated marshaler will read, collected as it
+// collects them (the operation's fragments, @skip and @include). Outside an operation
 // it omits nothing.
 func omitUnselected(ctx context.Context) requestOmit {
 	fc := graphql.GetFieldContext(ctx)
@@ -274,7 +271,7 @@ func omitUnselected(ctx context.Context) requestOmit {
 		return requestOmit{}
 	}
 	omit := requestOmit{details: true, history: true, gateway: true}
-	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, paymentRequestTypes) {
+	for _, f := range graph.PaymentRequestFields(graphql.GetOperationContext(ctx), fc.Field.Selections) {
 		switch f.Name {
 		case "transactionCreditCardDetails", "transactionSwishDetails", "transactionMobilePayDetails",
 			"transactionVippsDetails", "transactionP24Details", "transactionPayPalDetails",

@@ -99,3 +99,11 @@ func withoutDirectives(doc *ast.QueryDocument, sel ast.SelectionSet, visited map
 	}
 	return true
 }
+
+// PaymentRequestFields returns the fields that sel, a selection set of
+// PaymentRequest objects in the operation oc, selects: what the generated
+// marshaler will read of them, collected as it collects them (and kept for
+// it, where they can be).
+func PaymentRequestFields(oc *graphql.OperationContext, sel ast.SelectionSet) []graphql.CollectedField {
+	return cachedCollectFields(oc, sel, paymentRequestImplementors)
+}
