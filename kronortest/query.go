@@ -263,8 +263,8 @@ type requestOmit struct {
 // omitUnselected returns the parts of PaymentRequest models that the field
 // being resolved (one whose type is a list of PaymentRequest) does not
 // select: the fields the generated marshaler will read, collected as it
-// collects them (the operation's fragments, @skip and @include). Outside an operation
-// it omits nothing.
+// collects them (the operation's fragments, @skip and @include). Outside
+// an operation it omits nothing.
 func omitUnselected(ctx context.Context) requestOmit {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || !graphql.HasOperationContext(ctx) {
